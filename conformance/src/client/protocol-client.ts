@@ -1,0 +1,182 @@
+// A protocol client over undici that never throws on what a server does:
+// every call resolves to an Exchange that records the request and either the
+// response or the transport failure, for checks, histories and reports.
+import { performance } from "node:perf_hooks";
+import { Agent, request, type Dispatcher } from "undici";
+import type { AuthRequest, SignupRequest, WalletRequest } from "../../../spec/index.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS";
+
+export interface SentRequest {
+  method: HttpMethod;
+  /** Path with query string, as sent. */
+  path: string;
+  headers: Record<string, string>;
+  /** The body as sent (text); for very large bodies only a prefix and the size. */
+  body?: string;
+  bodyBytes?: number;
+}
+
+export interface ReceivedResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** The body parsed as JSON, by content whatever the Content-Type; undefined when it is not JSON. */
+  json: unknown;
+}
+
+export type TransportFailure = {
+  /** timeout: no complete answer in time; connection: refused, reset or closed early. */
+  kind: "timeout" | "connection";
+  message: string;
+};
+
+export interface Exchange {
+  request: SentRequest;
+  response?: ReceivedResponse;
+  failure?: TransportFailure;
+  /** performance.now() milliseconds: invocation and completion. */
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface ProtocolClientOptions {
+  baseUrl: string;
+  /** Per-request timeout in milliseconds (headers and body alike). */
+  timeoutMs?: number;
+  /** Called with every exchange, for reports. */
+  onExchange?: (exchange: Exchange) => void;
+  /** Shared connection pool; one is made per client when absent. */
+  dispatcher?: Dispatcher;
+}
+
+export interface RawRequest {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string>;
+  /** A string or bytes sent as is; an object is sent as JSON. */
+  body?: string | Uint8Array | object;
+  headers?: Record<string, string>;
+}
+
+const recordedBodyLimit = 4096;
+
+export class ProtocolClient {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  private readonly dispatcher: Dispatcher;
+  private readonly onExchange: ((exchange: Exchange) => void) | undefined;
+
+  constructor(options: ProtocolClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.onExchange = options.onExchange;
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 64, pipelining: 0 });
+  }
+
+  signup(body: SignupRequest): Promise<Exchange> {
+    return this.send({ method: "POST", path: "/signup", body });
+  }
+
+  auth(body: AuthRequest): Promise<Exchange> {
+    return this.send({ method: "POST", path: "/auth/full", body });
+  }
+
+  getWallet(token: string): Promise<Exchange> {
+    return this.send({ method: "GET", path: "/wallet", query: { token } });
+  }
+
+  postWallet(body: WalletRequest): Promise<Exchange> {
+    return this.send({ method: "POST", path: "/wallet", body });
+  }
+
+  /** Sends anything, including bodies the spec forbids. */
+  async send(raw: RawRequest): Promise<Exchange> {
+    const query = raw.query ? `?${new URLSearchParams(raw.query).toString()}` : "";
+    const path = `${raw.path}${query}`;
+    const headers: Record<string, string> = { ...(raw.headers ?? {}) };
+    let payload: string | Uint8Array | undefined;
+    if (typeof raw.body === "string" || raw.body instanceof Uint8Array) payload = raw.body;
+    else if (raw.body !== undefined) {
+      payload = JSON.stringify(raw.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const sent: SentRequest = { method: raw.method, path, headers, ...describeBody(payload) };
+    const startedAt = performance.now();
+    const exchange: Exchange = { request: sent, startedAt, endedAt: startedAt };
+    const abort = AbortSignal.timeout(this.timeoutMs);
+    try {
+      const answer = await request(`${this.baseUrl}${path}`, {
+        method: raw.method,
+        headers,
+        body: payload,
+        dispatcher: this.dispatcher,
+        signal: abort,
+      });
+      const text = await answer.body.text();
+      exchange.response = {
+        status: answer.statusCode,
+        headers: flattenHeaders(answer.headers),
+        text,
+        json: parseJson(text),
+      };
+    } catch (error) {
+      exchange.failure = classifyFailure(error, abort.aborted, this.timeoutMs);
+    }
+    exchange.endedAt = performance.now();
+    this.onExchange?.(exchange);
+    return exchange;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function describeBody(payload: string | Uint8Array | undefined): Pick<SentRequest, "body" | "bodyBytes"> {
+  if (payload === undefined) return {};
+  const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
+  const text = typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
+  const body = text.length > recordedBodyLimit ? `${text.slice(0, recordedBodyLimit)}… (${bytes} bytes)` : text;
+  return { body, bodyBytes: bytes };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}
+
+function classifyFailure(error: unknown, aborted: boolean, timeoutMs: number): TransportFailure {
+  const code = (error as { code?: string } | null)?.code ?? "";
+  const message = error instanceof Error ? error.message : String(error);
+  if (aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    return { kind: "timeout", message: `no complete answer within ${timeoutMs} ms` };
+  }
+  return { kind: "connection", message: code ? `${code}: ${message}` : message };
+}
+
+/** Whether an exchange got an HTTP answer with this status. */
+export function hasStatus(exchange: Exchange, ...statuses: number[]): boolean {
+  return exchange.response !== undefined && statuses.includes(exchange.response.status);
+}
+
+/** One line for reports: "POST /wallet -> 409" or "POST /wallet -> connection: ECONNRESET". */
+export function summarizeExchange(exchange: Exchange): string {
+  const outcome = exchange.response
+    ? String(exchange.response.status)
+    : `${exchange.failure?.kind ?? "no answer"}: ${exchange.failure?.message ?? ""}`;
+  return `${exchange.request.method} ${exchange.request.path} -> ${outcome}`;
+}
