@@ -1,0 +1,260 @@
+// The walkthrough's test client in TypeScript: one device of one account,
+// following the client algorithm of spec/protocol.md section 9. It prints the
+// same lines as the walkthrough's client, so the executable walkthrough can
+// compare them, and returns structured results for the interleaving workload.
+import { createHash, randomUUID } from "node:crypto";
+import type { Wallet, WalletRequest } from "../../../spec/index.js";
+import type { Exchange, ProtocolClient } from "./protocol-client.js";
+
+export const protocolVersion = 1;
+
+export interface WalletState {
+  sequence: number;
+  encryptedWallet: string;
+}
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** The three secrets the walkthrough's client derives from the root password. */
+export function deriveSecrets(rootPassword: string): { loginPassword: string; sdkPassword: string; hmacKey: string } {
+  const digest = sha256Hex(rootPassword);
+  return { loginPassword: digest.slice(0, 10), sdkPassword: digest.slice(10, 20), hmacKey: digest.slice(20) };
+}
+
+/** hex(sha256(hmacKey + ":" + sequence + ":" + encryptedWallet)), as the walkthrough's client computes it. */
+export function walletHmac(state: WalletState, hmacKey: string): string {
+  return sha256Hex(`${hmacKey}:${state.sequence}:${state.encryptedWallet}`);
+}
+
+/** Python's repr of the walkthrough's WalletState named tuple. */
+export function formatWalletState(state: WalletState): string {
+  return `WalletState(sequence=${state.sequence}, encrypted_wallet=${pythonRepr(state.encryptedWallet)})`;
+}
+
+/** Python's repr of a str, for the characters the demo wallet uses. */
+export function pythonRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const escaped = text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(new RegExp(quote, "g"), `\\${quote}`);
+  return `${quote}${escaped}${quote}`;
+}
+
+/** Four random hex digits of either case, like the walkthrough's string.hexdigits choice. */
+export function randomChangeId(random: () => number = Math.random): string {
+  const hexDigits = "0123456789abcdefABCDEF";
+  let id = "";
+  for (let i = 0; i < 4; i++) id += hexDigits[Math.floor(random() * hexDigits.length)];
+  return id;
+}
+
+export type PostOutcome =
+  /** 200 and the echo checked: the posted state is the new base. */
+  | { kind: "accepted"; state: WalletState; exchange: Exchange }
+  /** 409 with a valid newer wallet: it is the new base, local changes kept for a retry. */
+  | { kind: "conflict"; state: WalletState; exchange: Exchange }
+  /** An answer the client refuses (bad hmac, sequence going backwards, a body that is no wallet). */
+  | { kind: "invalid"; reason: string; exchange: Exchange }
+  /** Any other status, or no answer at all. */
+  | { kind: "error"; exchange: Exchange }
+  | { kind: "no-state" };
+
+export type GetOutcome =
+  | { kind: "got"; state: WalletState; exchange: Exchange }
+  | { kind: "invalid"; reason: string; exchange: Exchange }
+  | { kind: "error"; exchange: Exchange };
+
+export interface WalletClientOptions {
+  deviceId?: string;
+  /** Where printed lines go; the walkthrough runner collects them. */
+  print?: (line: string) => void;
+  /** Source of randomness for change ids (tests and replays pass a seeded one). */
+  random?: () => number;
+}
+
+export class WalletClient {
+  readonly deviceId: string;
+  authToken = "bad token";
+  email = "";
+  rootPassword = "";
+  /** The merge base: the last wallet got from or successfully posted to the server. */
+  walletState: WalletState | undefined;
+  /** Local changes on top of the merge base, rebased when the base moves. */
+  localChanges = "";
+  private readonly print: (line: string) => void;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly protocol: ProtocolClient,
+    options: WalletClientOptions = {},
+  ) {
+    this.deviceId = options.deviceId ?? randomUUID();
+    this.print = options.print ?? (() => undefined);
+    this.random = options.random ?? Math.random;
+  }
+
+  setAccount(email: string, rootPassword: string): void {
+    this.email = email;
+    this.rootPassword = rootPassword;
+  }
+
+  private get secrets() {
+    return deriveSecrets(this.rootPassword);
+  }
+
+  async register(): Promise<Exchange> {
+    const exchange = await this.protocol.signup({ email: this.email, password: this.secrets.loginPassword });
+    if (exchange.response?.status === 201) this.print("Registered");
+    else this.printError(exchange);
+    return exchange;
+  }
+
+  async getAuthToken(): Promise<Exchange> {
+    const exchange = await this.protocol.auth({
+      email: this.email,
+      password: this.secrets.loginPassword,
+      deviceId: this.deviceId,
+    });
+    const token = (exchange.response?.json as { token?: unknown } | undefined)?.token;
+    if (exchange.response?.status !== 200 || typeof token !== "string") {
+      this.printError(exchange);
+      return exchange;
+    }
+    this.authToken = token;
+    this.print(`Got auth token: ${token}`);
+    return exchange;
+  }
+
+  newWalletState(): void {
+    this.walletState = { sequence: 0, encryptedWallet: "-" };
+    this.localChanges = "";
+  }
+
+  async getWallet(): Promise<GetOutcome> {
+    const exchange = await this.protocol.getWallet(this.authToken);
+    if (exchange.response?.status !== 200) {
+      this.printError(exchange);
+      return { kind: "error", exchange };
+    }
+    const received = this.readWallet(exchange);
+    if (typeof received === "string") return this.refuse(received, exchange);
+    if (!sameState(this.walletState, received) && !this.isNewer(received)) {
+      return this.refuse("Error - new wallet does not validate", exchange);
+    }
+    if (this.walletState === undefined) this.localChanges = "";
+    this.walletState = received;
+    this.print("Got latest walletState:");
+    this.print(formatWalletState(received));
+    return { kind: "got", state: received, exchange };
+  }
+
+  /** The request body for the next version: base sequence + 1 with base + local changes. */
+  nextWalletRequest(sequence = (this.walletState?.sequence ?? 0) + 1): WalletRequest {
+    const state = { sequence, encryptedWallet: this.curEncryptedWallet() ?? "-" };
+    return {
+      version: protocolVersion,
+      token: this.authToken,
+      encryptedWallet: state.encryptedWallet,
+      sequence: state.sequence,
+      hmac: walletHmac(state, this.secrets.hmacKey),
+    };
+  }
+
+  /**
+   * Posts base + local changes as base.sequence + 1 (or, for a deliberately
+   * misbehaving client, as the given sequence).
+   */
+  async postWallet(sequence?: number): Promise<PostOutcome> {
+    if (!this.walletState) {
+      this.print("No wallet state to post.");
+      return { kind: "no-state" };
+    }
+    const body = this.nextWalletRequest(sequence);
+    const submitted: WalletState = { sequence: body.sequence, encryptedWallet: body.encryptedWallet };
+    const exchange = await this.protocol.postWallet(body);
+    const status = exchange.response?.status;
+    if (status === 200) this.print("Successfully updated wallet state on server");
+    else if (status === 409) {
+      this.print("Wallet state out of date. Getting updated wallet state. Try posting again after this.");
+    } else {
+      this.printError(exchange);
+      return { kind: "error", exchange };
+    }
+    const received = this.readWallet(exchange);
+    if (typeof received === "string") return this.refuse(received, exchange);
+    if (status === 200 && !sameState(submitted, received)) {
+      return this.refuse("Error - the server's echo differs from the posted wallet", exchange);
+    }
+    if (!sameState(submitted, received) && !this.isNewer(received)) {
+      return this.refuse("Error - new wallet does not validate", exchange);
+    }
+    // Accepted: the local changes are on the server now. On 409 they stay, rebased on the new base.
+    if (status === 200) this.localChanges = "";
+    this.walletState = received;
+    this.print("Got new walletState:");
+    this.print(formatWalletState(received));
+    return status === 200
+      ? { kind: "accepted", state: received, exchange }
+      : { kind: "conflict", state: received, exchange };
+  }
+
+  /** Appends one change (":" and four hex digits, or the given id) to the local changes. */
+  changeEncryptedWallet(changeId: string = randomChangeId(this.random)): string | undefined {
+    if (!this.walletState) {
+      this.print("No wallet state, so we can't add to it yet.");
+      return undefined;
+    }
+    this.localChanges += `:${changeId}`;
+    return changeId;
+  }
+
+  /** The local changes on top of the merge base. */
+  curEncryptedWallet(): string | undefined {
+    if (!this.walletState) {
+      this.print("No wallet state, so no encrypted wallet.");
+      return undefined;
+    }
+    return this.walletState.encryptedWallet + this.localChanges;
+  }
+
+  /** Parses and checks a wallet body (CLIENT-4, CLIENT-6); a string is the reason it was refused. */
+  private readWallet(exchange: Exchange): WalletState | string {
+    const body = exchange.response?.json as Partial<Wallet> | undefined;
+    if (
+      typeof body !== "object" ||
+      body === null ||
+      typeof body.encryptedWallet !== "string" ||
+      typeof body.sequence !== "number" ||
+      typeof body.hmac !== "string"
+    ) {
+      return "Error - the answer is not a wallet";
+    }
+    const state = { sequence: body.sequence, encryptedWallet: body.encryptedWallet };
+    if (body.hmac !== walletHmac(state, this.secrets.hmacKey)) return "Error - bad hmac on new wallet";
+    return state;
+  }
+
+  /** CLIENT-5: a new base must be later than the current one. */
+  private isNewer(state: WalletState): boolean {
+    return this.walletState === undefined || state.sequence > this.walletState.sequence;
+  }
+
+  private refuse(reason: string, exchange: Exchange): { kind: "invalid"; reason: string; exchange: Exchange } {
+    this.print(reason);
+    if (exchange.response) this.print(exchange.response.text.trimEnd());
+    return { kind: "invalid", reason, exchange };
+  }
+
+  private printError(exchange: Exchange): void {
+    if (exchange.response) {
+      this.print(`Error ${exchange.response.status}`);
+      this.print(exchange.response.text.trimEnd());
+    } else {
+      this.print(`Error ${exchange.failure?.kind ?? "no answer"}: ${exchange.failure?.message ?? ""}`);
+    }
+  }
+}
+
+function sameState(a: WalletState | undefined, b: WalletState | undefined): boolean {
+  return a !== undefined && b !== undefined && a.sequence === b.sequence && a.encryptedWallet === b.encryptedWallet;
+}

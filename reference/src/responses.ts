@@ -1,0 +1,31 @@
+// What handlers return and the error bodies of the protocol:
+// {"error": "<reason phrase>[: <detail>]"} (HTTP-2).
+import { STATUS_CODES, type OutgoingHttpHeaders } from "node:http";
+import type { Wallet as WalletBody } from "../../spec/index.js";
+import type { Wallet } from "./store.js";
+
+export interface HandlerResult {
+  status: number;
+  body: object;
+  headers?: OutgoingHttpHeaders;
+}
+
+// The reason phrases of the original server (Go's), which the error bodies
+// carry; node's own differ only for 413 ("Payload Too Large").
+const phraseOverrides: Readonly<Record<number, string>> = { 413: "Request Entity Too Large" };
+
+export function reasonPhrase(status: number): string {
+  return phraseOverrides[status] ?? STATUS_CODES[status] ?? `HTTP ${status}`;
+}
+
+export function errorResult(status: number, detail?: string, headers?: OutgoingHttpHeaders): HandlerResult {
+  const phrase = reasonPhrase(status);
+  const result: HandlerResult = { status, body: { error: detail ? `${phrase}: ${detail}` : phrase } };
+  if (headers) result.headers = headers;
+  return result;
+}
+
+/** A stored wallet as GET /wallet sends it. */
+export function walletBody(wallet: Wallet): WalletBody {
+  return { version: 1, encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac };
+}

@@ -1,0 +1,76 @@
+// The command line: flag parsing on its own, and the built program (when
+// `npm run build` has produced it) started, queried and stopped.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parseCliOptions, UsageError } from "../src/cli-options.js";
+import { TestClient } from "./helpers.js";
+
+describe("parseCliOptions", () => {
+  it("defaults to 127.0.0.1:8090", () => {
+    expect(parseCliOptions([])).toEqual({ host: "127.0.0.1", port: 8090, help: false });
+  });
+
+  it("reads --port and --host, in both spellings, and --help", () => {
+    expect(parseCliOptions(["--port", "0", "--host", "::1"])).toEqual({ host: "::1", port: 0, help: false });
+    expect(parseCliOptions(["--port=65535", "--host=0.0.0.0"])).toEqual({ host: "0.0.0.0", port: 65535, help: false });
+    expect(parseCliOptions(["-h"]).help).toBe(true);
+    expect(parseCliOptions(["--help"]).help).toBe(true);
+  });
+
+  const mistakes: string[][] = [
+    ["--port", "abc"],
+    ["--port", "65536"],
+    ["--port", "-1"],
+    ["--port="],
+    ["--port", "1.5"],
+    ["--port", " 80"],
+    ["--port"],
+    ["--host", ""],
+    ["--host", "a b"],
+    ["--bogus"],
+    ["extra"],
+    ["--help=yes"],
+  ];
+  for (const argv of mistakes) {
+    it(`refuses ${JSON.stringify(argv)} with a one-line message`, () => {
+      let caught: unknown;
+      try {
+        parseCliOptions(argv);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(UsageError);
+      expect((caught as Error).message).not.toContain("\n");
+    });
+  }
+});
+
+const cli = fileURLToPath(new URL("../../dist/reference/src/cli.js", import.meta.url));
+
+describe.skipIf(!existsSync(cli))("the built wallet-sync-reference program", () => {
+  it("prints its address first, serves, and exits 0 on SIGTERM", async () => {
+    const child = spawn(process.execPath, [cli, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const first = await lines.next();
+    expect(first.value).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
+    const url = String(first.value).slice("listening on ".length);
+    const reply = await new TestClient(url).get("/wallet");
+    expect(reply.status).toBe(400);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("exits 2 with one line on stderr for a bad flag, and 0 for --help", () => {
+    const bad = spawnSync(process.execPath, [cli, "--port", "nope"], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stdout).toBe("");
+    const help = spawnSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: wallet-sync-reference");
+  });
+});

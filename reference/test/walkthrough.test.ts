@@ -1,0 +1,136 @@
+// The founding walkthrough, replayed against the reference server with the
+// same changes (cfF6, 565b, ...) so that every printed wallet state matches.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./helpers.js";
+import { WalkthroughClient } from "./walkthrough-client.js";
+
+function changesFrom(list: string[]): () => string {
+  return () => {
+    const next = list.shift();
+    if (next === undefined) throw new Error("no change left");
+    return next;
+  };
+}
+
+describe("the walkthrough (SYNC-1)", () => {
+  let t: TestServer;
+  beforeEach(async () => {
+    t = await startTestServer();
+  });
+  afterEach(async () => {
+    await t.server.close();
+  });
+
+  it("SYNC-1: two clients register, sync, merge and resolve a conflict exactly as the walkthrough shows", async () => {
+    const c1 = new WalkthroughClient(t.client, changesFrom(["cfF6", "565b", "6774"]));
+    const c2 = new WalkthroughClient(t.client, changesFrom(["6De1", "053a"]));
+    const printed: string[] = [];
+    const step = async (client: WalkthroughClient, action: () => Promise<unknown> | void): Promise<string[]> => {
+      const before = client.log.length;
+      await action();
+      const lines = client.log.slice(before);
+      printed.push(...lines);
+      return lines;
+    };
+
+    // Initial setup
+    c1.setAccount("joe2@example.com", "123abc2");
+    c2.setAccount("joe2@example.com", "123abc2");
+    expect(await step(c1, () => c1.register())).toEqual(["Registered"]);
+    const [token1] = await step(c1, () => c1.getAuthToken());
+    const [token2] = await step(c2, () => c2.getAuthToken());
+    expect(token1).toMatch(/^Got auth token: [0-9a-f]{64}$/);
+    expect(token2).toMatch(/^Got auth token: [0-9a-f]{64}$/);
+    expect(token1).not.toBe(token2);
+
+    // Syncing
+    c1.newWalletState();
+    expect(await step(c1, () => c1.postWallet())).toEqual([
+      "Successfully updated wallet state on server",
+      "Got new walletState:",
+      "WalletState(sequence=1, encrypted_wallet='-')",
+    ]);
+    expect(await step(c2, () => c2.getWallet())).toEqual([
+      "Got latest walletState:",
+      "WalletState(sequence=1, encrypted_wallet='-')",
+    ]);
+
+    // Updating
+    expect((await step(c2, () => c2.postWallet())).at(-1)).toBe("WalletState(sequence=2, encrypted_wallet='-')");
+    expect((await step(c1, () => c1.getWallet())).at(-1)).toBe("WalletState(sequence=2, encrypted_wallet='-')");
+
+    // Wallet changes
+    expect(c1.curEncryptedWallet()).toBe("-");
+    c1.changeEncryptedWallet();
+    expect(c1.curEncryptedWallet()).toBe("-:cfF6");
+    expect((await step(c1, () => c1.postWallet())).at(-1)).toBe("WalletState(sequence=3, encrypted_wallet='-:cfF6')");
+    expect((await step(c2, () => c2.getWallet())).at(-1)).toBe("WalletState(sequence=3, encrypted_wallet='-:cfF6')");
+    expect(c2.curEncryptedWallet()).toBe("-:cfF6");
+
+    // Merging changes
+    c1.changeEncryptedWallet();
+    c2.changeEncryptedWallet();
+    expect(c1.curEncryptedWallet()).toBe("-:cfF6:565b");
+    expect(c2.curEncryptedWallet()).toBe("-:cfF6:6De1");
+    expect((await step(c1, () => c1.postWallet())).at(-1)).toBe("WalletState(sequence=4, encrypted_wallet='-:cfF6:565b')");
+    expect((await step(c2, () => c2.getWallet())).at(-1)).toBe("WalletState(sequence=4, encrypted_wallet='-:cfF6:565b')");
+    expect(c2.curEncryptedWallet()).toBe("-:cfF6:565b:6De1");
+    expect((await step(c2, () => c2.postWallet())).at(-1)).toBe(
+      "WalletState(sequence=5, encrypted_wallet='-:cfF6:565b:6De1')",
+    );
+    expect((await step(c1, () => c1.getWallet())).at(-1)).toBe(
+      "WalletState(sequence=5, encrypted_wallet='-:cfF6:565b:6De1')",
+    );
+    expect(c1.curEncryptedWallet()).toBe("-:cfF6:565b:6De1");
+
+    // Conflicts
+    c2.changeEncryptedWallet();
+    expect((await step(c2, () => c2.postWallet())).at(-1)).toBe(
+      "WalletState(sequence=6, encrypted_wallet='-:cfF6:565b:6De1:053a')",
+    );
+    c1.changeEncryptedWallet();
+    expect(await step(c1, () => c1.postWallet())).toEqual([
+      "Wallet state out of date. Getting updated wallet state. Try posting again after this.",
+      "Got new walletState:",
+      "WalletState(sequence=6, encrypted_wallet='-:cfF6:565b:6De1:053a')",
+    ]);
+    expect(await step(c1, () => c1.postWallet())).toEqual([
+      "Successfully updated wallet state on server",
+      "Got new walletState:",
+      "WalletState(sequence=7, encrypted_wallet='-:cfF6:565b:6De1:053a:6774')",
+    ]);
+
+    // Both devices end on the same wallet with every change of both.
+    await c2.getWallet();
+    expect(c2.curEncryptedWallet()).toBe("-:cfF6:565b:6De1:053a:6774");
+    // As many wallet states as the walkthrough prints.
+    expect(printed.filter((line) => line.startsWith("WalletState(")).length).toBe(13);
+  });
+
+  it("SYNC-1: two devices posting changes in turn converge on a wallet holding every change", async () => {
+    const c1 = new WalkthroughClient(t.client);
+    const c2 = new WalkthroughClient(t.client);
+    c1.setAccount("sync@example.com", "root");
+    c2.setAccount("sync@example.com", "root");
+    await c1.register();
+    await c1.getAuthToken();
+    await c2.getAuthToken();
+    c1.newWalletState();
+    await c1.postWallet();
+    await c2.getWallet();
+    const made: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      for (const client of [c1, c2]) {
+        client.changeEncryptedWallet();
+        made.push(client.curEncryptedWallet().split(":").at(-1) ?? "");
+      }
+      // Each posts until it gets through, rebasing on every 409.
+      for (const client of [c2, c1]) while ((await client.postWallet()) === "conflict");
+    }
+    await c1.getWallet();
+    await c2.getWallet();
+    expect(c1.curEncryptedWallet()).toBe(c2.curEncryptedWallet());
+    const segments = c1.curEncryptedWallet().split(":").slice(1);
+    expect([...segments].sort()).toEqual([...made].sort());
+  });
+});
