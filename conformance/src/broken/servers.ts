@@ -1,0 +1,172 @@
+// Servers with one defect each: the reference with one store rule overridden
+// or its listener wrapped. The suite must fail each of them and name the
+// requirement the defect breaks. Adding one is one entry in brokenServers.
+import type { IncomingMessage } from "node:http";
+import {
+  MemoryStore,
+  startReferenceServer,
+  type IssuedToken,
+  type ReferenceServer,
+  type ReferenceServerOptions,
+  type SetWalletOutcome,
+  type SignupOutcome,
+  type TokenOwner,
+  type UserId,
+  type Wallet,
+} from "../../../reference/src/index.js";
+import { parseJson, rewriteRequests, rewriteResponses } from "./wrappers.js";
+
+export interface BrokenServerOptions {
+  host?: string;
+  port?: number;
+  /** scrypt N of the store; tests lower it for speed. */
+  scryptCost?: number;
+}
+
+export interface BrokenServer {
+  /** The defect, in one sentence. */
+  defect: string;
+  /** Requirement IDs the suite must report as failed against this server. */
+  breaks: readonly string[];
+  start(options?: BrokenServerOptions): Promise<ReferenceServer>;
+}
+
+/** Reference options (a store, a wrapper) that make the defect. */
+type Defect = (options: BrokenServerOptions) => Pick<ReferenceServerOptions, "store" | "wrapHandler">;
+
+function broken(defect: string, breaks: readonly string[], build: Defect): BrokenServer {
+  return {
+    defect,
+    breaks,
+    start: (options = {}) =>
+      startReferenceServer({
+        host: options.host,
+        port: options.port,
+        scryptCost: options.scryptCost,
+        // The defects throw on purpose; their stack traces are noise.
+        onError: () => undefined,
+        ...build(options),
+      }),
+  };
+}
+
+const storeOptions = (options: BrokenServerOptions) => ({ scryptCost: options.scryptCost });
+
+const isPath = (request: IncomingMessage, method: string, path: string) =>
+  request.method === method && (request.url ?? "").split("?")[0] === path;
+
+class SkipAheadStore extends MemoryStore {
+  protected override followsSequence(current: Wallet | undefined, sequence: number): boolean {
+    return sequence > (current?.sequence ?? 0);
+  }
+}
+
+class SameSequenceStore extends MemoryStore {
+  protected override followsSequence(current: Wallet | undefined, sequence: number): boolean {
+    return super.followsSequence(current, sequence) || sequence === current?.sequence;
+  }
+}
+
+class MadeUpConflictStore extends MemoryStore {
+  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+    const outcome = await super.setWallet(userId, wallet);
+    if (outcome.stored || !outcome.current) return outcome;
+    const madeUp = { encryptedWallet: "bWFkZSB1cA==", sequence: outcome.current.sequence, hmac: "0".repeat(64) };
+    return { stored: false, current: madeUp };
+  }
+}
+
+class DuplicateSignupThrowsStore extends MemoryStore {
+  override async createAccount(email: string, password: string): Promise<SignupOutcome> {
+    const outcome = await super.createAccount(email, password);
+    if (outcome === "duplicate") throw new Error("UNIQUE constraint failed: accounts.email");
+    return outcome;
+  }
+}
+
+/** Every live token opens the account that logged in last, as with a "current user" kept in a global. */
+class UnboundTokenStore extends MemoryStore {
+  private lastUserId: UserId | undefined;
+  override async issueToken(userId: UserId, deviceId: string): Promise<IssuedToken> {
+    this.lastUserId = userId;
+    return super.issueToken(userId, deviceId);
+  }
+  override async resolveToken(token: string): Promise<TokenOwner | undefined> {
+    const owner = await super.resolveToken(token);
+    return owner && this.lastUserId !== undefined ? { ...owner, userId: this.lastUserId } : owner;
+  }
+}
+
+class DeviceOnlyTokenStore extends MemoryStore {
+  protected override deviceKey(_userId: UserId, deviceId: string): string {
+    return deviceId;
+  }
+}
+
+/** Stands in for "" past the reference's validation; the store turns it back into "". */
+const emptyStandIn = "\u0000empty";
+
+class EmptyWalletStore extends MemoryStore {
+  override setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+    return super.setWallet(userId, wallet.encryptedWallet === emptyStandIn ? { ...wallet, encryptedWallet: "" } : wallet);
+  }
+}
+
+function isJson(body: Buffer): boolean {
+  try {
+    JSON.parse(body.toString("utf8"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const brokenServers: Record<string, BrokenServer> = {
+  "accepts-skipped-sequence": broken("stores any sequence above the stored one, not only stored + 1", ["SEQ-3"], (o) => ({
+    store: new SkipAheadStore(storeOptions(o)),
+  })),
+  "accepts-same-sequence": broken("stores a POST whose sequence equals the stored one", ["SEQ-3"], (o) => ({
+    store: new SameSequenceStore(storeOptions(o)),
+  })),
+  "made-up-conflict-body": broken("answers 409 with a wallet that is not the stored one", ["SEQ-4"], (o) => ({
+    store: new MadeUpConflictStore(storeOptions(o)),
+  })),
+  "404-instead-of-409": broken("answers 404 instead of 409 to a POST /wallet when there is no wallet", ["SEQ-5"], () => ({
+    wrapHandler: rewriteResponses((request, answer) =>
+      isPath(request, "POST", "/wallet") && answer.status === 409 && !(answer.body as { sequence?: unknown }).sequence
+        ? { status: 404, body: { error: "Not Found: No wallet" } }
+        : undefined,
+    ),
+  })),
+  "500-on-duplicate-signup": broken("answers 500 to a signup of an existing email", ["SIGNUP-2"], (o) => ({
+    store: new DuplicateSignupThrowsStore(storeOptions(o)),
+  })),
+  "500-on-malformed-json": broken("answers 500 to a body that is not JSON", ["VAL-1", "SIGNUP-3", "AUTH-3", "HTTP-6"], () => ({
+    wrapHandler: rewriteRequests((request, body) =>
+      request.method !== "POST" || isJson(body)
+        ? undefined
+        : { status: 500, body: { error: "Internal Server Error: unexpected end of JSON input" } },
+    ),
+  })),
+  "accepts-empty-wallet": broken("stores a POST /wallet whose encryptedWallet is empty", ["VAL-2"], (o) => ({
+    store: new EmptyWalletStore(storeOptions(o)),
+    wrapHandler: rewriteRequests((request, body) => {
+      const value = parseJson(body.toString("utf8")) as { encryptedWallet?: unknown } | undefined;
+      if (!isPath(request, "POST", "/wallet") || value?.encryptedWallet !== "") return undefined;
+      return Buffer.from(JSON.stringify({ ...value, encryptedWallet: emptyStandIn }));
+    }),
+  })),
+  "tokens-not-bound-to-account": broken("lets every token reach the account that logged in last", ["TOKEN-1"], (o) => ({
+    store: new UnboundTokenStore(storeOptions(o)),
+  })),
+  "tokens-per-device-only": broken(
+    "keeps tokens per deviceId alone, so one account's login replaces another's token",
+    ["TOKEN-4"],
+    (o) => ({ store: new DeviceOnlyTokenStore(storeOptions(o)) }),
+  ),
+  "drops-connection-on-malformed-json": broken(
+    "closes the connection instead of answering a body that is not JSON",
+    ["HTTP-6", "VAL-1"],
+    () => ({ wrapHandler: rewriteRequests((_request, body) => (body.length > 0 && !isJson(body) ? "drop-connection" : undefined)) }),
+  ),
+};

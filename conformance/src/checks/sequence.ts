@@ -1,0 +1,313 @@
+// The sequence rule (SEQ-*): which POST /wallet is stored, what a refusal
+// carries, and that stored strings come back exactly.
+import type { Exchange } from "../client/protocol-client.js";
+import { defineCheck, type CheckCase } from "../model/check.js";
+import { describeRequest, describeResponse } from "../report/describe.js";
+import { expectStatus, jsonObject } from "./support/expect.js";
+import { sameWallet, Steps, storedPart, walletOf, walletRequest, type Device, type StoredWallet } from "./support/steps.js";
+
+const maxSequence = 4294967295;
+
+/** A POST that breaks the sequence rule: 409, the stored wallet in the body (SEQ-4), and nothing changed. */
+async function expectConflict(steps: Steps, device: Device, stored: StoredWallet, sequence: number, doing: string) {
+  const exchange = await steps.refused(device, stored, { requirement: "SEQ-3", status: 409, doing }, () =>
+    steps.ctx.client.postWallet(walletRequest(device.token, sequence)),
+  );
+  if (exchange.response?.status !== 409) return;
+  steps.expectWallet(exchange, stored, {
+    requirement: "SEQ-4",
+    doing: "the 409",
+    expected: "the stored wallet, as GET /wallet returns it",
+  });
+}
+
+const firstWallet = defineCheck({
+  requirement: "SEQ-1",
+  slug: "first-wallet",
+  title: "Sequence 1 is stored when the account has no wallet",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    const stored = await steps.store(device, 1);
+    const { wallet, exchange } = await steps.read(device);
+    if (!sameWallet(wallet, stored)) {
+      const about = { requirement: "SEQ-1", doing: "GET /wallet after the first POST", expected: "the wallet stored" };
+      steps.expectWallet(exchange, stored, about);
+    }
+  },
+});
+
+const nextSequence = defineCheck({
+  requirement: "SEQ-2",
+  slug: "next-sequence",
+  title: "Sequence n is stored on top of n - 1",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    for (let sequence = 1; sequence <= 4; sequence++) {
+      const stored = await steps.store(device, sequence);
+      const { wallet, exchange } = await steps.read(device);
+      if (!sameWallet(wallet, stored)) {
+        const about = { requirement: "SEQ-2", doing: `GET /wallet after storing ${sequence}`, expected: "the wallet stored" };
+        steps.expectWallet(exchange, stored, about);
+      }
+    }
+  },
+});
+
+const skipAhead = defineCheck({
+  requirement: "SEQ-3",
+  slug: "skip-ahead",
+  title: "A sequence ahead of stored + 1 is refused with 409",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    const stored = await steps.store(device, 1);
+    await expectConflict(steps, device, stored, 3, "a POST /wallet of sequence 3 onto stored 1");
+    await expectConflict(steps, device, stored, maxSequence, `a POST /wallet of sequence ${maxSequence} onto stored 1`);
+  },
+});
+
+const sameSequence = defineCheck({
+  requirement: "SEQ-3",
+  slug: "same-sequence",
+  title: "The stored sequence posted again (other content) is refused with 409",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    await steps.store(device, 1);
+    const stored = await steps.store(device, 2);
+    await expectConflict(steps, device, stored, 2, "a second POST /wallet of sequence 2");
+  },
+});
+
+const stale = defineCheck({
+  requirement: "SEQ-3",
+  slug: "stale",
+  title: "A sequence below the stored one is refused with 409",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    const stored = await steps.storeVersions(device, 3);
+    await expectConflict(steps, device, stored, 2, "a POST /wallet of sequence 2 onto stored 3");
+  },
+});
+
+const firstAgain = defineCheck({
+  requirement: "SEQ-3",
+  slug: "first-again",
+  title: "Sequence 1 is refused with 409 once a wallet exists",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    const stored = await steps.storeVersions(device, 2);
+    await expectConflict(steps, device, stored, 1, "a POST /wallet of sequence 1 onto stored 2");
+  },
+});
+
+const conflictBody = defineCheck({
+  requirement: "SEQ-4",
+  slug: "conflict-carries-stored-wallet",
+  title: "A 409 carries the stored wallet exactly as GET /wallet returns it",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    const stored = await steps.storeVersions(device, 2);
+    const conflict = await ctx.client.postWallet(walletRequest(device.token, 2));
+    expectStatus(ctx, conflict, { requirement: "SEQ-3", status: 409, doing: "a second POST /wallet of sequence 2" });
+    const { exchange: read } = await steps.read(device);
+    steps.expectWallet(read, stored, { requirement: "WGET-1", doing: "GET /wallet", expected: "the stored wallet" });
+    if (conflict.response?.status !== 409) return;
+    const carried = walletOf(conflict);
+    const got = walletOf(read);
+    if (!carried || !got || carried.version !== got.version || !sameWallet(carried, got)) {
+      ctx.report({
+        requirement: "SEQ-4",
+        message: "the 409 does not carry the wallet GET /wallet returns",
+        sent: describeRequest(conflict.request),
+        received: describeResponse(conflict),
+        expected: `the stored wallet, as GET returns it: ${read.response?.text.trimEnd() ?? ""}`,
+        exchanges: [conflict, read],
+      });
+    }
+  },
+});
+
+const noWalletConflict = defineCheck({
+  requirement: "SEQ-5",
+  slug: "no-wallet",
+  title: "A sequence other than 1 is refused with 409 and an error when there is no wallet",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    for (const sequence of [2, 3, maxSequence]) {
+      const doing = `a POST /wallet of sequence ${sequence} to an account with no wallet`;
+      const exchange = await steps.refused(device, undefined, { requirement: "SEQ-5", status: 409, doing }, () =>
+        ctx.client.postWallet(walletRequest(device.token, sequence)),
+      );
+      const error = jsonObject(exchange)?.["error"];
+      if (exchange.response?.status === 409 && (typeof error !== "string" || error === "")) {
+        ctx.report({
+          requirement: "SEQ-5",
+          message: `${doing}: the 409 has no error message`,
+          sent: describeRequest(exchange.request),
+          received: describeResponse(exchange),
+          expected: 'an error body, e.g. {"error": "Conflict: Bad sequence number (No existing wallet)"}',
+          exchanges: [exchange],
+        });
+      }
+    }
+  },
+});
+
+const racers = 6;
+
+/** Outcomes of concurrent POSTs: 5xx and transport failures are unknown, since they may or may not have taken effect. */
+function tally(exchanges: Exchange[]) {
+  const accepted = exchanges.filter((e) => e.response?.status === 200);
+  const unknown = exchanges.filter((e) => !e.response || e.response.status >= 500);
+  return { accepted, unknown };
+}
+
+/** "1 × 200, 5 × 409": how a race was answered. */
+function statusCounts(exchanges: Exchange[]): string {
+  const counts = new Map<string, number>();
+  for (const exchange of exchanges) {
+    const outcome = exchange.response ? String(exchange.response.status) : (exchange.failure?.kind ?? "no answer");
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  }
+  return [...counts].map(([outcome, count]) => `${count} × ${outcome}`).join(", ");
+}
+
+const concurrentSameSequence = defineCheck({
+  requirement: "SEQ-6",
+  slug: "concurrent-same-sequence",
+  title: "Of concurrent POSTs of one sequence, exactly one (next) or none (not next) is stored",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    const base = await steps.store(device, 1);
+    // Raw sends: a retried POST would blur which attempt was stored.
+    const race = (sequence: number) =>
+      Promise.all(
+        Array.from({ length: racers }, () => {
+          const body = walletRequest(device.token, sequence);
+          return ctx.client.send({ method: "POST", path: "/wallet", body }).then((exchange) => ({ body, exchange }));
+        }),
+      );
+
+    const next = await race(2);
+    const { accepted, unknown } = tally(next.map((r) => r.exchange));
+    const { wallet: afterNext, exchange: readNext } = await steps.read(device);
+    const candidates = next
+      .filter((r) => r.exchange.response?.status === 200 || unknown.includes(r.exchange))
+      .map((r) => storedPart(r.body));
+    const acceptedBody = next.find((r) => r.exchange.response?.status === 200)?.body;
+    const problems: string[] = [];
+    if (accepted.length > 1) problems.push(`${accepted.length} of ${racers} concurrent POSTs of sequence 2 were answered 200`);
+    if (accepted.length === 0 && unknown.length === 0) {
+      problems.push(`none of ${racers} concurrent POSTs of sequence 2 onto stored 1 was stored`);
+    }
+    if (acceptedBody && !sameWallet(afterNext, storedPart(acceptedBody))) {
+      problems.push("the wallet read afterwards is not the one whose POST was answered 200");
+    }
+    if (!acceptedBody && !sameWallet(afterNext, base) && !candidates.some((c) => sameWallet(c, afterNext))) {
+      problems.push("the wallet read afterwards is none of the versions posted");
+    }
+    for (const { exchange } of next) {
+      if (exchange.response?.status === 409 && afterNext && !sameWallet(walletOf(exchange), afterNext)) {
+        problems.push("a 409 of the race does not carry the winner's wallet");
+        break;
+      }
+    }
+    const settled = afterNext ?? base;
+    const ahead = await race(settled.sequence + 2);
+    const aheadTally = tally(ahead.map((r) => r.exchange));
+    const { wallet: afterAhead, exchange: readAhead } = await steps.read(device);
+    if (aheadTally.accepted.length > 0) {
+      problems.push(`${aheadTally.accepted.length} concurrent POSTs skipping a sequence were answered 200`);
+    }
+    if (aheadTally.unknown.length === 0 && !sameWallet(afterAhead, settled)) {
+      problems.push("concurrent POSTs skipping a sequence changed the wallet");
+    }
+
+    if (problems.length > 0) {
+      ctx.report({
+        requirement: "SEQ-6",
+        message: problems.join("; "),
+        sent: `${racers} concurrent POSTs of sequence 2 onto stored 1, then ${racers} of sequence ${settled.sequence + 2}`,
+        received: [
+          `sequence 2: ${statusCounts(next.map((r) => r.exchange))}`,
+          `sequence ${settled.sequence + 2}: ${statusCounts(ahead.map((r) => r.exchange))}`,
+          `then GET /wallet -> ${describeResponse(readAhead)}`,
+        ].join("; "),
+        expected: "exactly one 200 and 409s carrying its wallet; then only 409s and nothing changed",
+        exchanges: [...next.map((r) => r.exchange), readNext, ...ahead.map((r) => r.exchange), readAhead],
+      });
+    }
+  },
+});
+
+const echo = defineCheck({
+  requirement: "SEQ-7",
+  slug: "echo",
+  title: "A 200 to POST /wallet carries the wallet just stored",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    await steps.storeVersions(device, 3);
+  },
+});
+
+/**
+ * Strings a server might re-encode, normalize, trim or unescape. None has a
+ * '%': the original writes bodies through a format string, and real wallets are base64.
+ */
+export const opaqueStrings: readonly string[] = [
+  "ünïcödé ✓ 漢字 😀 é precomposed, e\u0301 decomposed",
+  `"double" 'single' \`back\` quotes`,
+  "back\\slash, \\n not a newline, \\u0041 not an A",
+  "line one\nline two\r\nline three\ttabbed",
+  "Zm9vYmFy+/== base64 characters +/=",
+  "  leading and trailing spaces  ",
+  "<script>alert(1)</script> & &amp; \u2028 \u2029",
+  '{"looks":"like JSON","n":1}',
+  "\u0007 bell, \u001b escape, \u007f delete",
+  "x".repeat(65536),
+];
+
+const opaqueRoundTrip = defineCheck({
+  requirement: "SEQ-8",
+  slug: "opaque-strings",
+  title: "encryptedWallet and hmac come back exactly as sent, whatever they contain; the hmac is not checked",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    let sequence = 0;
+    for (const [index, text] of opaqueStrings.entries()) {
+      // The hmac is any string: the server cannot check it (it has no key) and must not alter it.
+      const hmac = opaqueStrings[(index + 1) % opaqueStrings.length] as string;
+      const stored = await steps.store(device, ++sequence, { encryptedWallet: text, hmac }, "SEQ-8");
+      const { exchange } = await steps.read(device);
+      steps.expectWallet(exchange, stored, {
+        requirement: "SEQ-8",
+        doing: `GET /wallet after storing ${JSON.stringify(text.slice(0, 40))}`,
+        expected: "the strings exactly as stored",
+      });
+    }
+  },
+});
+
+export const sequenceChecks: CheckCase[] = [
+  firstWallet,
+  nextSequence,
+  skipAhead,
+  sameSequence,
+  stale,
+  firstAgain,
+  conflictBody,
+  noWalletConflict,
+  concurrentSameSequence,
+  echo,
+  opaqueRoundTrip,
+];

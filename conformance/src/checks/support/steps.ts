@@ -1,0 +1,225 @@
+// The protocol steps contract checks are made of: fresh accounts, devices
+// with tokens, stored wallets and read-backs, each with its expectation. A
+// step a check depends on aborts the check when it fails, naming the
+// requirement that step relies on.
+import { randomBytes } from "node:crypto";
+import type { Wallet, WalletRequest } from "../../../../spec/index.js";
+import type { Exchange } from "../../client/protocol-client.js";
+import { CheckAborted, type CheckContext } from "../../model/context.js";
+import { describeRequest, describeResponse } from "../../report/describe.js";
+import { expectStatus, jsonObject, requireStatus, type StatusExpectation } from "./expect.js";
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+export interface Device {
+  account: Account;
+  deviceId: string;
+  token: string;
+}
+
+/** The stored part of a wallet, as compared by read-backs. */
+export type StoredWallet = Pick<Wallet, "encryptedWallet" | "sequence" | "hmac">;
+
+/** Wallet content as real clients send it: base64, never '%' (the original writes bodies with a format function). */
+export function walletContent(): string {
+  return randomBytes(16).toString("base64");
+}
+
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString("hex");
+}
+
+/** A well-formed POST /wallet body; `fields` overrides any part. */
+export function walletRequest(token: string, sequence: number, fields: Partial<WalletRequest> = {}): WalletRequest {
+  return { version: 1, token, encryptedWallet: walletContent(), sequence, hmac: randomHex(32), ...fields };
+}
+
+export function storedPart(wallet: StoredWallet): StoredWallet {
+  return { encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac };
+}
+
+/** The wallet a body carries (GET, a 200 or a 409), or undefined when it carries none. */
+export function walletOf(exchange: Exchange): (StoredWallet & { version: unknown }) | undefined {
+  const body = jsonObject(exchange);
+  const { version, encryptedWallet, sequence, hmac } = body ?? {};
+  if (typeof encryptedWallet !== "string" || typeof sequence !== "number" || typeof hmac !== "string") return undefined;
+  return { version, encryptedWallet, sequence, hmac };
+}
+
+export function sameWallet(a: StoredWallet | undefined, b: StoredWallet | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.encryptedWallet === b.encryptedWallet && a.sequence === b.sequence && a.hmac === b.hmac;
+}
+
+export function describeWallet(wallet: StoredWallet | undefined): string {
+  return wallet === undefined ? "no wallet (404)" : `200 with ${JSON.stringify({ version: 1, ...storedPart(wallet) })}`;
+}
+
+export interface Refusal {
+  requirement: string;
+  exchange: Exchange;
+  doing: string;
+}
+
+export class Steps {
+  constructor(readonly ctx: CheckContext) {}
+
+  /** Credentials no other check uses. */
+  credentials(label = "account"): Account {
+    return { email: this.ctx.uniqueEmail(label), password: `pw-${randomHex(8)}` };
+  }
+
+  /** Signs up a fresh account (SIGNUP-1). */
+  async signup(label = "account"): Promise<Account> {
+    const account = this.credentials(label);
+    const exchange = await this.ctx.client.signup(account);
+    requireStatus(this.ctx, exchange, { requirement: "SIGNUP-1", status: 201, doing: "signing up a fresh account" });
+    return account;
+  }
+
+  /** Gets a token for a device of the account (AUTH-1). */
+  async login(account: Account, deviceId: string = this.ctx.unique("device")): Promise<Device> {
+    const exchange = await this.ctx.client.auth({ ...account, deviceId });
+    requireStatus(this.ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "getting a token for a device" });
+    const token = jsonObject(exchange)?.["token"];
+    if (typeof token !== "string" || token === "") {
+      this.ctx.report({
+        requirement: "AUTH-1",
+        message: "the 200 to POST /auth/full carries no token",
+        sent: describeRequest(exchange.request),
+        received: describeResponse(exchange),
+        expected: "a body with a string `token`",
+        exchanges: [exchange],
+      });
+      throw new CheckAborted("no token");
+    }
+    return { account, deviceId, token };
+  }
+
+  /** A fresh account and a token for one of its devices. */
+  async device(label = "account"): Promise<Device> {
+    return this.login(await this.signup(label));
+  }
+
+  /**
+   * Stores a wallet version that must be accepted (SEQ-1 for the first, SEQ-2
+   * after) and checks that the 200 echoes it (SEQ-7, or the given requirement).
+   */
+  async store(
+    device: Device,
+    sequence: number,
+    fields: Partial<WalletRequest> = {},
+    echoRequirement = "SEQ-7",
+  ): Promise<StoredWallet> {
+    const body = walletRequest(device.token, sequence, fields);
+    const exchange = await this.ctx.client.postWallet(body);
+    const requirement = sequence === 1 ? "SEQ-1" : "SEQ-2";
+    requireStatus(this.ctx, exchange, {
+      requirement,
+      status: 200,
+      doing: sequence === 1 ? "storing the first wallet (sequence 1)" : `storing sequence ${sequence} on top of ${sequence - 1}`,
+    });
+    const stored = storedPart(body);
+    this.expectWallet(exchange, stored, {
+      requirement: echoRequirement,
+      doing: "the 200 to POST /wallet",
+      expected: "the wallet just stored",
+    });
+    return stored;
+  }
+
+  /** Reports unless the body carries exactly this wallet (version 1 and the stored strings, byte for byte). */
+  expectWallet(exchange: Exchange, wallet: StoredWallet, about: { requirement: string; doing: string; expected: string }) {
+    const carried = walletOf(exchange);
+    if (carried && carried.version === 1 && sameWallet(carried, wallet)) return true;
+    this.ctx.report({
+      requirement: about.requirement,
+      message: `${about.doing} ${carried ? "carries a different wallet" : "carries no wallet"}`,
+      sent: describeRequest(exchange.request),
+      received: describeResponse(exchange),
+      expected: `${about.expected}: ${JSON.stringify({ version: 1, ...storedPart(wallet) })}`,
+      exchanges: [exchange],
+    });
+    return false;
+  }
+
+  /** Stores sequences 1..count and returns the last. */
+  async storeVersions(device: Device, count: number): Promise<StoredWallet> {
+    let wallet: StoredWallet | undefined;
+    for (let sequence = 1; sequence <= count; sequence++) wallet = await this.store(device, sequence);
+    return wallet as StoredWallet;
+  }
+
+  /** GET /wallet: the stored wallet, or undefined on 404 (WGET-1, WGET-2). */
+  async read(device: Device): Promise<{ wallet: StoredWallet | undefined; exchange: Exchange }> {
+    const exchange = await this.ctx.client.getWallet(device.token);
+    requireStatus(this.ctx, exchange, {
+      requirement: "WGET-1",
+      status: [200, 404],
+      doing: "reading the wallet back with a valid token",
+      expected: "200 with the wallet, or 404 when there is none",
+    });
+    if (exchange.response?.status === 404) return { wallet: undefined, exchange };
+    const wallet = walletOf(exchange);
+    if (!wallet) {
+      this.ctx.report({
+        requirement: "WGET-1",
+        message: "the 200 to GET /wallet carries no wallet",
+        sent: describeRequest(exchange.request),
+        received: describeResponse(exchange),
+        expected: "a wallet body",
+        exchanges: [exchange],
+      });
+      throw new CheckAborted("no wallet in a 200");
+    }
+    return { wallet: storedPart(wallet), exchange };
+  }
+
+  /**
+   * Sends a request that must be refused with one of `status`, then reads back
+   * that nothing changed. The check stops when the request was accepted.
+   */
+  async refused(
+    device: Device,
+    before: StoredWallet | undefined,
+    expectation: StatusExpectation,
+    send: () => Promise<Exchange>,
+  ): Promise<Exchange> {
+    const exchange = await send();
+    expectStatus(this.ctx, exchange, expectation);
+    // Accepted instead of refused: the finding says it all, and the state every later step
+    // of the check relies on is gone, so a read-back or further steps would only add noise.
+    if (exchange.response !== undefined && exchange.response.status < 300) throw new CheckAborted("a refusal was accepted");
+    await this.unchanged(device, before, { requirement: expectation.requirement, exchange, doing: expectation.doing });
+    return exchange;
+  }
+
+  /** Reads back after a refusal: the account's wallet must be what it was before. */
+  async unchanged(device: Device, before: StoredWallet | undefined, refusal: Refusal): Promise<void> {
+    const { wallet, exchange } = await this.read(device);
+    if (sameWallet(wallet, before)) return;
+    const answer = refusal.exchange.response ? `answered ${refusal.exchange.response.status}` : "not answered";
+    this.ctx.report({
+      requirement: refusal.requirement,
+      message: `${refusal.doing}: the wallet changed although the request was ${answer}`,
+      sent: describeRequest(refusal.exchange.request),
+      received: `${describeResponse(refusal.exchange)}; then GET /wallet -> ${describeResponse(exchange)}`,
+      expected: `nothing changed: GET /wallet -> ${describeWallet(before)}`,
+      exchanges: [refusal.exchange, exchange],
+    });
+  }
+
+  /** A token works: GET /wallet is answered 200 or 404 (not 401). */
+  async tokenWorks(device: Device, requirement: string, doing: string): Promise<boolean> {
+    const exchange = await this.ctx.client.getWallet(device.token);
+    return expectStatus(this.ctx, exchange, {
+      requirement,
+      status: [200, 404],
+      doing,
+      expected: "the token works: 200 or 404, not 401",
+    });
+  }
+}

@@ -1,0 +1,97 @@
+// wallet-sync-conformance: list, select and run the cases against a server
+// (or the embedded reference), print the report, write report files, and
+// answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
+import type { RunResult } from "../model/check.js";
+import { selectCases, unmatchedPrefixes } from "../model/selection.js";
+import { allCases } from "../registry.js";
+import { formatTerminalReport } from "../report/terminal.js";
+import { runChecks } from "../run/run-checks.js";
+import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
+import { probe } from "../target/probe.js";
+import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./options.js";
+
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+export type ExitCode = 0 | 1 | 2;
+
+export interface MainResult {
+  exitCode: ExitCode;
+  /** The run, when there was one. */
+  run?: RunResult;
+}
+
+export async function main(argv: readonly string[], output: CliOutput = processOutput): Promise<ExitCode> {
+  return (await runCli(argv, output)).exitCode;
+}
+
+/** main() with the run result kept, for tests and for tools built on the CLI. */
+export async function runCli(argv: readonly string[], output: CliOutput = processOutput): Promise<MainResult> {
+  const fail = (message: string): MainResult => {
+    output.stderr(`${program}: ${message}\n`);
+    return { exitCode: 2 };
+  };
+  let options: CliOptions;
+  try {
+    options = parseCliOptions(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(`${error.message} (see --help)`);
+    throw error;
+  }
+  if (options.help) {
+    output.stdout(`${usage()}\n`);
+    return { exitCode: 0 };
+  }
+
+  const registry = allCases();
+  const unknown = unmatchedPrefixes(registry, options.only);
+  if (unknown.length > 0) return fail(`--only ${unknown.join(",")} matches no case (see --list)`);
+  const cases = selectCases(registry, options);
+  if (cases.length === 0) return fail("--only and --skip leave no case to run");
+  if (options.list) {
+    output.stdout(cases.map((c) => `${c.id} ${c.level} ${c.title}\n`).join(""));
+    return { exitCode: 0 };
+  }
+
+  let embedded: EmbeddedServer | undefined;
+  let url = options.url;
+  if (url === undefined) {
+    try {
+      embedded = await startEmbeddedReference();
+    } catch (error) {
+      return fail(`cannot start the embedded reference server: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    url = embedded.url;
+  } else {
+    const reached = await probe(url, options.timeoutMs);
+    if (!reached.reachable) return fail(`cannot reach ${url}: ${reached.reason}`);
+  }
+  try {
+    const run = await runChecks(cases, {
+      baseUrl: url,
+      embedded: embedded !== undefined,
+      timeoutMs: options.timeoutMs,
+      concurrency: options.concurrency,
+      strict: options.strict,
+    });
+    output.stdout(formatTerminalReport(run, { quiet: options.quiet, registry }));
+    for (const { writer, file } of options.reports) {
+      try {
+        await writer.write(run, file);
+      } catch (error) {
+        output.stderr(`${program}: cannot write ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+        return { exitCode: 2, run };
+      }
+    }
+    return { exitCode: run.exitCode, run };
+  } finally {
+    await embedded?.close();
+  }
+}

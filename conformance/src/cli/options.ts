@@ -1,0 +1,127 @@
+// The command line of wallet-sync-conformance, parsed without side effects.
+import { parseArgs } from "node:util";
+import { reportWriters, type ReportWriter } from "../report/writers.js";
+import { defaultConcurrency, defaultTimeoutMs } from "../run/run-checks.js";
+
+export const program = "wallet-sync-conformance";
+
+export interface CliOptions {
+  /** The server to check; undefined: start the embedded reference and check it. */
+  url?: string;
+  strict: boolean;
+  timeoutMs: number;
+  concurrency: number;
+  list: boolean;
+  only: string[];
+  skip: string[];
+  quiet: boolean;
+  help: boolean;
+  /** Report files asked for through the writers' flags. */
+  reports: Array<{ writer: ReportWriter; file: string }>;
+}
+
+/** A mistake in the command line; its message is one line. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function usage(): string {
+  const reportFlags = reportWriters.map((w) => `  --${`${w.flag} FILE`.padEnd(18)}${w.description}`);
+  return [
+    `Usage: ${program} [--url URL] [options]`,
+    "",
+    "Checks a wallet-sync server against spec/protocol.md and spec/openapi.yaml.",
+    "Without --url it starts the embedded reference server and checks that.",
+    "",
+    "  --url URL           the server to check, e.g. http://localhost:8090",
+    "  --strict            SHOULD findings fail the run too",
+    `  --timeout MS        per-request timeout in milliseconds (default ${defaultTimeoutMs})`,
+    `  --concurrency N     checks running at once (default ${defaultConcurrency})`,
+    "  --only PREFIXES     run only cases whose ID starts with one of these (comma-separated, e.g. SEQ,TOKEN-2)",
+    "  --skip PREFIXES     leave out cases whose ID starts with one of these",
+    "  --list              print every case as `ID level title` and exit",
+    "  --quiet             print only failures, warnings and the totals",
+    ...reportFlags,
+    "  -h, --help          print this help",
+    "",
+    "Exit status: 0 the server conforms; 1 a MUST requirement failed (or a SHOULD one with --strict);",
+    "2 a usage error, or the server cannot be reached at all.",
+  ].join("\n");
+}
+
+export function parseCliOptions(argv: readonly string[]): CliOptions {
+  const reportOptions = Object.fromEntries(reportWriters.map((w) => [w.flag, { type: "string" as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        url: { type: "string" },
+        strict: { type: "boolean" },
+        timeout: { type: "string" },
+        concurrency: { type: "string" },
+        list: { type: "boolean" },
+        only: { type: "string" },
+        skip: { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        ...reportOptions,
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // node's messages continue with advice over several sentences; the first says it.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.split(/\.\s/)[0] ?? message);
+  }
+  const text = (name: string) => values[name] as string | undefined;
+  return {
+    url: parseUrl(text("url")),
+    strict: values["strict"] === true,
+    timeoutMs: parseInteger("--timeout", text("timeout"), defaultTimeoutMs, 1, 3_600_000),
+    concurrency: parseInteger("--concurrency", text("concurrency"), defaultConcurrency, 1, 64),
+    list: values["list"] === true,
+    only: parsePrefixes("--only", text("only")),
+    skip: parsePrefixes("--skip", text("skip")),
+    quiet: values["quiet"] === true,
+    help: values["help"] === true,
+    reports: reportWriters.flatMap((writer) => {
+      const file = text(writer.flag);
+      if (file === undefined) return [];
+      if (file.trim() === "") throw new UsageError(`--${writer.flag} needs a file name`);
+      return [{ writer, file }];
+    }),
+  };
+}
+
+function parseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--url must be an http:// or https:// URL, got '${value}'`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--url must be an http:// or https:// URL, got '${value}'`);
+  }
+  if (url.search !== "" || url.hash !== "") throw new UsageError(`--url must not have a query or fragment, got '${value}'`);
+  return url.toString().replace(/\/+$/, "");
+}
+
+function parseInteger(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= min && number <= max)) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${value}'`);
+  return number;
+}
+
+function parsePrefixes(flag: string, value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const prefixes = value.split(",").map((p) => p.trim());
+  if (prefixes.some((p) => p === "")) {
+    throw new UsageError(`${flag} takes comma-separated requirement ID prefixes, got '${value}'`);
+  }
+  return prefixes;
+}

@@ -1,0 +1,24 @@
+// The conformance suite as a library: the case registry, the runner and the
+// result model, for report writers and tools built on the suite.
+export { allCases } from "./registry.js";
+export { runChecks, newRunId, defaultConcurrency, defaultTimeoutMs, type RunOptions } from "./run/run-checks.js";
+export {
+  defineCheck,
+  makeFinding,
+  verdictOf,
+  totalsOf,
+  type CheckCase,
+  type CheckDefinition,
+  type CheckResult,
+  type Finding,
+  type FindingInput,
+  type RunResult,
+  type Totals,
+  type Verdict,
+} from "./model/check.js";
+export { CheckAborted, type CheckClient, type CheckContext } from "./model/context.js";
+export { matchesPrefix, selectCases, type Selection } from "./model/selection.js";
+export { reportWriters, type ReportWriter } from "./report/writers.js";
+export { formatTerminalReport } from "./report/terminal.js";
+export { describeExchangeLine, describeFailure, describeRequest, describeResponse } from "./report/describe.js";
+export { main, runCli } from "./cli/main.js";

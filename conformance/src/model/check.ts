@@ -1,0 +1,125 @@
+// The check model: a case checks one requirement of spec/protocol.md, and
+// every finding names the requirement it breaks, so reports can group and
+// level them without knowing what the checks do.
+import { requirementById, type Level } from "../../../spec/index.js";
+import type { Exchange } from "../client/protocol-client.js";
+import type { CheckContext } from "./context.js";
+
+export interface CheckCase {
+  /** Stable and unique: the requirement ID, a slash and a slug, e.g. "SEQ-3/skip-ahead". */
+  readonly id: string;
+  /** The requirement this case checks (an ID of spec/protocol.md). */
+  readonly requirement: string;
+  /** The requirement's level. */
+  readonly level: Level;
+  readonly title: string;
+  /** Run alone, after the other cases (load-sensitive properties, long workloads). */
+  readonly exclusive: boolean;
+  run(ctx: CheckContext): Promise<void>;
+}
+
+export interface CheckDefinition {
+  requirement: string;
+  /** Lower-case words joined by dashes; unique within the requirement. */
+  slug: string;
+  title: string;
+  exclusive?: boolean;
+  run(ctx: CheckContext): Promise<void>;
+}
+
+const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Makes a case, refusing requirement IDs that spec/protocol.md does not have. */
+export function defineCheck(definition: CheckDefinition): CheckCase {
+  const requirement = requirementById(definition.requirement);
+  if (!slugPattern.test(definition.slug)) throw new Error(`bad case slug "${definition.slug}"`);
+  return {
+    id: `${requirement.id}/${definition.slug}`,
+    requirement: requirement.id,
+    level: requirement.level,
+    title: definition.title,
+    exclusive: definition.exclusive ?? false,
+    run: definition.run,
+  };
+}
+
+/** What a check observed that breaks a requirement. */
+export interface Finding {
+  requirement: string;
+  /** The level of `requirement`: a MUST finding fails the check, a SHOULD finding warns. */
+  level: Level;
+  /** One sentence: what went wrong. */
+  message: string;
+  /** What was sent (a request, a walkthrough statement), as text. */
+  sent?: string;
+  /** What came back, as text ("409 {...}", "the server closed the connection"). */
+  received?: string;
+  /** What the requirement expected instead. */
+  expected?: string;
+  /** The exchanges that show it, for reports that print them. */
+  exchanges: Exchange[];
+}
+
+export type FindingInput = Omit<Finding, "level" | "exchanges"> & { exchanges?: Exchange[] };
+
+export function makeFinding(input: FindingInput): Finding {
+  const { level } = requirementById(input.requirement);
+  return { ...input, level, exchanges: input.exchanges ?? [] };
+}
+
+/**
+ * passed: no finding. warned: only SHOULD findings. failed: a MUST finding,
+ * a SHOULD finding under --strict, or the check itself threw.
+ */
+export type Verdict = "passed" | "warned" | "failed";
+
+export function verdictOf(findings: readonly Finding[], strict: boolean): Verdict {
+  if (findings.some((f) => f.level === "MUST")) return "failed";
+  if (findings.length > 0) return strict ? "failed" : "warned";
+  return "passed";
+}
+
+export interface CheckResult {
+  id: string;
+  requirement: string;
+  level: Level;
+  title: string;
+  verdict: Verdict;
+  findings: Finding[];
+  /** Every exchange the check made, in order of completion. */
+  exchanges: Exchange[];
+  /** ISO time the check started, and how long it ran. */
+  startedAt: string;
+  durationMs: number;
+  /** Set when the check threw instead of finishing: the exception's message. */
+  error?: string;
+}
+
+export interface Totals {
+  checks: number;
+  passed: number;
+  warned: number;
+  failed: number;
+}
+
+export interface RunResult {
+  /** Part of every email and device id the run made, to find them in the server's logs. */
+  runId: string;
+  /** The server checked; `embedded` when the suite started the reference itself. */
+  target: { url: string; embedded: boolean };
+  strict: boolean;
+  /** Per-request timeout the run used. */
+  timeoutMs: number;
+  startedAt: string;
+  durationMs: number;
+  /** In registry order, whatever order they ran in. */
+  results: CheckResult[];
+  totals: Totals;
+  /** 0: conforms; 1: a MUST requirement failed (or a SHOULD one under --strict). */
+  exitCode: 0 | 1;
+}
+
+export function totalsOf(results: readonly CheckResult[]): Totals {
+  const count = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).length;
+  return { checks: results.length, passed: count("passed"), warned: count("warned"), failed: count("failed") };
+}

@@ -1,0 +1,46 @@
+// What a check gets to work with. Contract checks, the walkthrough and the
+// interleaving properties all run against this interface.
+import type { Exchange, ProtocolClient, ProtocolClientOptions, RawRequest } from "../client/protocol-client.js";
+import type { FindingInput } from "./check.js";
+
+export interface CheckContext {
+  /** The server under test, without a trailing slash. */
+  readonly baseUrl: string;
+  /** Per-request timeout in milliseconds. */
+  readonly timeoutMs: number;
+  /** Random id of this run; part of every name from unique(). */
+  readonly runId: string;
+  /**
+   * The check's client. Every exchange lands in the check's result and its
+   * response body is checked against the spec (HTTP-2).
+   */
+  readonly client: CheckClient;
+  /** Options for further clients of this check (own retry policy, own workload); their exchanges are recorded too. */
+  clientOptions(): ProtocolClientOptions;
+  /** A name no other check of this or any other run uses, for emails and device ids. */
+  unique(label: string): string;
+  /** An email address no other check of this or any other run uses. */
+  uniqueEmail(label: string): string;
+  /** Records a finding; the check goes on. */
+  report(finding: FindingInput): void;
+  /** Records an exchange made outside `client`. */
+  record(exchange: Exchange): void;
+}
+
+/**
+ * A server may answer a well-formed request 5xx under load (the original's
+ * SQLite does), so the typed calls (signup, auth, getWallet, postWallet) and
+ * sendWellFormed() retry a 5xx twice. send() never retries: a 5xx to a
+ * malformed request stays visible.
+ */
+export interface CheckClient extends ProtocolClient {
+  sendWellFormed(raw: RawRequest): Promise<Exchange>;
+}
+
+/** Thrown by a check that cannot go on; its finding is already reported. */
+export class CheckAborted extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "CheckAborted";
+  }
+}

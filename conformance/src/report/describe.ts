@@ -1,0 +1,59 @@
+// Plain-text descriptions of exchanges, shared by findings and reports.
+import type { Exchange, SentRequest, TransportFailure } from "../client/protocol-client.js";
+
+const bodyPreviewLength = 300;
+
+function preview(text: string, limit = bodyPreviewLength): string {
+  const oneLine = text
+    .replace(/\r?\n$/, "")
+    .replace(/\r/g, "\\r")
+    .replace(/\n/g, "\\n")
+    // Padding that makes a body oversized says more as a count than as a screenful.
+    .replace(/(.)\1{31,}/g, (run, char: string) => `${char.repeat(8)}…(${run.length} × ${char})`);
+  return oneLine.length > limit ? `${oneLine.slice(0, limit)}… (${oneLine.length} characters)` : oneLine;
+}
+
+/** "POST /wallet {…}" with the Content-Type when one was sent. */
+export function describeRequest(request: SentRequest): string {
+  const contentType = request.headers["content-type"];
+  const header = contentType ? ` [Content-Type: ${contentType}]` : "";
+  if (request.body === undefined) return `${request.method} ${request.path}${header}`;
+  const size = request.bodyBytes !== undefined && request.bodyBytes > bodyPreviewLength ? ` (${request.bodyBytes} bytes)` : "";
+  const body = request.body === "" ? "(empty body)" : preview(request.body);
+  return `${request.method} ${request.path}${header} ${body}${size}`;
+}
+
+/** Says plainly why there is no answer: the server closed the connection, or did not answer in time. */
+export function describeFailure(failure: TransportFailure, timeoutMs?: number): string {
+  if (failure.kind === "timeout") {
+    const within = /within (\d+) ms/.exec(failure.message)?.[1] ?? (timeoutMs !== undefined ? String(timeoutMs) : undefined);
+    return within ? `no answer within ${within} ms` : "no answer in time";
+  }
+  const code = /^([A-Z_]+):/.exec(failure.message)?.[1] ?? "";
+  const plain: Record<string, string> = {
+    UND_ERR_SOCKET: "the server closed the connection",
+    UND_ERR_CLOSED: "the server closed the connection",
+    ECONNRESET: "the server reset the connection",
+    EPIPE: "the server closed the connection while the request was being sent",
+    ECONNREFUSED: "connection refused",
+    ENOTFOUND: "the host name does not resolve",
+    EAI_AGAIN: "the host name does not resolve",
+    EHOSTUNREACH: "the host is unreachable",
+    ENETUNREACH: "the network is unreachable",
+  };
+  const said = plain[code];
+  return said ? `${said} (${failure.message})` : `no answer: ${failure.message}`;
+}
+
+/** "409 {…}" or why nothing came back. */
+export function describeResponse(exchange: Exchange): string {
+  if (!exchange.response) return exchange.failure ? describeFailure(exchange.failure) : "no answer";
+  const { status, text } = exchange.response;
+  return text === "" ? `${status} (empty body)` : `${status} ${preview(text)}`;
+}
+
+/** "POST /wallet -> 409": the request line and the outcome. */
+export function describeExchangeLine(exchange: Exchange): string {
+  const outcome = exchange.response ? String(exchange.response.status) : describeResponse(exchange);
+  return `${exchange.request.method} ${exchange.request.path} -> ${outcome}`;
+}

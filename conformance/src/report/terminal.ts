@@ -1,0 +1,95 @@
+// The terminal report: every requirement with its verdict, then what failed
+// and what warned, each finding with what was sent, what came back and what
+// was expected, then the totals and the verdict of the run.
+import { loadRequirements, requirementById } from "../../../spec/index.js";
+import type { CheckCase, CheckResult, Finding, RunResult, Verdict } from "../model/check.js";
+
+export interface TerminalReportOptions {
+  /** Only failures, warnings and the totals. */
+  quiet?: boolean;
+  /** Every case the suite has (not only those run), to name requirements nothing checks. */
+  registry?: readonly CheckCase[];
+}
+
+const label: Record<Verdict, string> = { passed: "PASS", warned: "WARN", failed: "FAIL" };
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split("\n")
+    .map((line) => `${prefix}${line}`)
+    .join("\n");
+}
+
+function formatFinding(finding: Finding): string {
+  const lines = [`${finding.requirement} (${finding.level}) ${finding.message}`];
+  if (finding.sent !== undefined) lines.push(`  sent:     ${finding.sent}`);
+  if (finding.received !== undefined) lines.push(`  received: ${finding.received}`);
+  if (finding.expected !== undefined) lines.push(`  expected: ${finding.expected}`);
+  return lines.join("\n");
+}
+
+function formatDetails(result: CheckResult): string {
+  const head = `${label[result.verdict]} ${result.id}  ${result.title}`;
+  return [head, ...result.findings.map((f) => indent(formatFinding(f), "    "))].join("\n");
+}
+
+/** The worst verdict of a requirement's checks. */
+function worst(results: readonly CheckResult[]): Verdict {
+  if (results.some((r) => r.verdict === "failed")) return "failed";
+  return results.some((r) => r.verdict === "warned") ? "warned" : "passed";
+}
+
+function requirementLines(run: RunResult): string[] {
+  const byRequirement = new Map<string, CheckResult[]>();
+  for (const result of run.results) {
+    byRequirement.set(result.requirement, [...(byRequirement.get(result.requirement) ?? []), result]);
+  }
+  const idWidth = Math.max(...[...byRequirement.keys()].map((id) => id.length), 6);
+  return [...byRequirement].map(([id, results]) => {
+    const verdict = worst(results);
+    const { level, text } = requirementById(id);
+    const notPassed = results.filter((r) => r.verdict === verdict).length;
+    const count =
+      verdict === "passed"
+        ? `${results.length} check${results.length === 1 ? "" : "s"}`
+        : `${notPassed} of ${results.length} ${verdict}`;
+    return `  ${label[verdict]}  ${id.padEnd(idWidth)}  ${level.padEnd(6)}  ${count.padEnd(13)}  ${clip(text, 72)}`;
+  });
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatTerminalReport(run: RunResult, options: TerminalReportOptions = {}): string {
+  const out: string[] = [];
+  const target = run.target.embedded ? `${run.target.url} (the embedded reference server)` : run.target.url;
+  if (!options.quiet) {
+    out.push(`wallet-sync conformance: ${target}`, "");
+    out.push("Requirements", ...requirementLines(run), "");
+  }
+  const failed = run.results.filter((r) => r.verdict === "failed");
+  const warned = run.results.filter((r) => r.verdict === "warned");
+  if (failed.length > 0) out.push("Failed", ...failed.map((r) => indent(formatDetails(r), "  ")), "");
+  if (warned.length > 0) {
+    out.push("Warnings (SHOULD; they fail only with --strict)", ...warned.map((r) => indent(formatDetails(r), "  ")), "");
+  }
+  if (!options.quiet && options.registry) {
+    const checked = new Set(options.registry.map((c) => c.requirement));
+    const unchecked = loadRequirements().filter((r) => r.party === "server" && !checked.has(r.id));
+    if (unchecked.length > 0) out.push(`No check in this suite for: ${unchecked.map((r) => r.id).join(", ")}`, "");
+  }
+  const { checks, passed, warned: warnings, failed: failures } = run.totals;
+  const strict = run.strict ? " (--strict)" : "";
+  out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed in ${seconds(run.durationMs)}${strict}`);
+  out.push(
+    run.exitCode === 0
+      ? `CONFORMS${warnings > 0 ? ", with warnings" : ""}: ${run.target.url}`
+      : `DOES NOT CONFORM: ${failures} check${failures === 1 ? "" : "s"} failed at ${run.target.url}`,
+  );
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,153 @@
+// Runs cases against one server with bounded concurrency and turns what they
+// report into verdicts, totals and an exit code. Cases are independent (each
+// makes its own accounts), so any order and any interleaving is fine.
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { Agent } from "undici";
+import type { Exchange, ProtocolClientOptions } from "../client/protocol-client.js";
+import {
+  makeFinding,
+  totalsOf,
+  verdictOf,
+  type CheckCase,
+  type CheckResult,
+  type Finding,
+  type FindingInput,
+  type RunResult,
+} from "../model/check.js";
+import { CheckAborted, type CheckContext } from "../model/context.js";
+import { forEachBounded } from "./pool.js";
+import { RecordingClient } from "./recording-client.js";
+import { schemaFinding } from "./schema-findings.js";
+
+export interface RunOptions {
+  baseUrl: string;
+  /** True when the suite started the server itself (reports say so). */
+  embedded?: boolean;
+  /** Per-request timeout; default 10000 ms. */
+  timeoutMs?: number;
+  /** Cases running at once; default 4. */
+  concurrency?: number;
+  /** SHOULD findings fail the run. */
+  strict?: boolean;
+  /** Part of every unique name; random by default. */
+  runId?: string;
+  /** Called as each case finishes, for progress output. */
+  onResult?: (result: CheckResult) => void;
+}
+
+export const defaultTimeoutMs = 10_000;
+export const defaultConcurrency = 4;
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+}
+
+export async function runChecks(cases: readonly CheckCase[], options: RunOptions): Promise<RunResult> {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const strict = options.strict ?? false;
+  const runId = options.runId ?? newRunId();
+  // pipelining 0: a fresh connection per request, so a server closing an idle keep-alive
+  // connection can never look like a connection dropped in answer to a request.
+  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 128, pipelining: 0 });
+  let nameCounter = 0;
+  const unique = (label: string) => `${runId}-${++nameCounter}-${label.replace(/[^A-Za-z0-9-]/g, "-")}`;
+
+  const startedAt = new Date();
+  const started = performance.now();
+  const results = new Map<CheckCase, CheckResult>();
+  const runOne = async (check: CheckCase): Promise<void> => {
+    const result = await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher });
+    results.set(check, result);
+    options.onResult?.(result);
+  };
+  try {
+    const shared = cases.filter((c) => !c.exclusive);
+    await forEachBounded(shared, options.concurrency ?? defaultConcurrency, runOne);
+    for (const check of cases.filter((c) => c.exclusive)) await runOne(check);
+  } finally {
+    await dispatcher.destroy().catch(() => undefined);
+  }
+
+  const ordered = cases.map((c) => results.get(c) as CheckResult);
+  const totals = totalsOf(ordered);
+  return {
+    runId,
+    target: { url: baseUrl, embedded: options.embedded ?? false },
+    strict,
+    timeoutMs,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    results: ordered,
+    totals,
+    exitCode: totals.failed > 0 ? 1 : 0,
+  };
+}
+
+interface CaseEnvironment {
+  baseUrl: string;
+  timeoutMs: number;
+  strict: boolean;
+  runId: string;
+  unique: (label: string) => string;
+  dispatcher: Agent;
+}
+
+async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckResult> {
+  const findings: Finding[] = [];
+  const exchanges: Exchange[] = [];
+  const schemaMismatches = new Set<string>();
+  const report = (input: FindingInput) => findings.push(makeFinding(input));
+  const record = (exchange: Exchange) => {
+    exchanges.push(exchange);
+    const mismatch = schemaFinding(exchange);
+    // One finding per distinct mismatch: a server that gets one body wrong gets it wrong every time.
+    if (mismatch && !schemaMismatches.has(mismatch.key)) {
+      schemaMismatches.add(mismatch.key);
+      report(mismatch.finding);
+    }
+  };
+  const clientOptions = (): ProtocolClientOptions => ({
+    baseUrl: env.baseUrl,
+    timeoutMs: env.timeoutMs,
+    dispatcher: env.dispatcher,
+    onExchange: record,
+  });
+  const ctx: CheckContext = {
+    baseUrl: env.baseUrl,
+    timeoutMs: env.timeoutMs,
+    runId: env.runId,
+    client: new RecordingClient(clientOptions()),
+    clientOptions,
+    unique: env.unique,
+    uniqueEmail: (label) => `ws-${env.unique(label)}@example.com`,
+    report,
+    record,
+  };
+
+  const startedAt = new Date();
+  const started = performance.now();
+  let error: string | undefined;
+  try {
+    await check.run(ctx);
+  } catch (thrown) {
+    if (!(thrown instanceof CheckAborted) || findings.length === 0) {
+      error = thrown instanceof Error ? thrown.message : String(thrown);
+      report({ requirement: check.requirement, message: `the check stopped with an exception: ${error}` });
+    }
+  }
+  return {
+    id: check.id,
+    requirement: check.requirement,
+    level: check.level,
+    title: check.title,
+    // A check that threw proves nothing either way: failed, whatever its level.
+    verdict: error !== undefined ? "failed" : verdictOf(findings, env.strict),
+    findings,
+    exchanges,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    ...(error !== undefined ? { error } : {}),
+  };
+}

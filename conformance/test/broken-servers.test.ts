@@ -1,0 +1,36 @@
+// Each broken server: the suite fails it and names the requirement its defect breaks.
+import { describe, expect, test } from "vitest";
+import { brokenServers } from "../src/broken/servers.js";
+import { allCases } from "../src/registry.js";
+import { runChecks } from "../src/run/run-checks.js";
+
+describe.each(Object.entries(brokenServers))("%s", (_name, broken) => {
+  test(`fails, naming ${broken.breaks.join(", ")}`, async () => {
+    const server = await broken.start({ scryptCost: 64 });
+    try {
+      const run = await runChecks(allCases(), { baseUrl: server.url, concurrency: 8 });
+      expect(run.exitCode).toBe(1);
+      const mustFindings = run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST"));
+      const failedRequirements = new Set(mustFindings.map((f) => f.requirement));
+      for (const requirement of broken.breaks) expect([...failedRequirements]).toContain(requirement);
+      // Every failure explains itself: what was expected, and a message.
+      for (const result of run.results.filter((r) => r.verdict === "failed")) {
+        expect(result.error).toBeUndefined();
+        for (const finding of result.findings) expect(finding.message).not.toBe("");
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+test("a dropped connection is reported plainly", async () => {
+  const server = await brokenServers["drops-connection-on-malformed-json"]!.start({ scryptCost: 64 });
+  try {
+    const run = await runChecks(allCases().filter((c) => c.id === "HTTP-6/malformed-requests"), { baseUrl: server.url });
+    const messages = run.results.flatMap((r) => r.findings.map((f) => f.message));
+    expect(messages.some((m) => /the server (closed|reset) the connection/.test(m))).toBe(true);
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,168 @@
+// The command line: exit 0 for a conforming server, 1 for a broken one, 2 for
+// usage errors and unreachable servers; --list, --only and --skip.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
+import { brokenServers } from "../src/broken/servers.js";
+import { runCli } from "../src/cli/main.js";
+import { allCases } from "../src/registry.js";
+import { runChecks } from "../src/run/run-checks.js";
+
+function captured() {
+  const out = { stdout: "", stderr: "" };
+  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
+}
+
+/** A port that was open a moment ago and is closed now: nothing answers there. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe("against servers started separately", () => {
+  let reference: ReferenceServer;
+  let broken: ReferenceServer;
+  beforeAll(async () => {
+    reference = await startReferenceServer({ scryptCost: 64 });
+    broken = await brokenServers["accepts-skipped-sequence"]!.start({ scryptCost: 64 });
+  });
+  afterAll(() => Promise.all([reference.close(), broken.close()]));
+
+  test("exit 0 and a report for the reference", async () => {
+    const { out, output } = captured();
+    const result = await runCli(["--url", reference.url], output);
+    expect(result.exitCode).toBe(0);
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toContain(`CONFORMS: ${reference.url}`);
+    expect(out.stdout).toMatch(/PASS {2}SEQ-3 /);
+  });
+
+  test("exit 1 for a broken server, naming the requirement, what was sent, what came back and what was expected", async () => {
+    const { out, output } = captured();
+    const result = await runCli(["--url", broken.url, "--only", "SEQ-3"], output);
+    expect(result.exitCode).toBe(1);
+    expect(out.stdout).toContain("FAIL SEQ-3/skip-ahead");
+    expect(out.stdout).toMatch(/SEQ-3 \(MUST\) a POST \/wallet of sequence 3 onto stored 1: answered 200, expected 409/);
+    expect(out.stdout).toMatch(/sent: +POST \/wallet/);
+    expect(out.stdout).toMatch(/received: +200 \{/);
+    expect(out.stdout).toMatch(/expected: +409/);
+    expect(out.stdout).toContain("DOES NOT CONFORM");
+  });
+
+  test("--quiet prints failures and totals only", async () => {
+    const { out, output } = captured();
+    await runCli(["--url", broken.url, "--only", "SEQ-3/skip-ahead", "--quiet"], output);
+    expect(out.stdout).not.toContain("Requirements");
+    expect(out.stdout).toContain("FAIL SEQ-3/skip-ahead");
+    expect(out.stdout).toContain("1 checks: 0 passed, 0 warned, 1 failed");
+  });
+
+  test("--timeout: a server that stops answering fails the check, and the report says so", async () => {
+    const silent = createServer(() => undefined); // accepts connections, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      // Checked directly, a silent server fails the check plainly…
+      const cases = allCases().filter((c) => c.id === "WGET-3/missing-token");
+      const run = await runChecks(cases, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
+      expect(run.exitCode).toBe(1);
+      expect(run.results[0]?.findings[0]?.message).toContain("no answer within 300 ms");
+      // …and the command does not even start on one that answers nothing at all.
+      const { out, output } = captured();
+      expect((await runCli(["--url", `http://127.0.0.1:${port}`, "--timeout", "300"], output)).exitCode).toBe(2);
+      expect(out.stderr).toBe(`wallet-sync-conformance: cannot reach http://127.0.0.1:${port}: no answer within 300 ms\n`);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe("exit 2", () => {
+  test("for an unreachable URL, with one line on stderr", async () => {
+    const port = await closedPort();
+    const { out, output } = captured();
+    const result = await runCli(["--url", `http://127.0.0.1:${port}`], output);
+    expect(result.exitCode).toBe(2);
+    expect(out.stderr).toMatch(/^wallet-sync-conformance: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused.*\n$/);
+    expect(out.stderr).toContain(`:${port}:`);
+    expect(out.stdout).toBe("");
+  });
+
+  test.each([
+    [["--bogus"], /Unknown option '--bogus'/],
+    [["--timeout", "soon"], /--timeout must be an integer/],
+    [["--timeout", "0"], /--timeout must be an integer/],
+    [["--url", "localhost:8090"], /--url must be an http/],
+    [["--url", "ftp://example.com"], /--url must be an http/],
+    [["--only", "NOPE"], /--only NOPE matches no case/],
+    [["--only", "SEQ,"], /comma-separated/],
+    [["--only", "SEQ-1", "--skip", "SEQ"], /leave no case/],
+    [["positional"], /Unexpected argument 'positional'/],
+    [["--strict=yes"], /--strict/],
+  ])("for %j", async (argv, message) => {
+    const { out, output } = captured();
+    expect((await runCli(argv, output)).exitCode).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("listing and selecting", () => {
+  test("--list prints every case as `ID level title`", async () => {
+    const { out, output } = captured();
+    expect((await runCli(["--list"], output)).exitCode).toBe(0);
+    const lines = out.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(allCases().length);
+    for (const line of lines) expect(line).toMatch(/^[A-Z]+-\d+\/[a-z0-9-]+ (MUST|SHOULD) \S/);
+    expect(lines).toContain("SEQ-3/skip-ahead MUST A sequence ahead of stored + 1 is refused with 409");
+  });
+
+  test("--only and --skip take requirement ID prefixes", async () => {
+    const { out, output } = captured();
+    await runCli(["--list", "--only", "SEQ,TOKEN-2", "--skip", "SEQ-3"], output);
+    const ids = out.stdout.trimEnd().split("\n").map((l) => l.split(" ")[0]);
+    expect(ids.length).toBeGreaterThan(3);
+    expect(ids.every((id) => /^SEQ-(1|2|4|5|6|7|8)\//.test(id!) || id!.startsWith("TOKEN-2/"))).toBe(true);
+  });
+
+  test("--help prints the flags", async () => {
+    const { out, output } = captured();
+    expect((await runCli(["--help"], output)).exitCode).toBe(0);
+    for (const flag of ["--url", "--strict", "--timeout", "--list", "--only", "--skip", "--quiet"]) expect(out.stdout).toContain(flag);
+  });
+});
+
+const builtCli = "dist/conformance/src/cli.js";
+const run = promisify(execFile);
+
+describe.skipIf(!existsSync(builtCli))("the built command", () => {
+  const exitOf = async (args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [builtCli, ...args]);
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
+
+  test("exits 2 for a bad flag and for an unreachable URL", async () => {
+    expect((await exitOf(["--nope"])).code).toBe(2);
+    const unreachable = await exitOf(["--url", `http://127.0.0.1:${await closedPort()}`]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  test("without --url checks the embedded reference and exits 0", async () => {
+    const embedded = await exitOf(["--only", "SYNC,SEQ-3", "--quiet"]);
+    expect(embedded.stderr).toBe("");
+    expect(embedded.stdout).toMatch(/CONFORMS: http:\/\/127\.0\.0\.1:\d+/);
+    expect(embedded.code).toBe(0);
+  });
+});
