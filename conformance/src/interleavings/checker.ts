@@ -1,0 +1,123 @@
+// Checks one recorded history against section 8 of the spec (LIN-1..LIN-7)
+// and the token rules that concurrency can break (TOKEN-1, TOKEN-2).
+//
+// No search over interleavings is needed: sequence numbers name versions and
+// every POST sends a version of its own, so a returned wallet names the POST
+// that wrote it. Each account is checked on its own with direct tests and one
+// time-ordered sweep; the cost grows with the size of the history (n log n
+// at worst for the sorts, linear for histories recorded in completion order).
+//
+// Nothing that timed out, lost its connection or got a 5xx counts as success
+// or failure: such a POST counts as having taken effect only where an answer
+// shows it, and as possibly having taken effect everywhere else.
+import { groupByAccount, type AccountOperations } from "./account-operations.js";
+import { checkContentChain, nameWriters } from "./content-chain.js";
+import { checkPredecessors } from "./existence.js";
+import {
+  historyRequirements,
+  Narrator,
+  ViolationLog,
+  type HistoryRequirement,
+  type Violation,
+  type Warning,
+} from "./findings.js";
+import type { History, Operation } from "./history.js";
+import { checkRealTimeOrder } from "./real-time.js";
+import { resolveIndeterminatePosts, type IndeterminatePost } from "./resolution.js";
+import { examineReturnedWallets, ForeignWriters } from "./returned-wallets.js";
+import { countServerErrors } from "./server-errors.js";
+import { checkReplacedTokens } from "./tokens.js";
+import { checkSingleAcceptance, collectVersions } from "./versions.js";
+
+export type { HistoryRequirement, Violation, Warning } from "./findings.js";
+export type { IndeterminatePost, Resolution } from "./resolution.js";
+
+export interface CheckOptions {
+  /** Violations kept per requirement in the result (all are counted). Default 50. */
+  keepPerRequirement?: number;
+}
+
+export interface HistoryStats {
+  operations: number;
+  accounts: number;
+  posts: { accepted: number; refused: number; indeterminate: number };
+  gets: number;
+  /** Wallets returned by GET 200, POST 200 and 409 bodies that named their writer. */
+  returnedWallets: number;
+  /** Versions whose writer the history names. */
+  versions: number;
+}
+
+export interface HistoryCheck {
+  /** True when no MUST requirement is broken (warnings do not count). */
+  passed: boolean;
+  /** The requirements this check examines, each of which a violation may name. */
+  requirements: readonly HistoryRequirement[];
+  violations: Violation[];
+  /** How many violations of each requirement were found, including those not kept. */
+  violationCounts: Partial<Record<HistoryRequirement, number>>;
+  warnings: Warning[];
+  /** Every POST without a settling answer, and what later answers show about it. */
+  indeterminatePosts: IndeterminatePost[];
+  stats: HistoryStats;
+}
+
+export function checkHistory(history: History, options: CheckOptions = {}): HistoryCheck {
+  const log = new ViolationLog(options.keepPerRequirement ?? 50);
+  const narrator = new Narrator(earliestInvocation(history.operations));
+  const foreign = new ForeignWriters(history.operations);
+  const stats = emptyStats(history.operations.length);
+  const indeterminatePosts: IndeterminatePost[] = [];
+
+  for (const group of groupByAccount(history.operations)) {
+    stats.accounts++;
+    countOperations(group, stats);
+    const answers = examineReturnedWallets(group, foreign, narrator, log);
+    for (const answer of answers.answers) if (answer.via !== "none") stats.returnedWallets++;
+    const versions = collectVersions(group, answers);
+    const duplicateAcceptances = checkSingleAcceptance(versions, narrator, log);
+    checkPredecessors(versions, narrator, log);
+    nameWriters(versions, answers.badEchoes);
+    if (history.contentModel === "append-log") checkContentChain(versions, narrator, log);
+    checkRealTimeOrder(answers, versions, duplicateAcceptances, narrator, log);
+    checkReplacedTokens(group, narrator, log);
+    for (const facts of versions.ascending) if (facts.writer) stats.versions++;
+    for (const post of resolveIndeterminatePosts(versions, history.contentModel)) indeterminatePosts.push(post);
+  }
+
+  return {
+    passed: log.kept.length === 0,
+    requirements: historyRequirements,
+    violations: log.kept,
+    violationCounts: log.counts,
+    warnings: countServerErrors(history.operations),
+    indeterminatePosts,
+    stats,
+  };
+}
+
+function earliestInvocation(operations: readonly Operation[]): number {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const op of operations) if (op.invokedAt < earliest) earliest = op.invokedAt;
+  return Number.isFinite(earliest) ? earliest : 0;
+}
+
+function emptyStats(operations: number): HistoryStats {
+  return {
+    operations,
+    accounts: 0,
+    posts: { accepted: 0, refused: 0, indeterminate: 0 },
+    gets: 0,
+    returnedWallets: 0,
+    versions: 0,
+  };
+}
+
+function countOperations(group: AccountOperations, stats: HistoryStats): void {
+  stats.gets += group.requests.length - group.posts.length;
+  for (const post of group.posts) {
+    if (post.outcome.type === "ok") stats.posts.accepted++;
+    else if (post.outcome.type === "refused") stats.posts.refused++;
+    else stats.posts.indeterminate++;
+  }
+}

@@ -1,0 +1,79 @@
+// LIN-1, the sequence side: a version n exists only on top of version n - 1,
+// so every version the history shows (accepted, or returned by the server)
+// needs a POST of n - 1 that may have taken effect and was sent in time.
+// This also catches a server accepting a POST that skipped ahead of the
+// stored version. A POST that skipped ahead and was accepted while version
+// n - 1 was stored broke no server rule: the server cannot know what its
+// client had seen, so that is not reported.
+import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
+import type { PostOperation } from "./history.js";
+import type { AccountVersions, StoredEvidence, VersionFacts } from "./versions.js";
+
+/**
+ * Sets storedBy on every version (its own evidence, or that of the next
+ * version, which could only be stored on top of it) and reports versions
+ * whose predecessor could not have been stored in time.
+ */
+export function checkPredecessors(versions: AccountVersions, narrator: Narrator, log: ViolationLog): void {
+  const { ascending, bySequence } = versions;
+  let above: VersionFacts | undefined;
+  for (let index = ascending.length - 1; index >= 0; index--) {
+    const facts = ascending[index]!;
+    const sequence = facts.sequence;
+    const inherited =
+      above && above.sequence === sequence + 1 && !above.predecessorMissing ? above.storedBy : undefined;
+    facts.storedBy = earliest(ownEvidence(facts), inherited);
+    above = facts;
+
+    const storedBy = facts.storedBy;
+    if (!storedBy || sequence <= 1) continue;
+    const previous = bySequence.get(sequence - 1);
+    if (previous?.candidates.some((post) => post.invokedAt < storedBy.at)) continue;
+    facts.predecessorMissing = true;
+    log.add({
+      requirement: "LIN-1",
+      related: ["SEQ-2"],
+      account: versions.account,
+      explanation: `${evidenceText(storedBy, sequence, narrator)}, but no POST of sequence ${sequence - 1} that could have stored version ${sequence - 1} had been sent by then${whyNone(previous, narrator)}.`,
+      operations: [storedBy.op.id, ...(previous?.posts ?? []).slice(0, 2).map((post) => post.id)],
+    });
+  }
+}
+
+function ownEvidence(facts: VersionFacts): StoredEvidence | undefined {
+  const accepted = facts.accepted[0];
+  const observed = facts.observed[0];
+  const fromAccepted = accepted && { at: accepted.completedAt, op: accepted, sequence: facts.sequence };
+  const fromObserved = observed && { at: observed.op.completedAt, op: observed.op, sequence: facts.sequence };
+  return earliest(fromAccepted, fromObserved);
+}
+
+function earliest(a: StoredEvidence | undefined, b: StoredEvidence | undefined): StoredEvidence | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.at < a.at ? b : a;
+}
+
+function evidenceText(evidence: StoredEvidence, sequence: number, narrator: Narrator): string {
+  const op = evidence.op;
+  const shown =
+    op.kind === "post" && op.outcome.type === "ok" && op.request.sequence === evidence.sequence
+      ? `${narrator.post(op)}${builtOn(op)} was accepted at ${narrator.at(op.completedAt)}`
+      : `${narrator.op(op)} returned version ${evidence.sequence} at ${narrator.at(op.completedAt)}`;
+  const subject = evidence.sequence === sequence ? "" : `version ${sequence} must have been stored before version ${evidence.sequence}, and `;
+  return capitalize(subject + shown);
+}
+
+function builtOn(post: PostOperation): string {
+  const base = post.request.baseSequence;
+  return post.request.sequence === base + 1 ? "" : ` (its client had seen ${base === 0 ? "no wallet" : `only version ${base}`})`;
+}
+
+function whyNone(previous: VersionFacts | undefined, narrator: Narrator): string {
+  if (!previous) return "";
+  let first: PostOperation | undefined;
+  for (const post of previous.candidates) if (!first || post.invokedAt < first.invokedAt) first = post;
+  if (first) return ` (${narrator.post(first)} was sent only at ${narrator.at(first.invokedAt)})`;
+  const refused = previous.posts[0];
+  return refused ? ` (${narrator.post(refused)} was ${narrator.postFate(refused)})` : "";
+}

@@ -1,0 +1,133 @@
+// The recorded history of a concurrent workload: every request a client made,
+// when it was sent and answered, and what came of it. Plain JSON (no Maps, no
+// classes) so that it can be saved into reports and replay files and checked
+// again later.
+
+export const historyFormat = "wallet-sync-history/1";
+
+/** Milliseconds on one monotonic clock: performance.now() of the recording process. */
+export type Millis = number;
+
+/** A wallet version as the protocol names it: the triple a POST sends and a server returns. */
+export interface WalletVersion {
+  encryptedWallet: string;
+  sequence: number;
+  hmac: string;
+}
+
+export type OperationKind = "signup" | "auth" | "get" | "post";
+
+/** The request got the answer that means success: 201 for signup, 200 otherwise. */
+export interface OkOutcome {
+  type: "ok";
+  status: number;
+  /** The wallet in the body (GET 200, POST 200 echo), when the body carried one. */
+  wallet?: WalletVersion;
+  /** The body had wallet fields that do not make a wallet (a schema matter): the answer shows nothing. */
+  unreadableWallet?: true;
+}
+
+/** The server answered with a 4xx: the request took no effect. */
+export interface RefusedOutcome {
+  type: "refused";
+  status: number;
+  /** The wallet in the body: the stored wallet a 409 carries. Absent for 401, 404, or a 409 of an account without a wallet. */
+  wallet?: WalletVersion;
+  /** The body had wallet fields that do not make a wallet (a schema matter): the answer shows nothing. */
+  unreadableWallet?: true;
+}
+
+/**
+ * No answer that settles it: a timeout, a lost connection or a 5xx. The
+ * request may or may not have taken effect, so it is never counted as either.
+ */
+export interface IndeterminateOutcome {
+  type: "indeterminate";
+  cause: "timeout" | "connection" | "server-error";
+  /** The status of a server-error answer. */
+  status?: number;
+  message?: string;
+}
+
+export type Outcome = OkOutcome | RefusedOutcome | IndeterminateOutcome;
+
+interface OperationCommon {
+  /** Unique within the history; violations name operations by it. */
+  id: number;
+  /** Label of the account (unique per account within a history). */
+  account: string;
+  /** Label of the client, that is the device (deviceId) within its account. */
+  client: string;
+  /** When the request was sent and when its answer (or failure) was complete. */
+  invokedAt: Millis;
+  completedAt: Millis;
+  outcome: Outcome;
+}
+
+export interface SignupOperation extends OperationCommon {
+  kind: "signup";
+}
+
+export interface AuthOperation extends OperationCommon {
+  kind: "auth";
+  /** The generation of this device's token that this request asked for: 1, 2, ... per (account, client). */
+  tokenGeneration: number;
+}
+
+export interface GetOperation extends OperationCommon {
+  kind: "get";
+  /** Which of the device's tokens (by auth generation) the request carried. */
+  tokenGeneration: number;
+}
+
+/** What a POST sent, and what its client had seen when it built it. */
+export interface PostedWallet extends WalletVersion {
+  /**
+   * The sequence of the base the client had actually seen when it built this
+   * version (0: it had seen no wallet). An honest client posts baseSequence + 1;
+   * a hostile move (skipping ahead, posting stale) posts something else.
+   */
+  baseSequence: number;
+  /** What the workload meant by this POST ("honest", "skip-ahead", "stale"...), for reports only. */
+  move?: string;
+}
+
+export interface PostOperation extends OperationCommon {
+  kind: "post";
+  tokenGeneration: number;
+  request: PostedWallet;
+}
+
+export type Operation = SignupOperation | AuthOperation | GetOperation | PostOperation;
+
+/**
+ * How wallet contents relate across versions. "append-log": the demo wallet of
+ * the walkthrough's client, where each version extends its base with
+ * ":xxxx" segments, so a lost update is visible in the content. "opaque":
+ * contents are only compared for equality.
+ */
+export type ContentModel = "append-log" | "opaque";
+
+export interface History {
+  format: typeof historyFormat;
+  contentModel: ContentModel;
+  /** Every request made to the history's accounts, in any order. */
+  operations: Operation[];
+  /** Free-form facts about the run (server, seed, workload) carried into reports. */
+  meta?: Record<string, string | number | boolean>;
+}
+
+/** An honest POST claims exactly what its client had seen: base + 1. */
+export function isHonestPost(post: PostOperation): boolean {
+  return post.request.sequence === post.request.baseSequence + 1;
+}
+
+export function sameVersion(a: WalletVersion, b: WalletVersion): boolean {
+  return a.sequence === b.sequence && a.hmac === b.hmac && a.encryptedWallet === b.encryptedWallet;
+}
+
+/** The version a POST wrote if it took effect. */
+export function versionOf(post: PostOperation): WalletVersion {
+  const { encryptedWallet, sequence, hmac } = post.request;
+  return { encryptedWallet, sequence, hmac };
+}

@@ -1,0 +1,145 @@
+// Turns the Exchanges of the protocol client into history operations, so a
+// workload runner records what it did without interpreting answers itself.
+import type { Exchange } from "../client/protocol-client.js";
+import {
+  historyFormat,
+  type AuthOperation,
+  type ContentModel,
+  type GetOperation,
+  type History,
+  type Operation,
+  type OperationKind,
+  type Outcome,
+  type PostedWallet,
+  type PostOperation,
+  type SignupOperation,
+  type WalletVersion,
+} from "./history.js";
+
+/** The status that means success for each kind of request. */
+export const successStatus: Readonly<Record<OperationKind, number>> = { signup: 201, auth: 200, get: 200, post: 200 };
+
+/** The wallet triple in a parsed body, or undefined when the body does not carry one. */
+export function walletInBody(json: unknown): WalletVersion | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const { encryptedWallet, sequence, hmac } = json as Record<string, unknown>;
+  if (typeof encryptedWallet !== "string" || typeof hmac !== "string") return undefined;
+  if (typeof sequence !== "number" || !Number.isInteger(sequence)) return undefined;
+  return { encryptedWallet, sequence, hmac };
+}
+
+/**
+ * Classifies an exchange: the kind's success status is "ok", another 4xx (or
+ * 3xx) is "refused", and a 5xx or a transport failure is "indeterminate",
+ * since the request may have taken effect before the server or the
+ * connection failed.
+ */
+export function outcomeOf(kind: OperationKind, exchange: Exchange): Outcome {
+  const response = exchange.response;
+  if (!response) {
+    const failure = exchange.failure;
+    return { type: "indeterminate", cause: failure?.kind ?? "connection", message: failure?.message ?? "no answer" };
+  }
+  if (response.status >= 500) return { type: "indeterminate", cause: "server-error", status: response.status };
+  const type = response.status === successStatus[kind] ? "ok" : "refused";
+  if (kind !== "get" && kind !== "post") return { type, status: response.status };
+  const wallet = walletInBody(response.json);
+  if (wallet) return { type, status: response.status, wallet };
+  if (hasWalletFields(response.json)) return { type, status: response.status, unreadableWallet: true };
+  return { type, status: response.status };
+}
+
+/** Whether a body meant to carry a wallet: it has one of the wallet's fields. */
+function hasWalletFields(json: unknown): boolean {
+  if (typeof json !== "object" || json === null) return false;
+  return "encryptedWallet" in json || "sequence" in json || "hmac" in json;
+}
+
+export interface OperationLabels {
+  account: string;
+  client: string;
+}
+
+/**
+ * Collects operations in the order they are recorded and numbers them. Token
+ * generations are counted per (account, client): the runner keeps, with each
+ * token it got, the generation of the auth operation that issued it.
+ */
+export class HistoryRecorder {
+  private readonly recorded: Operation[] = [];
+  private readonly generations = new Map<string, number>();
+
+  constructor(
+    private readonly contentModel: ContentModel = "append-log",
+    private readonly meta?: History["meta"],
+  ) {}
+
+  // Operations are written out as whole object literals, not spread from a
+  // common part: spread objects are many times slower to read, and a history
+  // of a million operations is read many times over.
+
+  signup(labels: OperationLabels, exchange: Exchange): SignupOperation {
+    const { id, outcome } = this.next("signup", exchange);
+    const { account, client } = labels;
+    const { startedAt: invokedAt, endedAt: completedAt } = exchange;
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" });
+  }
+
+  /** Records an auth request; its tokenGeneration names the token it issued, if it did. */
+  auth(labels: OperationLabels, exchange: Exchange): AuthOperation {
+    const key = `${labels.account}\u0000${labels.client}`;
+    const tokenGeneration = (this.generations.get(key) ?? 0) + 1;
+    this.generations.set(key, tokenGeneration);
+    const { id, outcome } = this.next("auth", exchange);
+    const { account, client } = labels;
+    const { startedAt: invokedAt, endedAt: completedAt } = exchange;
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration });
+  }
+
+  get(labels: OperationLabels, tokenGeneration: number, exchange: Exchange): GetOperation {
+    const { id, outcome } = this.next("get", exchange);
+    const { account, client } = labels;
+    const { startedAt: invokedAt, endedAt: completedAt } = exchange;
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "get", tokenGeneration });
+  }
+
+  /**
+   * Records a POST /wallet. `sent` is the version as the runner built it (the
+   * exchange may hold only a prefix of a large body) with the base it built on.
+   */
+  post(labels: OperationLabels, tokenGeneration: number, sent: PostedWallet, exchange: Exchange): PostOperation {
+    const request: PostedWallet = {
+      encryptedWallet: sent.encryptedWallet,
+      sequence: sent.sequence,
+      hmac: sent.hmac,
+      baseSequence: sent.baseSequence,
+    };
+    if (sent.move !== undefined) request.move = sent.move;
+    const { id, outcome } = this.next("post", exchange);
+    const { account, client } = labels;
+    const { startedAt: invokedAt, endedAt: completedAt } = exchange;
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request });
+  }
+
+  get operations(): readonly Operation[] {
+    return this.recorded;
+  }
+
+  toHistory(): History {
+    return {
+      format: historyFormat,
+      contentModel: this.contentModel,
+      operations: [...this.recorded],
+      ...(this.meta ? { meta: this.meta } : {}),
+    };
+  }
+
+  private next(kind: OperationKind, exchange: Exchange): { id: number; outcome: Outcome } {
+    return { id: this.recorded.length + 1, outcome: outcomeOf(kind, exchange) };
+  }
+
+  private add<T extends Operation>(operation: T): T {
+    this.recorded.push(operation);
+    return operation;
+  }
+}

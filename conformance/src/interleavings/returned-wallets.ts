@@ -1,0 +1,229 @@
+// LIN-3 and TOKEN-1: every wallet a server returns must be exactly a version
+// that a POST of the same account sent (and that may have taken effect), so
+// each returned wallet names the POST that wrote it. Returned wallets that
+// name no writer are reported here and kept out of every later check, so one
+// bad answer is reported once.
+import type { AccountOperations } from "./account-operations.js";
+import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
+import {
+  sameVersion,
+  type GetOperation,
+  type Operation,
+  type PostOperation,
+  type WalletVersion,
+} from "./history.js";
+
+/**
+ * An answer that shows what the account held: a wallet returned by a GET 200,
+ * a POST 200 (an acknowledgement) or a 409 body, or "no wallet". One small
+ * record per answer, shared by every later check.
+ */
+export interface WalletAnswer {
+  op: GetOperation | PostOperation;
+  /** "get": a GET 200; "echo": a POST 200; "conflict": a 409 body; "none": a GET 404 or a 409 saying there is no wallet. */
+  via: "get" | "echo" | "conflict" | "none";
+  /** The sequence of the version shown; 0 for "none". */
+  sequence: number;
+  /**
+   * The POST that sent the version shown (the POST itself for "echo"): it may
+   * have taken effect and was sent before the answer came. Of POSTs that sent
+   * the very same version, the first.
+   */
+  writer: PostOperation | undefined;
+}
+
+export interface WalletAnswers {
+  /** Answers that name their writer, and answers saying there is no wallet. */
+  answers: WalletAnswer[];
+  /** Accepted POSTs whose 200 carried something else than what they sent. */
+  badEchoes: Set<PostOperation>;
+}
+
+/**
+ * Finds the account whose POST sent a given version, for wallets that no POST
+ * of their own account sent. Built on first use: a conforming history never
+ * needs it.
+ */
+export class ForeignWriters {
+  private byContent: Map<string, PostOperation[]> | undefined;
+
+  constructor(private readonly operations: readonly Operation[]) {}
+
+  find(wallet: WalletVersion, account: string): PostOperation | undefined {
+    this.byContent ??= this.index();
+    return this.byContent
+      .get(wallet.encryptedWallet)
+      ?.find((post) => post.account !== account && sameVersion(post.request, wallet));
+  }
+
+  private index(): Map<string, PostOperation[]> {
+    const byContent = new Map<string, PostOperation[]>();
+    for (const operation of this.operations) {
+      if (operation.kind !== "post") continue;
+      const content = operation.request.encryptedWallet;
+      const posts = byContent.get(content);
+      if (posts) posts.push(operation);
+      else byContent.set(content, [operation]);
+    }
+    return byContent;
+  }
+}
+
+export function examineReturnedWallets(
+  group: AccountOperations,
+  foreign: ForeignWriters,
+  narrator: Narrator,
+  log: ViolationLog,
+): WalletAnswers {
+  const found: WalletAnswers = { answers: [], badEchoes: new Set() };
+  const answers = found.answers;
+  // In history order, so that answers come out in completion order for a
+  // recorded history.
+  for (const op of group.requests) {
+    if (op.kind === "get") examineGet(op, group, foreign, narrator, log, answers);
+    else examinePost(op, group, foreign, narrator, log, found);
+  }
+  return found;
+}
+
+function examineGet(
+  get: GetOperation,
+  group: AccountOperations,
+  foreign: ForeignWriters,
+  narrator: Narrator,
+  log: ViolationLog,
+  answers: WalletAnswer[],
+): void {
+  const outcome = get.outcome;
+  if (outcome.type === "ok" && outcome.wallet) {
+    const writer = examineRead(get, outcome.wallet, group, foreign, narrator, log);
+    if (writer) answers.push({ op: get, via: "get", sequence: outcome.wallet.sequence, writer });
+  } else if (outcome.type === "refused" && outcome.status === 404) {
+    answers.push({ op: get, via: "none", sequence: 0, writer: undefined });
+  }
+}
+
+function examinePost(
+  post: PostOperation,
+  group: AccountOperations,
+  foreign: ForeignWriters,
+  narrator: Narrator,
+  log: ViolationLog,
+  found: WalletAnswers,
+): void {
+  const answers = found.answers;
+  const outcome = post.outcome;
+  if (outcome.type === "ok") {
+    // An accepted POST without a wallet in its 200 is still acknowledged;
+    // the missing body is a schema matter.
+    if (!outcome.wallet || sameVersion(outcome.wallet, post.request)) {
+      answers.push({ op: post, via: "echo", sequence: post.request.sequence, writer: post });
+    } else {
+      found.badEchoes.add(post);
+      reportBadEcho(post, outcome.wallet, group, foreign, narrator, log);
+    }
+  } else if (outcome.type === "refused" && outcome.status === 409 && !outcome.unreadableWallet) {
+    if (outcome.wallet) {
+      const writer = examineRead(post, outcome.wallet, group, foreign, narrator, log);
+      if (writer) answers.push({ op: post, via: "conflict", sequence: outcome.wallet.sequence, writer });
+    } else if (post.request.sequence !== 1) {
+      // A 409 without a wallet says "no wallet" only where the sequence
+      // rule gives it that meaning: a POST of a sequence other than 1.
+      answers.push({ op: post, via: "none", sequence: 0, writer: undefined });
+    }
+  }
+}
+
+/** The POST that wrote a returned wallet, or undefined after reporting why none did. */
+function examineRead(
+  op: GetOperation | PostOperation,
+  wallet: WalletVersion,
+  group: AccountOperations,
+  foreign: ForeignWriters,
+  narrator: Narrator,
+  log: ViolationLog,
+): PostOperation | undefined {
+  let refusedTwin: PostOperation | undefined;
+  let lateTwin: PostOperation | undefined;
+  const posts = group.postsBySequence.get(wallet.sequence);
+  if (posts) {
+    for (const post of posts) {
+      // The hmac first: contents of one sequence often share a long prefix.
+      if (post.request.hmac !== wallet.hmac || post.request.encryptedWallet !== wallet.encryptedWallet) continue;
+      if (post.outcome.type === "refused") refusedTwin ??= post;
+      else if (post.invokedAt >= op.completedAt) lateTwin ??= post;
+      else return post;
+    }
+  }
+
+  const what =
+    op.kind === "get"
+      ? `${narrator.op(op)} returned version ${wallet.sequence} at ${narrator.at(op.completedAt)}`
+      : `${narrator.post(op)} got version ${wallet.sequence} in its 409 body at ${narrator.at(op.completedAt)}`;
+  const stranger = foreign.find(wallet, group.account);
+  if (stranger) {
+    log.add({
+      requirement: "TOKEN-1",
+      account: group.account,
+      explanation: `In account ${group.account}, ${what}, which is the version that ${narrator.post(stranger)} of account ${stranger.account} sent: one account saw another's wallet.`,
+      operations: [op.id, stranger.id],
+    });
+  } else if (refusedTwin) {
+    log.add({
+      requirement: "LIN-3",
+      related: ["SEQ-3"],
+      account: group.account,
+      explanation: `${capitalize(what)}, which only ${narrator.post(refusedTwin)} sent, and that POST was ${narrator.postFate(refusedTwin)}: a refused POST must change nothing.`,
+      operations: [op.id, refusedTwin.id],
+    });
+  } else if (lateTwin) {
+    log.add({
+      requirement: "LIN-3",
+      account: group.account,
+      explanation: `${capitalize(what)}, but the only POST that sent it, ${narrator.post(lateTwin)}, was sent later, at ${narrator.at(lateTwin.invokedAt)}.`,
+      operations: [op.id, lateTwin.id],
+    });
+  } else {
+    const sameContent = group.postsBySequence
+      .get(wallet.sequence)
+      ?.find((post) => post.request.encryptedWallet === wallet.encryptedWallet);
+    const detail = sameContent
+      ? `: ${narrator.post(sameContent)} sent that content with another hmac`
+      : " (same sequence, content and hmac)";
+    log.add({
+      requirement: "LIN-3",
+      account: group.account,
+      explanation: `${capitalize(what)}, but no POST of account ${group.account} sent that version${detail}.`,
+      operations: sameContent ? [op.id, sameContent.id] : [op.id],
+    });
+  }
+  return undefined;
+}
+
+function reportBadEcho(
+  post: PostOperation,
+  wallet: WalletVersion,
+  group: AccountOperations,
+  foreign: ForeignWriters,
+  narrator: Narrator,
+  log: ViolationLog,
+): void {
+  const stranger = foreign.find(wallet, group.account);
+  if (stranger) {
+    log.add({
+      requirement: "TOKEN-1",
+      account: group.account,
+      explanation: `In account ${group.account}, ${narrator.post(post)} was accepted at ${narrator.at(post.completedAt)} with the version that ${narrator.post(stranger)} of account ${stranger.account} sent in its 200: one account saw another's wallet.`,
+      operations: [post.id, stranger.id],
+    });
+    return;
+  }
+  log.add({
+    requirement: "LIN-3",
+    related: ["SEQ-7"],
+    account: group.account,
+    explanation: `${capitalize(narrator.post(post))} was accepted at ${narrator.at(post.completedAt)}, but its 200 carried version ${wallet.sequence} with ${wallet.encryptedWallet === post.request.encryptedWallet ? "another hmac" : "other content"}, not the wallet it sent.`,
+    operations: [post.id],
+  });
+}
+

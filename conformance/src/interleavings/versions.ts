@@ -1,0 +1,132 @@
+// What a history shows about each version (account, sequence) of a wallet:
+// which POSTs may have written it, which certainly did (accepted, or named by
+// a returned wallet), and LIN-2: at most one of them may have taken effect.
+import type { AccountOperations } from "./account-operations.js";
+import type { Narrator, ViolationLog } from "./findings.js";
+import { sameVersion, type Millis, type Operation, type PostOperation } from "./history.js";
+import { compareTimes, sortByCompletion, sortBySequence } from "./order.js";
+import type { WalletAnswer, WalletAnswers } from "./returned-wallets.js";
+
+/** What shows that a version had been stored by some time: an answer about it or about a later version. */
+export interface StoredEvidence {
+  at: Millis;
+  op: Operation;
+  /** The version the evidence is about: this one, or a later one that required it. */
+  sequence: number;
+}
+
+export interface VersionFacts {
+  sequence: number;
+  /** Every POST of this sequence, whatever its outcome. */
+  posts: PostOperation[];
+  /** POSTs of this sequence that may have stored it: accepted or indeterminate (refused ones changed nothing). */
+  candidates: PostOperation[];
+  /** POSTs of this sequence answered 200, by completion time. */
+  accepted: PostOperation[];
+  /** Returned wallets (GET 200, 409 bodies) of this sequence, by completion time; each names its writer. */
+  observed: WalletAnswer[];
+  /** LIN-2 is broken here: the version is ambiguous and takes part in no further check. */
+  duplicated: boolean;
+  /** The earliest evidence that the version had been stored; undefined when nothing shows it was. */
+  storedBy?: StoredEvidence;
+  /** LIN-1 is broken here: no POST of the previous sequence could have been stored in time. */
+  predecessorMissing: boolean;
+  /** The POST whose version this is, when the history names exactly one. */
+  writer?: PostOperation;
+}
+
+export interface AccountVersions {
+  account: string;
+  bySequence: Map<number, VersionFacts>;
+  /** The versions of every sequence some POST of the account sent, by ascending sequence. */
+  ascending: VersionFacts[];
+}
+
+export function collectVersions(group: AccountOperations, answers: WalletAnswers): AccountVersions {
+  const bySequence = new Map<number, VersionFacts>();
+  const ascending: VersionFacts[] = [];
+  // forEach, not for-of: a million iterator entries are garbage to collect.
+  group.postsBySequence.forEach((posts, sequence) => {
+    const facts: VersionFacts = {
+      sequence,
+      posts,
+      candidates: [],
+      accepted: [],
+      observed: [],
+      duplicated: false,
+      predecessorMissing: false,
+    };
+    for (const post of posts) {
+      if (post.outcome.type === "refused") continue;
+      facts.candidates.push(post);
+      if (post.outcome.type === "ok") facts.accepted.push(post);
+    }
+    if (facts.accepted.length > 1) facts.accepted.sort(byCompletion);
+    bySequence.set(sequence, facts);
+    ascending.push(facts);
+  });
+  for (const answer of answers.answers) {
+    if (answer.via === "get" || answer.via === "conflict") bySequence.get(answer.sequence)?.observed.push(answer);
+  }
+  for (const facts of ascending) if (facts.observed.length > 1) sortByCompletion(facts.observed);
+  sortBySequence(ascending);
+  return { account: group.account, bySequence, ascending };
+}
+
+function byCompletion(a: Operation, b: Operation): number {
+  return compareTimes(a.completedAt, b.completedAt);
+}
+
+
+/**
+ * LIN-2 (and SEQ-6): at most one POST per (account, sequence) is accepted, and
+ * at most one version per sequence takes effect, counting indeterminate POSTs
+ * whose version a server returned. Returns the accepted POSTs of duplicated
+ * sequences, which later checks leave alone.
+ */
+export function checkSingleAcceptance(
+  versions: AccountVersions,
+  narrator: Narrator,
+  log: ViolationLog,
+): Set<PostOperation> {
+  const involved = new Set<PostOperation>();
+  for (const facts of versions.ascending) {
+    const sequence = facts.sequence;
+    const [first, second] = facts.accepted;
+    if (first && second) {
+      facts.duplicated = true;
+      for (const post of facts.accepted) involved.add(post);
+      log.add({
+        requirement: "LIN-2",
+        related: ["SEQ-6"],
+        account: versions.account,
+        explanation: `Sequence ${sequence} was accepted twice: ${narrator.post(first)} at ${narrator.at(first.completedAt)} and ${narrator.post(second)} at ${narrator.at(second.completedAt)}.`,
+        operations: facts.accepted.slice(0, 3).map((post) => post.id),
+      });
+      continue;
+    }
+    // One version took effect for sure (the accepted one, or the first one
+    // returned); any returned wallet of another content is a second version.
+    const firstSeen = facts.observed[0];
+    const settled = first ?? firstSeen?.writer;
+    if (!settled) continue;
+    const other = facts.observed.find((answer) => !sameVersion(answer.writer!.request, settled.request));
+    if (!other) continue;
+    facts.duplicated = true;
+    if (first) involved.add(first);
+    const otherWriter = other.writer!;
+    const settledText = first
+      ? `${narrator.post(first)} was accepted at ${narrator.at(first.completedAt)}`
+      : `${narrator.op(firstSeen!.op)} returned the version of ${narrator.post(settled)} at ${narrator.at(firstSeen!.op.completedAt)}`;
+    log.add({
+      requirement: "LIN-2",
+      related: ["SEQ-6"],
+      account: versions.account,
+      explanation: `Two versions of sequence ${sequence} took effect: ${settledText}, and ${narrator.op(other.op)} returned the one of ${narrator.post(otherWriter)} (${narrator.postFate(otherWriter)}) at ${narrator.at(other.op.completedAt)}.`,
+      operations: first
+        ? [first.id, otherWriter.id, other.op.id]
+        : [settled.id, otherWriter.id, firstSeen!.op.id, other.op.id],
+    });
+  }
+  return involved;
+}

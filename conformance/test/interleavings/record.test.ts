@@ -1,0 +1,92 @@
+// Recording Exchanges of the protocol client as history operations.
+import { describe, expect, test } from "vitest";
+import type { Exchange } from "../../src/client/protocol-client.js";
+import { checkHistory } from "../../src/interleavings/checker.js";
+import { HistoryRecorder, outcomeOf, walletInBody } from "../../src/interleavings/record.js";
+
+function exchange(startedAt: number, endedAt: number, status?: number, json?: unknown): Exchange {
+  const request = { method: "POST" as const, path: "/wallet", headers: {} };
+  if (status === undefined) {
+    return { request, failure: { kind: "timeout", message: "no complete answer within 10 ms" }, startedAt, endedAt };
+  }
+  return {
+    request,
+    response: { status, headers: {}, text: JSON.stringify(json ?? {}), json: json ?? {} },
+    startedAt,
+    endedAt,
+  };
+}
+
+const wallet = { version: 1, encryptedWallet: "-:a", sequence: 1, hmac: "h1", error: "" };
+
+describe("outcomeOf", () => {
+  test("the kind's success status is ok, and carries the wallet of the body without extra fields", () => {
+    expect(outcomeOf("get", exchange(0, 1, 200, wallet))).toEqual({
+      type: "ok",
+      status: 200,
+      wallet: { encryptedWallet: "-:a", sequence: 1, hmac: "h1" },
+    });
+    expect(outcomeOf("signup", exchange(0, 1, 201, {}))).toEqual({ type: "ok", status: 201 });
+  });
+
+  test("a 4xx is refused; a 409 keeps the stored wallet of its body", () => {
+    expect(outcomeOf("post", exchange(0, 1, 409, { ...wallet, error: "Bad sequence number" }))).toMatchObject({
+      type: "refused",
+      status: 409,
+      wallet: { sequence: 1 },
+    });
+    expect(outcomeOf("post", exchange(0, 1, 409, { error: "Conflict: Bad sequence number (No existing wallet)" }))).toEqual({
+      type: "refused",
+      status: 409,
+    });
+    expect(outcomeOf("get", exchange(0, 1, 401, { error: "Unauthorized: Token Not Found" }))).toEqual({
+      type: "refused",
+      status: 401,
+    });
+  });
+
+  test("a body with wallet fields that make no wallet is marked, not taken for 'no wallet'", () => {
+    expect(outcomeOf("post", exchange(0, 1, 409, { ...wallet, sequence: "1" }))).toEqual({
+      type: "refused",
+      status: 409,
+      unreadableWallet: true,
+    });
+  });
+
+  test("a 5xx, a timeout or a lost connection is indeterminate", () => {
+    expect(outcomeOf("post", exchange(0, 1, 503, {}))).toEqual({ type: "indeterminate", cause: "server-error", status: 503 });
+    expect(outcomeOf("post", exchange(0, 1))).toMatchObject({ type: "indeterminate", cause: "timeout" });
+  });
+
+  test("walletInBody wants a string content and hmac and an integer sequence", () => {
+    expect(walletInBody({ encryptedWallet: "x", sequence: 1.5, hmac: "h" })).toBeUndefined();
+    expect(walletInBody(null)).toBeUndefined();
+    expect(walletInBody("x")).toBeUndefined();
+  });
+});
+
+describe("HistoryRecorder", () => {
+  test("numbers operations, counts token generations per device, and keeps what a POST sent", () => {
+    const recorder = new HistoryRecorder("append-log", { seed: 3 });
+    const a = { account: "joe@example.com", client: "device-a" };
+    recorder.signup(a, exchange(0, 1, 201, {}));
+    const first = recorder.auth(a, exchange(1, 2, 200, { token: "t1" }));
+    const second = recorder.auth(a, exchange(3, 4, 200, { token: "t2" }));
+    const other = recorder.auth({ account: "joe@example.com", client: "device-b" }, exchange(3, 4, 200, {}));
+    const post = recorder.post(
+      a,
+      second.tokenGeneration,
+      { encryptedWallet: "-:a", sequence: 1, hmac: "h1", baseSequence: 0, move: "honest" },
+      exchange(5, 6, 200, wallet),
+    );
+    recorder.get(a, second.tokenGeneration, exchange(7, 8, 200, wallet));
+    expect([first.tokenGeneration, second.tokenGeneration, other.tokenGeneration]).toEqual([1, 2, 1]);
+    expect(post).toMatchObject({ id: 5, kind: "post", invokedAt: 5, completedAt: 6, tokenGeneration: 2 });
+    expect(post.request).toEqual({ encryptedWallet: "-:a", sequence: 1, hmac: "h1", baseSequence: 0, move: "honest" });
+
+    const history = recorder.toHistory();
+    expect(history).toMatchObject({ format: "wallet-sync-history/1", contentModel: "append-log", meta: { seed: 3 } });
+    expect(history.operations.map((op) => op.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(checkHistory(history).passed).toBe(true);
+  });
+});
