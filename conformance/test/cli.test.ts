@@ -141,7 +141,12 @@ describe("listing and selecting", () => {
 const builtCli = "dist/conformance/src/cli.js";
 const run = promisify(execFile);
 
-describe.skipIf(!existsSync(builtCli))("the built command", () => {
+describe("the built command", () => {
+  beforeAll(() => {
+    // npm test builds first; a bare vitest run needs `npm run build`.
+    if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
+  });
+
   const exitOf = async (args: string[]) => {
     try {
       const { stdout, stderr } = await run(process.execPath, [builtCli, ...args]);

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, beforeAll } from "vitest";
 import { parseCliOptions, UsageError } from "../src/cli-options.js";
 import { TestClient } from "./helpers.js";
 
@@ -50,7 +50,12 @@ describe("parseCliOptions", () => {
 
 const cli = fileURLToPath(new URL("../../dist/reference/src/cli.js", import.meta.url));
 
-describe.skipIf(!existsSync(cli))("the built wallet-sync-reference program", () => {
+describe("the built wallet-sync-reference program", () => {
+  beforeAll(() => {
+    // npm test builds first; a bare vitest run needs `npm run build`.
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
+  });
+
   it("prints its address first, serves, and exits 0 on SIGTERM", async () => {
     const child = spawn(process.execPath, [cli, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
