@@ -21,4 +21,4 @@ for attempt in $(seq 1 60); do
 done
 
 mkdir -p reports
-npx --yes wallet-sync-conformance --url "$url" --junit reports/conformance.xml --json reports/conformance.json "$@"
+npx --yes wallet-sync-conformance --url "$url" --junit reports/conformance.xml --json reports/conformance.json --html reports/conformance.html "$@"

@@ -24,7 +24,8 @@ function indent(text: string, prefix: string): string {
     .join("\n");
 }
 
-function formatFinding(finding: Finding): string {
+/** A finding as indented text lines: the requirement and message, then sent, received and expected. */
+export function formatFinding(finding: Finding): string {
   const lines = [`${finding.requirement} (${finding.level}) ${finding.message}`];
   if (finding.sent !== undefined) lines.push(`  sent:     ${finding.sent}`);
   if (finding.received !== undefined) lines.push(`  received: ${finding.received}`);
@@ -38,7 +39,7 @@ function formatDetails(result: CheckResult): string {
 }
 
 /** The worst verdict of a requirement's checks. */
-function worst(results: readonly CheckResult[]): Verdict {
+export function worst(results: readonly CheckResult[]): Verdict {
   if (results.some((r) => r.verdict === "failed")) return "failed";
   return results.some((r) => r.verdict === "warned") ? "warned" : "passed";
 }

@@ -2,6 +2,9 @@
 // (--junit FILE, --json FILE, --html FILE …): adding a format is adding an
 // entry here; the CLI derives its flags and help from this list.
 import type { RunResult } from "../model/check.js";
+import { htmlWriter } from "./html/page.js";
+import { jsonWriter } from "./json.js";
+import { junitWriter } from "./junit.js";
 
 export interface ReportWriter {
   /** The long flag without dashes, e.g. "junit"; its value is the file to write. */
@@ -11,4 +14,4 @@ export interface ReportWriter {
   write(run: RunResult, file: string): Promise<void>;
 }
 
-export const reportWriters: ReportWriter[] = [];
+export const reportWriters: ReportWriter[] = [junitWriter, jsonWriter, htmlWriter];

@@ -1,0 +1,95 @@
+// Plain-text descriptions of history operations and violations, shared by
+// the HTML timeline (tooltips, the list of contradictions) and JUnit text.
+import { Narrator, type Violation } from "../interleavings/findings.js";
+import type { History, Operation, Outcome, WalletVersion } from "../interleavings/history.js";
+import type { InterleavingEvidence } from "../model/check.js";
+
+/** Wallet contents are opaque and can be long; their end shows the latest changes of an append log. */
+const contentTail = 40;
+
+export function wallet(version: WalletVersion): string {
+  const content = version.encryptedWallet;
+  const shown = content.length > contentTail ? `…${content.slice(-contentTail)}` : content;
+  return `sequence ${version.sequence} "${shown}"`;
+}
+
+/** "200 with sequence 4 "…"", "409 carrying sequence 7 "…"", "timed out", "answered 503". */
+export function describeOutcome(outcome: Outcome): string {
+  if (outcome.type === "indeterminate") {
+    if (outcome.cause === "timeout") return "timed out";
+    if (outcome.cause === "connection") return "lost its connection";
+    return `answered ${outcome.status ?? "5xx"}`;
+  }
+  const unreadable = outcome.unreadableWallet ? " with an unreadable wallet" : "";
+  if (!outcome.wallet) return `${outcome.status}${unreadable}`;
+  return `${outcome.status} ${outcome.type === "ok" ? "with" : "carrying"} ${wallet(outcome.wallet)}`;
+}
+
+/** What the request asked for: "POST sequence 5 on base 4 (skip-ahead)", "GET with token 2". */
+export function describeRequestOf(operation: Operation): string {
+  switch (operation.kind) {
+    case "signup":
+      return "signup";
+    case "auth":
+      return `auth for token ${operation.tokenGeneration}`;
+    case "get":
+      return `GET with token ${operation.tokenGeneration}`;
+    case "post": {
+      const { sequence, baseSequence, move } = operation.request;
+      return `POST sequence ${sequence} on base ${baseSequence}${move && move !== "honest" ? ` (${move})` : ""}`;
+    }
+  }
+}
+
+/** Times are relative to the start of the history, as the checker's explanations give them. */
+export function narratorFor(history: History): Narrator {
+  let origin = Number.POSITIVE_INFINITY;
+  for (const op of history.operations) if (op.invokedAt < origin) origin = op.invokedAt;
+  return new Narrator(Number.isFinite(origin) ? origin : 0);
+}
+
+/** "#17 account a1, client B: POST sequence 5 on base 4 → 409 carrying sequence 5 "…", sent t=…, answered t=…" */
+export function describeOperation(operation: Operation, narrator: Narrator): string {
+  const who = `#${operation.id} account ${operation.account}, client ${operation.client}`;
+  const when = `sent ${narrator.at(operation.invokedAt)}, done ${narrator.at(operation.completedAt)}`;
+  return `${who}: ${describeRequestOf(operation)} → ${describeOutcome(operation.outcome)}; ${when}`;
+}
+
+/** "LIN-2 (also SEQ-6), account a1: explanation" */
+export function describeViolation(violation: Violation): string {
+  const related = violation.related && violation.related.length > 0 ? ` (also ${violation.related.join(", ")})` : "";
+  return `${violation.requirement}${related}, account ${violation.account}: ${violation.explanation}`;
+}
+
+/** The facts needed to run the same workload again or to check the saved history again. */
+export function describeReplay(evidence: InterleavingEvidence): string {
+  const parts = [`${evidence.history.operations.length} operations`];
+  if (evidence.runs !== undefined) parts.push(`${evidence.runs} run${evidence.runs === 1 ? "" : "s"}`);
+  if (evidence.seed !== undefined) parts.push(`seed ${evidence.seed}`);
+  if (evidence.path !== undefined) parts.push(`history saved to ${evidence.path}`);
+  return parts.join(", ");
+}
+
+/**
+ * Every violation with the operations it names, one per line, at most
+ * `limit` violations (the HTML report draws them; text only lists them).
+ */
+export function describeEvidence(evidence: InterleavingEvidence, limit = 20): string[] {
+  const narrator = narratorFor(evidence.history);
+  const byId = new Map(evidence.history.operations.map((op) => [op.id, op]));
+  const lines = [`history: ${describeReplay(evidence)}`];
+  for (const violation of evidence.violations.slice(0, limit)) {
+    lines.push(describeViolation(violation));
+    for (const id of violation.operations) {
+      const operation = byId.get(id);
+      lines.push(`    ${operation ? describeOperation(operation, narrator) : `#${id} (not in the history)`}`);
+    }
+  }
+  if (evidence.violations.length > limit) lines.push(`… and ${evidence.violations.length - limit} more violations`);
+  const counterexample = evidence.counterexample;
+  if (counterexample) {
+    lines.push("workload:", ...counterexample.workload.map((line) => `    ${line}`));
+    if (counterexample.replayCommands.length > 0) lines.push("run it again:", ...counterexample.replayCommands.map((c) => `    ${c}`));
+  }
+  return lines;
+}

@@ -1,0 +1,82 @@
+// The HTML of an interleaving property's evidence: the replay facts, a
+// timeline picture per panel and, next to each, its violations in words with
+// the operations they name (hovering one highlights its bars).
+import type { Narrator } from "../../interleavings/findings.js";
+import type { Operation } from "../../interleavings/history.js";
+import type { InterleavingEvidence } from "../../model/check.js";
+import { describeOperation, describeReplay, describeViolation, narratorFor } from "../history-text.js";
+import { escapeMarkup } from "../markup.js";
+import { defaultTimelineLimits, planTimeline, type NumberedViolation, type TimelineLimits } from "./timeline-plan.js";
+import { renderTimelineSvg } from "./timeline-svg.js";
+
+const legend = [
+  '<p class="legend">',
+  '<span class="swatch ok"></span> answered with success',
+  '<span class="swatch refused"></span> refused (4xx)',
+  '<span class="swatch indeterminate"></span> no settling answer (timeout, lost connection, 5xx)',
+  '<span class="swatch hl"></span> named by a violation (#n: its number below)',
+  "</p>",
+].join(" ");
+
+function violationList(entries: readonly NumberedViolation[], byId: ReadonlyMap<number, Operation>, narrator: Narrator): string {
+  const items = entries.map(({ number, violation }) => {
+    const operations = violation.operations
+      .map((id) => {
+        const operation = byId.get(id);
+        return `<li>${escapeMarkup(operation ? describeOperation(operation, narrator) : `#${id} (not in the history)`)}</li>`;
+      })
+      .join("");
+    return [
+      `<li class="violation" value="${number}" data-ops="${violation.operations.join(" ")}">`,
+      `<p><span class="violation-number">#${number}</span> ${escapeMarkup(describeViolation(violation))}</p>`,
+      `<ul class="operations">${operations}</ul>`,
+      "</li>",
+    ].join("");
+  });
+  return `<ol class="violations">${items.join("\n")}</ol>`;
+}
+
+export function renderInterleaving(evidence: InterleavingEvidence, idPrefix: string, limits: TimelineLimits = defaultTimelineLimits): string {
+  const { history, violations } = evidence;
+  const narrator = narratorFor(history);
+  const byId = new Map(history.operations.map((op) => [op.id, op]));
+  const out = [`<p class="replay">History: ${escapeMarkup(describeReplay(evidence))}.</p>`];
+  const counterexample = evidence.counterexample;
+  if (counterexample && counterexample.replayCommands.length > 0) {
+    out.push("<h5>Run it again</h5>", `<pre class="replay-commands">${escapeMarkup(counterexample.replayCommands.join("\n"))}</pre>`);
+  }
+  if (counterexample && counterexample.workload.length > 0) {
+    out.push(
+      `<details class="workload"><summary>The workload (${counterexample.workload.length} lines)</summary>`,
+      `<pre>${escapeMarkup(counterexample.workload.join("\n"))}</pre>`,
+      "</details>",
+    );
+  }
+  if (violations.length === 0) return out.join("\n");
+
+  const plan = planTimeline(history, violations, limits);
+  out.push(legend);
+  plan.panels.forEach((panel, index) => {
+    const shown =
+      panel.operations.length < panel.totalOperations
+        ? `the ${panel.operations.length} operations around the contradicting ones, of ${panel.totalOperations}`
+        : `all ${panel.totalOperations} operations`;
+    const accounts = `account${panel.accounts.length === 1 ? "" : "s"} ${panel.accounts.join(", ")}`;
+    const whole = history.operations.length;
+    const rest = panel.totalOperations < whole ? ` (the history has ${whole} operations; only accounts with violations are drawn)` : "";
+    out.push(
+      `<figure class="interleaving">`,
+      `<figcaption>${escapeMarkup(`Timeline of ${accounts}: ${shown}${rest}. Hover a bar for its request, answer and times; hover a violation to pick out its operations.`)}</figcaption>`,
+      `<div class="timeline-scroll">${renderTimelineSvg(panel, { idPrefix: `${idPrefix}-timeline-${index}`, narrator })}</div>`,
+      violationList(panel.violations, byId, narrator),
+      "</figure>",
+    );
+  });
+  if (plan.undrawn.length > 0) {
+    out.push(
+      `<p>${plan.undrawn.length} more violation${plan.undrawn.length === 1 ? "" : "s"}, in accounts not drawn (only ${limits.maxPanels} timelines per property):</p>`,
+      violationList(plan.undrawn, byId, narrator),
+    );
+  }
+  return out.join("\n");
+}

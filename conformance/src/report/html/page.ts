@@ -1,0 +1,177 @@
+// --html FILE: one self-contained page (inline style and script, nothing
+// loaded from the network) for a person reading a CI artifact: the verdict
+// and totals, every requirement, then every failed and warned case with its
+// findings and HTTP exchanges and, for an interleaving property, a timeline
+// of its history with the contradicting operations picked out.
+import { requirementById } from "../../../../spec/index.js";
+import type { CheckResult, Finding, RunResult, Verdict } from "../../model/check.js";
+import { suiteVersion } from "../../version.js";
+import { escapeMarkup } from "../markup.js";
+import { worst } from "../terminal.js";
+import type { ReportWriter } from "../writers.js";
+import { writeReportFile } from "../write-file.js";
+import { reportScript, reportStyle } from "./assets.js";
+import { renderExchange, renderExchangeList } from "./exchanges.js";
+import { renderInterleaving } from "./interleaving.js";
+
+const verdictWord: Record<Verdict, string> = { passed: "PASS", warned: "WARN", failed: "FAIL" };
+
+function verdictCell(verdict: Verdict): string {
+  return `<span class="verdict ${verdict}">${verdictWord[verdict]}</span>`;
+}
+
+/** An id attribute for a case, stable across runs. */
+function anchorOf(result: CheckResult): string {
+  return `case-${result.id.replace(/[^A-Za-z0-9-]/g, "-")}`;
+}
+
+function renderFinding(finding: Finding): string {
+  const facts = (
+    [
+      ["sent", finding.sent],
+      ["received", finding.received],
+      ["expected", finding.expected],
+    ] as const
+  )
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `<dt>${name}</dt><dd>${escapeMarkup(value ?? "")}</dd>`)
+    .join("");
+  return [
+    '<div class="finding">',
+    `<p class="message">${escapeMarkup(`${finding.requirement} (${finding.level}) ${finding.message}`)}</p>`,
+    facts ? `<dl>${facts}</dl>` : "",
+    ...finding.exchanges.map(renderExchange),
+    "</div>",
+  ].join("\n");
+}
+
+/** Findings shown open; a server that fails one rule often fails it for every request, and the rest can wait. */
+const openFindings = 3;
+
+function renderCase(result: CheckResult, index: number): string {
+  const { text } = requirementById(result.requirement);
+  const parts = [
+    `<article class="case ${result.verdict}" id="${anchorOf(result)}">`,
+    `<h3>${verdictCell(result.verdict)} ${escapeMarkup(result.id)} — ${escapeMarkup(result.title)}</h3>`,
+    `<p class="requirement">${escapeMarkup(`${result.requirement} (${result.level}): ${text}`)}</p>`,
+    ...result.findings.slice(0, openFindings).map(renderFinding),
+  ];
+  const more = result.findings.slice(openFindings);
+  if (more.length > 0) {
+    parts.push(`<details><summary>${more.length} more finding${more.length === 1 ? "" : "s"}</summary>`, ...more.map(renderFinding), "</details>");
+  }
+  if (result.interleaving) {
+    parts.push("<h4>Interleaving</h4>", renderInterleaving(result.interleaving, `result-${index}`));
+  }
+  if (result.exchanges.length > 0) {
+    parts.push(
+      `<details><summary>Every exchange of this case (${result.exchanges.length})</summary>`,
+      renderExchangeList(result.exchanges),
+      "</details>",
+    );
+  }
+  parts.push("</article>");
+  return parts.join("\n");
+}
+
+function requirementTable(run: RunResult): string {
+  const byRequirement = new Map<string, CheckResult[]>();
+  for (const result of run.results) byRequirement.set(result.requirement, [...(byRequirement.get(result.requirement) ?? []), result]);
+  const rows = [...byRequirement].map(([id, results]) => {
+    const { level, text } = requirementById(id);
+    const verdict = worst(results);
+    const notPassed = results.filter((r) => r.verdict !== "passed").length;
+    const count = notPassed === 0 ? `${results.length}` : `${notPassed} of ${results.length}`;
+    return `<tr><td>${verdictCell(verdict)}</td><td>${escapeMarkup(id)}</td><td>${level}</td><td>${count}</td><td>${escapeMarkup(text)}</td></tr>`;
+  });
+  return [
+    "<table class=\"requirements\">",
+    "<thead><tr><th>Verdict</th><th>Requirement</th><th>Level</th><th>Cases</th><th>Text</th></tr></thead>",
+    `<tbody>${rows.join("\n")}</tbody>`,
+    "</table>",
+  ].join("\n");
+}
+
+function passedTable(results: readonly CheckResult[]): string {
+  const rows = results.map(
+    (r) =>
+      `<tr id="${anchorOf(r)}"><td>${escapeMarkup(r.id)}</td><td>${r.level}</td><td>${escapeMarkup(r.title)}</td><td>${r.durationMs} ms</td></tr>`,
+  );
+  return `<table><thead><tr><th>Case</th><th>Level</th><th>Title</th><th>Time</th></tr></thead><tbody>${rows.join("\n")}</tbody></table>`;
+}
+
+function caseLinks(label: string, results: readonly CheckResult[]): string[] {
+  if (results.length === 0) return [];
+  const links = results.map((r) => `<a href="#${anchorOf(r)}">${escapeMarkup(r.id)}</a>`).join(", ");
+  return [`<dt>${label}</dt><dd>${links}</dd>`];
+}
+
+function header(run: RunResult): string {
+  const conforms = run.exitCode === 0;
+  const { checks, passed, warned, failed } = run.totals;
+  const target = run.target.embedded ? `${run.target.url} (the embedded reference server)` : run.target.url;
+  const verdict = conforms ? `CONFORMS${warned > 0 ? ", with warnings" : ""}` : "DOES NOT CONFORM";
+  return [
+    `<div class="banner ${conforms ? "conforms" : "fails"}">`,
+    `<h1>${escapeMarkup(verdict)}</h1>`,
+    `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
+    "</div>",
+    '<dl class="facts">',
+    `<dt>Server</dt><dd>${escapeMarkup(target)}</dd>`,
+    `<dt>Started</dt><dd>${escapeMarkup(run.startedAt)}, ran ${(run.durationMs / 1000).toFixed(1)} s</dd>`,
+    `<dt>Run id</dt><dd><code>${escapeMarkup(run.runId)}</code> (part of every email and device id the run made)</dd>`,
+    `<dt>Request timeout</dt><dd>${run.timeoutMs} ms</dd>`,
+    ...caseLinks("Failed", run.results.filter((r) => r.verdict === "failed")),
+    ...caseLinks("Warned", run.results.filter((r) => r.verdict === "warned")),
+    "</dl>",
+  ].join("\n");
+}
+
+export function formatHtmlReport(run: RunResult): string {
+  const failed = run.results.filter((r) => r.verdict === "failed");
+  const warned = run.results.filter((r) => r.verdict === "warned");
+  const passed = run.results.filter((r) => r.verdict === "passed");
+  const indexOf = new Map(run.results.map((r, index) => [r, index]));
+  const cases = (results: readonly CheckResult[]) => results.map((r) => renderCase(r, indexOf.get(r) ?? 0)).join("\n");
+  const { name, version } = suiteVersion();
+  const title = `wallet-sync conformance: ${run.exitCode === 0 ? "conforms" : "does not conform"} — ${run.target.url}`;
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // Nothing on the page may load anything: it is read from CI artifacts, often offline.
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+    `<title>${escapeMarkup(title)}</title>`,
+    `<style>${reportStyle}</style>`,
+    "</head>",
+    "<body>",
+    "<header>",
+    header(run),
+    "</header>",
+    "<main>",
+    '<section id="requirements"><h2>Requirements</h2>',
+    requirementTable(run),
+    "</section>",
+    failed.length > 0 ? `<section id="failures"><h2>Failed (${failed.length})</h2>\n${cases(failed)}\n</section>` : "",
+    warned.length > 0
+      ? `<section id="warnings"><h2>Warnings (${warned.length}): SHOULD requirements, failing only with --strict</h2>\n${cases(warned)}\n</section>`
+      : "",
+    `<section id="passed"><h2>Passed (${passed.length})</h2>`,
+    passed.length > 0 ? `<details><summary>Every passed case</summary>\n${passedTable(passed)}\n</details>` : "",
+    "</section>",
+    "</main>",
+    `<footer>${escapeMarkup(`${name} ${version}`)}; requirements from spec/protocol.md.</footer>`,
+    `<script>${reportScript}</script>`,
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+export const htmlWriter: ReportWriter = {
+  flag: "html",
+  description: "write a self-contained HTML report to FILE (exchanges, timelines)",
+  write: (run, file) => writeReportFile(file, formatHtmlReport(run)),
+};

@@ -1,0 +1,162 @@
+// Draws a timeline panel as inline SVG, as Porcupine's and etcd's history
+// visualizations do: one lane per client, grouped by account, each operation
+// a bar from its invocation to its completion, coloured by outcome, the
+// contradicting operations outlined and numbered after their violations.
+//
+// The horizontal axis is the order of events (every invocation and
+// completion), not linear time: it keeps exactly which operations overlap and
+// which finished before another began (what the LIN requirements are about),
+// and a burst of fast requests does not shrink to a sliver next to a slow one.
+// The exact times are in every bar's tooltip and along the axis.
+import type { Narrator } from "../../interleavings/findings.js";
+import type { Operation } from "../../interleavings/history.js";
+import { describeOperation } from "../history-text.js";
+import { escapeMarkup } from "../markup.js";
+import { naturalOrder, type TimelinePanel } from "./timeline-plan.js";
+
+const labelWidth = 170;
+const axisHeight = 26;
+const accountHeaderHeight = 20;
+const rowHeight = 22;
+const barHeight = 15;
+const badgeSpace = 11;
+const targetWidth = 1100;
+const minStep = 5;
+const maxStep = 30;
+const tickSpacing = 130;
+
+interface Lane {
+  account: string;
+  client: string;
+  /** Operations with the sub-row they are drawn in (a client that overlaps itself needs more than one). */
+  placed: Array<{ operation: Operation; row: number }>;
+  rows: number;
+}
+
+/** Lanes of one client each, sub-rows packed greedily so overlapping requests of one client stay visible. */
+function lanesOf(panel: TimelinePanel, rank: (time: number) => number): Lane[] {
+  const lanes = new Map<string, Lane>();
+  for (const operation of panel.operations) {
+    const key = `${operation.account}\u0000${operation.client}`;
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { account: operation.account, client: operation.client, placed: [], rows: 0 };
+      lanes.set(key, lane);
+    }
+    lane.placed.push({ operation, row: 0 });
+  }
+  for (const lane of lanes.values()) {
+    const rowEnds: number[] = [];
+    for (const entry of lane.placed) {
+      const start = rank(entry.operation.invokedAt);
+      let row = rowEnds.findIndex((end) => end < start);
+      if (row === -1) row = rowEnds.length;
+      rowEnds[row] = rank(entry.operation.completedAt);
+      entry.row = row;
+    }
+    lane.rows = Math.max(1, rowEnds.length);
+  }
+  const accountIndex = new Map(panel.accounts.map((account, index) => [account, index]));
+  return [...lanes.values()].sort(
+    (a, b) => (accountIndex.get(a.account) ?? 0) - (accountIndex.get(b.account) ?? 0) || naturalOrder(a.client, b.client),
+  );
+}
+
+/** Every distinct event time gets a rank; the axis is spaced by rank. */
+function eventRanks(operations: readonly Operation[]): { times: number[]; rank: (time: number) => number } {
+  const times = [...new Set(operations.flatMap((op) => [op.invokedAt, op.completedAt]))].sort((a, b) => a - b);
+  const index = new Map(times.map((time, position) => [time, position]));
+  return { times, rank: (time) => index.get(time) ?? 0 };
+}
+
+function shortLabel(operation: Operation, width: number): string {
+  const wallet = operation.outcome.type !== "indeterminate" ? operation.outcome.wallet : undefined;
+  const [long, short] =
+    operation.kind === "post"
+      ? [`POST ${operation.request.sequence}`, `P${operation.request.sequence}`]
+      : operation.kind === "get"
+        ? wallet
+          ? [`GET ${wallet.sequence}`, `G${wallet.sequence}`]
+          : [`GET ${operation.outcome.type === "indeterminate" ? "?" : operation.outcome.status}`, "G"]
+        : operation.kind === "auth"
+          ? ["auth", "A"]
+          : ["signup", "S"];
+  const fits = (text: string) => text.length * 6.4 + 6 <= width;
+  return fits(long) ? long : fits(short) ? short : "";
+}
+
+export interface TimelineSvgOptions {
+  /** Prefix for ids, unique within the page. */
+  idPrefix: string;
+  narrator: Narrator;
+}
+
+export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOptions): string {
+  const { times, rank } = eventRanks(panel.operations);
+  const step = Math.min(maxStep, Math.max(minStep, targetWidth / Math.max(1, times.length)));
+  const x = (time: number) => labelWidth + 8 + rank(time) * step;
+  const width = Math.ceil(labelWidth + 16 + Math.max(1, times.length) * step);
+  const lanes = lanesOf(panel, rank);
+
+  const backgrounds: string[] = [];
+  const bars: string[] = [];
+  let y = axisHeight;
+  let currentAccount: string | undefined;
+  for (const lane of lanes) {
+    if (lane.account !== currentAccount) {
+      currentAccount = lane.account;
+      backgrounds.push(
+        `<text class="account" x="4" y="${y + 14}">account ${escapeMarkup(lane.account)}</text>`,
+        `<line class="account-rule" x1="0" x2="${width}" y1="${y + 0.5}" y2="${y + 0.5}"/>`,
+      );
+      y += accountHeaderHeight;
+    }
+    const laneHeight = lane.rows * rowHeight + badgeSpace;
+    backgrounds.push(
+      `<rect class="lane" x="${labelWidth}" y="${y}" width="${width - labelWidth}" height="${laneHeight}"/>`,
+      `<text class="client" x="16" y="${y + badgeSpace + 12}">client ${escapeMarkup(lane.client)}</text>`,
+    );
+    for (const { operation, row } of lane.placed) {
+      const left = x(operation.invokedAt);
+      const barWidth = Math.max(3, x(operation.completedAt) - left);
+      const top = y + badgeSpace + row * rowHeight;
+      const numbers = panel.highlighted.get(operation.id);
+      const classes = ["op", operation.outcome.type, ...(numbers ? ["hl"] : [])].join(" ");
+      const label = shortLabel(operation, barWidth);
+      const violationsAttribute = numbers ? ` data-violations="${numbers.join(" ")}"` : "";
+      bars.push(
+        `<g class="${classes}" data-op="${operation.id}"${violationsAttribute}>`,
+        `<title>${escapeMarkup(describeOperation(operation, options.narrator))}</title>`,
+        `<rect x="${left.toFixed(1)}" y="${top}" width="${barWidth.toFixed(1)}" height="${barHeight}" rx="3"/>`,
+        label ? `<text class="bar-label" x="${(left + 3).toFixed(1)}" y="${top + 11}">${escapeMarkup(label)}</text>` : "",
+        numbers ? `<text class="badge" x="${left.toFixed(1)}" y="${top - 2}">${numbers.map((n) => `#${n}`).join(" ")}</text>` : "",
+        "</g>",
+      );
+    }
+    y += laneHeight;
+  }
+
+  // Time labels along the axis, spaced out so they do not overlap.
+  const ticks: string[] = [];
+  const every = Math.max(1, Math.round(tickSpacing / step));
+  for (let position = 0; position < times.length; position += every) {
+    const time = times[position] as number;
+    const left = x(time);
+    ticks.push(
+      `<line class="tick" x1="${left.toFixed(1)}" x2="${left.toFixed(1)}" y1="${axisHeight - 6}" y2="${y}"/>`,
+      `<text class="tick-label" x="${left.toFixed(1)}" y="${axisHeight - 10}">${escapeMarkup(options.narrator.at(time))}</text>`,
+    );
+  }
+
+  const height = y + 6;
+  const title = `Timeline of ${panel.operations.length} operations of account${panel.accounts.length === 1 ? "" : "s"} ${panel.accounts.join(", ")}`;
+  return [
+    `<svg class="timeline" id="${escapeMarkup(options.idPrefix)}" xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<title>${escapeMarkup(title)}</title>`,
+    `<text class="axis-label" x="4" y="${axisHeight - 10}">order of events →</text>`,
+    ...backgrounds,
+    ...ticks,
+    ...bars.filter((part) => part !== ""),
+    "</svg>",
+  ].join("\n");
+}

@@ -1,0 +1,147 @@
+// --junit FILE: the run as JUnit XML, the format every CI understands. One
+// testsuite per section of spec/protocol.md, one testcase per case (contract
+// check, walkthrough, interleaving property), classname = requirement ID.
+// A failed case gets a <failure> (an <error> when the check itself threw)
+// with its findings and exchanges as text; a SHOULD warning leaves the case
+// passing (it fails only under --strict) and goes into <system-out>, which
+// CI test views show next to the case.
+import { hostname } from "node:os";
+import { requirementById } from "../../../spec/index.js";
+import type { Exchange } from "../client/protocol-client.js";
+import type { CheckResult, Finding, RunResult } from "../model/check.js";
+import { describeRequest, describeResponse } from "./describe.js";
+import { describeEvidence, describeReplay } from "./history-text.js";
+import { escapeAttribute, escapeMarkup } from "./markup.js";
+import { formatFinding } from "./terminal.js";
+import type { ReportWriter } from "./writers.js";
+import { writeReportFile } from "./write-file.js";
+
+const suiteName = "wallet-sync conformance";
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+/** The JUnit schema's timestamp: ISO 8601 without a zone (here: UTC). */
+function timestamp(iso: string): string {
+  return iso.replace(/(\.\d+)?Z$/, "");
+}
+
+function exchangeText(exchange: Exchange): string {
+  return `    > ${describeRequest(exchange.request)}\n    < ${describeResponse(exchange)}`;
+}
+
+function findingText(finding: Finding): string {
+  const lines = [formatFinding(finding)];
+  if (finding.exchanges.length > 0) lines.push("  exchanges:", ...finding.exchanges.map(exchangeText));
+  return lines.join("\n");
+}
+
+/** The text of a <failure> or <error>: every finding, then what an interleaving property saw. */
+function failureBody(result: CheckResult): string {
+  const parts = result.findings.map(findingText);
+  if (result.interleaving) parts.push(describeEvidence(result.interleaving).join("\n"));
+  return parts.join("\n\n");
+}
+
+function failureMessage(result: CheckResult): string {
+  const failing = result.findings.filter((f) => f.level === "MUST");
+  const first = (failing.length > 0 ? failing : result.findings)[0];
+  if (!first) return result.error ?? "failed";
+  const more = result.findings.length > 1 ? ` (and ${result.findings.length - 1} more findings)` : "";
+  return `${first.requirement} (${first.level}) ${first.message}${more}`;
+}
+
+/** What CI shows as the case's output: the warnings of a passing case, the replay facts of a property. */
+function systemOut(result: CheckResult): string[] {
+  const lines: string[] = [];
+  if (result.verdict === "warned") {
+    for (const finding of result.findings) lines.push(`WARNING ${findingText(finding)}`);
+  }
+  if (result.interleaving && result.verdict !== "failed") lines.push(`history: ${describeReplay(result.interleaving)}`);
+  return lines;
+}
+
+function testcase(result: CheckResult): string {
+  const name = escapeAttribute(`${result.id}: ${result.title}`);
+  const open = `    <testcase classname="${escapeAttribute(result.requirement)}" name="${name}" time="${seconds(result.durationMs)}"`;
+  const children: string[] = [];
+  if (result.verdict === "failed") {
+    const element = result.error !== undefined ? "error" : "failure";
+    const type = result.error !== undefined ? "exception" : result.findings.some((f) => f.level === "MUST") ? "MUST" : "SHOULD";
+    children.push(
+      `      <${element} message="${escapeAttribute(failureMessage(result))}" type="${type}">${escapeMarkup(failureBody(result))}</${element}>`,
+    );
+  }
+  const output = systemOut(result);
+  if (output.length > 0) children.push(`      <system-out>${escapeMarkup(output.join("\n"))}</system-out>`);
+  return children.length === 0 ? `${open}/>` : [`${open}>`, ...children, "    </testcase>"].join("\n");
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  time: number;
+}
+
+function countsOf(results: readonly CheckResult[]): Counts {
+  const failed = results.filter((r) => r.verdict === "failed");
+  const errors = failed.filter((r) => r.error !== undefined).length;
+  return {
+    tests: results.length,
+    failures: failed.length - errors,
+    errors,
+    time: results.reduce((sum, r) => sum + r.durationMs, 0),
+  };
+}
+
+function countAttributes(counts: Counts, time: number): string {
+  return `tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="0" time="${seconds(time)}"`;
+}
+
+/** Results grouped by the protocol.md section of their requirement, in run order. */
+function bySection(results: readonly CheckResult[]): Map<string, CheckResult[]> {
+  const sections = new Map<string, CheckResult[]>();
+  for (const result of results) {
+    const section = requirementById(result.requirement).section;
+    sections.set(section, [...(sections.get(section) ?? []), result]);
+  }
+  return sections;
+}
+
+export function formatJunitReport(run: RunResult): string {
+  const stamp = timestamp(run.startedAt);
+  const host = escapeAttribute(hostname());
+  const suites = [...bySection(run.results)].map(([section, results], index) => {
+    const properties = [
+      ["target", run.target.url],
+      ["embedded", String(run.target.embedded)],
+      ["runId", run.runId],
+      ["strict", String(run.strict)],
+      ["timeoutMs", String(run.timeoutMs)],
+    ]
+      .map(([name, value]) => `      <property name="${name}" value="${escapeAttribute(value ?? "")}"/>`)
+      .join("\n");
+    const counts = countsOf(results);
+    return [
+      `  <testsuite id="${index}" name="${escapeAttribute(section)}" ${countAttributes(counts, counts.time)} timestamp="${stamp}" hostname="${host}">`,
+      `    <properties>\n${properties}\n    </properties>`,
+      ...results.map(testcase),
+      "  </testsuite>",
+    ].join("\n");
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${escapeAttribute(`${suiteName}: ${run.target.url}`)}" ${countAttributes(countsOf(run.results), run.durationMs)}>`,
+    ...suites,
+    "</testsuites>",
+    "",
+  ].join("\n");
+}
+
+export const junitWriter: ReportWriter = {
+  flag: "junit",
+  description: "write a JUnit XML report to FILE (one testcase per case)",
+  write: (run, file) => writeReportFile(file, formatJunitReport(run)),
+};

@@ -1,0 +1,123 @@
+// Progress on stderr while the cases run. On a terminal: one line, redrawn
+// in place, with cases done, failures so far and the runs of the property in
+// progress. In a CI log the report that follows lists every case, so the log
+// gets only what the report cannot give while the run is still going: a line
+// per failed case as it fails, and a status line now and then during a long
+// run, so that a job killed by a CI timeout still shows how far it got.
+import type { CheckCase, CheckResult } from "../model/check.js";
+import type { CaseProgress } from "../model/context.js";
+
+export interface ProgressOutput {
+  write(text: string): void;
+  /** Present when the output is a terminal: its width now. */
+  terminalColumns?: () => number;
+}
+
+export interface ProgressOptions {
+  /** Milliseconds between status lines in a log; default 15 s. */
+  logInterval?: number;
+  /** Milliseconds between redraws on a terminal; default 100. */
+  redrawInterval?: number;
+  now?: () => number;
+}
+
+const clearLine = "\r\u001b[2K";
+
+export class ProgressDisplay {
+  private done = 0;
+  private failed = 0;
+  /** Case id -> how far it has got, for the cases running now. */
+  private readonly running = new Map<string, CaseProgress | undefined>();
+  private lastWrite: number;
+  /** The first draw is at once: a run shows its line as soon as it starts. */
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private redrawTimer: NodeJS.Timeout | undefined;
+  private drawn = false;
+  private readonly now: () => number;
+  private readonly logInterval: number;
+  private readonly redrawInterval: number;
+
+  constructor(
+    private readonly total: number,
+    private readonly output: ProgressOutput,
+    options: ProgressOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.logInterval = options.logInterval ?? 15_000;
+    this.redrawInterval = options.redrawInterval ?? 100;
+    this.lastWrite = this.now();
+  }
+
+  readonly started = (check: CheckCase): void => {
+    this.running.set(check.id, undefined);
+    this.update();
+  };
+
+  readonly progressed = (check: CheckCase, progress: CaseProgress): void => {
+    this.running.set(check.id, progress);
+    this.update();
+  };
+
+  readonly finished = (result: CheckResult): void => {
+    this.done++;
+    this.running.delete(result.id);
+    if (result.verdict === "failed") {
+      this.failed++;
+      if (!this.output.terminalColumns) this.log(`FAIL ${result.id} (${this.done}/${this.total} cases done)`);
+    }
+    this.update();
+  };
+
+  /** Removes the terminal line before the report is printed. */
+  close(): void {
+    if (this.redrawTimer) clearTimeout(this.redrawTimer);
+    this.redrawTimer = undefined;
+    if (this.drawn) this.output.write(clearLine);
+    this.drawn = false;
+  }
+
+  /** "12/52 cases, 1 failed; LIN-2/concurrent-posts: 30/100 runs" */
+  status(): string {
+    const parts = [`${this.done}/${this.total} cases`];
+    if (this.failed > 0) parts.push(`${this.failed} failed`);
+    // A case that reports runs is the long one worth naming.
+    const shown = [...this.running].find(([, progress]) => progress !== undefined) ?? [...this.running][0];
+    let line = parts.join(", ");
+    if (shown) {
+      const [id, progress] = shown;
+      const runs = progress ? `: ${progress.runsDone}${progress.runsTotal !== undefined ? `/${progress.runsTotal}` : ""} runs` : "";
+      line += `; ${id}${runs}`;
+    }
+    return line;
+  }
+
+  private update(): void {
+    if (this.output.terminalColumns) return this.scheduleRedraw();
+    if (this.now() - this.lastWrite >= this.logInterval && this.done < this.total) this.log(`… ${this.status()}`);
+  }
+
+  private log(line: string): void {
+    this.output.write(`${line}\n`);
+    this.lastWrite = this.now();
+  }
+
+  private scheduleRedraw(): void {
+    if (this.redrawTimer) return;
+    const wait = Math.max(0, this.redrawInterval - (this.now() - this.lastDraw));
+    this.redrawTimer = setTimeout(() => {
+      this.redrawTimer = undefined;
+      this.redraw();
+    }, wait);
+    // The line is a nicety: it must never keep the process alive.
+    this.redrawTimer.unref();
+  }
+
+  private redraw(): void {
+    const columns = this.output.terminalColumns?.() ?? 80;
+    const line = `wallet-sync conformance: ${this.status()}`;
+    const fitted = line.length > columns - 1 ? `${line.slice(0, Math.max(0, columns - 2))}…` : line;
+    this.output.write(`${clearLine}${fitted}`);
+    this.drawn = true;
+    this.lastDraw = this.now();
+  }
+}

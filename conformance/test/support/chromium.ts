@@ -1,0 +1,67 @@
+// Opens HTML reports in Debian's headless Chromium through playwright-core
+// (no browser download). Without /usr/bin/chromium the browser tests are
+// skipped with a visible reason, except in CI, where they fail and say what
+// to install.
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { describe, test } from "vitest";
+
+export const chromiumPath = "/usr/bin/chromium";
+const missing = `${chromiumPath} is missing: install Debian's chromium (apt-get install chromium)`;
+
+/** describe() for tests that need the browser. */
+export function describeInChromium(name: string, body: () => void): void {
+  const available = existsSync(chromiumPath);
+  if (!available && process.env["CI"]) {
+    describe(name, () => {
+      test("needs Chromium", () => {
+        throw new Error(missing);
+      });
+    });
+    return;
+  }
+  if (!available) console.warn(`skipping "${name}": ${missing}`);
+  describe.skipIf(!available)(name, body);
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface OpenedReport {
+  page: Page;
+  /** Console errors and uncaught exceptions. */
+  errors: string[];
+  /** Every URL the page asked for besides the report itself. */
+  requests: string[];
+}
+
+/** Opens a report file the way a person does: from disk. */
+export async function openReport(browser: Browser, file: string): Promise<OpenedReport> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  const own = pathToFileURL(file).href;
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("request", (request) => {
+    if (request.url() !== own) requests.push(request.url());
+  });
+  await page.goto(own, { waitUntil: "load" });
+  return { page, errors, requests };
+}

@@ -1,0 +1,75 @@
+// Every server MUST requirement of spec/protocol.md has a case, and every
+// case names a requirement the spec has; what no case checks is explained by
+// the spec's section on checks that cannot be made from outside.
+import { describe, expect, test } from "vitest";
+import { loadRequirements, parseRequirements } from "../../spec/index.js";
+import type { CheckCase } from "../src/model/check.js";
+import { loadTraceability, reasonsFromSpec, traceRequirements } from "../src/traceability.js";
+
+describe("this suite against spec/protocol.md", () => {
+  const traceability = loadTraceability();
+
+  test("every server MUST requirement has at least one case", () => {
+    expect(traceability.uncheckedMust.map((r) => r.id)).toEqual([]);
+  });
+
+  test("every case names a requirement that spec/protocol.md has", () => {
+    expect(traceability.unknownRequirements).toEqual([]);
+  });
+
+  test("the spec's section 11 explains TOKEN-6, SEC-1 to SEC-3 and the CLIENT requirements", () => {
+    const outside = traceability.requirements.filter((t) => t.coverage === "outside").map((t) => t.requirement.id);
+    expect(outside).toEqual(expect.arrayContaining(["TOKEN-6", "SEC-1", "SEC-2", "SEC-3", "CLIENT-1", "CLIENT-6"]));
+    const tokenSix = traceability.requirements.find((t) => t.requirement.id === "TOKEN-6");
+    expect(tokenSix?.reason).toMatch(/cannot be observed by a black-box suite/);
+  });
+
+  test("every requirement appears once, in spec order", () => {
+    expect(traceability.requirements.map((t) => t.requirement.id)).toEqual(loadRequirements().map((r) => r.id));
+  });
+});
+
+describe("the computation", () => {
+  const spec = [
+    "## 1. Things",
+    "- **A-1** (MUST) One.",
+    "- **A-2** (MUST) Two.",
+    "- **A-3** (SHOULD) Three.",
+    "- **B-1** (SHOULD) Four.",
+    "- **B-2** (SHOULD) Five.",
+    "- **CLIENT-1** (MUST) Six.",
+    "## 9. Checks that cannot be made from outside",
+    "A-3 and B-1 to B-2 cannot be seen from outside. The CLIENT requirements",
+    "are checked elsewhere.",
+  ].join("\n");
+  const requirements = parseRequirements(spec);
+  const fakeCase = (id: string, requirement: string): CheckCase => ({
+    id,
+    requirement,
+    level: "MUST",
+    title: id,
+    exclusive: false,
+    run: async () => undefined,
+  });
+
+  test("reasons come from the section's sentences, with ranges and families", () => {
+    const reasons = reasonsFromSpec(spec, requirements);
+    expect([...reasons.keys()].sort()).toEqual(["A-3", "B-1", "B-2", "CLIENT-1"]);
+    expect(reasons.get("B-2")).toBe("A-3 and B-1 to B-2 cannot be seen from outside.");
+    expect(reasons.get("CLIENT-1")).toBe("The CLIENT requirements are checked elsewhere.");
+  });
+
+  test("an unchecked server MUST and a case naming an unknown requirement are reported", () => {
+    const traced = traceRequirements(requirements, [fakeCase("A-1/x", "A-1"), fakeCase("Z-9/y", "Z-9")], reasonsFromSpec(spec, requirements));
+    expect(traced.uncheckedMust.map((r) => r.id)).toEqual(["A-2"]);
+    expect(traced.unknownRequirements).toEqual([{ caseId: "Z-9/y", requirement: "Z-9" }]);
+    expect(traced.requirements.map((t) => [t.requirement.id, t.coverage])).toEqual([
+      ["A-1", "checked"],
+      ["A-2", "unchecked"],
+      ["A-3", "outside"],
+      ["B-1", "outside"],
+      ["B-2", "outside"],
+      ["CLIENT-1", "outside"],
+    ]);
+  });
+});
