@@ -12,13 +12,19 @@ export {
   type CheckResult,
   type Finding,
   type FindingInput,
+  type InterleavingEvidence,
   type RunResult,
   type Totals,
   type Verdict,
 } from "./model/check.js";
-export { CheckAborted, type CheckClient, type CheckContext } from "./model/context.js";
+export { CheckAborted, type CaseProgress, type CheckClient, type CheckContext } from "./model/context.js";
 export { matchesPrefix, selectCases, type Selection } from "./model/selection.js";
 export { reportWriters, type ReportWriter } from "./report/writers.js";
 export { formatTerminalReport } from "./report/terminal.js";
+export { formatJunitReport } from "./report/junit.js";
+export { jsonReportOf, jsonReportFormat, type JsonReport } from "./report/json.js";
+export { formatHtmlReport } from "./report/html/page.js";
+export { ProgressDisplay } from "./report/progress.js";
+export { loadTraceability, type Traceability, type TracedRequirement } from "./traceability.js";
 export { describeExchangeLine, describeFailure, describeRequest, describeResponse } from "./report/describe.js";
 export { main, runCli } from "./cli/main.js";

@@ -1,8 +1,9 @@
 // The one list of everything the suite runs: the walkthrough, the contract
-// checks and (as they are added) the interleaving properties. --list, --only,
+// checks and the interleaving properties. --list, --only,
 // --skip, the run and every report see the cases through allCases().
 import { loadRequirements } from "../../spec/index.js";
 import { contractChecks } from "./checks/index.js";
+import { interleavingCases } from "./interleavings/cases.js";
 import type { CheckCase } from "./model/check.js";
 import { walkthroughCheck } from "./walkthrough/check.js";
 
@@ -10,7 +11,11 @@ import { walkthroughCheck } from "./walkthrough/check.js";
  * Sources of cases. A new kind of case (such as the LIN-* properties of
  * ./interleavings/) is one more entry: a function returning its cases.
  */
-const caseSources: ReadonlyArray<() => readonly CheckCase[]> = [() => [walkthroughCheck], () => contractChecks];
+const caseSources: ReadonlyArray<() => readonly CheckCase[]> = [
+  () => [walkthroughCheck],
+  () => contractChecks,
+  () => interleavingCases,
+];
 
 let casesCache: CheckCase[] | undefined;
 

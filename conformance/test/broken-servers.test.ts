@@ -1,14 +1,22 @@
 // Each broken server: the suite fails it and names the requirement its defect breaks.
-import { describe, expect, test } from "vitest";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
 import { brokenServers } from "../src/broken/servers.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
+
+// Where the interleaving cases save their counterexamples, removed afterwards.
+const counterexampleDir = join(tmpdir(), `wallet-sync-broken-servers-${process.pid}`);
+afterAll(() => rm(counterexampleDir, { recursive: true, force: true }));
 
 describe.each(Object.entries(brokenServers))("%s", (_name, broken) => {
   test(`fails, naming ${broken.breaks.join(", ")}`, async () => {
     const server = await broken.start({ scryptCost: 64 });
     try {
-      const run = await runChecks(allCases(), { baseUrl: server.url, concurrency: 8 });
+      // A few interleaving runs, no shrinking: the concurrency defects fail on most runs.
+      const run = await runChecks(allCases(), { baseUrl: server.url, concurrency: 8, interleavings: { runs: 4, shrinkBudgetMs: 0, counterexampleDir } });
       expect(run.exitCode).toBe(1);
       const mustFindings = run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST"));
       const failedRequirements = new Set(mustFindings.map((f) => f.requirement));

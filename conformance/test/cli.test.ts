@@ -36,7 +36,7 @@ describe("against servers started separately", () => {
 
   test("exit 0 and a report for the reference", async () => {
     const { out, output } = captured();
-    const result = await runCli(["--url", reference.url], output);
+    const result = await runCli(["--url", reference.url, "--runs", "3"], output);
     expect(result.exitCode).toBe(0);
     expect(out.stderr).toBe("");
     expect(out.stdout).toContain(`CONFORMS: ${reference.url}`);

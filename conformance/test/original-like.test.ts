@@ -14,7 +14,7 @@ describe("a server that behaves like the original", () => {
 
   beforeAll(async () => {
     server = await startOriginalLikeServer({ scryptCost: 64, transientFailureRate: 0.05 });
-    run = await runChecks(allCases(), { baseUrl: server.url, concurrency: 8 });
+    run = await runChecks(allCases(), { baseUrl: server.url, concurrency: 8, interleavings: { runs: 5 } });
   });
   afterAll(() => server.close());
 
@@ -26,7 +26,8 @@ describe("a server that behaves like the original", () => {
 
   test("warns exactly where it falls short of a SHOULD", () => {
     const warned = new Set(run.results.flatMap((r) => r.findings.map((f) => f.requirement)));
-    expect([...warned].sort()).toEqual(["AUTH-4", "AUTH-5", "HTTP-3", "HTTP-4"]);
+    // LIN-7: its 5xx to well-formed requests under the concurrent workload.
+    expect([...warned].sort()).toEqual(["AUTH-4", "AUTH-5", "HTTP-3", "HTTP-4", "LIN-7"]);
   });
 
   test("fails under --strict", async () => {

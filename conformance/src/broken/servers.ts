@@ -2,6 +2,8 @@
 // or its listener wrapped. The suite must fail each of them and name the
 // requirement the defect breaks. Adding one is one entry in brokenServers.
 import type { IncomingMessage } from "node:http";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   MemoryStore,
   startReferenceServer,
@@ -103,6 +105,85 @@ class DeviceOnlyTokenStore extends MemoryStore {
   }
 }
 
+// Concurrency defects: each passes every request made one at a time and
+// shows only when requests overlap, so only the interleavings catch it
+// for sure. The awaits stand for a database round trip.
+
+const roundTrip = () => sleep(2);
+
+function frozen(wallet: Wallet): Wallet {
+  return Object.freeze({ encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac });
+}
+
+/** Reads the stored sequence, then writes in a later step: POSTs in between all pass the check. */
+class CheckThenActStore extends MemoryStore {
+  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+    const current = this.wallets.get(userId);
+    if (!this.followsSequence(current, wallet.sequence)) return { stored: false, current };
+    await roundTrip();
+    const stored = frozen(wallet);
+    this.wallets.set(userId, stored);
+    return { stored: true, wallet: stored };
+  }
+}
+
+/** Updates atomically, but inserts the first wallet after a separate existence check (no unique key). */
+class FirstInsertRaceStore extends MemoryStore {
+  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+    if (wallet.sequence !== 1 || this.wallets.has(userId)) return super.setWallet(userId, wallet);
+    await roundTrip();
+    const stored = frozen(wallet);
+    this.wallets.set(userId, stored);
+    return { stored: true, wallet: stored };
+  }
+}
+
+const readCacheTtlMs = 100;
+
+/** Serves GET /wallet from a read-through cache that writes do not invalidate. */
+class StaleReadCacheStore extends MemoryStore {
+  private readonly cache = new Map<UserId, { wallet: Wallet | undefined; at: number }>();
+  override async getWallet(userId: UserId): Promise<Wallet | undefined> {
+    const cached = this.cache.get(userId);
+    const now = performance.now();
+    if (cached && now - cached.at < readCacheTtlMs) return cached.wallet;
+    const wallet = await super.getWallet(userId);
+    this.cache.set(userId, { wallet, at: now });
+    return wallet;
+  }
+}
+
+/** Decides the 409 on the sequence, but its write was not conditional: the refused wallet is stored anyway. */
+class RefusedWriteLandsStore extends MemoryStore {
+  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+    const outcome = await super.setWallet(userId, wallet);
+    if (!outcome.stored) this.wallets.set(userId, frozen(wallet));
+    return outcome;
+  }
+}
+
+/** Keeps sessions by deviceId alone: a login of that deviceId in any account takes over its tokens. */
+class DeviceNameSessionStore extends MemoryStore {
+  private readonly accountOfDevice = new Map<string, UserId>();
+  override async issueToken(userId: UserId, deviceId: string): Promise<IssuedToken> {
+    this.accountOfDevice.set(deviceId, userId);
+    return super.issueToken(userId, deviceId);
+  }
+  override async resolveToken(token: string): Promise<TokenOwner | undefined> {
+    const owner = await super.resolveToken(token);
+    return owner && { userId: this.accountOfDevice.get(owner.deviceId) ?? owner.userId, deviceId: owner.deviceId };
+  }
+}
+
+/** Issues a device's new token without revoking the one it replaces. */
+class LingeringTokenStore extends MemoryStore {
+  override async issueToken(userId: UserId, deviceId: string): Promise<IssuedToken> {
+    // Forgetting the device's live token here keeps the reference from deleting it.
+    this.deviceTokens.delete(this.deviceKey(userId, deviceId));
+    return super.issueToken(userId, deviceId);
+  }
+}
+
 /** Stands in for "" past the reference's validation; the store turns it back into "". */
 const emptyStandIn = "\u0000empty";
 
@@ -164,6 +245,32 @@ export const brokenServers: Record<string, BrokenServer> = {
     ["TOKEN-4"],
     (o) => ({ store: new DeviceOnlyTokenStore(storeOptions(o)) }),
   ),
+  "check-then-act-sequence": broken(
+    "checks the sequence, awaits, then stores: concurrent POSTs of one sequence are all accepted",
+    ["LIN-2"],
+    (o) => ({ store: new CheckThenActStore(storeOptions(o)) }),
+  ),
+  "first-wallet-insert-race": broken(
+    "checks that no wallet exists, awaits, then inserts: concurrent first POSTs are all accepted",
+    ["LIN-2"],
+    (o) => ({ store: new FirstInsertRaceStore(storeOptions(o)) }),
+  ),
+  "stale-read-cache": broken(
+    `serves GET /wallet from a ${readCacheTtlMs} ms cache that POSTs do not invalidate`,
+    ["LIN-4"],
+    (o) => ({ store: new StaleReadCacheStore(storeOptions(o)) }),
+  ),
+  "refused-write-lands": broken("answers 409 but stores the refused wallet anyway", ["LIN-3"], (o) => ({
+    store: new RefusedWriteLandsStore(storeOptions(o)),
+  })),
+  "sessions-keyed-by-device-name": broken(
+    "resolves tokens through the deviceId alone, so a login of that deviceId in another account takes them over",
+    ["TOKEN-1"],
+    (o) => ({ store: new DeviceNameSessionStore(storeOptions(o)) }),
+  ),
+  "old-token-still-works": broken("keeps a device's old token working after the device logs in again", ["TOKEN-2"], (o) => ({
+    store: new LingeringTokenStore(storeOptions(o)),
+  })),
   "drops-connection-on-malformed-json": broken(
     "closes the connection instead of answering a body that is not JSON",
     ["HTTP-6", "VAL-1"],

@@ -1,9 +1,11 @@
 // wallet-sync-conformance: list, select and run the cases against a server
 // (or the embedded reference), print the report, write report files, and
 // answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
+import { loadCounterexample, type Counterexample } from "../interleavings/counterexample-file.js";
 import type { RunResult } from "../model/check.js";
 import { selectCases, unmatchedPrefixes } from "../model/selection.js";
 import { allCases } from "../registry.js";
+import { ProgressDisplay } from "../report/progress.js";
 import { formatTerminalReport } from "../report/terminal.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
@@ -13,11 +15,14 @@ import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./
 export interface CliOutput {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Present when stderr is a terminal: its width now (progress is then one line redrawn in place). */
+  stderrColumns?: () => number;
 }
 
 const processOutput: CliOutput = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  ...(process.stderr.isTTY ? { stderrColumns: () => process.stderr.columns ?? 80 } : {}),
 };
 
 export type ExitCode = 0 | 1 | 2;
@@ -60,6 +65,15 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     return { exitCode: 0 };
   }
 
+  let replay: Counterexample | undefined;
+  if (options.replay !== undefined) {
+    try {
+      replay = await loadCounterexample(options.replay);
+    } catch (error) {
+      return fail(`cannot replay ${options.replay}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   let embedded: EmbeddedServer | undefined;
   let url = options.url;
   if (url === undefined) {
@@ -73,6 +87,12 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     const reached = await probe(url, options.timeoutMs);
     if (!reached.reachable) return fail(`cannot reach ${url}: ${reached.reason}`);
   }
+  const progress = options.quiet
+    ? undefined
+    : new ProgressDisplay(cases.length, {
+        write: output.stderr,
+        ...(output.stderrColumns ? { terminalColumns: output.stderrColumns } : {}),
+      });
   try {
     const run = await runChecks(cases, {
       baseUrl: url,
@@ -80,7 +100,12 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       timeoutMs: options.timeoutMs,
       concurrency: options.concurrency,
       strict: options.strict,
+      interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },
+      onStart: progress?.started,
+      onResult: progress?.finished,
+      onProgress: progress?.progressed,
     });
+    progress?.close();
     output.stdout(formatTerminalReport(run, { quiet: options.quiet, registry }));
     for (const { writer, file } of options.reports) {
       try {
@@ -92,6 +117,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
     return { exitCode: run.exitCode, run };
   } finally {
+    progress?.close();
     await embedded?.close();
   }
 }

@@ -1,5 +1,6 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
+import { defaultRuns, fastCheckPathPattern, seedRange } from "../interleavings/settings.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
 import { defaultConcurrency, defaultTimeoutMs } from "../run/run-checks.js";
 
@@ -16,6 +17,10 @@ export interface CliOptions {
   skip: string[];
   quiet: boolean;
   help: boolean;
+  /** --runs, --seed and --path of the interleaving properties (LIN-*). */
+  interleavings: { runs?: number; seed?: number; path?: string };
+  /** --replay: a saved counterexample file to execute again. */
+  replay?: string;
   /** Report files asked for through the writers' flags. */
   reports: Array<{ writer: ReportWriter; file: string }>;
 }
@@ -41,6 +46,10 @@ export function usage(): string {
     "  --skip PREFIXES     leave out cases whose ID starts with one of these",
     "  --list              print every case as `ID level title` and exit",
     "  --quiet             print only failures, warnings and the totals",
+    `  --runs N            randomized concurrent workloads of the interleaving cases (default ${defaultRuns})`,
+    "  --seed N            seed of those workloads, to generate the same ones again (printed with failures)",
+    "  --path P            with --seed: fast-check path of a shrunk counterexample to replay (printed with failures)",
+    "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     ...reportFlags,
     "  -h, --help          print this help",
     "",
@@ -64,6 +73,10 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         only: { type: "string" },
         skip: { type: "string" },
         quiet: { type: "boolean" },
+        runs: { type: "string" },
+        seed: { type: "string" },
+        path: { type: "string" },
+        replay: { type: "string" },
         help: { type: "boolean", short: "h" },
         ...reportOptions,
       },
@@ -85,6 +98,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     only: parsePrefixes("--only", text("only")),
     skip: parsePrefixes("--skip", text("skip")),
     quiet: values["quiet"] === true,
+    ...parseInterleavingOptions(text),
     help: values["help"] === true,
     reports: reportWriters.flatMap((writer) => {
       const file = text(writer.flag);
@@ -115,6 +129,39 @@ function parseInteger(flag: string, value: string | undefined, fallback: number,
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!(number >= min && number <= max)) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got '${value}'`);
   return number;
+}
+
+function parseInterleavingOptions(text: (name: string) => string | undefined): Pick<CliOptions, "interleavings" | "replay"> {
+  const runsText = text("runs");
+  const runs = runsText === undefined ? undefined : parseInteger("--runs", runsText, defaultRuns, 1, 100_000);
+  const seedText = text("seed");
+  let seed: number | undefined;
+  if (seedText !== undefined) {
+    seed = /^-?\d+$/.test(seedText) ? Number(seedText) : Number.NaN;
+    if (!(seed >= seedRange.min && seed <= seedRange.max)) {
+      throw new UsageError(`--seed must be an integer from ${seedRange.min} to ${seedRange.max}, got '${seedText}'`);
+    }
+  }
+  const path = text("path");
+  if (path !== undefined && !fastCheckPathPattern.test(path)) {
+    throw new UsageError(`--path must be a fast-check path such as 3:1:0, got '${path}'`);
+  }
+  if (path !== undefined && seed === undefined) throw new UsageError("--path needs the --seed it was printed with");
+  const replay = text("replay");
+  if (replay !== undefined) {
+    if (replay.trim() === "") throw new UsageError("--replay needs a file name");
+    if (runs !== undefined || seed !== undefined || path !== undefined) {
+      throw new UsageError("--replay executes a saved workload; it takes no --runs, --seed or --path");
+    }
+  }
+  return {
+    interleavings: {
+      ...(runs !== undefined ? { runs } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(path !== undefined ? { path } : {}),
+    },
+    ...(replay !== undefined ? { replay } : {}),
+  };
 }
 
 function parsePrefixes(flag: string, value: string | undefined): string[] {

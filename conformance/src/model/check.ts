@@ -3,6 +3,8 @@
 // level them without knowing what the checks do.
 import { requirementById, type Level } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
+import type { Violation } from "../interleavings/findings.js";
+import type { History } from "../interleavings/history.js";
 import type { CheckContext } from "./context.js";
 
 export interface CheckCase {
@@ -79,6 +81,35 @@ export function verdictOf(findings: readonly Finding[], strict: boolean): Verdic
   return "passed";
 }
 
+/**
+ * What an interleaving property (LIN-*) observed, for reports that draw it:
+ * the recorded history of the run that is reported (the failing one, or the
+ * last one when all passed) and the violations found in it.
+ */
+export interface InterleavingEvidence {
+  history: History;
+  /** Each names the operations (ids in `history`) that contradict each other. */
+  violations: Violation[];
+  /** The seed of the reported run, to replay its workload. */
+  seed?: number;
+  /** Where the history was saved, to check it again without a server. */
+  path?: string;
+  /** How many randomized runs the property made in all. */
+  runs?: number;
+  /** Set when the history shows a failure: the workload that made it, and how to run it again. */
+  counterexample?: InterleavingCounterexample;
+}
+
+/** The (shrunk) workload of a failing interleaving property. */
+export interface InterleavingCounterexample {
+  /** The workload in words, one device a line. */
+  workload: string[];
+  /** fast-check's path to it: `--seed <seed> --path <fastCheckPath>` generates it again. */
+  fastCheckPath?: string;
+  /** Command lines that run it again against the same server. */
+  replayCommands: string[];
+}
+
 export interface CheckResult {
   id: string;
   requirement: string;
@@ -93,6 +124,8 @@ export interface CheckResult {
   durationMs: number;
   /** Set when the check threw instead of finishing: the exception's message. */
   error?: string;
+  /** Set by interleaving properties (CheckContext.attachInterleaving). */
+  interleaving?: InterleavingEvidence;
 }
 
 export interface Totals {

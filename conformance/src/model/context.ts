@@ -1,13 +1,24 @@
 // What a check gets to work with. Contract checks, the walkthrough and the
 // interleaving properties all run against this interface.
 import type { Exchange, ProtocolClient, ProtocolClientOptions, RawRequest } from "../client/protocol-client.js";
-import type { FindingInput } from "./check.js";
+import type { InterleavingSettings } from "../interleavings/settings.js";
+import type { FindingInput, InterleavingEvidence } from "./check.js";
+
+/** How far a long case (a randomized property) has got, for progress output. */
+export interface CaseProgress {
+  /** Randomized runs finished so far. */
+  runsDone: number;
+  /** Runs the case means to make, when it knows. */
+  runsTotal?: number;
+}
 
 export interface CheckContext {
   /** The server under test, without a trailing slash. */
   readonly baseUrl: string;
   /** Per-request timeout in milliseconds. */
   readonly timeoutMs: number;
+  /** The run's budget for the interleaving properties; one object per run. */
+  readonly interleavings: InterleavingSettings;
   /** Random id of this run; part of every name from unique(). */
   readonly runId: string;
   /**
@@ -25,6 +36,10 @@ export interface CheckContext {
   report(finding: FindingInput): void;
   /** Records an exchange made outside `client`. */
   record(exchange: Exchange): void;
+  /** Tells the progress display how far the case has got; cheap enough to call after every run. */
+  reportProgress(progress: CaseProgress): void;
+  /** Attaches the history and violations of an interleaving property to the case's result (the last call wins). */
+  attachInterleaving(evidence: InterleavingEvidence): void;
 }
 
 /**

@@ -13,9 +13,11 @@ import {
   type CheckResult,
   type Finding,
   type FindingInput,
+  type InterleavingEvidence,
   type RunResult,
 } from "../model/check.js";
-import { CheckAborted, type CheckContext } from "../model/context.js";
+import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/settings.js";
+import { CheckAborted, type CaseProgress, type CheckContext } from "../model/context.js";
 import { forEachBounded } from "./pool.js";
 import { RecordingClient } from "./recording-client.js";
 import { schemaFinding } from "./schema-findings.js";
@@ -32,8 +34,14 @@ export interface RunOptions {
   strict?: boolean;
   /** Part of every unique name; random by default. */
   runId?: string;
+  /** Runs, seed, replay of the interleaving properties; defaults for what is not given. */
+  interleavings?: Partial<InterleavingSettings>;
+  /** Called as each case starts, for progress output. */
+  onStart?: (check: CheckCase) => void;
   /** Called as each case finishes, for progress output. */
   onResult?: (result: CheckResult) => void;
+  /** Called when a long case reports how far it has got. */
+  onProgress?: (check: CheckCase, progress: CaseProgress) => void;
 }
 
 export const defaultTimeoutMs = 10_000;
@@ -48,6 +56,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const strict = options.strict ?? false;
   const runId = options.runId ?? newRunId();
+  const interleavings = resolveInterleavingSettings(options.interleavings);
   // pipelining 0: a fresh connection per request, so a server closing an idle keep-alive
   // connection can never look like a connection dropped in answer to a request.
   const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 128, pipelining: 0 });
@@ -57,8 +66,11 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const startedAt = new Date();
   const started = performance.now();
   const results = new Map<CheckCase, CheckResult>();
+  const onProgress = options.onProgress;
   const runOne = async (check: CheckCase): Promise<void> => {
-    const result = await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher });
+    options.onStart?.(check);
+    const progress = (update: CaseProgress) => onProgress?.(check, update);
+    const result = await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher, progress, interleavings });
     results.set(check, result);
     options.onResult?.(result);
   };
@@ -92,11 +104,14 @@ interface CaseEnvironment {
   runId: string;
   unique: (label: string) => string;
   dispatcher: Agent;
+  progress: (update: CaseProgress) => void;
+  interleavings: InterleavingSettings;
 }
 
 async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckResult> {
   const findings: Finding[] = [];
   const exchanges: Exchange[] = [];
+  let interleaving: InterleavingEvidence | undefined;
   const schemaMismatches = new Set<string>();
   const report = (input: FindingInput) => findings.push(makeFinding(input));
   const record = (exchange: Exchange) => {
@@ -117,6 +132,7 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
   const ctx: CheckContext = {
     baseUrl: env.baseUrl,
     timeoutMs: env.timeoutMs,
+    interleavings: env.interleavings,
     runId: env.runId,
     client: new RecordingClient(clientOptions()),
     clientOptions,
@@ -124,6 +140,10 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     uniqueEmail: (label) => `ws-${env.unique(label)}@example.com`,
     report,
     record,
+    reportProgress: env.progress,
+    attachInterleaving: (evidence) => {
+      interleaving = evidence;
+    },
   };
 
   const startedAt = new Date();
@@ -149,5 +169,6 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     ...(error !== undefined ? { error } : {}),
+    ...(interleaving !== undefined ? { interleaving } : {}),
   };
 }

@@ -1,0 +1,147 @@
+// The interleaving cases: one per requirement a concurrent history can
+// break (LIN-1..LIN-7, TOKEN-1, TOKEN-2), so that --list, --only and every
+// report name requirements as the contract checks do. They share one
+// execution of the property per suite run (shared-run.ts), so `--only LIN-4`
+// runs the workload once, and so does a full run. Each case reports the
+// violations of its own requirement, with the shrunk workload and how to
+// replay it.
+import { requirementById } from "../../../spec/index.js";
+import { defineCheck, type CheckCase } from "../model/check.js";
+import type { CheckContext } from "../model/context.js";
+import type { Execution } from "./execute.js";
+import type { HistoryRequirement, Violation } from "./findings.js";
+import type { PropertyOutcome } from "./property.js";
+import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
+import { count, describeOperations, fieldLines, interleavingSlug } from "./words.js";
+import { countDevices, countMoves, describeWorkload } from "./workload.js";
+
+type CheckedRequirement = HistoryRequirement | "LIN-7";
+
+const titles: Record<CheckedRequirement, string> = {
+  "LIN-1": "Concurrent devices: every accepted version extends the version its sequence replaces",
+  "LIN-2": "Concurrent devices: at most one POST is accepted per sequence",
+  "LIN-3": "Concurrent devices: every wallet returned is one a POST of that account sent",
+  "LIN-4": "Concurrent devices: no answer is older than a version acknowledged before the request",
+  "LIN-5": "Concurrent devices: no acknowledged change is ever lost",
+  "LIN-6": "Concurrent devices: no device sees the sequence go backwards",
+  "LIN-7": "Concurrent devices: well-formed requests under load are not answered 5xx",
+  "TOKEN-1": "Concurrent devices: no token reaches another account's wallet, shared deviceIds included",
+  "TOKEN-2": "Concurrent devices: the token a re-auth replaced is refused from then on",
+};
+
+/** Violations of one requirement shown as findings; the rest are counted. */
+const shownPerRequirement = 3;
+
+function violationMessage(violation: Violation): string {
+  const account = /^In account /.test(violation.explanation) ? "" : `In account ${violation.account}: `;
+  const related = violation.related?.length ? ` (This also breaks ${violation.related.join(", ")}.)` : "";
+  return `${account}${violation.explanation}${related}`;
+}
+
+/** Where the workload came from and what it is, for the finding's `sent`. */
+function workloadHeading(execution: Execution, outcome: PropertyOutcome): string {
+  const size = (e: Execution) =>
+    [count(e.workload.accounts.length, "account"), count(countDevices(e.workload), "device"), count(countMoves(e.workload), "move")].join(", ");
+  const seed = outcome.seed !== undefined ? `, seed ${outcome.seed}` : "";
+  if (outcome.mode === "replayed") return `the saved workload, replayed (${size(execution)}${seed}):`;
+  const first = outcome.firstFailure;
+  if (execution === outcome.counterexample && first && first !== execution) {
+    const cut = outcome.shrinkCut ? ", shrink budget spent" : "";
+    return `the shrunk workload (${size(execution)}; shrunk in ${count(outcome.shrinkSteps, "step")} from ${size(first)}${cut}${seed}):`;
+  }
+  if (execution === outcome.counterexample) return `the failing workload (${size(execution)}; it did not shrink further${seed}):`;
+  return `a workload run while shrinking another failure (${size(execution)}${seed}):`;
+}
+
+function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, run: FinishedRun, execution: Execution): void {
+  const { outcome } = run;
+  const violations = execution.check.violations.filter((violation) => violation.requirement === requirement);
+  const saved = run.files.get(execution);
+  const file = saved && "file" in saved ? saved.file : undefined;
+  const replayCommands = file ? replayCommandsFor(execution, outcome, { ...run.target, only: [requirement] }, file) : [];
+  const fastCheckPath = execution === outcome.counterexample ? outcome.path : undefined;
+  const replay = [
+    ...replayCommands.map((commandLine, index) => `${index === 0 ? "replay:" : "or:"} ${commandLine}`),
+    [
+      outcome.seed !== undefined ? `seed ${outcome.seed}` : undefined,
+      fastCheckPath !== undefined ? `path ${fastCheckPath}` : undefined,
+      saved ? ("file" in saved ? `saved to ${saved.file}` : `not saved: ${saved.error}`) : undefined,
+    ]
+      .filter((part) => part !== undefined)
+      .join(", "),
+  ];
+  const total = execution.check.violationCounts[requirement] ?? violations.length;
+  violations.slice(0, shownPerRequirement).forEach((violation, index) => {
+    const more = index === 0 && total > shownPerRequirement ? ` [${total} violations of ${requirement} in this history; ${shownPerRequirement} shown.]` : "";
+    ctx.report({
+      requirement,
+      message: violationMessage(violation) + more,
+      ...(index === 0 ? { sent: fieldLines([workloadHeading(execution, outcome), ...describeWorkload(execution.workload)]) } : {}),
+      received: fieldLines(describeOperations(execution.history, violation.operations)),
+      ...(index === 0 ? { expected: fieldLines([requirementById(requirement).text, ...replay]) } : {}),
+    });
+  });
+  ctx.attachInterleaving({
+    history: execution.history,
+    violations,
+    ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
+    ...(file ? { path: file } : {}),
+    runs: outcome.executions,
+    counterexample: {
+      workload: describeWorkload(execution.workload),
+      ...(fastCheckPath !== undefined ? { fastCheckPath } : {}),
+      replayCommands,
+    },
+  });
+}
+
+/** LIN-7 (SHOULD): 5xx answers under load are a warning; the checks counted them as settling nothing. */
+function reportServerErrors(ctx: CheckContext, outcome: PropertyOutcome): void {
+  const { count, requests, byStatus } = outcome.serverErrors;
+  if (count === 0) return;
+  const statuses = Object.entries(byStatus)
+    .map(([status, n]) => `${n} × ${status}`)
+    .join(", ");
+  ctx.report({
+    requirement: "LIN-7",
+    message: `${count} of ${requests} requests of ${outcome.executions} concurrent runs were answered with a server error (${statuses}); the other checks counted them as neither success nor failure`,
+    expected: requirementById("LIN-7").text,
+  });
+}
+
+async function checkRequirement(ctx: CheckContext, requirement: CheckedRequirement): Promise<void> {
+  const shared = sharedRun(ctx);
+  const run = await shared.finished;
+  const { outcome } = run;
+  if (outcome.notStarted) {
+    // Nothing was checked: a MUST finding if the server refused to start, else a warning.
+    ctx.report({ requirement: outcome.notStarted.requirement, message: outcome.notStarted.message });
+    return;
+  }
+  if (requirement === "LIN-7") {
+    reportServerErrors(ctx, outcome);
+  } else {
+    const execution = outcome.byRequirement.get(requirement);
+    if (execution) return reportViolations(ctx, requirement, run, execution);
+  }
+  if (shared.owner === ctx && outcome.byRequirement.size === 0 && outcome.last) {
+    // Nothing failed: the case that ran the workload shows the last history.
+    ctx.attachInterleaving({
+      history: outcome.last.history,
+      violations: [],
+      ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
+      runs: outcome.executions,
+    });
+  }
+}
+
+export const interleavingCases: readonly CheckCase[] = (Object.keys(titles) as CheckedRequirement[]).map((requirement) =>
+  defineCheck({
+    requirement,
+    slug: interleavingSlug,
+    title: titles[requirement],
+    // Load-sensitive and long: alone, after the contract checks.
+    exclusive: true,
+    run: (ctx) => checkRequirement(ctx, requirement),
+  }),
+);

@@ -1,0 +1,280 @@
+// One device of a workload: the walkthrough's client (merge base, local
+// changes, rebase on 409) playing its script of moves, honest and hostile,
+// with every request recorded as a history operation. A device makes one
+// request at a time; devices run concurrently. Every loop is bounded.
+import { setTimeout as sleep } from "node:timers/promises";
+import type { WalletRequest } from "../../../spec/index.js";
+import type { Exchange, ProtocolClient } from "../client/protocol-client.js";
+import { WalletClient, type GetOutcome, type PostOutcome } from "../client/wallet-client.js";
+import type { PostedWallet } from "./history.js";
+import type { HistoryRecorder, OperationLabels } from "./record.js";
+import type { RunControl } from "./run-control.js";
+import type { DeviceScript, Move, OldTokenUse } from "./workload.js";
+
+/** POSTs of one edit: the first and its retries after 409s or lost answers. */
+const postAttemptsPerEdit = 5;
+/** Attempts to sign up or log in when answers are lost or 5xx. */
+const setupAttempts = 3;
+/** Logins after the current token was answered 401 (as a server that lost it would). */
+const reloginsPerRun = 2;
+/** Wait before retrying after a lost answer or a 5xx: a busy server gets a moment. */
+const retryPauseMs = 10;
+
+export interface DeviceEnvironment {
+  protocol: ProtocolClient;
+  recorder: HistoryRecorder;
+  control: RunControl;
+}
+
+export interface AccountCredentials {
+  email: string;
+  rootPassword: string;
+}
+
+interface HeldToken {
+  token: string;
+  /** The generation of the auth that issued it (see HistoryRecorder.auth). */
+  generation: number;
+}
+
+type AuthResult = "issued" | "refused" | "indeterminate";
+
+/** What a POST came to; every kind but "no-state" (a device always has a base when it posts) carries its exchange. */
+type Posted = Exclude<PostOutcome, { kind: "no-state" }>;
+
+export class Device {
+  private readonly client: WalletClient;
+  /** Generation of the token the client holds; 0 before the first login. */
+  private generation = 0;
+  /** Tokens a later login of this device replaced, oldest first. */
+  private readonly replaced: HeldToken[] = [];
+  private lastPost: { body: WalletRequest; sent: PostedWallet; generation: number } | undefined;
+  private changes = 0;
+  private relogins = 0;
+
+  constructor(
+    private readonly labels: OperationLabels,
+    deviceId: string,
+    credentials: AccountCredentials,
+    private readonly env: DeviceEnvironment,
+  ) {
+    this.client = new WalletClient(env.protocol, { deviceId });
+    this.client.setAccount(credentials.email, credentials.rootPassword);
+  }
+
+  get loggedIn(): boolean {
+    return this.generation > 0;
+  }
+
+  /** Creates the account; a 409 after an attempt whose answer was lost means that attempt took effect. */
+  async signUp(): Promise<boolean> {
+    let lost = false;
+    for (let attempt = 0; attempt < setupAttempts && !this.env.control.stopped; attempt++) {
+      const exchange = await this.client.register();
+      const op = this.env.recorder.signup(this.labels, exchange);
+      this.env.control.observe(exchange);
+      if (op.outcome.type === "ok" || (lost && op.outcome.type === "refused" && op.outcome.status === 409)) return true;
+      if (op.outcome.type === "refused") return false;
+      lost = true;
+      await sleep(retryPauseMs);
+    }
+    return false;
+  }
+
+  async run(script: DeviceScript): Promise<void> {
+    await sleep(script.startMs);
+    if (!(await this.logIn())) return;
+    if (script.opening === "post") {
+      // No read first: devices that start together race to post the first wallet.
+      this.client.newWalletState();
+      await this.edit(1);
+    } else {
+      await this.read();
+    }
+    for (const move of script.moves) {
+      if (this.env.control.stopped) return;
+      if (move.pauseMs > 0) await sleep(move.pauseMs);
+      await this.perform(move);
+    }
+    // What the device ends with: a last read, which later checks compare too.
+    if (!this.env.control.stopped) await this.read();
+  }
+
+  private async perform(move: Move): Promise<void> {
+    switch (move.kind) {
+      case "edit":
+        return this.edit(move.changes);
+      case "get":
+        return this.readRenewing();
+      case "stale": {
+        const base = this.client.walletState?.sequence ?? 0;
+        // Nothing to be stale about before the device has seen a wallet.
+        if (base < 1) return;
+        return this.hostilePost("stale", Math.max(1, base + 1 - move.back));
+      }
+      case "skip-ahead":
+        return this.hostilePost("skip-ahead", (this.client.walletState?.sequence ?? 0) + 1 + move.by);
+      case "repeat":
+        return this.repeatLastPost();
+      case "reauth":
+        if ((await this.authenticate()) === "issued" && move.thenOldToken !== "none") await this.useOldToken(move.thenOldToken);
+        return;
+      case "old-token":
+        return this.useOldToken(move.use);
+    }
+  }
+
+  private async logIn(): Promise<boolean> {
+    for (let attempt = 0; attempt < setupAttempts && !this.env.control.stopped; attempt++) {
+      const result = await this.authenticate();
+      if (result === "issued") return true;
+      if (result === "refused") return false;
+      await sleep(retryPauseMs);
+    }
+    return false;
+  }
+
+  /** One POST /auth/full; a token issued replaces the one held, which is kept as replaced. */
+  private async authenticate(): Promise<AuthResult> {
+    const held = this.client.authToken;
+    const exchange = await this.client.getAuthToken();
+    const op = this.env.recorder.auth(this.labels, exchange);
+    this.env.control.observe(exchange);
+    if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
+      if (this.generation > 0) this.replaced.push({ token: held, generation: this.generation });
+      this.generation = op.tokenGeneration;
+      return "issued";
+    }
+    return op.outcome.type === "indeterminate" ? "indeterminate" : "refused";
+  }
+
+  /** After a 401 to the token the device holds: logs in again, a bounded number of times per run. */
+  private async relogIn(): Promise<boolean> {
+    if (this.relogins >= reloginsPerRun || this.env.control.stopped) return false;
+    this.relogins++;
+    return (await this.authenticate()) === "issued";
+  }
+
+  private ensureBase(): void {
+    // A device that could not read yet starts from the empty wallet: a 409 will tell it the stored one.
+    if (!this.client.walletState) this.client.newWalletState();
+  }
+
+  /** A change id unique in the account and naming it, so that a wallet seen in another account is recognised. */
+  private addChange(): void {
+    this.client.changeEncryptedWallet(`${this.labels.account}${this.labels.client}-${++this.changes}`);
+  }
+
+  /** The client algorithm: local changes, POST base + 1, on 409 rebase and post again. */
+  private async edit(changes: number): Promise<void> {
+    this.ensureBase();
+    for (let index = 0; index < changes; index++) this.addChange();
+    for (let attempt = 0; attempt < postAttemptsPerEdit && !this.env.control.stopped; attempt++) {
+      const outcome = await this.post("honest");
+      if (outcome.kind === "accepted") return;
+      if (outcome.kind === "conflict") continue;
+      if (outcome.kind === "invalid") {
+        // An answer the client refused (a bad hmac, a sequence going backwards): read to find a base again.
+        await this.read();
+        continue;
+      }
+      if (outcome.kind !== "error") return;
+      const status = outcome.exchange.response?.status;
+      if (status === 401) {
+        if (await this.relogIn()) continue;
+        return;
+      }
+      // Lost or 5xx: the POST may have been stored. Posting again settles it: a 409 brings the stored wallet.
+      if (status === undefined || status >= 500) {
+        await sleep(retryPauseMs);
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** A POST that claims what the device has not seen; its change stays local if it is refused. */
+  private async hostilePost(move: "stale" | "skip-ahead", sequence: number): Promise<void> {
+    this.ensureBase();
+    this.addChange();
+    const outcome = await this.post(move, sequence);
+    if (outcome.kind === "error" && outcome.exchange.response?.status === 401) await this.relogIn();
+  }
+
+  /** The previous POST again, byte for byte: a client retrying blindly. */
+  private async repeatLastPost(): Promise<void> {
+    const last = this.lastPost;
+    if (!last) return;
+    const exchange = await this.env.protocol.postWallet(last.body);
+    this.env.recorder.post(this.labels, last.generation, { ...last.sent, move: "repeat" }, exchange);
+    this.env.control.observe(exchange);
+  }
+
+  /** A read or a POST with the token the last re-auth replaced: a correct server answers 401. */
+  private async useOldToken(use: OldTokenUse): Promise<void> {
+    const old = this.replaced.at(-1);
+    if (!old) return;
+    if (use === "get") {
+      await this.read(old);
+      return;
+    }
+    this.ensureBase();
+    this.addChange();
+    await this.post("old-token", undefined, old);
+  }
+
+  private async readRenewing(): Promise<void> {
+    const outcome = await this.read();
+    if (outcome.kind === "error" && outcome.exchange.response?.status === 401 && (await this.relogIn())) await this.read();
+  }
+
+  /** GET /wallet with the held token, or another one; a 404 before any base gives the empty wallet as base. */
+  private async read(token?: HeldToken): Promise<GetOutcome> {
+    const outcome = await this.withToken(token, () => this.client.getWallet());
+    this.env.recorder.get(this.labels, token?.generation ?? this.generation, outcome.exchange);
+    this.env.control.observe(outcome.exchange);
+    if (outcome.kind === "error" && outcome.exchange.response?.status === 404 && !this.client.walletState) {
+      this.client.newWalletState();
+    }
+    return outcome;
+  }
+
+  /** POST /wallet of base + local changes as `sequence` (base + 1 unless hostile), recorded with what the device had seen. */
+  private async post(move: string, sequence?: number, token?: HeldToken): Promise<Posted> {
+    const generation = token?.generation ?? this.generation;
+    return this.withToken(token, async () => {
+      const baseSequence = this.client.walletState?.sequence ?? 0;
+      const body = this.client.nextWalletRequest(sequence);
+      const sent: PostedWallet = {
+        encryptedWallet: body.encryptedWallet,
+        sequence: body.sequence,
+        hmac: body.hmac,
+        baseSequence,
+        move,
+      };
+      const outcome = await this.client.postWallet(sequence);
+      if (outcome.kind === "no-state") throw new Error("a device posted without a base");
+      this.env.recorder.post(this.labels, generation, sent, outcome.exchange);
+      this.env.control.observe(outcome.exchange);
+      this.lastPost = { body, sent, generation };
+      return outcome;
+    });
+  }
+
+  /** Runs `action` with the client holding `token` instead of its own (the device makes one request at a time). */
+  private async withToken<T>(token: HeldToken | undefined, action: () => Promise<T>): Promise<T> {
+    if (!token) return action();
+    const own = this.client.authToken;
+    this.client.authToken = token.token;
+    try {
+      return await action();
+    } finally {
+      this.client.authToken = own;
+    }
+  }
+}
+
+function tokenIn(exchange: Exchange): string | undefined {
+  const token = (exchange.response?.json as { token?: unknown } | undefined)?.token;
+  return typeof token === "string" ? token : undefined;
+}

@@ -1,0 +1,92 @@
+// Executes one workload against a server: fresh accounts (unique emails, so
+// a long-lived shared server is fine), then every device of every account at
+// once, then the recorded history checked. The execution is what the
+// property examines; nothing here decides pass or fail.
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { ProtocolClient } from "../client/protocol-client.js";
+import { checkHistory, type HistoryCheck } from "./checker.js";
+import { Device } from "./device.js";
+import type { History } from "./history.js";
+import { HistoryRecorder } from "./record.js";
+import { RunControl, type StopReason } from "./run-control.js";
+import { accountLabel, countDevices, countMoves, deviceLabel, sharedIdSlots, type Workload } from "./workload.js";
+
+export interface ExecutionEnvironment {
+  protocol: ProtocolClient;
+  /** A name no other execution of any run uses (emails and deviceIds are built from it). */
+  unique(label: string): string;
+  /** Per-request timeout, for the execution's own time bound. */
+  timeoutMs: number;
+}
+
+export interface Execution {
+  /** Unique name of the execution; part of its emails and deviceIds. */
+  tag: string;
+  workload: Workload;
+  history: History;
+  check: HistoryCheck;
+  accountsCreated: number;
+  /** Devices that got a token; 0 means the server could not be driven at all. */
+  devicesLoggedIn: number;
+  durationMs: number;
+  /** Set when devices stopped before the end of their scripts. */
+  stopped?: StopReason;
+}
+
+/** Stop an execution after this many timeouts: the server is not keeping up, and every further request would wait as long. */
+const timeoutLimit = 16;
+
+/** The longest an execution may start requests: generous, since each request may take up to the timeout. */
+export function executionTimeLimitMs(timeoutMs: number): number {
+  return Math.max(15_000, 2 * timeoutMs);
+}
+
+export async function executeWorkload(workload: Workload, env: ExecutionEnvironment): Promise<Execution> {
+  const started = performance.now();
+  const tag = env.unique("interleaving");
+  // Carried into reports with the history; `stopped` is added if devices had to stop early.
+  const meta: NonNullable<History["meta"]> = {
+    generator: "interleavings",
+    execution: tag,
+    accounts: workload.accounts.length,
+    devices: countDevices(workload),
+    moves: countMoves(workload),
+  };
+  const recorder = new HistoryRecorder("append-log", meta);
+  const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
+  const shared = sharedIdSlots(workload);
+  const deviceEnv = { protocol: env.protocol, recorder, control };
+  let accountsCreated = 0;
+  const devices: Device[] = [];
+
+  await Promise.all(
+    workload.accounts.map(async (account, a) => {
+      const credentials = { email: `ws-${tag}-${accountLabel(a)}@example.com`, rootPassword: randomBytes(12).toString("hex") };
+      const accountDevices = account.devices.map((_script, d) => {
+        // The same deviceId in several accounts when the workload shares it (TOKEN-4 says they stay independent).
+        const slot = shared[a]?.get(d);
+        const deviceId = slot !== undefined ? `${tag}-shared${slot}` : `${tag}-${accountLabel(a)}-${deviceLabel(d)}`;
+        return new Device({ account: accountLabel(a), client: deviceLabel(d) }, deviceId, credentials, deviceEnv);
+      });
+      devices.push(...accountDevices);
+      if (!(await accountDevices[0]!.signUp())) return;
+      accountsCreated++;
+      await Promise.all(accountDevices.map((device, d) => device.run(account.devices[d]!)));
+    }),
+  );
+
+  const stopped = control.stopReason;
+  if (stopped) meta["stopped"] = stopped;
+  const history = recorder.toHistory();
+  return {
+    tag,
+    workload,
+    history,
+    check: checkHistory(history),
+    accountsCreated,
+    devicesLoggedIn: devices.filter((device) => device.loggedIn).length,
+    durationMs: Math.round(performance.now() - started),
+    ...(stopped ? { stopped } : {}),
+  };
+}

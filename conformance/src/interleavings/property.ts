@@ -1,0 +1,80 @@
+// The property: every generated workload, executed against the server, makes
+// a history with no violation. fast-check generates workloads, stops at the
+// first one whose history breaks a requirement and shrinks it, keeping only
+// candidates that break the same requirement. Concurrency is not
+// reproducible, so a shrink candidate that happens not to fail is simply
+// rejected. A saved counterexample is replayed by executing its workload
+// again, a few times, until it fails.
+import fc from "fast-check";
+import { performance } from "node:perf_hooks";
+import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
+import { randomSeed } from "./settings.js";
+import { workloadArbitrary } from "./workload-arbitrary.js";
+import type { Workload } from "./workload.js";
+
+export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
+
+export async function runProperty(env: PropertyEnvironment): Promise<PropertyOutcome> {
+  const replay = env.settings.replay;
+  return replay ? replayWorkload(replay.workload, replay.seed, env) : generateWorkloads(env);
+}
+
+async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutcome> {
+  const { settings } = env;
+  const observations = new Observations("generated", settings.runs, env);
+  const outcome = observations.outcome;
+  let firstFailureAt: number | undefined;
+  let crash: unknown;
+
+  const property = fc.asyncProperty(workloadArbitrary, async (workload) => {
+    if (crash !== undefined || observations.hopeless) return true;
+    // Past the shrink budget, candidates are not run: passing them ends shrinking.
+    if (firstFailureAt !== undefined && performance.now() - firstFailureAt > settings.shrinkBudgetMs) {
+      outcome.shrinkCut = true;
+      return true;
+    }
+    try {
+      // Replaying fast-check's path: the first value is the counterexample, worth a few tries.
+      const attempts = settings.path !== undefined && outcome.executions === 0 ? settings.replayAttempts : 1;
+      const broken = await observations.executeUntilBroken(workload, attempts);
+      if (outcome.lead === undefined && broken.length > 0) {
+        outcome.lead = broken[0];
+        outcome.firstFailure = outcome.last;
+        firstFailureAt = performance.now();
+      }
+      const fails = outcome.lead !== undefined && broken.includes(outcome.lead);
+      if (fails) outcome.counterexample = outcome.last;
+      return !fails;
+    } catch (error) {
+      // A fault of the suite, not of the server: stop running and rethrow it after fast-check is done.
+      crash = error;
+      return true;
+    }
+  });
+
+  const seed = settings.seed ?? randomSeed();
+  const details = await fc.check(property, {
+    seed,
+    numRuns: settings.runs,
+    ...(settings.path !== undefined ? { path: settings.path } : {}),
+  });
+  if (crash !== undefined) throw crash;
+  outcome.seed = details.seed;
+  outcome.shrinkSteps = details.numShrinks;
+  if (details.failed && details.counterexamplePath) outcome.path = details.counterexamplePath;
+  return outcome;
+}
+
+async function replayWorkload(workload: Workload, seed: number | undefined, env: PropertyEnvironment): Promise<PropertyOutcome> {
+  const attempts = env.settings.replayAttempts;
+  const observations = new Observations("replayed", attempts, env);
+  const outcome = observations.outcome;
+  if (seed !== undefined) outcome.seed = seed;
+  const broken = await observations.executeUntilBroken(workload, attempts);
+  if (broken.length > 0) {
+    outcome.lead = broken[0];
+    outcome.firstFailure = outcome.last;
+    outcome.counterexample = outcome.last;
+  }
+  return outcome;
+}

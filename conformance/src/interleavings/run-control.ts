@@ -1,0 +1,39 @@
+// Bounds one execution of a workload in time: devices stop starting requests
+// once the deadline has passed or once the server has let enough requests
+// time out (a server that stalls under load would otherwise make every
+// device wait for every request in turn). Requests in flight still finish,
+// each bounded by the per-request timeout.
+import { performance } from "node:perf_hooks";
+import type { Exchange } from "../client/protocol-client.js";
+
+export type StopReason = "deadline" | "timeouts";
+
+export class RunControl {
+  private readonly deadline: number;
+  private timeouts = 0;
+  private reason: StopReason | undefined;
+
+  constructor(
+    durationLimitMs: number,
+    private readonly timeoutLimit: number,
+  ) {
+    this.deadline = performance.now() + durationLimitMs;
+  }
+
+  /** Why devices should stop, or undefined while they may go on. */
+  get stopReason(): StopReason | undefined {
+    if (!this.reason && performance.now() > this.deadline) this.reason = "deadline";
+    return this.reason;
+  }
+
+  get stopped(): boolean {
+    return this.stopReason !== undefined;
+  }
+
+  /** Counts the exchange's timeout, if it timed out. */
+  observe(exchange: Exchange): void {
+    if (exchange.failure?.kind !== "timeout") return;
+    this.timeouts++;
+    if (this.timeouts >= this.timeoutLimit) this.reason ??= "timeouts";
+  }
+}

@@ -1,0 +1,51 @@
+// How much randomized concurrency a suite run spends, and which workload it
+// replays. One settings object per suite run: every interleaving case of the
+// run sees the same object, which is also what their shared execution is
+// keyed by.
+import type { Counterexample } from "./counterexample-file.js";
+
+export interface InterleavingSettings {
+  /** Randomized workloads to generate and run (fast-check's numRuns). */
+  runs: number;
+  /** fast-check seed; a random one (printed with every failure) when absent. */
+  seed?: number;
+  /** fast-check path of a counterexample to replay with `seed` (shrinking resumes from it). */
+  path?: string;
+  /** A saved counterexample to execute again instead of generating workloads. */
+  replay?: Counterexample;
+  /** Executions of a replayed workload before concluding it no longer fails: concurrency is not reproducible. */
+  replayAttempts: number;
+  /** Time spent shrinking after the first failure; candidates after it are not run. */
+  shrinkBudgetMs: number;
+  /** Where counterexample files are written; the system's temporary directory when absent. */
+  counterexampleDir?: string;
+}
+
+/**
+ * Against the embedded reference (real scrypt cost, in the same process) a
+ * run takes about 0.6 to 0.8 s, most of it hashing logins, so the default
+ * budget spends about 15 to 25 s on interleavings.
+ */
+export const defaultRuns = 30;
+export const defaultReplayAttempts = 5;
+export const defaultShrinkBudgetMs = 20_000;
+
+export function resolveInterleavingSettings(given: Partial<InterleavingSettings> = {}): InterleavingSettings {
+  return {
+    ...given,
+    runs: given.runs ?? defaultRuns,
+    replayAttempts: given.replayAttempts ?? defaultReplayAttempts,
+    shrinkBudgetMs: given.shrinkBudgetMs ?? defaultShrinkBudgetMs,
+  };
+}
+
+/** fast-check paths: the index of the failing run, then one index per shrink step. */
+export const fastCheckPathPattern = /^\d+(?::\d+)*$/;
+
+/** Seeds that fast-check takes as they are: 32-bit integers. */
+export const seedRange = { min: -0x80000000, max: 0x7fffffff } as const;
+
+/** A fresh seed; non-negative so that it prints as a plain command-line value. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * seedRange.max);
+}

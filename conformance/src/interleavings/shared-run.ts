@@ -1,0 +1,107 @@
+// The one execution of the interleaving property per suite run, shared by
+// its cases: the first case to run executes it with its own context
+// (progress, schema findings), the others wait for what it found. When it
+// is done, every failing execution that will be reported is saved as a
+// counterexample file.
+import { ProtocolClient } from "../client/protocol-client.js";
+import type { CheckContext } from "../model/context.js";
+import { schemaFinding } from "../run/schema-findings.js";
+import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./counterexample-file.js";
+import type { Execution } from "./execute.js";
+import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
+import type { InterleavingSettings } from "./settings.js";
+import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";
+
+export interface FinishedRun {
+  outcome: PropertyOutcome;
+  /** The saved counterexample file of each failing execution reported (or why it could not be saved). */
+  files: Map<Execution, { file: string } | { error: string }>;
+  target: Omit<ReplayTarget, "only">;
+}
+
+export interface SharedRun {
+  /** The case whose context executes the property: its progress, its schema findings. */
+  owner: CheckContext;
+  finished: Promise<FinishedRun>;
+}
+
+/** One execution per suite run: each run has its own settings object. */
+const sharedRuns = new WeakMap<InterleavingSettings, SharedRun>();
+
+export function sharedRun(ctx: CheckContext): SharedRun {
+  let shared = sharedRuns.get(ctx.interleavings);
+  if (!shared) {
+    shared = { owner: ctx, finished: executeProperty(ctx) };
+    sharedRuns.set(ctx.interleavings, shared);
+  }
+  return shared;
+}
+
+async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
+  // The run's connection pool, but not its recorder: thousands of exchanges
+  // would swamp the case's result. Each is still checked against the spec,
+  // and those that do not match are recorded (HTTP-2).
+  const protocol = new ProtocolClient({
+    ...ctx.clientOptions(),
+    onExchange: (exchange) => {
+      if (schemaFinding(exchange)) ctx.record(exchange);
+    },
+  });
+  const outcome = await runProperty({
+    protocol,
+    unique: ctx.unique,
+    timeoutMs: ctx.timeoutMs,
+    settings: ctx.interleavings,
+    onExecution: (runsDone, runsTotal) => ctx.reportProgress(runsTotal === undefined ? { runsDone } : { runsDone, runsTotal }),
+  });
+  const target = { url: ctx.baseUrl, timeoutMs: ctx.timeoutMs };
+  return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };
+}
+
+/** The execution each broken requirement is reported with, each once. */
+function reportedExecutions(outcome: PropertyOutcome): Execution[] {
+  return [...new Set(outcome.byRequirement.values())];
+}
+
+export function replayCommandsFor(execution: Execution, outcome: PropertyOutcome, target: ReplayTarget, file: string): string[] {
+  const commands = [replayFileCommand(target, file)];
+  // fast-check's path leads to the final counterexample only.
+  if (execution === outcome.counterexample && outcome.seed !== undefined && outcome.path !== undefined) {
+    commands.push(replaySeedCommand(target, outcome.seed, outcome.path));
+  }
+  return commands;
+}
+
+async function saveFailures(
+  outcome: PropertyOutcome,
+  target: FinishedRun["target"],
+  dir: string | undefined,
+): Promise<FinishedRun["files"]> {
+  const files: FinishedRun["files"] = new Map();
+  for (const execution of reportedExecutions(outcome)) {
+    const requirements = brokenRequirements(execution);
+    const file = counterexampleFile(execution.tag, dir);
+    const isFinal = execution === outcome.counterexample;
+    try {
+      await saveCounterexample(
+        {
+          format: counterexampleFormat,
+          createdAt: new Date().toISOString(),
+          target: target.url,
+          requirements,
+          ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
+          ...(isFinal && outcome.path !== undefined ? { path: outcome.path } : {}),
+          workload: execution.workload,
+          history: execution.history,
+          violations: execution.check.violations,
+          replayCommands: replayCommandsFor(execution, outcome, { ...target, only: requirements }, file),
+        },
+        file,
+      );
+      files.set(execution, { file });
+    } catch (error) {
+      files.set(execution, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return files;
+}

@@ -1,0 +1,201 @@
+// A concurrent workload as plain data: accounts, their devices, and per
+// device a script of moves. Data, not code, so that fast-check can generate
+// and shrink it, a counterexample file can hold it, and a report can print
+// it. execute.ts turns it into requests.
+
+/** What a device does next; every move first waits `pauseMs`. */
+export type Move =
+  /** Honest: appends `changes` local changes, posts base + 1, on 409 rebases and retries (bounded). */
+  | { kind: "edit"; changes: number; pauseMs: number }
+  /** Reads the wallet and takes it as the new base when it is newer. */
+  | { kind: "get"; pauseMs: number }
+  /** Hostile: posts a sequence `back` below base + 1 (one it has seen already). */
+  | { kind: "stale"; back: number; pauseMs: number }
+  /** Hostile: posts base + 1 + `by`, a version it has not seen the predecessor of. */
+  | { kind: "skip-ahead"; by: number; pauseMs: number }
+  /** Hostile: sends its previous POST again, byte for byte (its token included). */
+  | { kind: "repeat"; pauseMs: number }
+  /** Logs the same device in again, which must end its old token; then maybe uses the old token at once. */
+  | { kind: "reauth"; thenOldToken: OldTokenUse | "none"; pauseMs: number }
+  /** Hostile: reads or posts with the token its last re-auth replaced. */
+  | { kind: "old-token"; use: OldTokenUse; pauseMs: number };
+
+export type OldTokenUse = "get" | "post";
+export type MoveKind = Move["kind"];
+
+export interface DeviceScript {
+  /** When the device starts, after its account exists. */
+  startMs: number;
+  /** "post": posts a first change at once from the empty wallet (concurrent first posts); "get": reads first. */
+  opening: "post" | "get";
+  /** The k-th device marked so in an account uses the same deviceId as the k-th one of every other account. */
+  sharedId: boolean;
+  moves: Move[];
+}
+
+export interface AccountScript {
+  devices: DeviceScript[];
+}
+
+export interface Workload {
+  accounts: AccountScript[];
+}
+
+/** The bounds of generated workloads; at most 4 × 8 = 32 devices, so at most 32 requests in flight. */
+export const workloadLimits = {
+  accounts: { min: 2, max: 4 },
+  devices: { min: 2, max: 8 },
+  moves: { min: 0, max: 8 },
+  pauseMs: { min: 0, max: 5 },
+  startMs: { min: 0, max: 5 },
+  changes: { min: 1, max: 3 },
+  back: { min: 1, max: 3 },
+  by: { min: 1, max: 3 },
+} as const;
+
+export const accountLabel = (index: number): string => `a${index}`;
+export const deviceLabel = (index: number): string => `d${index}`;
+
+/**
+ * Per account, the shared-deviceId slot of each device whose deviceId
+ * another account uses too. Slots go by rank among an account's devices
+ * marked sharedId, not by index, so shrinking can drop the devices before
+ * a sharing one and keep the sharing.
+ */
+export function sharedIdSlots(workload: Workload): Array<Map<number, number>> {
+  const ranks = workload.accounts.map((account) => {
+    const slots = new Map<number, number>();
+    account.devices.forEach((device, index) => {
+      if (device.sharedId) slots.set(index, slots.size);
+    });
+    return slots;
+  });
+  const accountsPerSlot = new Map<number, number>();
+  for (const slots of ranks) for (const slot of slots.values()) accountsPerSlot.set(slot, (accountsPerSlot.get(slot) ?? 0) + 1);
+  return ranks.map((slots) => new Map([...slots].filter(([, slot]) => (accountsPerSlot.get(slot) ?? 0) > 1)));
+}
+
+export function countDevices(workload: Workload): number {
+  return workload.accounts.reduce((sum, account) => sum + account.devices.length, 0);
+}
+
+export function countMoves(workload: Workload): number {
+  return workload.accounts.reduce((sum, account) => sum + account.devices.reduce((n, d) => n + d.moves.length, 0), 0);
+}
+
+function describeMove(move: Move): string {
+  const pause = move.pauseMs > 0 ? `${move.pauseMs} ms, ` : "";
+  switch (move.kind) {
+    case "edit":
+      return `${pause}edit ×${move.changes}`;
+    case "get":
+      return `${pause}get`;
+    case "stale":
+      return `${pause}stale POST (base + 1 - ${move.back})`;
+    case "skip-ahead":
+      return `${pause}skip-ahead POST (base + 1 + ${move.by})`;
+    case "repeat":
+      return `${pause}repeat last POST`;
+    case "reauth":
+      return `${pause}re-auth${move.thenOldToken === "none" ? "" : ` then old-token ${move.thenOldToken.toUpperCase()}`}`;
+    case "old-token":
+      return `${pause}old-token ${move.use.toUpperCase()}`;
+  }
+}
+
+/**
+ * The workload in words, one device a line:
+ * "a0/d1 [deviceId s0, shared across accounts] at 2 ms: GET first, then edit ×2 · 3 ms, get · re-auth then old-token GET"
+ */
+export function describeWorkload(workload: Workload): string[] {
+  const shared = sharedIdSlots(workload);
+  const lines: string[] = [];
+  workload.accounts.forEach((account, a) => {
+    account.devices.forEach((device, d) => {
+      const slot = shared[a]?.get(d);
+      const id = slot !== undefined ? ` [deviceId s${slot}, shared across accounts]` : "";
+      const opening = device.opening === "post" ? "POST of a first change at once" : "GET first";
+      const moves = device.moves.length > 0 ? `, then ${device.moves.map(describeMove).join(" · ")}` : "";
+      lines.push(`${accountLabel(a)}/${deviceLabel(d)}${id} at ${device.startMs} ms: ${opening}${moves}`);
+    });
+  });
+  return lines;
+}
+
+// Reading a workload back from a counterexample file: every field checked,
+// so that a hand-edited file fails with a message, not deep in a run.
+
+class WorkloadShapeError extends Error {
+  override name = "WorkloadShapeError";
+}
+
+function fail(where: string, what: string): never {
+  throw new WorkloadShapeError(`${where} ${what}`);
+}
+
+function record(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(where, "is not an object");
+  return value as Record<string, unknown>;
+}
+
+function list(value: unknown, where: string, bounds: { min: number; max: number }): unknown[] {
+  if (!Array.isArray(value)) fail(where, "is not a list");
+  if (value.length < bounds.min || value.length > bounds.max) fail(where, `must have ${bounds.min} to ${bounds.max} entries`);
+  return value;
+}
+
+function integer(value: unknown, where: string, bounds: { min: number; max: number }): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < bounds.min || value > bounds.max) {
+    fail(where, `must be an integer from ${bounds.min} to ${bounds.max}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, where: string, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !allowed.includes(value as T)) fail(where, `must be one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+function parseMove(value: unknown, where: string): Move {
+  const fields = record(value, where);
+  const pauseMs = integer(fields["pauseMs"], `${where}.pauseMs`, workloadLimits.pauseMs);
+  const kinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const;
+  const kind = oneOf(fields["kind"], `${where}.kind`, kinds);
+  switch (kind) {
+    case "edit":
+      return { kind, changes: integer(fields["changes"], `${where}.changes`, workloadLimits.changes), pauseMs };
+    case "stale":
+      return { kind, back: integer(fields["back"], `${where}.back`, workloadLimits.back), pauseMs };
+    case "skip-ahead":
+      return { kind, by: integer(fields["by"], `${where}.by`, workloadLimits.by), pauseMs };
+    case "reauth":
+      return { kind, thenOldToken: oneOf(fields["thenOldToken"], `${where}.thenOldToken`, ["get", "post", "none"]), pauseMs };
+    case "old-token":
+      return { kind, use: oneOf(fields["use"], `${where}.use`, ["get", "post"]), pauseMs };
+    case "get":
+    case "repeat":
+      return { kind, pauseMs };
+  }
+}
+
+function parseDevice(value: unknown, where: string): DeviceScript {
+  const fields = record(value, where);
+  if (typeof fields["sharedId"] !== "boolean") fail(`${where}.sharedId`, "must be true or false");
+  return {
+    startMs: integer(fields["startMs"], `${where}.startMs`, workloadLimits.startMs),
+    opening: oneOf(fields["opening"], `${where}.opening`, ["post", "get"]),
+    sharedId: fields["sharedId"],
+    moves: list(fields["moves"], `${where}.moves`, workloadLimits.moves).map((m, i) => parseMove(m, `${where}.moves[${i}]`)),
+  };
+}
+
+/** The workload a JSON value describes; throws with the first field that is wrong. */
+export function parseWorkload(value: unknown, where = "workload"): Workload {
+  const accounts = list(record(value, where)["accounts"], `${where}.accounts`, workloadLimits.accounts);
+  return {
+    accounts: accounts.map((account, a) => {
+      const devices = list(record(account, `${where}.accounts[${a}]`)["devices"], `${where}.accounts[${a}].devices`, workloadLimits.devices);
+      return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`)) };
+    }),
+  };
+}

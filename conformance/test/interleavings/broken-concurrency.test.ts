@@ -1,0 +1,96 @@
+// Each concurrency defect is caught by the interleaving cases alone, with
+// every seed, naming the requirement it breaks, with a shrunk counterexample
+// whose printed seed and path generate it again and whose saved file
+// replays it.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ReferenceServer } from "../../../reference/src/index.js";
+import { brokenServers } from "../../src/broken/servers.js";
+import { interleavingCases } from "../../src/interleavings/cases.js";
+import { loadCounterexample } from "../../src/interleavings/counterexample-file.js";
+import type { CheckResult, RunResult } from "../../src/model/check.js";
+import { runChecks } from "../../src/run/run-checks.js";
+
+const concurrencyDefects = [
+  "check-then-act-sequence",
+  "first-wallet-insert-race",
+  "stale-read-cache",
+  "refused-write-lands",
+  "sessions-keyed-by-device-name",
+  "old-token-still-works",
+];
+const seeds = [11, 23, 37, 41, 59];
+
+function failedRequirements(run: RunResult): string[] {
+  return [...new Set(run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST").map((f) => f.requirement)))];
+}
+
+/** The case whose evidence is fast-check's final counterexample: it carries the path. */
+function finalCounterexample(run: RunResult): CheckResult | undefined {
+  return run.results.find((r) => r.interleaving?.counterexample?.fastCheckPath !== undefined);
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "wallet-sync-counterexamples-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe.each(concurrencyDefects)("%s", (name) => {
+  const broken = brokenServers[name]!;
+  let server: ReferenceServer;
+  const firstRuns: RunResult[] = [];
+  beforeAll(async () => {
+    server = await broken.start({ scryptCost: 64 });
+  });
+  afterAll(() => server.close());
+
+  test.each(seeds)(`seed %i: caught, naming ${broken.breaks.join(", ")}, with a shrunk counterexample`, async (seed) => {
+    const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, counterexampleDir: dir };
+    const run = await runChecks(interleavingCases, { baseUrl: server.url, interleavings });
+    firstRuns.push(run);
+    expect(run.exitCode).toBe(1);
+    expect(failedRequirements(run)).toEqual(expect.arrayContaining([...broken.breaks]));
+
+    const final = finalCounterexample(run);
+    expect(final, "a case reports the final counterexample").toBeDefined();
+    const evidence = final!.interleaving!;
+    expect(evidence.seed).toBe(seed);
+    expect(evidence.violations.length).toBeGreaterThan(0);
+    expect(evidence.violations.every((v) => v.requirement === final!.requirement)).toBe(true);
+    expect(evidence.path && existsSync(evidence.path)).toBe(true);
+    const [fileCommand, seedCommand] = evidence.counterexample!.replayCommands;
+    const only = `--only ${final!.requirement}/interleavings`;
+    expect(fileCommand).toBe(`npx wallet-sync-conformance --url ${server.url} ${only} --replay ${evidence.path}`);
+    expect(seedCommand).toBe(`npx wallet-sync-conformance --url ${server.url} ${only} --seed ${seed} --path ${evidence.counterexample!.fastCheckPath}`);
+
+    // What the terminal prints: the explanation, the workload, the operations, the replay command.
+    const [first] = final!.findings;
+    expect(first?.message).toMatch(/^In account a\d/);
+    expect(first?.sent).toMatch(/^the (shrunk workload \(.*shrunk in \d+ steps? from|failing workload)/);
+    expect(first?.sent).toMatch(/\n +a0\/d0 /);
+    expect(first?.received).toMatch(/#\d+ a\d\/d\d /);
+    expect(first?.expected).toContain(`replay: ${fileCommand}`);
+
+    // The file holds what replays it: the workload, the seed and path, the history.
+    const saved = await loadCounterexample(evidence.path!);
+    expect(saved).toMatchObject({ seed, path: evidence.counterexample!.fastCheckPath, target: server.url });
+    expect(saved.history.operations).toEqual(evidence.history.operations);
+    expect(saved.requirements).toContain(final!.requirement);
+  }, 30_000);
+
+  test("the first seed's shrunk counterexample fails again from its printed seed and path", async () => {
+    const final = finalCounterexample(firstRuns[0]!)!;
+    const { seed, counterexample } = final.interleaving!;
+    const run = await runChecks(interleavingCases, {
+      baseUrl: server.url,
+      interleavings: { seed: seed!, path: counterexample!.fastCheckPath!, shrinkBudgetMs: 0, counterexampleDir: dir },
+    });
+    // The same workload fails again; a defect that breaks several requirements may show another one first.
+    expect(run.exitCode).toBe(1);
+    expect(failedRequirements(run).filter((r) => r === final.requirement || broken.breaks.includes(r))).not.toEqual([]);
+  }, 30_000);
+});
