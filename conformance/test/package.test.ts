@@ -90,9 +90,21 @@ describe.skipIf(!built)("the packed package", () => {
       expect(packedFiles, file).toContain(file);
     }
     expect(packedFiles.filter((f) => /\.test\.[jt]s$|(^|\/)bench\/|^dist\/scripts\/|(^|\/)test\//.test(f))).toEqual([]);
-    if (existsSync(join(root, "README.md"))) expect(packedFiles).toContain("README.md");
-    else console.warn("README.md does not exist yet, so the package has none");
+    expect(packedFiles).toContain("README.md");
   });
+
+  test("the installed package can be imported: the suite and the embedded reference", async () => {
+    const script = [
+      'const suite = await import("wallet-sync-conformance");',
+      'const { startReferenceServer } = await import("wallet-sync-conformance/reference");',
+      "const server = await startReferenceServer({ port: 0 });",
+      "console.log(suite.allCases().length, new URL(server.url).hostname);",
+      "await server.close();",
+    ].join("\n");
+    const imported = await exitOf(process.execPath, ["--input-type=module", "-e", script], project);
+    expect(imported.stderr).toBe("");
+    expect(imported.stdout.trim()).toMatch(/^\d+ 127\.0\.0\.1$/);
+  }, 60_000);
 
   test("the installed reference passes the installed suite, which writes a JUnit file", async () => {
     const { url, child } = await startInstalledReference(project);
