@@ -1,15 +1,15 @@
 // The founding walkthrough, replayed against the reference server with the
 // same changes (cfF6, 565b, ...) so that every printed wallet state matches.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ProtocolClient } from "../../conformance/src/client/protocol-client.js";
+import { WalletClient } from "../../conformance/src/client/wallet-client.js";
 import { startTestServer, type TestServer } from "./helpers.js";
-import { WalkthroughClient } from "./walkthrough-client.js";
 
-function changesFrom(list: string[]): () => string {
-  return () => {
-    const next = list.shift();
-    if (next === undefined) throw new Error("no change left");
-    return next;
-  };
+/** The walkthrough's client, printing into its own log. */
+function walkthroughClient(t: TestServer): WalletClient & { log: string[] } {
+  const log: string[] = [];
+  const client = new WalletClient(new ProtocolClient({ baseUrl: t.server.url }), { print: (line) => log.push(line) });
+  return Object.assign(client, { log });
 }
 
 describe("the walkthrough (SYNC-1)", () => {
@@ -22,10 +22,10 @@ describe("the walkthrough (SYNC-1)", () => {
   });
 
   it("SYNC-1: two clients register, sync, merge and resolve a conflict exactly as the walkthrough shows", async () => {
-    const c1 = new WalkthroughClient(t.client, changesFrom(["cfF6", "565b", "6774"]));
-    const c2 = new WalkthroughClient(t.client, changesFrom(["6De1", "053a"]));
+    const c1 = walkthroughClient(t);
+    const c2 = walkthroughClient(t);
     const printed: string[] = [];
-    const step = async (client: WalkthroughClient, action: () => Promise<unknown> | void): Promise<string[]> => {
+    const step = async (client: { log: string[] }, action: () => Promise<unknown> | void): Promise<string[]> => {
       const before = client.log.length;
       await action();
       const lines = client.log.slice(before);
@@ -61,15 +61,15 @@ describe("the walkthrough (SYNC-1)", () => {
 
     // Wallet changes
     expect(c1.curEncryptedWallet()).toBe("-");
-    c1.changeEncryptedWallet();
+    c1.changeEncryptedWallet("cfF6");
     expect(c1.curEncryptedWallet()).toBe("-:cfF6");
     expect((await step(c1, () => c1.postWallet())).at(-1)).toBe("WalletState(sequence=3, encrypted_wallet='-:cfF6')");
     expect((await step(c2, () => c2.getWallet())).at(-1)).toBe("WalletState(sequence=3, encrypted_wallet='-:cfF6')");
     expect(c2.curEncryptedWallet()).toBe("-:cfF6");
 
     // Merging changes
-    c1.changeEncryptedWallet();
-    c2.changeEncryptedWallet();
+    c1.changeEncryptedWallet("565b");
+    c2.changeEncryptedWallet("6De1");
     expect(c1.curEncryptedWallet()).toBe("-:cfF6:565b");
     expect(c2.curEncryptedWallet()).toBe("-:cfF6:6De1");
     expect((await step(c1, () => c1.postWallet())).at(-1)).toBe("WalletState(sequence=4, encrypted_wallet='-:cfF6:565b')");
@@ -84,11 +84,11 @@ describe("the walkthrough (SYNC-1)", () => {
     expect(c1.curEncryptedWallet()).toBe("-:cfF6:565b:6De1");
 
     // Conflicts
-    c2.changeEncryptedWallet();
+    c2.changeEncryptedWallet("053a");
     expect((await step(c2, () => c2.postWallet())).at(-1)).toBe(
       "WalletState(sequence=6, encrypted_wallet='-:cfF6:565b:6De1:053a')",
     );
-    c1.changeEncryptedWallet();
+    c1.changeEncryptedWallet("6774");
     expect(await step(c1, () => c1.postWallet())).toEqual([
       "Wallet state out of date. Getting updated wallet state. Try posting again after this.",
       "Got new walletState:",
@@ -108,8 +108,8 @@ describe("the walkthrough (SYNC-1)", () => {
   });
 
   it("SYNC-1: two devices posting changes in turn converge on a wallet holding every change", async () => {
-    const c1 = new WalkthroughClient(t.client);
-    const c2 = new WalkthroughClient(t.client);
+    const c1 = walkthroughClient(t);
+    const c2 = walkthroughClient(t);
     c1.setAccount("sync@example.com", "root");
     c2.setAccount("sync@example.com", "root");
     await c1.register();
@@ -122,15 +122,15 @@ describe("the walkthrough (SYNC-1)", () => {
     for (let round = 0; round < 10; round++) {
       for (const client of [c1, c2]) {
         client.changeEncryptedWallet();
-        made.push(client.curEncryptedWallet().split(":").at(-1) ?? "");
+        made.push(client.curEncryptedWallet()?.split(":").at(-1) ?? "");
       }
       // Each posts until it gets through, rebasing on every 409.
-      for (const client of [c2, c1]) while ((await client.postWallet()) === "conflict");
+      for (const client of [c2, c1]) while ((await client.postWallet()).kind === "conflict");
     }
     await c1.getWallet();
     await c2.getWallet();
     expect(c1.curEncryptedWallet()).toBe(c2.curEncryptedWallet());
-    const segments = c1.curEncryptedWallet().split(":").slice(1);
+    const segments = (c1.curEncryptedWallet() ?? "").split(":").slice(1);
     expect([...segments].sort()).toEqual([...made].sort());
   });
 });
