@@ -162,8 +162,8 @@ class RefusedWriteLandsStore extends MemoryStore {
   }
 }
 
-/** Keeps sessions by deviceId alone: a login of that deviceId in any account takes over its tokens. */
-class DeviceNameSessionStore extends MemoryStore {
+/** Keeps tokens by deviceId alone: a login of that deviceId in any account takes over its tokens. */
+class DeviceNameTokenStore extends MemoryStore {
   private readonly accountOfDevice = new Map<string, UserId>();
   override async issueToken(userId: UserId, deviceId: string): Promise<IssuedToken> {
     this.accountOfDevice.set(deviceId, userId);
@@ -263,10 +263,10 @@ export const brokenServers: Record<string, BrokenServer> = {
   "refused-write-lands": broken("answers 409 but stores the refused wallet anyway", ["LIN-3"], (o) => ({
     store: new RefusedWriteLandsStore(storeOptions(o)),
   })),
-  "sessions-keyed-by-device-name": broken(
+  "tokens-keyed-by-device-name": broken(
     "resolves tokens through the deviceId alone, so a login of that deviceId in another account takes them over",
     ["TOKEN-1"],
-    (o) => ({ store: new DeviceNameSessionStore(storeOptions(o)) }),
+    (o) => ({ store: new DeviceNameTokenStore(storeOptions(o)) }),
   ),
   "old-token-still-works": broken("keeps a device's old token working after the device logs in again", ["TOKEN-2"], (o) => ({
     store: new LingeringTokenStore(storeOptions(o)),

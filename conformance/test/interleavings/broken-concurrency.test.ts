@@ -19,7 +19,7 @@ const concurrencyDefects = [
   "first-wallet-insert-race",
   "stale-read-cache",
   "refused-write-lands",
-  "sessions-keyed-by-device-name",
+  "tokens-keyed-by-device-name",
   "old-token-still-works",
 ];
 const seeds = [11, 23, 37, 41, 59];
