@@ -55,92 +55,71 @@ async function expectRefusals(
   }
 }
 
-const notAnObject = defineCheck({
-  requirement: "VAL-1",
-  slug: "not-an-object",
-  title: "A POST /wallet body that is not a JSON object, or not JSON at all, is refused with 400",
-  async run(ctx) {
-    const { steps, device, stored, next } = await walletAtOne(ctx);
-    await expectRefusals(steps, device, stored, "VAL-1", 400, notAnObjectBodies(next));
-  },
-});
+/** A check that every body bodiesFor(next) makes is refused, leaving the wallet at sequence 1. */
+function refusedBodiesCheck(
+  requirement: string,
+  slug: string,
+  title: string,
+  status: ExpectedStatus,
+  bodiesFor: (next: WalletRequest) => BodyCase[],
+): CheckCase {
+  return defineCheck({
+    requirement,
+    slug,
+    title,
+    async run(ctx) {
+      const { steps, device, stored, next } = await walletAtOne(ctx);
+      await expectRefusals(steps, device, stored, requirement, status, bodiesFor(next));
+    },
+  });
+}
 
-const missingField = defineCheck({
-  requirement: "VAL-1",
-  slug: "field-missing",
-  title: "A POST /wallet body without one of its fields is refused with 400",
-  async run(ctx) {
-    const { steps, device, stored, next } = await walletAtOne(ctx);
-    await expectRefusals(steps, device, stored, "VAL-1", 400, missingFieldBodies(next));
-  },
-});
-
-const wrongType = defineCheck({
-  requirement: "VAL-1",
-  slug: "wrong-type",
-  title: "A POST /wallet field of the wrong JSON type is refused with 400",
-  async run(ctx) {
-    const { steps, device, stored, next } = await walletAtOne(ctx);
-    const bodies = [
-      ...wrongTypeBodies(next, walletFieldTypes),
-      { text: withField(next, "sequence", '"2"'), what: '`sequence` as the string "2"' },
-      { text: withField(next, "version", '"1"'), what: '`version` as the string "1"' },
-    ];
-    await expectRefusals(steps, device, stored, "VAL-1", 400, bodies);
-  },
-});
-
-const badValues = defineCheck({
-  requirement: "VAL-2",
-  slug: "bad-values",
-  title: "A POST /wallet with version not 1, an empty string, or a sequence not an integer >= 1 is refused with 400",
-  async run(ctx) {
-    const { steps, device, stored, next } = await walletAtOne(ctx);
-    const replaced = (field: keyof WalletRequest, json: string): BodyCase => ({
-      text: withField(next, field, json),
-      what: `\`${field}\` ${json}`,
-    });
-    const bodies: BodyCase[] = [
-      ...["0", "2", "-1", "1.5"].map((json) => replaced("version", json)),
-      ...emptyStringBodies(next, ["token", "encryptedWallet", "hmac"]),
-      ...["0", "-1", "1.5", "2.5"].map((json) => replaced("sequence", json)),
-    ];
-    await expectRefusals(steps, device, stored, "VAL-2", 400, bodies);
-  },
+const replaced = (next: WalletRequest, field: keyof WalletRequest, json: string): BodyCase => ({
+  text: withField(next, field, json),
+  what: `\`${field}\` ${json}`,
 });
 
 /** Sequences above the 32-bit range the protocol allows. */
 const tooLargeSequences = ["4294967296", "4294967297", "9007199254740993", "1e300"];
-
-function tooLargeBodies(next: WalletRequest): BodyCase[] {
-  return tooLargeSequences.map((json) => ({ text: withField(next, "sequence", json), what: `\`sequence\` ${json}` }));
-}
-
-const sequenceTooLarge = defineCheck({
-  requirement: "VAL-3",
-  slug: "sequence-above-range",
-  title: "A POST /wallet whose sequence is above 4294967295 is refused with a 4xx",
-  async run(ctx) {
-    const { steps, device, stored, next } = await walletAtOne(ctx);
-    await expectRefusals(steps, device, stored, "VAL-3", "4xx", tooLargeBodies(next));
-  },
-});
-
-const sequenceTooLargeIs400 = defineCheck({
-  requirement: "VAL-4",
-  slug: "sequence-above-range-400",
-  title: "A POST /wallet whose sequence is above 4294967295 is answered 400",
-  async run(ctx) {
-    const { steps, device, stored, next } = await walletAtOne(ctx);
-    await expectRefusals(steps, device, stored, "VAL-4", 400, tooLargeBodies(next));
-  },
-});
+const tooLargeBodies = (next: WalletRequest): BodyCase[] => tooLargeSequences.map((json) => replaced(next, "sequence", json));
 
 export const validationChecks: CheckCase[] = [
-  notAnObject,
-  missingField,
-  wrongType,
-  badValues,
-  sequenceTooLarge,
-  sequenceTooLargeIs400,
+  refusedBodiesCheck(
+    "VAL-1",
+    "not-an-object",
+    "A POST /wallet body that is not a JSON object, or not JSON at all, is refused with 400",
+    400,
+    notAnObjectBodies,
+  ),
+  refusedBodiesCheck("VAL-1", "field-missing", "A POST /wallet body without one of its fields is refused with 400", 400, missingFieldBodies),
+  refusedBodiesCheck("VAL-1", "wrong-type", "A POST /wallet field of the wrong JSON type is refused with 400", 400, (next) => [
+    ...wrongTypeBodies(next, walletFieldTypes),
+    { text: withField(next, "sequence", '"2"'), what: '`sequence` as the string "2"' },
+    { text: withField(next, "version", '"1"'), what: '`version` as the string "1"' },
+  ]),
+  refusedBodiesCheck(
+    "VAL-2",
+    "bad-values",
+    "A POST /wallet with version not 1, an empty string, or a sequence not an integer >= 1 is refused with 400",
+    400,
+    (next) => [
+      ...["0", "2", "-1", "1.5"].map((json) => replaced(next, "version", json)),
+      ...emptyStringBodies(next, ["token", "encryptedWallet", "hmac"]),
+      ...["0", "-1", "1.5", "2.5"].map((json) => replaced(next, "sequence", json)),
+    ],
+  ),
+  refusedBodiesCheck(
+    "VAL-3",
+    "sequence-above-range",
+    "A POST /wallet whose sequence is above 4294967295 is refused with a 4xx",
+    "4xx",
+    tooLargeBodies,
+  ),
+  refusedBodiesCheck(
+    "VAL-4",
+    "sequence-above-range-400",
+    "A POST /wallet whose sequence is above 4294967295 is answered 400",
+    400,
+    tooLargeBodies,
+  ),
 ];
