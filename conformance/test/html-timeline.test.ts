@@ -7,7 +7,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { checkHistory } from "../src/interleavings/checker.js";
 import { formatHtmlReport } from "../src/report/html/page.js";
@@ -15,7 +14,7 @@ import { renderInterleaving } from "../src/report/html/interleaving.js";
 import { cropAround, planTimeline } from "../src/report/html/timeline-plan.js";
 import { hostileText, interleavingResult, largeBrokenHistory, runOf, smallBrokenHistory } from "./fixtures/interleaving-run.js";
 import { accepted, HistoryBuilder } from "./interleavings/history-builder.js";
-import { describeInChromium, launchChromium, openReport } from "./support/chromium.js";
+import { describeInChromium, openReport, useChromium } from "./support/chromium.js";
 
 // Browser globals for the callbacks that run in the page (the project's lib has no DOM).
 declare const window: { __pwned?: number };
@@ -78,7 +77,7 @@ describe("which operations the timeline draws", () => {
 });
 
 describeInChromium("the timeline in headless Chromium", () => {
-  let browser: Browser;
+  const browser = useChromium();
   let dir: string;
   let file: string;
 
@@ -87,15 +86,11 @@ describeInChromium("the timeline in headless Chromium", () => {
     file = join(dir, "report.html");
     const run = runOf([interleavingResult(smallBrokenHistory()), { ...interleavingResult(largeBrokenHistory()), id: "LIN-2/large-history" }]);
     await writeFile(file, formatHtmlReport(run));
-    browser = await launchChromium();
-  }, 30_000);
-  afterAll(async () => {
-    await browser?.close();
-    await rm(dir, { recursive: true, force: true });
   });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   test("draws one lane per client with a bar per operation, the contradicting ones outlined and explained", async () => {
-    const { page, errors, requests } = await openReport(browser, file);
+    const { page, errors, requests } = await openReport(browser(), file);
     const figure = page.locator("figure.interleaving").first();
     const svg = figure.locator("svg.timeline");
     expect(await svg.count()).toBe(1);
@@ -127,7 +122,7 @@ describeInChromium("the timeline in headless Chromium", () => {
   });
 
   test("hovering a violation picks out its operations", async () => {
-    const { page, errors } = await openReport(browser, file);
+    const { page, errors } = await openReport(browser(), file);
     const figure = page.locator("figure.interleaving").first();
     await figure.locator("li.violation").nth(1).hover();
     expect(await figure.locator("g.op.focus").evaluateAll((bars) => bars.map((bar) => bar.getAttribute("data-op")))).toEqual(["7", "10"]);
@@ -139,7 +134,7 @@ describeInChromium("the timeline in headless Chromium", () => {
   });
 
   test("shows what a hostile server sent as text and runs none of it", async () => {
-    const { page, errors } = await openReport(browser, file);
+    const { page, errors } = await openReport(browser(), file);
     expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
     expect(await page.locator("img").count()).toBe(0);
     expect(await page.locator("script").count()).toBe(1);
@@ -150,7 +145,7 @@ describeInChromium("the timeline in headless Chromium", () => {
   });
 
   test("a large history is drawn bounded: the violating account only", async () => {
-    const { page } = await openReport(browser, file);
+    const { page } = await openReport(browser(), file);
     const figure = page.locator("#case-LIN-2-large-history figure.interleaving");
     expect(await figure.count()).toBe(1);
     const bars = await figure.locator("g.op").count();

@@ -5,7 +5,6 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { brokenServers } from "../src/broken/servers.js";
 import { interleavingCases } from "../src/interleavings/cases.js";
@@ -14,7 +13,7 @@ import { htmlWriter } from "../src/report/html/page.js";
 import { jsonWriter } from "../src/report/json.js";
 import { junitWriter } from "../src/report/junit.js";
 import { runChecks } from "../src/run/run-checks.js";
-import { describeInChromium, launchChromium, openReport } from "./support/chromium.js";
+import { describeInChromium, useChromium, openReport } from "./support/chromium.js";
 import { parseJunit } from "./support/junit.js";
 import { reportValidator, schemaErrors } from "./support/report-schema.js";
 
@@ -62,14 +61,10 @@ describe("reports of the LIN-2 case against a server with a check-then-act race"
   });
 
   describeInChromium("the HTML report in headless Chromium", () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launchChromium();
-    }, 30_000);
-    afterAll(() => browser?.close());
+    const browser = useChromium();
 
     test("draws the timeline with the contradicting operations outlined, without errors", async () => {
-      const { page, errors, requests } = await openReport(browser, file("report.html"));
+      const { page, errors, requests } = await openReport(browser(), file("report.html"));
       const figure = page.locator("#case-LIN-2-interleavings figure.interleaving").first();
       expect(await figure.locator("svg.timeline g.op").count()).toBeGreaterThan(2);
       const highlighted = await figure.locator("svg.timeline g.op.hl").evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute("data-op"))));

@@ -5,13 +5,12 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { brokenServers } from "../src/broken/servers.js";
 import { runCli } from "../src/cli/main.js";
 import type { RunResult } from "../src/model/check.js";
 import { jsonReportFormat } from "../src/report/json.js";
-import { launchChromium, describeInChromium, openReport } from "./support/chromium.js";
+import { useChromium, describeInChromium, openReport } from "./support/chromium.js";
 import { parseJunit } from "./support/junit.js";
 import { reportValidator, schemaErrors } from "./support/report-schema.js";
 
@@ -80,14 +79,10 @@ describe("reports of one run against a broken server", () => {
   });
 
   describeInChromium("the HTML report in headless Chromium", () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launchChromium();
-    }, 30_000);
-    afterAll(() => browser?.close());
+    const browser = useChromium();
 
     test("renders the summary and every failure with its exchanges, without errors or requests", async () => {
-      const { page, errors, requests } = await openReport(browser, files.html);
+      const { page, errors, requests } = await openReport(browser(), files.html);
       expect(await page.locator(".banner h1").textContent()).toBe("DOES NOT CONFORM");
       const failedIds = run.results.filter((r) => r.verdict === "failed").map((r) => r.id);
       expect(await page.locator("#failures article.case").count()).toBe(failedIds.length);

@@ -1,6 +1,6 @@
 // The frame of every docs page but the Redoc one: a navigation bar and an
 // inline style, so each page works opened from disk with no network.
-import { escapeMarkup } from "../../conformance/src/report/markup.js";
+import { escapeMarkup, htmlDocumentStart } from "../../conformance/src/report/markup.js";
 
 export interface NavigationEntry {
   file: string;
@@ -45,15 +45,7 @@ export function page(options: { file: string; title: string; body: string; wide?
     .map((entry) => `<a href="${entry.file}"${entry.file === options.file ? ' aria-current="page"' : ""}>${escapeMarkup(entry.label)}</a>`)
     .join("");
   return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeMarkup(options.title)} · wallet-sync</title>`,
-    `<style>${style}</style>`,
-    "</head>",
-    "<body>",
+    ...htmlDocumentStart({ title: `${options.title} · wallet-sync`, style }),
     `<nav>${links}</nav>`,
     `<main${options.wide ? ' class="wide"' : ""}>`,
     options.body,

@@ -26,3 +26,19 @@ export function escapeAttribute(text: string): string {
 export function clipText(text: string, limit: number): string {
   return text.length > limit ? `${text.slice(0, limit)}… (${text.length} characters in all)` : text;
 }
+
+/** The start of an HTML page up to <body>: the same head for reports and the docs site. */
+export function htmlDocumentStart(options: { title: string; style: string; extraHead?: readonly string[] }): string[] {
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    ...(options.extraHead ?? []),
+    `<title>${escapeMarkup(options.title)}</title>`,
+    `<style>${options.style}</style>`,
+    "</head>",
+    "<body>",
+  ];
+}

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { describe, test } from "vitest";
+import { afterAll, beforeAll, describe, test } from "vitest";
 
 export const chromiumPath = "/usr/bin/chromium";
 const missing = `${chromiumPath} is missing: install Debian's chromium (apt-get install chromium)`;
@@ -39,6 +39,19 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** Launches one browser for the enclosing describe() and closes it after; call the result inside tests. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 30_000);
+  afterAll(() => browser?.close());
+  return () => {
+    if (!browser) throw new Error("Chromium did not start");
+    return browser;
+  };
 }
 
 export interface OpenedReport {

@@ -6,7 +6,7 @@
 import { requirementById } from "../../../../spec/index.js";
 import type { CheckResult, Finding, RunResult, Verdict } from "../../model/check.js";
 import { suiteVersion } from "../../version.js";
-import { escapeMarkup } from "../markup.js";
+import { escapeMarkup, htmlDocumentStart } from "../markup.js";
 import { worst } from "../terminal.js";
 import type { ReportWriter } from "../writers.js";
 import { writeReportFile } from "../write-file.js";
@@ -136,17 +136,14 @@ export function formatHtmlReport(run: RunResult): string {
   const { name, version } = suiteVersion();
   const title = `wallet-sync conformance: ${run.exitCode === 0 ? "conforms" : "does not conform"} — ${run.target.url}`;
   return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // Nothing on the page may load anything: it is read from CI artifacts, often offline.
-    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
-    `<title>${escapeMarkup(title)}</title>`,
-    `<style>${reportStyle}</style>`,
-    "</head>",
-    "<body>",
+    ...htmlDocumentStart({
+      title,
+      style: reportStyle,
+      // Nothing on the page may load anything: it is read from CI artifacts, often offline.
+      extraHead: [
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+      ],
+    }),
     "<header>",
     header(run),
     "</header>",
