@@ -12,8 +12,8 @@
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { checkHistory } from "../src/interleavings/checker.js";
-import { generateHistory } from "../src/interleavings/synthetic.js";
+import { checkHistory } from "../src/interleavings/history/checker.js";
+import { generateHistory } from "./synthetic-history.js";
 
 const operationsPerAccount = 200;
 const clientsPerAccount = 8;

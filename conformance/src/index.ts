@@ -1,14 +1,13 @@
 // The conformance suite as a library: the case registry, the runner and the
 // result model, for report writers and tools built on the suite.
 export { allCases } from "./registry.js";
-export { runChecks, newRunId, defaultConcurrency, defaultTimeoutMs, type RunOptions } from "./run/run-checks.js";
+export { runChecks, newRunId, type RunOptions } from "./run/run-checks.js";
+export { defaultConcurrency, defaultTimeoutMs } from "./defaults.js";
+export { defineCheck, type CheckCase, type CheckDefinition } from "./model/case.js";
 export {
-  defineCheck,
   makeFinding,
   verdictOf,
   totalsOf,
-  type CheckCase,
-  type CheckDefinition,
   type CheckResult,
   type Finding,
   type FindingInput,
@@ -16,7 +15,7 @@ export {
   type RunResult,
   type Totals,
   type Verdict,
-} from "./model/check.js";
+} from "./model/result.js";
 export { CheckAborted, type CaseProgress, type CheckClient, type CheckContext } from "./model/context.js";
 export { matchesPrefix, selectCases, type Selection } from "./model/selection.js";
 export { reportWriters, type ReportWriter } from "./report/writers.js";

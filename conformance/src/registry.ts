@@ -3,8 +3,8 @@
 // --skip, the run and every report see the cases through allCases().
 import { loadRequirements } from "../../spec/index.js";
 import { contractChecks } from "./checks/index.js";
-import { interleavingCases } from "./interleavings/cases.js";
-import type { CheckCase } from "./model/check.js";
+import { interleavingCases } from "./interleavings/property/cases.js";
+import type { CheckCase } from "./model/case.js";
 import { walkthroughCheck } from "./walkthrough/check.js";
 
 /**

@@ -4,7 +4,7 @@
 // the test that keeps the suite complete both read it from here.
 import { readFileSync } from "node:fs";
 import { loadRequirements, specFiles, type Requirement } from "../../spec/index.js";
-import type { CheckCase } from "./model/check.js";
+import type { CheckCase } from "./model/case.js";
 import { allCases } from "./registry.js";
 
 /** checked: cases check it; outside: the spec says it cannot be checked from outside; unchecked: neither. */

@@ -3,7 +3,7 @@
 // does not do that a server SHOULD.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../reference/src/index.js";
-import type { RunResult } from "../src/model/check.js";
+import type { RunResult } from "../src/model/result.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { firstJsonValue, startOriginalLikeServer } from "./fixtures/original-like.js";

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
 import { loadRequirements } from "../../spec/index.js";
-import type { RunResult } from "../src/model/check.js";
+import type { RunResult } from "../src/model/result.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 

@@ -2,7 +2,7 @@
 // a check that threw, an interleaving failure with its history, and text a
 // hostile server sent.
 import { describe, expect, test } from "vitest";
-import { makeFinding, verdictOf, type CheckResult } from "../src/model/check.js";
+import { makeFinding, verdictOf, type CheckResult } from "../src/model/result.js";
 import { jsonReportOf } from "../src/report/json.js";
 import { formatJunitReport } from "../src/report/junit.js";
 import { hostileText, interleavingResult, largeBrokenHistory, runOf, smallBrokenHistory } from "./fixtures/interleaving-run.js";

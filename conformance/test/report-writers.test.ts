@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { brokenServers } from "../src/broken/servers.js";
 import { runCli } from "../src/cli/main.js";
-import type { RunResult } from "../src/model/check.js";
+import type { RunResult } from "../src/model/result.js";
 import { jsonReportFormat } from "../src/report/json.js";
 import { useChromium, describeInChromium, openReport } from "./support/chromium.js";
 import { parseJunit } from "./support/junit.js";

@@ -1,6 +1,7 @@
 // The result model: verdicts by level, --strict, a check that throws, prefixes.
 import { expect, test } from "vitest";
-import { defineCheck, verdictOf, makeFinding } from "../src/model/check.js";
+import { verdictOf, makeFinding } from "../src/model/result.js";
+import { defineCheck } from "../src/model/case.js";
 import { CheckAborted } from "../src/model/context.js";
 import { matchesPrefix, selectCases } from "../src/model/selection.js";
 import { runChecks } from "../src/run/run-checks.js";

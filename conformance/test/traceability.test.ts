@@ -3,7 +3,7 @@
 // the spec's section on checks that cannot be made from outside.
 import { describe, expect, test } from "vitest";
 import { loadRequirements, parseRequirements } from "../../spec/index.js";
-import type { CheckCase } from "../src/model/check.js";
+import type { CheckCase } from "../src/model/case.js";
 import { loadTraceability, reasonsFromSpec, traceRequirements } from "../src/traceability.js";
 
 describe("this suite against spec/protocol.md", () => {

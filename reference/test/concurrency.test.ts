@@ -8,9 +8,9 @@ import type { Readable } from "node:stream";
 import { InspectableStore, startTestServer, TestClient, testScryptCost, type Reply, type TestServer } from "./helpers.js";
 import { ProtocolClient } from "../../conformance/src/client/protocol-client.js";
 import { WalletClient } from "../../conformance/src/client/wallet-client.js";
-import { checkHistory } from "../../conformance/src/interleavings/checker.js";
-import type { History } from "../../conformance/src/interleavings/history.js";
-import { HistoryRecorder } from "../../conformance/src/interleavings/record.js";
+import { checkHistory } from "../../conformance/src/interleavings/history/checker.js";
+import type { History } from "../../conformance/src/interleavings/history/history.js";
+import { HistoryRecorder } from "../../conformance/src/interleavings/execution/recorder.js";
 
 /**
  * Yields between the sequence check and the write: two POSTs of one sequence

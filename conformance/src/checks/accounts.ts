@@ -1,6 +1,6 @@
 // Accounts and tokens for devices (SIGNUP-*, AUTH-*): what is created or
 // issued, what is refused, and that a refusal creates or issues nothing.
-import { defineCheck, type CheckCase } from "../model/check.js";
+import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
 import { describeRequest, describeResponse } from "../report/describe.js";
 import {

@@ -2,7 +2,7 @@
 // Content-Type both ways, oversized and malformed requests.
 import { documentedStatuses, type Method } from "../../../spec/schemas.js";
 import type { Exchange, RawRequest } from "../client/protocol-client.js";
-import { defineCheck, type CheckCase } from "../model/check.js";
+import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
 import { describeRequest, describeResponse } from "../report/describe.js";
 import { expectStatus, jsonObject } from "./support/expect.js";

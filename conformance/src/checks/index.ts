@@ -1,5 +1,5 @@
 // Every contract check, by the part of the protocol it covers.
-import type { CheckCase } from "../model/check.js";
+import type { CheckCase } from "../model/case.js";
 import { accountChecks } from "./accounts.js";
 import { httpChecks } from "./http.js";
 import { sequenceChecks } from "./sequence.js";

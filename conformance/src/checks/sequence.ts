@@ -1,7 +1,7 @@
 // The sequence rule (SEQ-*): which POST /wallet is stored, what a refusal
 // carries, and that stored strings come back exactly.
 import type { Exchange } from "../client/protocol-client.js";
-import { defineCheck, type CheckCase } from "../model/check.js";
+import { defineCheck, type CheckCase } from "../model/case.js";
 import { describeRequest, describeResponse } from "../report/describe.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
 import { sameWallet, Steps, storedPart, walletOf, walletRequest, type Device, type StoredWallet } from "./support/steps.js";

@@ -1,6 +1,6 @@
 // Tokens (TOKEN-*): per (account, device), replaced by a new login of the
 // same device, and never reaching another account's wallet.
-import { defineCheck, type CheckCase } from "../model/check.js";
+import { defineCheck, type CheckCase } from "../model/case.js";
 import { describeRequest, describeResponse } from "../report/describe.js";
 import { expectStatus } from "./support/expect.js";
 import { describeWallet, sameWallet, Steps, walletRequest, type Device, type StoredWallet } from "./support/steps.js";

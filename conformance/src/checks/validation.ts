@@ -2,7 +2,7 @@
 // wallet as it was. Each body carries the account's valid token and the next
 // sequence, so a server that wrongly accepted one would visibly store it.
 import type { WalletRequest } from "../../../spec/index.js";
-import { defineCheck, type CheckCase } from "../model/check.js";
+import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
 import {
   emptyStringBodies,

@@ -1,6 +1,6 @@
 // Reading the wallet (WGET-*): the stored wallet exactly, 404 before the
 // first, 400 without a token and 401 for a token that is not live.
-import { defineCheck, type CheckCase } from "../model/check.js";
+import { defineCheck, type CheckCase } from "../model/case.js";
 import { expectStatus } from "./support/expect.js";
 import { randomHex, Steps, walletRequest, type StoredWallet } from "./support/steps.js";
 

@@ -1,8 +1,8 @@
 // wallet-sync-conformance: list, select and run the cases against a server
 // (or the embedded reference), print the report, write report files, and
 // answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
-import { loadCounterexample, type Counterexample } from "../interleavings/counterexample-file.js";
-import type { RunResult } from "../model/check.js";
+import { loadCounterexample, type Counterexample } from "../interleavings/property/counterexample-file.js";
+import type { RunResult } from "../model/result.js";
 import { selectCases, unmatchedPrefixes } from "../model/selection.js";
 import { allCases } from "../registry.js";
 import { ProgressDisplay } from "../report/progress.js";

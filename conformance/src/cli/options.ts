@@ -1,8 +1,8 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
-import { defaultRuns, fastCheckPathPattern, seedRange } from "../interleavings/settings.js";
+import { defaultConcurrency, defaultRuns, defaultTimeoutMs } from "../defaults.js";
+import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
-import { defaultConcurrency, defaultTimeoutMs } from "../run/run-checks.js";
 
 export const program = "wallet-sync-conformance";
 

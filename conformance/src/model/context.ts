@@ -1,8 +1,8 @@
 // What a check gets to work with. Contract checks, the walkthrough and the
 // interleaving properties all run against this interface.
 import type { Exchange, ProtocolClient, ProtocolClientOptions, RawRequest } from "../client/protocol-client.js";
-import type { InterleavingSettings } from "../interleavings/settings.js";
-import type { FindingInput, InterleavingEvidence } from "./check.js";
+import type { InterleavingSettings } from "../interleavings/property/settings.js";
+import type { FindingInput, InterleavingEvidence } from "./result.js";
 
 /** How far a long case (a randomized property) has got, for progress output. */
 export interface CaseProgress {

@@ -1,7 +1,7 @@
 // --only and --skip: requirement ID prefixes, like h2spec's section numbers.
 // A prefix matches at a boundary: "SEQ" and "SEQ-3" match "SEQ-3/stale",
 // "SEQ-1" does not match "SEQ-10/…", and a whole case id matches itself.
-import type { CheckCase } from "./check.js";
+import type { CheckCase } from "./case.js";
 
 export function matchesPrefix(caseId: string, prefix: string): boolean {
   const id = caseId.toUpperCase();

@@ -1,8 +1,8 @@
 // Plain-text descriptions of history operations and violations, shared by
 // the HTML timeline (tooltips, the list of contradictions) and JUnit text.
-import { Narrator, type Violation } from "../interleavings/findings.js";
-import type { History, Operation, Outcome, WalletVersion } from "../interleavings/history.js";
-import type { InterleavingEvidence } from "../model/check.js";
+import { Narrator, type Violation } from "../interleavings/history/findings.js";
+import type { History, Operation, Outcome, WalletVersion } from "../interleavings/history/history.js";
+import type { InterleavingEvidence } from "../model/result.js";
 
 /** Wallet contents are opaque and can be long; their end shows the latest changes of an append log. */
 const contentTail = 40;

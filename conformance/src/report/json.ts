@@ -3,10 +3,9 @@
 // recorded history and its violations. conformance/report-schema.json
 // documents the shape (and a test holds the writer to it).
 import { requirementById, type Requirement } from "../../../spec/index.js";
-import type { RunResult } from "../model/check.js";
+import type { RunResult } from "../model/result.js";
 import { suiteVersion, type SuiteVersion } from "../version.js";
-import type { ReportWriter } from "./writers.js";
-import { writeReportFile } from "./write-file.js";
+import { writeReportFile, type ReportWriter } from "./write-file.js";
 
 export const jsonReportFormat = "wallet-sync-conformance-report/1";
 

@@ -8,13 +8,12 @@
 import { hostname } from "node:os";
 import { requirementById } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
-import type { CheckResult, Finding, RunResult } from "../model/check.js";
+import type { CheckResult, Finding, RunResult } from "../model/result.js";
 import { describeRequest, describeResponse } from "./describe.js";
 import { describeEvidence, describeReplay } from "./history-text.js";
 import { escapeAttribute, escapeMarkup } from "./markup.js";
 import { formatFinding } from "./terminal.js";
-import type { ReportWriter } from "./writers.js";
-import { writeReportFile } from "./write-file.js";
+import { writeReportFile, type ReportWriter } from "./write-file.js";
 
 const suiteName = "wallet-sync conformance";
 

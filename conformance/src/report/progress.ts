@@ -4,7 +4,8 @@
 // gets only what the report cannot give while the run is still going: a line
 // per failed case as it fails, and a status line now and then during a long
 // run, so that a job killed by a CI timeout still shows how far it got.
-import type { CheckCase, CheckResult } from "../model/check.js";
+import type { CheckResult } from "../model/result.js";
+import type { CheckCase } from "../model/case.js";
 import type { CaseProgress } from "../model/context.js";
 
 export interface ProgressOutput {

@@ -2,7 +2,8 @@
 // and what warned, each finding with what was sent, what came back and what
 // was expected, then the totals and the verdict of the run.
 import { loadRequirements, requirementById } from "../../../spec/index.js";
-import type { CheckCase, CheckResult, Finding, RunResult, Verdict } from "../model/check.js";
+import type { CheckResult, Finding, RunResult, Verdict } from "../model/result.js";
+import type { CheckCase } from "../model/case.js";
 
 export interface TerminalReportOptions {
   /** Only failures, warnings and the totals. */

@@ -1,6 +1,16 @@
-// Report files go where the flag says; CI jobs often name a folder that does not exist yet.
+// Report files: what a report writer is, and writing its file where the
+// flag says (CI jobs often name a folder that does not exist yet).
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { RunResult } from "../model/result.js";
+
+export interface ReportWriter {
+  /** The long flag without dashes, e.g. "junit"; its value is the file to write. */
+  flag: string;
+  /** One line for --help, e.g. "write a JUnit XML report to FILE". */
+  description: string;
+  write(run: RunResult, file: string): Promise<void>;
+}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(

@@ -5,21 +5,13 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Agent } from "undici";
 import type { Exchange, ProtocolClientOptions } from "../client/protocol-client.js";
-import {
-  makeFinding,
-  totalsOf,
-  verdictOf,
-  type CheckCase,
-  type CheckResult,
-  type Finding,
-  type FindingInput,
-  type InterleavingEvidence,
-  type RunResult,
-} from "../model/check.js";
-import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/settings.js";
+import { makeFinding, totalsOf, verdictOf, type CheckResult, type Finding, type FindingInput, type InterleavingEvidence, type RunResult } from "../model/result.js";
+import { type CheckCase } from "../model/case.js";
+import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/property/settings.js";
 import { CheckAborted, type CaseProgress, type CheckContext } from "../model/context.js";
+import { defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
 import { forEachBounded } from "./pool.js";
-import { RecordingClient } from "./recording-client.js";
+import { RetryingClient } from "./retrying-client.js";
 import { schemaFinding } from "./schema-findings.js";
 
 export interface RunOptions {
@@ -43,9 +35,6 @@ export interface RunOptions {
   /** Called when a long case reports how far it has got. */
   onProgress?: (check: CheckCase, progress: CaseProgress) => void;
 }
-
-export const defaultTimeoutMs = 10_000;
-export const defaultConcurrency = 4;
 
 export function newRunId(): string {
   return `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
@@ -134,7 +123,7 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     timeoutMs: env.timeoutMs,
     interleavings: env.interleavings,
     runId: env.runId,
-    client: new RecordingClient(clientOptions()),
+    client: new RetryingClient(clientOptions()),
     clientOptions,
     unique: env.unique,
     uniqueEmail: (label) => `ws-${env.unique(label)}@example.com`,

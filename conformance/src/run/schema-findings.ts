@@ -3,7 +3,7 @@
 import { documentedStatuses, validateResponse, validateSchema, type Method } from "../../../spec/schemas.js";
 import { loadOpenApi, type JsonObject } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
-import type { FindingInput } from "../model/check.js";
+import type { FindingInput } from "../model/result.js";
 import { describeRequest, describeResponse } from "../report/describe.js";
 
 let specPathsCache: Set<string> | undefined;

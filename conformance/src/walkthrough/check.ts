@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { specFiles } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
-import { defineCheck } from "../model/check.js";
-import { RecordingClient } from "../run/recording-client.js";
+import { defineCheck } from "../model/case.js";
+import { RetryingClient } from "../run/retrying-client.js";
 import { parseWalkthrough, type WalkthroughStep } from "./document.js";
 import { runWalkthrough } from "./interpreter.js";
 
@@ -20,7 +20,7 @@ export const walkthroughCheck = defineCheck({
   async run(ctx) {
     let statementExchanges: Exchange[] = [];
     const options = ctx.clientOptions();
-    const protocol = new RecordingClient({
+    const protocol = new RetryingClient({
       ...options,
       onExchange: (exchange) => {
         options.onExchange?.(exchange);

@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../../reference/src/index.js";
 import { brokenServers } from "../../src/broken/servers.js";
-import { interleavingCases } from "../../src/interleavings/cases.js";
-import { loadCounterexample } from "../../src/interleavings/counterexample-file.js";
-import type { CheckResult, RunResult } from "../../src/model/check.js";
+import { interleavingCases } from "../../src/interleavings/property/cases.js";
+import { loadCounterexample } from "../../src/interleavings/property/counterexample-file.js";
+import type { CheckResult, RunResult } from "../../src/model/result.js";
 import { runChecks } from "../../src/run/run-checks.js";
 
 const concurrencyDefects = [

@@ -11,7 +11,7 @@ import {
   type Outcome,
   type PostOperation,
   type WalletVersion,
-} from "../../src/interleavings/history.js";
+} from "../../src/interleavings/history/history.js";
 
 export type Interval = [sent: number, answered: number];
 

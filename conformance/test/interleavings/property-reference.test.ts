@@ -4,8 +4,8 @@
 // tokens used again).
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../../reference/src/index.js";
-import { interleavingCases } from "../../src/interleavings/cases.js";
-import type { History, PostOperation } from "../../src/interleavings/history.js";
+import { interleavingCases } from "../../src/interleavings/property/cases.js";
+import type { History, PostOperation } from "../../src/interleavings/history/history.js";
 import { runChecks } from "../../src/run/run-checks.js";
 
 const seeds = Array.from({ length: 20 }, (_, index) => 9001 + index * 7919);

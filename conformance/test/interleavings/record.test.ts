@@ -1,8 +1,8 @@
 // Recording Exchanges of the protocol client as history operations.
 import { describe, expect, test } from "vitest";
 import type { Exchange } from "../../src/client/protocol-client.js";
-import { checkHistory } from "../../src/interleavings/checker.js";
-import { HistoryRecorder, outcomeOf, walletInBody } from "../../src/interleavings/record.js";
+import { checkHistory } from "../../src/interleavings/history/checker.js";
+import { HistoryRecorder, outcomeOf, walletInBody } from "../../src/interleavings/execution/recorder.js";
 
 function exchange(startedAt: number, endedAt: number, status?: number, json?: unknown): Exchange {
   const request = { method: "POST" as const, path: "/wallet", headers: {} };

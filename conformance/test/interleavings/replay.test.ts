@@ -9,8 +9,8 @@ import { startReferenceServer, type ReferenceServer } from "../../../reference/s
 import { brokenServers } from "../../src/broken/servers.js";
 import { runCli } from "../../src/cli/main.js";
 import { parseCliOptions } from "../../src/cli/options.js";
-import { interleavingCases } from "../../src/interleavings/cases.js";
-import { counterexampleFormat } from "../../src/interleavings/counterexample-file.js";
+import { interleavingCases } from "../../src/interleavings/property/cases.js";
+import { counterexampleFormat } from "../../src/interleavings/property/counterexample-file.js";
 import { runChecks } from "../../src/run/run-checks.js";
 
 function captured() {

@@ -3,9 +3,9 @@
 // POSTs; and each kind of injected server bug must be found.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { checkHistory } from "../../src/interleavings/checker.js";
-import type { GetOperation, History, Operation, PostOperation } from "../../src/interleavings/history.js";
-import { generateHistory, type SyntheticOptions } from "../../src/interleavings/synthetic.js";
+import { checkHistory } from "../../src/interleavings/history/checker.js";
+import type { GetOperation, History, Operation, PostOperation } from "../../src/interleavings/history/history.js";
+import { generateHistory, type SyntheticOptions } from "../../bench/synthetic-history.js";
 
 const workloads: fc.Arbitrary<SyntheticOptions> = fc.record({
   accounts: fc.integer({ min: 1, max: 4 }),

@@ -2,7 +2,7 @@
 // read back from a file with every field checked, deviceIds shared by rank.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { workloadArbitrary } from "../../src/interleavings/workload-arbitrary.js";
+import { workloadArbitrary } from "../../src/interleavings/workload/arbitrary.js";
 import {
   countDevices,
   describeWorkload,
@@ -11,7 +11,7 @@ import {
   workloadLimits,
   type DeviceScript,
   type Workload,
-} from "../../src/interleavings/workload.js";
+} from "../../src/interleavings/workload/workload.js";
 
 const device = (fields: Partial<DeviceScript> = {}): DeviceScript => ({ startMs: 0, opening: "post", sharedId: false, moves: [], ...fields });
 

@@ -1,9 +1,9 @@
 // The HTML of an interleaving property's evidence: the replay facts, a
 // timeline picture per panel and, next to each, its violations in words with
 // the operations they name (hovering one highlights its bars).
-import type { Narrator } from "../../interleavings/findings.js";
-import type { Operation } from "../../interleavings/history.js";
-import type { InterleavingEvidence } from "../../model/check.js";
+import type { Narrator } from "../../interleavings/history/findings.js";
+import type { Operation } from "../../interleavings/history/history.js";
+import type { InterleavingEvidence } from "../../model/result.js";
 import { describeOperation, describeReplay, describeViolation, narratorFor } from "../history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { defaultTimelineLimits, planTimeline, type NumberedViolation, type TimelineLimits } from "./timeline-plan.js";

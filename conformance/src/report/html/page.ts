@@ -4,12 +4,11 @@
 // findings and HTTP exchanges and, for an interleaving property, a timeline
 // of its history with the contradicting operations picked out.
 import { requirementById } from "../../../../spec/index.js";
-import type { CheckResult, Finding, RunResult, Verdict } from "../../model/check.js";
+import type { CheckResult, Finding, RunResult, Verdict } from "../../model/result.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
 import { worst } from "../terminal.js";
-import type { ReportWriter } from "../writers.js";
-import { writeReportFile } from "../write-file.js";
+import { writeReportFile, type ReportWriter } from "../write-file.js";
 import { reportScript, reportStyle } from "./assets.js";
 import { renderExchange, renderExchangeList } from "./exchanges.js";
 import { renderInterleaving } from "./interleaving.js";

@@ -3,8 +3,8 @@
 // the accounts its violations touch), cropped to the operations around the
 // contradicting ones, so a picture never holds more than a few hundred bars
 // whatever the size of the run.
-import type { Violation } from "../../interleavings/findings.js";
-import type { History, Operation } from "../../interleavings/history.js";
+import type { Violation } from "../../interleavings/history/findings.js";
+import type { History, Operation } from "../../interleavings/history/history.js";
 
 export interface TimelineLimits {
   /** Bars in one picture at most. */

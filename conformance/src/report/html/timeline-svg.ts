@@ -8,8 +8,8 @@
 // which finished before another began (what the LIN requirements are about),
 // and a burst of fast requests does not shrink to a sliver next to a slow one.
 // The exact times are in every bar's tooltip and along the axis.
-import type { Narrator } from "../../interleavings/findings.js";
-import type { Operation } from "../../interleavings/history.js";
+import type { Narrator } from "../../interleavings/history/findings.js";
+import type { Operation } from "../../interleavings/history/history.js";
 import { describeOperation } from "../history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { naturalOrder, type TimelinePanel } from "./timeline-plan.js";

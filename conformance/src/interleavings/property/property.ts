@@ -9,8 +9,8 @@ import fc from "fast-check";
 import { performance } from "node:perf_hooks";
 import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 import { randomSeed } from "./settings.js";
-import { workloadArbitrary } from "./workload-arbitrary.js";
-import type { Workload } from "./workload.js";
+import { workloadArbitrary } from "../workload/arbitrary.js";
+import type { Workload } from "../workload/workload.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 

@@ -1,6 +1,6 @@
 // Turns the Exchanges of the protocol client into history operations, so a
 // workload runner records what it did without interpreting answers itself.
-import type { Exchange } from "../client/protocol-client.js";
+import type { Exchange } from "../../client/protocol-client.js";
 import {
   historyFormat,
   type AuthOperation,
@@ -14,7 +14,7 @@ import {
   type PostOperation,
   type SignupOperation,
   type WalletVersion,
-} from "./history.js";
+} from "../history/history.js";
 
 /** The status that means success for each kind of request. */
 export const successStatus: Readonly<Record<OperationKind, number>> = { signup: 201, auth: 200, get: 200, post: 200 };

@@ -4,7 +4,7 @@
 // device wait for every request in turn). Requests in flight still finish,
 // each bounded by the per-request timeout.
 import { performance } from "node:perf_hooks";
-import type { Exchange } from "../client/protocol-client.js";
+import type { Exchange } from "../../client/protocol-client.js";
 
 export type StopReason = "deadline" | "timeouts";
 

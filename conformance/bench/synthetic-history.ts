@@ -17,7 +17,7 @@ import {
   type PostedWallet,
   type SignupOperation,
   type WalletVersion,
-} from "./history.js";
+} from "../src/interleavings/history/history.js";
 
 export interface SyntheticOptions {
   accounts: number;

@@ -4,7 +4,7 @@
 // answered 5xx settles nothing, and is at most a warning (LIN-7): the suite
 // makes no timing assumptions.
 import type { Execution } from "./execute.js";
-import type { Operation } from "./history.js";
+import type { Operation } from "../history/history.js";
 
 export interface StartFailure {
   /** True when the server refused (4xx) or garbled a valid request; false when answers were only lost or 5xx. */

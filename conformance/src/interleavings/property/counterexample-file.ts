@@ -5,9 +5,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { Violation } from "./findings.js";
-import { historyFormat, type History } from "./history.js";
-import { parseWorkload, type Workload } from "./workload.js";
+import type { Violation } from "../history/findings.js";
+import { historyFormat, type History } from "../history/history.js";
+import { parseWorkload, type Workload } from "../workload/workload.js";
 
 export const counterexampleFormat = "wallet-sync-counterexample/1";
 

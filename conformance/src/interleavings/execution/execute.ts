@@ -4,13 +4,13 @@
 // property examines; nothing here decides pass or fail.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { ProtocolClient } from "../client/protocol-client.js";
-import { checkHistory, type HistoryCheck } from "./checker.js";
+import type { ProtocolClient } from "../../client/protocol-client.js";
+import { checkHistory, type HistoryCheck } from "../history/checker.js";
 import { Device } from "./device.js";
-import type { History } from "./history.js";
-import { HistoryRecorder } from "./record.js";
+import type { History } from "../history/history.js";
+import { HistoryRecorder } from "./recorder.js";
 import { RunControl, type StopReason } from "./run-control.js";
-import { accountLabel, countDevices, countMoves, deviceLabel, sharedIdSlots, type Workload } from "./workload.js";
+import { accountLabel, countDevices, countMoves, deviceLabel, sharedIdSlots, type Workload } from "../workload/workload.js";
 
 export interface ExecutionEnvironment {
   protocol: ProtocolClient;

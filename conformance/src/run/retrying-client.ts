@@ -9,7 +9,7 @@ import type { CheckClient } from "../model/context.js";
 
 const retryDelaysMs = [50, 150];
 
-export class RecordingClient extends ProtocolClient implements CheckClient {
+export class RetryingClient extends ProtocolClient implements CheckClient {
   sendWellFormed(raw: RawRequest): Promise<Exchange> {
     return retryServerErrors(() => this.send(raw));
   }

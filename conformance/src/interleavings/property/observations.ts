@@ -2,11 +2,11 @@
 // or a replay): the failing executions worth reporting, each requirement's
 // most shrunk one, the 5xx tally for LIN-7, and whether the server could be
 // driven at all.
-import type { HistoryRequirement } from "./findings.js";
-import { executeWorkload, type Execution, type ExecutionEnvironment } from "./execute.js";
+import type { HistoryRequirement } from "../history/findings.js";
+import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
 import type { InterleavingSettings } from "./settings.js";
-import { startFailure, type StartFailure } from "./startup.js";
-import type { Workload } from "./workload.js";
+import { startFailure, type StartFailure } from "../execution/startup.js";
+import type { Workload } from "../workload/workload.js";
 
 export interface PropertyEnvironment extends ExecutionEnvironment {
   settings: InterleavingSettings;

@@ -1,49 +1,10 @@
-// The check model: a case checks one requirement of spec/protocol.md, and
-// every finding names the requirement it breaks, so reports can group and
-// level them without knowing what the checks do.
+// What checks produce: findings, each naming the requirement it breaks, and
+// the results of cases and runs, so reports can group and level them without
+// knowing what the checks do.
 import { requirementById, type Level } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
-import type { Violation } from "../interleavings/findings.js";
-import type { History } from "../interleavings/history.js";
-import type { CheckContext } from "./context.js";
-
-export interface CheckCase {
-  /** Stable and unique: the requirement ID, a slash and a slug, e.g. "SEQ-3/skip-ahead". */
-  readonly id: string;
-  /** The requirement this case checks (an ID of spec/protocol.md). */
-  readonly requirement: string;
-  /** The requirement's level. */
-  readonly level: Level;
-  readonly title: string;
-  /** Run alone, after the other cases (load-sensitive properties, long workloads). */
-  readonly exclusive: boolean;
-  run(ctx: CheckContext): Promise<void>;
-}
-
-export interface CheckDefinition {
-  requirement: string;
-  /** Lower-case words joined by dashes; unique within the requirement. */
-  slug: string;
-  title: string;
-  exclusive?: boolean;
-  run(ctx: CheckContext): Promise<void>;
-}
-
-const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
-/** Makes a case, refusing requirement IDs that spec/protocol.md does not have. */
-export function defineCheck(definition: CheckDefinition): CheckCase {
-  const requirement = requirementById(definition.requirement);
-  if (!slugPattern.test(definition.slug)) throw new Error(`bad case slug "${definition.slug}"`);
-  return {
-    id: `${requirement.id}/${definition.slug}`,
-    requirement: requirement.id,
-    level: requirement.level,
-    title: definition.title,
-    exclusive: definition.exclusive ?? false,
-    run: definition.run,
-  };
-}
+import type { Violation } from "../interleavings/history/findings.js";
+import type { History } from "../interleavings/history/history.js";
 
 /** What a check observed that breaks a requirement. */
 export interface Finding {

@@ -1,7 +1,7 @@
 // Interleaving failures in words, for findings: the operations a violation
 // names, the shrunk workload, and the command lines that replay it.
-import { defaultTimeoutMs } from "../run/run-checks.js";
-import type { History, Operation, Outcome } from "./history.js";
+import { defaultTimeoutMs } from "../../defaults.js";
+import type { History, Operation, Outcome } from "../history/history.js";
 
 /** The command as the package installs it. */
 const command = "npx wallet-sync-conformance";

@@ -12,7 +12,7 @@
 // shows it, and as possibly having taken effect everywhere else.
 import { groupByAccount, type AccountOperations } from "./account-operations.js";
 import { checkContentChain, nameWriters } from "./content-chain.js";
-import { checkPredecessors } from "./existence.js";
+import { checkPredecessors } from "./predecessors.js";
 import {
   historyRequirements,
   Narrator,
@@ -26,7 +26,7 @@ import { checkRealTimeOrder } from "./real-time.js";
 import { resolveIndeterminatePosts, type IndeterminatePost } from "./resolution.js";
 import { examineReturnedWallets, ForeignWriters } from "./returned-wallets.js";
 import { countServerErrors } from "./server-errors.js";
-import { checkReplacedTokens } from "./tokens.js";
+import { checkReplacedTokens } from "./replaced-tokens.js";
 import { checkSingleAcceptance, collectVersions } from "./versions.js";
 
 export type { HistoryRequirement, Violation, Warning } from "./findings.js";

@@ -3,11 +3,11 @@
 // (progress, schema findings), the others wait for what it found. When it
 // is done, every failing execution that will be reported is saved as a
 // counterexample file.
-import { ProtocolClient } from "../client/protocol-client.js";
-import type { CheckContext } from "../model/context.js";
-import { schemaFinding } from "../run/schema-findings.js";
+import { ProtocolClient } from "../../client/protocol-client.js";
+import type { CheckContext } from "../../model/context.js";
+import { schemaFinding } from "../../run/schema-findings.js";
 import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./counterexample-file.js";
-import type { Execution } from "./execute.js";
+import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";

@@ -2,6 +2,7 @@
 // replays. One settings object per suite run: every interleaving case of the
 // run sees the same object, which is also what their shared execution is
 // keyed by.
+import { defaultReplayAttempts, defaultRuns, defaultShrinkBudgetMs } from "../../defaults.js";
 import type { Counterexample } from "./counterexample-file.js";
 
 export interface InterleavingSettings {
@@ -21,14 +22,6 @@ export interface InterleavingSettings {
   counterexampleDir?: string;
 }
 
-/**
- * Against the embedded reference (real scrypt cost, in the same process) a
- * run takes about 0.6 to 0.8 s, most of it hashing logins, so the default
- * budget spends about 15 to 25 s on interleavings.
- */
-export const defaultRuns = 30;
-export const defaultReplayAttempts = 5;
-export const defaultShrinkBudgetMs = 20_000;
 
 export function resolveInterleavingSettings(given: Partial<InterleavingSettings> = {}): InterleavingSettings {
   return {

@@ -3,13 +3,13 @@
 // with every request recorded as a history operation. A device makes one
 // request at a time; devices run concurrently. Every loop is bounded.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { WalletRequest } from "../../../spec/index.js";
-import type { Exchange, ProtocolClient } from "../client/protocol-client.js";
-import { WalletClient, type GetOutcome, type PostOutcome } from "../client/wallet-client.js";
-import type { PostedWallet } from "./history.js";
-import type { HistoryRecorder, OperationLabels } from "./record.js";
+import type { WalletRequest } from "../../../../spec/index.js";
+import type { Exchange, ProtocolClient } from "../../client/protocol-client.js";
+import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
+import type { PostedWallet } from "../history/history.js";
+import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 import type { RunControl } from "./run-control.js";
-import type { DeviceScript, Move, OldTokenUse } from "./workload.js";
+import type { DeviceScript, Move, OldTokenUse } from "../workload/workload.js";
 
 /** POSTs of one edit: the first and its retries after 409s or lost answers. */
 const postAttemptsPerEdit = 5;

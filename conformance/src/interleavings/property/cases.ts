@@ -5,15 +5,15 @@
 // runs the workload once, and so does a full run. Each case reports the
 // violations of its own requirement, with the shrunk workload and how to
 // replay it.
-import { requirementById } from "../../../spec/index.js";
-import { defineCheck, type CheckCase } from "../model/check.js";
-import type { CheckContext } from "../model/context.js";
-import type { Execution } from "./execute.js";
-import type { HistoryRequirement, Violation } from "./findings.js";
+import { requirementById } from "../../../../spec/index.js";
+import { defineCheck, type CheckCase } from "../../model/case.js";
+import type { CheckContext } from "../../model/context.js";
+import type { Execution } from "../execution/execute.js";
+import type { HistoryRequirement, Violation } from "../history/findings.js";
 import type { PropertyOutcome } from "./property.js";
 import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
 import { count, describeOperations, fieldLines, interleavingSlug } from "./words.js";
-import { countDevices, countMoves, describeWorkload } from "./workload.js";
+import { countDevices, countMoves, describeWorkload } from "../workload/workload.js";
 
 type CheckedRequirement = HistoryRequirement | "LIN-7";
 

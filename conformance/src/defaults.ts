@@ -1,0 +1,20 @@
+// The suite's defaults, in one module of their own: the CLI prints them in
+// its help, the runner applies them, and replay commands leave out what
+// equals them. Nothing here imports anything, so any layer may read it.
+
+/** Per-request timeout. */
+export const defaultTimeoutMs = 10_000;
+/** Contract checks running at once. */
+export const defaultConcurrency = 4;
+
+/**
+ * Randomized workloads per run. Against the embedded reference (real scrypt
+ * cost, in the same process) a run takes about 0.6 to 0.8 s, most of it
+ * hashing logins, so the default budget spends about 15 to 25 s on
+ * interleavings.
+ */
+export const defaultRuns = 30;
+/** Executions of a replayed workload before concluding it no longer fails: concurrency is not reproducible. */
+export const defaultReplayAttempts = 5;
+/** Time spent shrinking after the first failure. */
+export const defaultShrinkBudgetMs = 20_000;

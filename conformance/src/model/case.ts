@@ -1,0 +1,42 @@
+// A case checks one requirement of spec/protocol.md: its ID is the
+// requirement's, its level the requirement's level.
+import { requirementById, type Level } from "../../../spec/index.js";
+import type { CheckContext } from "./context.js";
+
+export interface CheckCase {
+  /** Stable and unique: the requirement ID, a slash and a slug, e.g. "SEQ-3/skip-ahead". */
+  readonly id: string;
+  /** The requirement this case checks (an ID of spec/protocol.md). */
+  readonly requirement: string;
+  /** The requirement's level. */
+  readonly level: Level;
+  readonly title: string;
+  /** Run alone, after the other cases (load-sensitive properties, long workloads). */
+  readonly exclusive: boolean;
+  run(ctx: CheckContext): Promise<void>;
+}
+
+export interface CheckDefinition {
+  requirement: string;
+  /** Lower-case words joined by dashes; unique within the requirement. */
+  slug: string;
+  title: string;
+  exclusive?: boolean;
+  run(ctx: CheckContext): Promise<void>;
+}
+
+const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Makes a case, refusing requirement IDs that spec/protocol.md does not have. */
+export function defineCheck(definition: CheckDefinition): CheckCase {
+  const requirement = requirementById(definition.requirement);
+  if (!slugPattern.test(definition.slug)) throw new Error(`bad case slug "${definition.slug}"`);
+  return {
+    id: `${requirement.id}/${definition.slug}`,
+    requirement: requirement.id,
+    level: requirement.level,
+    title: definition.title,
+    exclusive: definition.exclusive ?? false,
+    run: definition.run,
+  };
+}
