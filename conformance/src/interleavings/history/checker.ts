@@ -10,8 +10,11 @@
 // Nothing that timed out, lost its connection or got a 5xx counts as success
 // or failure: such a POST counts as having taken effect only where an answer
 // shows it, and as possibly having taken effect everywhere else.
+//
+// The passes run in the order of `historyPasses` (passes.ts), which states
+// for each the requirements it checks, what it reads and what it returns.
 import { groupByAccount, type AccountOperations } from "./account-operations.js";
-import { checkContentChain, nameWriters } from "./content-chain.js";
+import { checkContentChain } from "./content-chain.js";
 import { checkPredecessors } from "./predecessors.js";
 import {
   historyRequirements,
@@ -28,6 +31,7 @@ import { examineReturnedWallets, ForeignWriters } from "./returned-wallets.js";
 import { countServerErrors } from "./server-errors.js";
 import { checkReplacedTokens } from "./replaced-tokens.js";
 import { checkSingleAcceptance, collectVersions } from "./versions.js";
+import { nameWriters } from "./writers.js";
 
 export type { HistoryRequirement, Violation, Warning } from "./findings.js";
 export type { IndeterminatePost, Resolution } from "./resolution.js";
@@ -75,14 +79,17 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
     const answers = examineReturnedWallets(group, foreign, narrator, log);
     for (const answer of answers.answers) if (answer.via !== "none") stats.returnedWallets++;
     const versions = collectVersions(group, answers);
-    const duplicateAcceptances = checkSingleAcceptance(versions, narrator, log);
-    checkPredecessors(versions, narrator, log);
-    nameWriters(versions, answers.badEchoes);
-    if (history.contentModel === "append-log") checkContentChain(versions, narrator, log);
-    checkRealTimeOrder(answers, versions, duplicateAcceptances, narrator, log);
+    const acceptance = checkSingleAcceptance(versions, narrator, log);
+    const predecessors = checkPredecessors(versions, narrator, log);
+    const writers = nameWriters(versions, acceptance, predecessors, answers);
+    if (history.contentModel === "append-log") {
+      checkContentChain(versions, acceptance, predecessors, writers, narrator, log);
+    }
+    checkRealTimeOrder(answers, versions, acceptance, narrator, log);
     checkReplacedTokens(group, narrator, log);
-    for (const facts of versions.ascending) if (facts.writer) stats.versions++;
-    for (const post of resolveIndeterminatePosts(versions, history.contentModel)) indeterminatePosts.push(post);
+    stats.versions += writers.size;
+    const findings = { acceptance, predecessors, writers };
+    for (const post of resolveIndeterminatePosts(versions, findings, history.contentModel)) indeterminatePosts.push(post);
   }
 
   return {

@@ -4,53 +4,32 @@
 // induction every earlier version. Comparing each version with the nearest
 // earlier one whose writer is known is enough: one prefix test per version.
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
-import { isHonestPost, sameVersion, type PostOperation } from "./history.js";
-import type { AccountVersions, VersionFacts } from "./versions.js";
+import { isHonestPost, type PostOperation } from "./history.js";
+import type { Predecessors } from "./predecessors.js";
+import type { AccountVersions, SingleAcceptance, VersionFacts } from "./versions.js";
+import type { Writers } from "./writers.js";
 
-/**
- * Names the writer of each unambiguous version: the accepted POST, the POST a
- * returned wallet names, or, for a version that must exist because a later
- * one does, the only version its possible writers could have stored.
- */
-export function nameWriters(versions: AccountVersions, badEchoes: ReadonlySet<PostOperation>): void {
-  for (const facts of versions.ascending) {
-    if (facts.duplicated) continue;
-    const accepted = facts.accepted[0];
-    // An accepted POST whose 200 carried another wallet (reported under
-    // LIN-3) leaves the version unknown.
-    if (accepted && badEchoes.has(accepted)) continue;
-    const settled = accepted ?? facts.observed[0]?.writer;
-    if (settled) {
-      facts.writer = settled;
-      continue;
-    }
-    const storedBy = facts.storedBy;
-    if (!storedBy) continue;
-    let only: PostOperation | undefined;
-    let ambiguous = false;
-    for (const post of facts.candidates) {
-      if (post.invokedAt >= storedBy.at) continue;
-      if (!only) only = post;
-      else if (!sameVersion(only.request, post.request)) ambiguous = true;
-    }
-    if (only && !ambiguous) facts.writer = only;
-  }
-}
-
-export function checkContentChain(versions: AccountVersions, narrator: Narrator, log: ViolationLog): void {
-  let previous: VersionFacts | undefined;
+export function checkContentChain(
+  versions: AccountVersions,
+  acceptance: SingleAcceptance,
+  predecessors: Predecessors,
+  writers: Writers,
+  narrator: Narrator,
+  log: ViolationLog,
+): void {
+  let previous: Written | undefined;
   let lastSequence = Number.NaN;
   for (const facts of versions.ascending) {
     const sequence = facts.sequence;
     // The chain holds only across consecutive sequences that nothing else
     // already reported as broken.
-    if (sequence !== lastSequence + 1 || facts.predecessorMissing) previous = undefined;
+    if (sequence !== lastSequence + 1 || predecessors.missing.has(facts)) previous = undefined;
     lastSequence = sequence;
-    if (facts.duplicated) {
+    if (acceptance.duplicated.has(facts)) {
       previous = undefined;
       continue;
     }
-    const writer = facts.writer;
+    const writer = writers.get(facts);
     if (!writer) {
       // An unnamed version in a gap is fine if every possible writer was
       // honest (each extends the version before); a hostile one may have
@@ -58,30 +37,33 @@ export function checkContentChain(versions: AccountVersions, narrator: Narrator,
       if (facts.candidates.length === 0 || facts.candidates.some((post) => !isHonestPost(post))) previous = undefined;
       continue;
     }
-    if (previous?.writer && isHonestPost(writer)) compare(previous, facts, versions.account, narrator, log);
-    previous = facts;
+    const written: Written = { facts, writer };
+    if (previous && isHonestPost(writer)) compare(previous, written, versions.account, narrator, log);
+    previous = written;
   }
 }
 
-function compare(
-  earlier: VersionFacts,
-  later: VersionFacts,
-  account: string,
-  narrator: Narrator,
-  log: ViolationLog,
-): void {
-  const before = earlier.writer!.request.encryptedWallet;
-  const after = later.writer!.request.encryptedWallet;
-  if (after.startsWith(before)) return;
-  const operations = [later.writer!.id, earlier.writer!.id, ...evidenceOps(later), ...evidenceOps(earlier)];
-  const laterText = `${narrator.post(later.writer!)} (${howKnown(later, narrator)})`;
-  const earlierText = `${narrator.post(earlier.writer!)} (${howKnown(earlier, narrator)})`;
+/** A version whose writer the history names. */
+interface Written {
+  facts: VersionFacts;
+  writer: PostOperation;
+}
 
-  if (earlier.sequence === later.sequence - 1) {
+function compare(earlier: Written, later: Written, account: string, narrator: Narrator, log: ViolationLog): void {
+  const before = earlier.writer.request.encryptedWallet;
+  const after = later.writer.request.encryptedWallet;
+  if (after.startsWith(before)) return;
+  const operations = [later.writer.id, earlier.writer.id, ...evidenceOps(later), ...evidenceOps(earlier)];
+  const laterText = `${narrator.post(later.writer)} (${howKnown(later, narrator)})`;
+  const earlierText = `${narrator.post(earlier.writer)} (${howKnown(earlier, narrator)})`;
+  const laterSequence = later.facts.sequence;
+  const earlierSequence = earlier.facts.sequence;
+
+  if (earlierSequence === laterSequence - 1) {
     log.add({
       requirement: "LIN-1",
       account,
-      explanation: `${capitalize(laterText)} does not extend version ${earlier.sequence}, which ${earlierText} wrote: client ${later.writer!.client} had not built on version ${earlier.sequence}, whose changes it replaced.`,
+      explanation: `${capitalize(laterText)} does not extend version ${earlierSequence}, which ${earlierText} wrote: client ${later.writer.client} had not built on version ${earlierSequence}, whose changes it replaced.`,
       operations,
     });
     return;
@@ -91,7 +73,7 @@ function compare(
     log.add({
       requirement: "LIN-1",
       account,
-      explanation: `Version ${later.sequence}, from ${laterText}, does not extend version ${earlier.sequence}, from ${earlierText}, although every version between them was written by a client that built on the version before it.`,
+      explanation: `Version ${laterSequence}, from ${laterText}, does not extend version ${earlierSequence}, from ${earlierText}, although every version between them was written by a client that built on the version before it.`,
       operations,
     });
     return;
@@ -101,23 +83,22 @@ function compare(
   log.add({
     requirement: "LIN-5",
     account,
-    explanation: `Version ${later.sequence}, from ${laterText}, has lost change${missing.length > 1 ? "s" : ""} ${shown}${more} of version ${earlier.sequence}, from ${earlierText}: the changes of a stored version must be in every later version.`,
+    explanation: `Version ${laterSequence}, from ${laterText}, has lost change${missing.length > 1 ? "s" : ""} ${shown}${more} of version ${earlierSequence}, from ${earlierText}: the changes of a stored version must be in every later version.`,
     operations,
   });
 }
 
 /** How the history shows that a version's writer took effect. */
-function howKnown(facts: VersionFacts, narrator: Narrator): string {
-  const writer = facts.writer!;
+function howKnown({ facts, writer }: Written, narrator: Narrator): string {
   if (writer.outcome.type === "ok") return `accepted at ${narrator.at(writer.completedAt)}`;
   const observed = facts.observed[0];
   if (observed) return `${narrator.postFate(writer)}, yet ${narrator.op(observed.op)} returned its version at ${narrator.at(observed.op.completedAt)}`;
   return `${narrator.postFate(writer)}, yet a later version could only be stored on top of it`;
 }
 
-function evidenceOps(facts: VersionFacts): number[] {
+function evidenceOps({ facts, writer }: Written): number[] {
   const observed = facts.observed[0];
-  return facts.writer?.outcome.type !== "ok" && observed ? [observed.op.id] : [];
+  return writer.outcome.type !== "ok" && observed ? [observed.op.id] : [];
 }
 
 /** Segments (":xxxx" without the colon) of `before` that `after` lacks. */

@@ -6,30 +6,49 @@
 // n - 1 was stored broke no server rule: the server cannot know what its
 // client had seen, so that is not reported.
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
-import type { PostOperation } from "./history.js";
-import type { AccountVersions, StoredEvidence, VersionFacts } from "./versions.js";
+import type { Millis, Operation, PostOperation } from "./history.js";
+import type { AccountVersions, VersionFacts } from "./versions.js";
+
+/** What shows that a version had been stored by some time: an answer about it or about a later version. */
+export interface StoredEvidence {
+  at: Millis;
+  op: Operation;
+  /** The version the evidence is about: this one, or a later one that required it. */
+  sequence: number;
+}
+
+/** What the LIN-1 sequence pass finds about each version. */
+export interface Predecessors {
+  /** The earliest evidence that a version had been stored; absent when nothing shows it was. */
+  storedBy: ReadonlyMap<VersionFacts, StoredEvidence>;
+  /** Versions reported because no POST of the previous sequence could have been stored in time. */
+  missing: ReadonlySet<VersionFacts>;
+}
 
 /**
- * Sets storedBy on every version (its own evidence, or that of the next
- * version, which could only be stored on top of it) and reports versions
- * whose predecessor could not have been stored in time.
+ * Finds when each version was stored at the latest (its own evidence, or that
+ * of the next version, which could only be stored on top of it) and reports
+ * versions whose predecessor could not have been stored in time.
  */
-export function checkPredecessors(versions: AccountVersions, narrator: Narrator, log: ViolationLog): void {
+export function checkPredecessors(versions: AccountVersions, narrator: Narrator, log: ViolationLog): Predecessors {
   const { ascending, bySequence } = versions;
+  const storedByVersion = new Map<VersionFacts, StoredEvidence>();
+  const missing = new Set<VersionFacts>();
   let above: VersionFacts | undefined;
   for (let index = ascending.length - 1; index >= 0; index--) {
     const facts = ascending[index]!;
     const sequence = facts.sequence;
     const inherited =
-      above && above.sequence === sequence + 1 && !above.predecessorMissing ? above.storedBy : undefined;
-    facts.storedBy = earliest(ownEvidence(facts), inherited);
+      above && above.sequence === sequence + 1 && !missing.has(above) ? storedByVersion.get(above) : undefined;
+    const storedBy = earliest(ownEvidence(facts), inherited);
     above = facts;
 
-    const storedBy = facts.storedBy;
-    if (!storedBy || sequence <= 1) continue;
+    if (!storedBy) continue;
+    storedByVersion.set(facts, storedBy);
+    if (sequence <= 1) continue;
     const previous = bySequence.get(sequence - 1);
     if (previous?.candidates.some((post) => post.invokedAt < storedBy.at)) continue;
-    facts.predecessorMissing = true;
+    missing.add(facts);
     log.add({
       requirement: "LIN-1",
       related: ["SEQ-2"],
@@ -38,6 +57,7 @@ export function checkPredecessors(versions: AccountVersions, narrator: Narrator,
       operations: [storedBy.op.id, ...(previous?.posts ?? []).slice(0, 2).map((post) => post.id)],
     });
   }
+  return { storedBy: storedByVersion, missing };
 }
 
 function ownEvidence(facts: VersionFacts): StoredEvidence | undefined {

@@ -10,12 +10,12 @@ import { capitalize, type HistoryRequirement, type Narrator, type ViolationLog }
 import type { PostOperation } from "./history.js";
 import { sortByCompletion, sortByInvocation } from "./order.js";
 import type { WalletAnswer, WalletAnswers } from "./returned-wallets.js";
-import type { AccountVersions } from "./versions.js";
+import type { AccountVersions, SingleAcceptance } from "./versions.js";
 
 export function checkRealTimeOrder(
   found: WalletAnswers,
   versions: AccountVersions,
-  duplicateAcceptances: ReadonlySet<PostOperation>,
+  { duplicated, duplicateAcceptances }: SingleAcceptance,
   narrator: Narrator,
   log: ViolationLog,
 ): void {
@@ -64,7 +64,7 @@ export function checkRealTimeOrder(
       report(subject, ownView, "LIN-6", versions.account, narrator, log);
     } else if (subject.sequence < newestShown.sequence) {
       report(subject, newestShown, "LIN-4", versions.account, narrator, log);
-    } else if (accepting && !versions.bySequence.get(subject.sequence)?.duplicated) {
+    } else if (accepting && !isDuplicated(versions, duplicated, subject.sequence)) {
       // An acceptance of a sequence already stored before the POST was sent
       // is a second acceptance of it, unless LIN-2 already reported it.
       const sameSequence =
@@ -125,4 +125,9 @@ function describeShown(shown: WalletAnswer, narrator: Narrator): string {
   if (op.kind !== "post") return `${narrator.op(op)} had returned version ${shown.sequence} at ${at}`;
   if (shown.via === "echo") return `${narrator.post(op)} had been accepted at ${at}`;
   return `${narrator.post(op)} had got version ${shown.sequence} in its 409 body at ${at}`;
+}
+
+function isDuplicated(versions: AccountVersions, duplicated: SingleAcceptance["duplicated"], sequence: number): boolean {
+  const facts = versions.bySequence.get(sequence);
+  return facts !== undefined && duplicated.has(facts);
 }

@@ -2,7 +2,16 @@
 // Informational only: no check counts them as success or failure, but reports
 // say which ones later answers show to have taken effect.
 import { isHonestPost, sameVersion, type ContentModel, type PostOperation } from "./history.js";
-import type { AccountVersions, VersionFacts } from "./versions.js";
+import type { Predecessors } from "./predecessors.js";
+import type { AccountVersions, SingleAcceptance, VersionFacts } from "./versions.js";
+import type { Writers } from "./writers.js";
+
+/** What the earlier passes found, which decides what later answers show. */
+export interface VersionFindings {
+  acceptance: SingleAcceptance;
+  predecessors: Predecessors;
+  writers: Writers;
+}
 
 export type Resolution = "took-effect" | "did-not-take-effect" | "unknown";
 
@@ -13,7 +22,11 @@ export interface IndeterminatePost {
   resolution: Resolution;
 }
 
-export function resolveIndeterminatePosts(versions: AccountVersions, contentModel: ContentModel): IndeterminatePost[] {
+export function resolveIndeterminatePosts(
+  versions: AccountVersions,
+  findings: VersionFindings,
+  contentModel: ContentModel,
+): IndeterminatePost[] {
   const resolved: IndeterminatePost[] = [];
   for (const facts of versions.ascending) {
     for (const post of facts.candidates) {
@@ -22,7 +35,7 @@ export function resolveIndeterminatePosts(versions: AccountVersions, contentMode
         operation: post.id,
         account: versions.account,
         sequence: facts.sequence,
-        resolution: resolve(post, facts, versions, contentModel),
+        resolution: resolve(post, facts, versions, findings, contentModel),
       });
     }
   }
@@ -33,19 +46,22 @@ function resolve(
   post: PostOperation,
   facts: VersionFacts,
   versions: AccountVersions,
+  { acceptance, predecessors, writers }: VersionFindings,
   contentModel: ContentModel,
 ): Resolution {
   // A POST that sent the same version as another cannot be told apart from it.
   if (facts.candidates.some((other) => other !== post && sameVersion(other.request, post.request))) return "unknown";
-  if (facts.duplicated) return facts.observed.some((answer) => answer.writer === post) ? "took-effect" : "unknown";
-  const writer = facts.writer;
+  if (acceptance.duplicated.has(facts)) return facts.observed.some((answer) => answer.writer === post) ? "took-effect" : "unknown";
+  const writer = writers.get(facts);
   if (writer) return writer === post ? "took-effect" : "did-not-take-effect";
   // Several POSTs may have stored this version and no answer returned it: an
   // honest writer of the next version built on the one that did.
-  if (contentModel !== "append-log" || !facts.storedBy) return "unknown";
-  const next = versions.bySequence.get(facts.sequence + 1)?.writer;
+  const evidence = predecessors.storedBy.get(facts);
+  if (contentModel !== "append-log" || !evidence) return "unknown";
+  const nextVersion = versions.bySequence.get(facts.sequence + 1);
+  const next = nextVersion && writers.get(nextVersion);
   if (!next || !isHonestPost(next)) return "unknown";
-  const storedBy = facts.storedBy.at;
+  const storedBy = evidence.at;
   const extended = facts.candidates.filter(
     (candidate) =>
       candidate.invokedAt < storedBy && next.request.encryptedWallet.startsWith(candidate.request.encryptedWallet),

@@ -1,19 +1,13 @@
 // What a history shows about each version (account, sequence) of a wallet:
 // which POSTs may have written it, which certainly did (accepted, or named by
 // a returned wallet), and LIN-2: at most one of them may have taken effect.
+// VersionFacts are read-only once collected: each later pass returns what it
+// derives instead of writing it back.
 import type { AccountOperations } from "./account-operations.js";
 import type { Narrator, ViolationLog } from "./findings.js";
-import { sameVersion, type Millis, type Operation, type PostOperation } from "./history.js";
+import { sameVersion, type Operation, type PostOperation } from "./history.js";
 import { compareTimes, sortByCompletion, sortBySequence } from "./order.js";
 import type { WalletAnswer, WalletAnswers } from "./returned-wallets.js";
-
-/** What shows that a version had been stored by some time: an answer about it or about a later version. */
-export interface StoredEvidence {
-  at: Millis;
-  op: Operation;
-  /** The version the evidence is about: this one, or a later one that required it. */
-  sequence: number;
-}
 
 export interface VersionFacts {
   sequence: number;
@@ -25,14 +19,6 @@ export interface VersionFacts {
   accepted: PostOperation[];
   /** Returned wallets (GET 200, 409 bodies) of this sequence, by completion time; each names its writer. */
   observed: WalletAnswer[];
-  /** LIN-2 is broken here: the version is ambiguous and takes part in no further check. */
-  duplicated: boolean;
-  /** The earliest evidence that the version had been stored; undefined when nothing shows it was. */
-  storedBy?: StoredEvidence;
-  /** LIN-1 is broken here: no POST of the previous sequence could have been stored in time. */
-  predecessorMissing: boolean;
-  /** The POST whose version this is, when the history names exactly one. */
-  writer?: PostOperation;
 }
 
 export interface AccountVersions {
@@ -53,8 +39,6 @@ export function collectVersions(group: AccountOperations, answers: WalletAnswers
       candidates: [],
       accepted: [],
       observed: [],
-      duplicated: false,
-      predecessorMissing: false,
     };
     for (const post of posts) {
       if (post.outcome.type === "refused") continue;
@@ -78,23 +62,31 @@ function byCompletion(a: Operation, b: Operation): number {
 }
 
 
+/** What the LIN-2 pass finds: the versions it reported, which later checks leave alone. */
+export interface SingleAcceptance {
+  /** Versions of which two took effect: ambiguous, so they take part in no further check. */
+  duplicated: ReadonlySet<VersionFacts>;
+  /** The accepted POSTs of duplicated versions. */
+  duplicateAcceptances: ReadonlySet<PostOperation>;
+}
+
 /**
  * LIN-2 (and SEQ-6): at most one POST per (account, sequence) is accepted, and
  * at most one version per sequence takes effect, counting indeterminate POSTs
- * whose version a server returned. Returns the accepted POSTs of duplicated
- * sequences, which later checks leave alone.
+ * whose version a server returned.
  */
 export function checkSingleAcceptance(
   versions: AccountVersions,
   narrator: Narrator,
   log: ViolationLog,
-): Set<PostOperation> {
+): SingleAcceptance {
+  const duplicated = new Set<VersionFacts>();
   const involved = new Set<PostOperation>();
   for (const facts of versions.ascending) {
     const sequence = facts.sequence;
     const [first, second] = facts.accepted;
     if (first && second) {
-      facts.duplicated = true;
+      duplicated.add(facts);
       for (const post of facts.accepted) involved.add(post);
       log.add({
         requirement: "LIN-2",
@@ -112,7 +104,7 @@ export function checkSingleAcceptance(
     if (!settled) continue;
     const other = facts.observed.find((answer) => !sameVersion(answer.writer!.request, settled.request));
     if (!other) continue;
-    facts.duplicated = true;
+    duplicated.add(facts);
     if (first) involved.add(first);
     const otherWriter = other.writer!;
     const settledText = first
@@ -128,5 +120,5 @@ export function checkSingleAcceptance(
         : [settled.id, otherWriter.id, firstSeen!.op.id, other.op.id],
     });
   }
-  return involved;
+  return { duplicated, duplicateAcceptances: involved };
 }
