@@ -1,14 +1,16 @@
-// Benchmark of the history checker on synthetic valid histories of 10^4,
-// 10^5 and 10^6 operations (200 per account, 8 clients each, overlapping
-// requests, lost answers, 5xx, re-auths and hostile POSTs). Prints figures;
-// it is not a timed test.
+// Benchmark of the history checker on synthetic valid histories (overlapping
+// requests, lost answers, 5xx, re-auths and hostile POSTs): 10^4, 10^5 and
+// 10^6 operations spread over accounts of 200 each, then one account of up
+// to 10^5 operations, whose wallet content grows with every change (the
+// cost per account must grow with its operations only). Prints figures; it
+// is not a timed test.
 //
 // Each size runs in child processes of its own, so that peak RSS belongs to
 // that size: one child only generates the history (the baseline), another
 // generates and checks it; the difference is the checker's own peak.
 //
 //   npm run bench:checker                  all sizes
-//   node dist/conformance/bench/checker-bench.js 10000 50000   chosen sizes
+//   node dist/conformance/bench/checker-bench.js 10000 50000   chosen sizes (spread over accounts)
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -19,6 +21,9 @@ const operationsPerAccount = 200;
 const clientsPerAccount = 8;
 const concurrentAccounts = 32;
 const defaultSizes = [10_000, 100_000, 1_000_000];
+const oneAccountSizes = [12_500, 25_000, 50_000, 100_000];
+
+type Shape = "spread" | "one-account";
 
 interface Measurement {
   operations: number;
@@ -34,7 +39,12 @@ interface Measurement {
   historyHeap: number;
 }
 
-function history(operations: number) {
+function history(operations: number, shape: Shape) {
+  if (shape === "one-account") {
+    // Ropes: flat copies of a content that grows with every change would
+    // take memory quadratic in the account's length before any check.
+    return generateHistory({ accounts: 1, operationsPerAccount: operations, clientsPerAccount, seed: 42, ropeContents: true });
+  }
   return generateHistory({
     accounts: Math.max(1, Math.round(operations / operationsPerAccount)),
     operationsPerAccount,
@@ -49,9 +59,9 @@ function collectGarbage(): void {
 }
 
 /** Child: generate, and unless `generateOnly`, check; print one JSON line. */
-function measure(operations: number, generateOnly: boolean): void {
-  if (!generateOnly) checkHistory(history(10_000)); // warm up the JIT on a small history
-  const subject = history(operations);
+function measure(operations: number, shape: Shape, generateOnly: boolean): void {
+  if (!generateOnly) checkHistory(history(10_000, "spread")); // warm up the JIT on a small history
+  const subject = history(operations, shape);
   collectGarbage();
   const historyHeap = process.memoryUsage().heapUsed;
   let checkMs = Number.POSITIVE_INFINITY;
@@ -79,9 +89,9 @@ function measure(operations: number, generateOnly: boolean): void {
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 }
 
-function runChild(operations: number, generateOnly: boolean): Measurement {
+function runChild(operations: number, shape: Shape, generateOnly: boolean): Measurement {
   const script = fileURLToPath(import.meta.url);
-  const args = ["--expose-gc", script, "--child", String(operations), ...(generateOnly ? ["--generate-only"] : [])];
+  const args = ["--expose-gc", script, "--child", String(operations), shape, ...(generateOnly ? ["--generate-only"] : [])];
   const output = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 20 });
   return JSON.parse(output.trim().split("\n").pop()!) as Measurement;
 }
@@ -89,16 +99,13 @@ function runChild(operations: number, generateOnly: boolean): Measurement {
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const ratio = (now: number, before: number | undefined) => (before ? `×${(now / before).toFixed(2)}` : "");
 
-function main(sizes: number[]): void {
-  console.log(
-    `History checker on synthetic valid histories: ${operationsPerAccount} operations per account, ${clientsPerAccount} clients each, ${concurrentAccounts} accounts at a time (node ${process.version}, one thread).`,
-  );
+function table(sizes: number[], shape: Shape): void {
   const header = ["operations", "accounts", "check ms", "slowest ms", "ops/s", "peak RSS MB", "history heap MB", "checker RSS MB", "time growth", "RSS growth", "violations"];
   const rows: string[][] = [header];
   let previous: { checkMs: number; maxRss: number } | undefined;
   for (const size of sizes) {
-    const baseline = runChild(size, true);
-    const checked = runChild(size, false);
+    const baseline = runChild(size, shape, true);
+    const checked = runChild(size, shape, false);
     const checkerRss = Math.max(0, checked.maxRss - baseline.maxRss);
     rows.push([
       String(checked.operations),
@@ -117,11 +124,20 @@ function main(sizes: number[]): void {
   }
   const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join("  "));
+}
+
+function main(sizes: number[]): void {
+  console.log(
+    `History checker on synthetic valid histories: ${operationsPerAccount} operations per account, ${clientsPerAccount} clients each, ${concurrentAccounts} accounts at a time (node ${process.version}, one thread).`,
+  );
+  table(sizes, "spread");
+  console.log(`\nOne account, ${clientsPerAccount} clients, its wallet content growing with every change:`);
+  table(oneAccountSizes, "one-account");
   console.log(
     "check ms: best of the timed runs (5, or 3 at 10^6), ops/s from it; peak RSS: the checking process; checker RSS: its peak above a process that only generates the history; growth: against the previous size.",
   );
 }
 
 const argv = process.argv.slice(2);
-if (argv[0] === "--child") measure(Number(argv[1]), argv.includes("--generate-only"));
+if (argv[0] === "--child") measure(Number(argv[1]), argv[2] as Shape, argv.includes("--generate-only"));
 else main(argv.length > 0 ? argv.map(Number) : defaultSizes);

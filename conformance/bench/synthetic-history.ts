@@ -38,6 +38,16 @@ export interface SyntheticOptions {
    * k starts around wave floor(k / concurrentAccounts).
    */
   concurrentAccounts?: number;
+  /**
+   * Build each version's content onto its base's as a rope (+) instead of a
+   * flat copy (join). A flat copy is what a body parsed from JSON is, but in
+   * one long-lived account the copies take memory quadratic in its length;
+   * ropes stay linear as long as nothing reads whole contents. Answers then
+   * share their strings with the POST that sent them instead of a parsed copy:
+   * comparing a returned wallet with what a POST sent costs its length only
+   * when the two are separate strings, which is a cost of reading the input.
+   */
+  ropeContents?: boolean;
 }
 
 /** A small, fast, seeded generator (mulberry32): the same seed makes the same history. */
@@ -80,11 +90,13 @@ interface SimulatedClient {
   base: WalletVersion | undefined;
   /** Knows the account has no wallet yet (a 404 or a 409 saying so). */
   knowsEmpty: boolean;
-  /** Local changes not yet in the base: segments without the colon. */
-  pending: string[];
+  /** Local changes not yet in the base: segments joined by colons, built up as a rope. */
+  pending: string;
   changes: number;
   /** Its last POST's answer was lost: it reads before posting again. */
   uncertain: boolean;
+  /** That POST's version, to tell whether a wallet read later carries it. */
+  uncertainPost: PostedWallet | undefined;
   inFlight: InFlight | undefined;
 }
 
@@ -106,7 +118,7 @@ export function generateHistory(options: SyntheticOptions): History {
   return {
     format: historyFormat,
     contentModel: "append-log",
-    operations: operations.map(asRecorded),
+    operations: operations.map((op, index) => asRecorded(op, index, options.ropeContents ?? false)),
     meta: { generator: "synthetic", seed: options.seed ?? 1, accounts: options.accounts },
   };
 }
@@ -117,11 +129,11 @@ export function generateHistory(options: SyntheticOptions): History {
  * are read), and with the wallet of its answer parsed from the wire into
  * strings of its own, not shared with the POST that sent them.
  */
-function asRecorded(op: Operation, index: number): Operation {
+function asRecorded(op: Operation, index: number, shareStrings: boolean): Operation {
   const id = index + 1;
   const { account, client, invokedAt, completedAt } = op;
   const outcome: Outcome =
-    op.outcome.type !== "indeterminate" && op.outcome.wallet
+    !shareStrings && op.outcome.type !== "indeterminate" && op.outcome.wallet
       ? { type: op.outcome.type, status: op.outcome.status, wallet: JSON.parse(JSON.stringify(op.outcome.wallet)) as WalletVersion }
       : op.outcome;
   switch (op.kind) {
@@ -145,9 +157,11 @@ class AccountSimulation {
   private readonly serverErrorRate: number;
   private readonly reauthRate: number;
   private readonly hostileRate: number;
+  private readonly ropeContents: boolean;
   private readonly clients: SimulatedClient[] = [];
   private budget: number;
   private hmacCounter = 0;
+  private readonly postsByHmac = new Map<string, PostedWallet>();
   // The simulated server's state for this account.
   private stored: WalletVersion | undefined;
   private readonly currentToken: number[];
@@ -167,6 +181,7 @@ class AccountSimulation {
     this.serverErrorRate = options.serverErrorRate ?? 0.002;
     this.reauthRate = options.reauthRate ?? 0.01;
     this.hostileRate = options.hostileRate ?? 0.02;
+    this.ropeContents = options.ropeContents ?? false;
     this.budget = options.operationsPerAccount;
     this.wave = Math.floor(accountIndex / (options.concurrentAccounts ?? 32));
     const clientCount = options.clientsPerAccount ?? 8;
@@ -179,9 +194,10 @@ class AccountSimulation {
         generations: 0,
         base: undefined,
         knowsEmpty: false,
-        pending: [],
+        pending: "",
         changes: 0,
         uncertain: false,
+        uncertainPost: undefined,
         inFlight: undefined,
       });
     }
@@ -276,12 +292,15 @@ class AccountSimulation {
   private buildPost(client: SimulatedClient): PostedWallet {
     const random = this.random;
     // Every POST carries at least one change of its own, so its version is unique.
-    client.pending.push(`${this.tag}.${client.index.toString(36)}.${(client.changes++).toString(36)}`);
+    const change = `${this.tag}.${client.index.toString(36)}.${(client.changes++).toString(36)}`;
+    client.pending = client.pending === "" ? change : `${client.pending}:${change}`;
     const base = client.base;
     const baseSequence = base?.sequence ?? 0;
-    // join() makes a flat string, as a body parsed from JSON would be; +=
-    // would make a rope that every comparison flattens again.
-    const content = [base?.encryptedWallet ?? "-", ...client.pending].join(":");
+    // join() makes a flat string, as a body parsed from JSON would be; +
+    // makes a rope that any reading of the whole content flattens.
+    const content = this.ropeContents
+      ? `${base?.encryptedWallet ?? "-"}:${client.pending}`
+      : [base?.encryptedWallet ?? "-", client.pending].join(":");
     let sequence = baseSequence + 1;
     let move = "honest";
     if (random() < this.hostileRate) {
@@ -294,7 +313,10 @@ class AccountSimulation {
       }
     }
     const hmac = `h${this.tag}.${(this.hmacCounter++).toString(36)}`;
-    return { encryptedWallet: content, sequence, hmac, baseSequence, move };
+    const posted: PostedWallet = { encryptedWallet: content, sequence, hmac, baseSequence, move };
+    if (base) posted.baseHmac = base.hmac;
+    this.postsByHmac.set(hmac, posted);
+    return posted;
   }
 
   /**
@@ -362,10 +384,33 @@ class AccountSimulation {
     }
   }
 
+  private adopt(client: SimulatedClient, wallet: WalletVersion): void {
+    if (!client.base || wallet.sequence >= client.base.sequence) client.base = wallet;
+    client.knowsEmpty = false;
+    if (client.uncertain) {
+      // The lost POST took effect if the wallet was built on it: its changes are no longer local.
+      if (client.uncertainPost && this.builtOn(wallet, client.uncertainPost)) client.pending = "";
+      client.uncertain = false;
+      client.uncertainPost = undefined;
+    }
+  }
+
+  /** Whether `wallet` is `post`'s version or was built on it, followed through the bases POSTs recorded (no content is read). */
+  private builtOn(wallet: WalletVersion, post: PostedWallet): boolean {
+    let version: PostedWallet | undefined = this.postsByHmac.get(wallet.hmac);
+    while (version && version.sequence > post.sequence) {
+      version = version.baseHmac === undefined ? undefined : this.postsByHmac.get(version.baseHmac);
+    }
+    return version?.hmac === post.hmac;
+  }
+
   /** The client algorithm: adopt newer versions, rebase local changes, re-auth on 401. */
   private react(client: SimulatedClient, request: InFlight, outcome: Outcome): void {
     if (outcome.type === "indeterminate") {
-      if (request.kind === "post") client.uncertain = true;
+      if (request.kind === "post") {
+        client.uncertain = true;
+        client.uncertainPost = request.request;
+      }
       if (request.kind === "auth") client.token = 0;
       return;
     }
@@ -379,22 +424,12 @@ class AccountSimulation {
     }
     if (outcome.type === "ok" && request.kind === "post") {
       client.base = outcome.wallet;
-      client.pending = [];
+      client.pending = "";
       client.uncertain = false;
       return;
     }
-    if (outcome.wallet) adopt(client, outcome.wallet);
+    if (outcome.wallet) this.adopt(client, outcome.wallet);
     else if (outcome.status === 404 || outcome.status === 409) client.knowsEmpty = true;
   }
 }
 
-function adopt(client: SimulatedClient, wallet: WalletVersion): void {
-  if (!client.base || wallet.sequence >= client.base.sequence) client.base = wallet;
-  client.knowsEmpty = false;
-  if (client.uncertain) {
-    // The lost POST took effect if its changes are in the wallet: they are no longer local.
-    const segments = `${wallet.encryptedWallet}:`;
-    client.pending = client.pending.filter((segment) => !segments.includes(`:${segment}:`));
-    client.uncertain = false;
-  }
-}

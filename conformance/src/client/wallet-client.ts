@@ -148,6 +148,12 @@ export class WalletClient {
     return { kind: "got", state: received, exchange };
   }
 
+  /** The hmac of the version the client builds on (the one a server returned or it posted); undefined before it has one. */
+  baseHmac(): string | undefined {
+    const base = this.walletState;
+    return base && base.sequence > 0 ? walletHmac(base, this.secrets.hmacKey) : undefined;
+  }
+
   /** The request body for the next version: base sequence + 1 with base + local changes. */
   nextWalletRequest(sequence = (this.walletState?.sequence ?? 0) + 1): WalletRequest {
     const state = { sequence, encryptedWallet: this.curEncryptedWallet() ?? "-" };

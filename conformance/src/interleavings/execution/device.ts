@@ -244,12 +244,14 @@ export class Device {
     const generation = token?.generation ?? this.generation;
     return this.withToken(token, async () => {
       const baseSequence = this.client.walletState?.sequence ?? 0;
+      const baseHmac = this.client.baseHmac();
       const body = this.client.nextWalletRequest(sequence);
       const sent: PostedWallet = {
         encryptedWallet: body.encryptedWallet,
         sequence: body.sequence,
         hmac: body.hmac,
         baseSequence,
+        ...(baseHmac !== undefined ? { baseHmac } : {}),
         move,
       };
       const outcome = await this.client.postWallet(sequence);

@@ -114,6 +114,7 @@ export class HistoryRecorder {
       hmac: sent.hmac,
       baseSequence: sent.baseSequence,
     };
+    if (sent.baseHmac !== undefined) request.baseHmac = sent.baseHmac;
     if (sent.move !== undefined) request.move = sent.move;
     const { id, outcome } = this.next("post", exchange);
     const { account, client } = labels;

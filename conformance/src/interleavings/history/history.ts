@@ -88,6 +88,14 @@ export interface PostedWallet extends WalletVersion {
    * a hostile move (skipping ahead, posting stale) posts something else.
    */
   baseSequence: number;
+  /**
+   * The hmac of the version the client built on (absent when it had seen no
+   * wallet, or when the recording tool does not know it). A version's hmac
+   * names its content (the protocol's hmac covers sequence and content), so
+   * with it the checker follows what each version was built on without
+   * comparing whole contents, which grow with every change.
+   */
+  baseHmac?: string;
   /** What the workload meant by this POST ("honest", "skip-ahead", "stale"...), for reports only. */
   move?: string;
 }

@@ -1,6 +1,7 @@
 // What became of POSTs that timed out, lost their connection or got a 5xx.
 // Informational only: no check counts them as success or failure, but reports
 // say which ones later answers show to have taken effect.
+import { extendsVersion } from "./bases.js";
 import { isHonestPost, sameVersion, type ContentModel, type PostOperation } from "./history.js";
 import type { Predecessors } from "./predecessors.js";
 import type { AccountVersions, SingleAcceptance, VersionFacts } from "./versions.js";
@@ -63,8 +64,7 @@ function resolve(
   if (!next || !isHonestPost(next)) return "unknown";
   const storedBy = evidence.at;
   const extended = facts.candidates.filter(
-    (candidate) =>
-      candidate.invokedAt < storedBy && next.request.encryptedWallet.startsWith(candidate.request.encryptedWallet),
+    (candidate) => candidate.invokedAt < storedBy && extendsVersion(next, candidate, versions),
   );
   if (extended.length !== 1) return "unknown";
   return extended[0] === post ? "took-effect" : "did-not-take-effect";
