@@ -112,6 +112,32 @@ describe("violations", () => {
     expect(violation.explanation).toContain('":3"');
   });
 
+  test("LIN-5: with recorded bases, changes lost across versions nobody saw are found by following the bases", () => {
+    const h = new HistoryBuilder();
+    const v1 = h.post("A", 1, "-:1", [0, 1], accepted);
+    const v2 = h.post("A", 2, "-:1:2", [2, 3], accepted, { builtOn: v1 });
+    // A lost POST of 2 that did not take effect, and versions built on it that nobody saw.
+    const x2 = h.post("X", 2, "-:1:x", [2, 1002], timeout, { builtOn: v1 });
+    h.post("B", 3, "-:1:2:b", [10, 1010], timeout, { builtOn: v2 });
+    const c3 = h.post("C", 3, "-:1:x:c", [10, 1010], timeout, { builtOn: x2 });
+    const d4 = h.post("D", 4, "-:1:x:c:d", [11, 1011], timeout, { builtOn: c3 });
+    const e5 = h.post("E", 5, "-:1:x:c:d:e", [12, 1012], timeout, { builtOn: d4 });
+    h.get("F", [40, 41], returns(versionOf(e5)));
+    const violation = expectOnly(h, "LIN-5");
+    expect(violation.explanation).toContain('":2"');
+    expect(violation.operations.slice(0, 2)).toEqual([d4.id, v2.id]);
+  });
+
+  test("LIN-1: with recorded bases, a version built on a POST that did not take effect is caught whatever its content", () => {
+    const h = new HistoryBuilder();
+    const v1 = h.post("A", 1, "-:1", [0, 1], accepted);
+    const stored = h.post("A", 2, "-:1:2", [2, 3], accepted, { builtOn: v1 });
+    const refused = h.post("B", 2, "-:1:2x", [2, 4], conflict(versionOf(stored)), { builtOn: v1 });
+    // Its content happens to extend version 2, but the client built on the refused POST's version.
+    const v3 = h.post("B", 3, "-:1:2:3", [5, 6], accepted, { builtOn: refused });
+    expect(expectOnly(h, "LIN-1").operations.slice(0, 2)).toEqual([v3.id, stored.id]);
+  });
+
   test("LIN-3: a GET returns a version that no POST sent", () => {
     const h = new HistoryBuilder();
     storeFirstVersions(h, 3);

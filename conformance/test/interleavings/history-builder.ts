@@ -47,6 +47,8 @@ interface Options {
   base?: number;
   /** The token generation used (GET, POST) or issued (auth); default 1. */
   gen?: number;
+  /** The POST whose version the client built on, recorded as baseHmac (as the suite's devices record it). */
+  builtOn?: PostOperation;
 }
 
 export class HistoryBuilder {
@@ -56,7 +58,11 @@ export class HistoryBuilder {
 
   post(client: string, sequence: number, content: string, at: Interval, answer: Answer, options: Options = {}): PostOperation {
     const account = options.account ?? "acct";
-    const request = { ...version(sequence, content, account), baseSequence: options.base ?? sequence - 1 };
+    const request = {
+      ...version(sequence, content, account),
+      baseSequence: options.base ?? sequence - 1,
+      ...(options.builtOn ? { baseHmac: options.builtOn.request.hmac } : {}),
+    };
     const outcome: Outcome =
       answer.type === "accepted" ? { type: "ok", status: 200, wallet: versionOf({ request } as PostOperation) } : answer;
     return this.add({ ...this.common(client, at, outcome, account), kind: "post", tokenGeneration: options.gen ?? 1, request });
