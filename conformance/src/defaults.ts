@@ -18,3 +18,12 @@ export const defaultRuns = 30;
 export const defaultReplayAttempts = 5;
 /** Time spent shrinking after the first failure. */
 export const defaultShrinkBudgetMs = 20_000;
+
+/**
+ * The quiet period before the second round of final reads: covers ordinary
+ * replication lag and write-back delays (hundreds of milliseconds) while
+ * adding one second to a run.
+ */
+export const defaultSettleMs = 1_000;
+/** Executions whose accounts are read finally together: one settle wait per batch, and a soak run's memory bounded by it. */
+export const finalReadBatch = 50;

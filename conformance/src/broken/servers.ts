@@ -184,6 +184,26 @@ class LingeringTokenStore extends MemoryStore {
   }
 }
 
+const rollbackDelayMs = 300;
+
+/** Acknowledges a write, then in every other write puts the version before it back a little later, as a failover to a lagging replica does. */
+class RollbackAfterAckStore extends MemoryStore {
+  private writes = 0;
+
+  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+    const previous = this.wallets.get(userId);
+    const outcome = await super.setWallet(userId, wallet);
+    if (!outcome.stored || this.writes++ % 2 === 1) return outcome;
+    const written = outcome.wallet;
+    setTimeout(() => {
+      if (this.wallets.get(userId) !== written) return;
+      if (previous) this.wallets.set(userId, previous);
+      else this.wallets.delete(userId);
+    }, rollbackDelayMs).unref();
+    return outcome;
+  }
+}
+
 /** Stands in for "" past the reference's validation; the store turns it back into "". */
 const emptyStandIn = "\u0000empty";
 
@@ -267,6 +287,11 @@ export const brokenServers: Record<string, BrokenServer> = {
     "resolves tokens through the deviceId alone, so a login of that deviceId in another account takes them over",
     ["TOKEN-1"],
     (o) => ({ store: new DeviceNameTokenStore(storeOptions(o)) }),
+  ),
+  "rolls-back-acknowledged-version": broken(
+    `puts the previous version back ${rollbackDelayMs} ms after acknowledging every other write`,
+    ["LIN-4"],
+    (o) => ({ store: new RollbackAfterAckStore(storeOptions(o)) }),
   ),
   "old-token-still-works": broken("keeps a device's old token working after the device logs in again", ["TOKEN-2"], (o) => ({
     store: new LingeringTokenStore(storeOptions(o)),

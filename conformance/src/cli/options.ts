@@ -1,6 +1,6 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
-import { defaultConcurrency, defaultRuns, defaultTimeoutMs } from "../defaults.js";
+import { defaultConcurrency, defaultRuns, defaultSettleMs, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
 
@@ -18,7 +18,7 @@ export interface CliOptions {
   quiet: boolean;
   help: boolean;
   /** --runs, --seed and --path of the interleaving properties (LIN-*). */
-  interleavings: { runs?: number; seed?: number; path?: string };
+  interleavings: { runs?: number; seed?: number; path?: string; settleMs?: number; durationMs?: number };
   /** --replay: a saved counterexample file to execute again. */
   replay?: string;
   /** Report files asked for through the writers' flags. */
@@ -50,6 +50,8 @@ export function usage(): string {
     "  --seed N            seed of those workloads, to generate the same ones again (printed with failures)",
     "  --path P            with --seed: fast-check path of a shrunk counterexample to replay (printed with failures)",
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
+    `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
+    "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
     ...reportFlags,
     "  -h, --help          print this help",
     "",
@@ -77,6 +79,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         seed: { type: "string" },
         path: { type: "string" },
         replay: { type: "string" },
+        settle: { type: "string" },
+        duration: { type: "string" },
         help: { type: "boolean", short: "h" },
         ...reportOptions,
       },
@@ -147,11 +151,16 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
     throw new UsageError(`--path must be a fast-check path such as 3:1:0, got '${path}'`);
   }
   if (path !== undefined && seed === undefined) throw new UsageError("--path needs the --seed it was printed with");
+  const settleText = text("settle");
+  const settleMs = settleText === undefined ? undefined : parseSeconds("--settle", settleText, 600);
+  const durationText = text("duration");
+  const durationMs = durationText === undefined ? undefined : parseDuration(durationText);
+  if (durationMs !== undefined && runs !== undefined) throw new UsageError("--duration runs workloads until its time is up; it takes no --runs");
   const replay = text("replay");
   if (replay !== undefined) {
     if (replay.trim() === "") throw new UsageError("--replay needs a file name");
-    if (runs !== undefined || seed !== undefined || path !== undefined) {
-      throw new UsageError("--replay executes a saved workload; it takes no --runs, --seed or --path");
+    if (runs !== undefined || seed !== undefined || path !== undefined || durationMs !== undefined) {
+      throw new UsageError("--replay executes a saved workload; it takes no --runs, --seed, --path or --duration");
     }
   }
   return {
@@ -159,9 +168,28 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
       ...(runs !== undefined ? { runs } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(path !== undefined ? { path } : {}),
+      ...(settleMs !== undefined ? { settleMs } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
     },
     ...(replay !== undefined ? { replay } : {}),
   };
+}
+
+/** Seconds, decimals allowed, from 0 to `max`, as milliseconds. */
+function parseSeconds(flag: string, value: string, max: number): number {
+  const seconds = /^\d+(?:\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 0 && seconds <= max)) throw new UsageError(`${flag} must be a number of seconds from 0 to ${max}, got '${value}'`);
+  return Math.round(seconds * 1000);
+}
+
+const durationUnits: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** "90s", "10m", "2h" or plain seconds, from 1 s to 24 h, as milliseconds. */
+function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smh]?)$/.exec(value);
+  const ms = match ? Number(match[1]) * durationUnits[match[2] || "s"]! : Number.NaN;
+  if (!(ms >= 1_000 && ms <= 86_400_000)) throw new UsageError(`--duration must be a time from 1s to 24h such as 90s, 10m or 2h, got '${value}'`);
+  return Math.round(ms);
 }
 
 function parsePrefixes(flag: string, value: string | undefined): string[] {

@@ -10,6 +10,11 @@ export interface CaseProgress {
   runsDone: number;
   /** Runs the case means to make, when it knows. */
   runsTotal?: number;
+  /** Requests made so far and how long the case has run, for a rate (long soak runs). */
+  operations?: number;
+  elapsedMs?: number;
+  /** Violations found so far. */
+  violations?: number;
 }
 
 export interface CheckContext {

@@ -86,8 +86,7 @@ export class ProgressDisplay {
     let line = parts.join(", ");
     if (shown) {
       const [id, progress] = shown;
-      const runs = progress ? `: ${progress.runsDone}${progress.runsTotal !== undefined ? `/${progress.runsTotal}` : ""} runs` : "";
-      line += `; ${id}${runs}`;
+      line += `; ${id}${progress ? `: ${describeProgress(progress)}` : ""}`;
     }
     return line;
   }
@@ -121,4 +120,14 @@ export class ProgressDisplay {
     this.drawn = true;
     this.lastDraw = this.now();
   }
+}
+
+/** "30/100 runs", or for a soak run "412 runs, 1,830 ops/s, 0 violations". */
+function describeProgress(progress: CaseProgress): string {
+  const parts = [`${progress.runsDone}${progress.runsTotal !== undefined ? `/${progress.runsTotal}` : ""} runs`];
+  if (progress.operations !== undefined && progress.elapsedMs !== undefined && progress.elapsedMs > 0) {
+    parts.push(`${Math.round((progress.operations / progress.elapsedMs) * 1000).toLocaleString("en-US")} ops/s`);
+  }
+  if (progress.violations !== undefined) parts.push(`${progress.violations} violation${progress.violations === 1 ? "" : "s"}`);
+  return parts.join(", ");
 }

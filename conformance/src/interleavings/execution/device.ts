@@ -7,6 +7,7 @@ import type { WalletRequest } from "../../../../spec/index.js";
 import type { Exchange, ProtocolClient } from "../../client/protocol-client.js";
 import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
 import type { PostedWallet } from "../history/history.js";
+import type { FinalReader } from "./final-reads.js";
 import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 import type { RunControl } from "./run-control.js";
 import type { DeviceScript, Move, OldTokenUse } from "../workload/workload.js";
@@ -64,6 +65,16 @@ export class Device {
 
   get loggedIn(): boolean {
     return this.generation > 0;
+  }
+
+  get account(): string {
+    return this.labels.account;
+  }
+
+  /** The device as a reader of its account once the workload is over: the token it last got. */
+  finalReader(): FinalReader | undefined {
+    const token = this.client.authToken;
+    return this.loggedIn && token ? { labels: this.labels, token, generation: this.generation } : undefined;
   }
 
   /** Creates the account; a 409 after an attempt whose answer was lost means that attempt took effect. */

@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import type { ProtocolClient } from "../../client/protocol-client.js";
 import { checkHistory, type HistoryCheck } from "../history/checker.js";
 import { Device } from "./device.js";
+import type { FinalReader, FinalReadPlan } from "./final-reads.js";
 import type { History } from "../history/history.js";
 import { HistoryRecorder } from "./recorder.js";
 import { RunControl, type StopReason } from "./run-control.js";
@@ -32,6 +33,8 @@ export interface Execution {
   durationMs: number;
   /** Set when devices stopped before the end of their scripts. */
   stopped?: StopReason;
+  /** How to read the accounts it wrote once more after the workloads (final-reads.ts); absent for executions made elsewhere. */
+  finalReads?: FinalReadPlan;
 }
 
 /** Stop an execution after this many timeouts: the server is not keeping up, and every further request would wait as long. */
@@ -79,6 +82,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   const stopped = control.stopReason;
   if (stopped) meta["stopped"] = stopped;
   const history = recorder.toHistory();
+  const readers = finalReaders(devices, history);
   return {
     tag,
     workload,
@@ -88,5 +92,19 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
     devicesLoggedIn: devices.filter((device) => device.loggedIn).length,
     durationMs: Math.round(performance.now() - started),
     ...(stopped ? { stopped } : {}),
+    ...(readers.length > 0 ? { finalReads: { recorder, readers } } : {}),
   };
+}
+
+/** One reader for each account that some POST was acknowledged to: its first device that holds a token. */
+function finalReaders(devices: readonly Device[], history: History): FinalReader[] {
+  const written = new Set<string>();
+  for (const op of history.operations) if (op.kind === "post" && op.outcome.type === "ok") written.add(op.account);
+  const readers = new Map<string, FinalReader>();
+  for (const device of devices) {
+    if (!written.has(device.account) || readers.has(device.account)) continue;
+    const reader = device.finalReader();
+    if (reader) readers.set(device.account, reader);
+  }
+  return [...readers.values()];
 }

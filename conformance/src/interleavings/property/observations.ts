@@ -2,16 +2,28 @@
 // or a replay): the failing executions worth reporting, each requirement's
 // most shrunk one, the 5xx tally for LIN-7, and whether the server could be
 // driven at all.
+import { setTimeout as sleep } from "node:timers/promises";
+import { performance } from "node:perf_hooks";
+import { finalReadBatch } from "../../defaults.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
+import { readFinally, withFinalReads } from "../execution/final-reads.js";
 import type { InterleavingSettings } from "./settings.js";
 import { startFailure, type StartFailure } from "../execution/startup.js";
 import type { Workload } from "../workload/workload.js";
 
 export interface PropertyEnvironment extends ExecutionEnvironment {
   settings: InterleavingSettings;
-  /** Called after every execution; `planned` is unknown once shrinking has begun. */
-  onExecution?: (executed: number, planned: number | undefined) => void;
+  /** Called after every execution and final read; runsTotal is unknown once shrinking has begun, and in soak mode. */
+  onExecution?: (progress: ExecutionProgress) => void;
+}
+
+export interface ExecutionProgress {
+  runsDone: number;
+  runsTotal?: number;
+  operations: number;
+  elapsedMs: number;
+  violations: number;
 }
 
 /** LIN-7 over every execution: 5xx answers to well-formed requests. */
@@ -44,6 +56,10 @@ export interface PropertyOutcome {
   /** The last execution made; what reports show when nothing failed. */
   last?: Execution;
   serverErrors: ServerErrorTally;
+  /** Violations found in all executions, final reads included. */
+  violations: number;
+  /** Executions whose final reads found what their workload had not. */
+  foundByFinalReads: number;
   /** Set when no execution got a device logged in: nothing was checked. */
   notStarted?: StartFailure;
 }
@@ -58,6 +74,9 @@ export class Observations {
   readonly outcome: PropertyOutcome;
   /** True once some device of some execution logged in: the server can be driven. */
   private driven = false;
+  /** Executions whose accounts are still to be read finally. */
+  private unread: Execution[] = [];
+  private readonly started = performance.now();
 
   constructor(mode: PropertyOutcome["mode"], runsPlanned: number, private readonly env: PropertyEnvironment) {
     this.outcome = {
@@ -68,6 +87,21 @@ export class Observations {
       shrinkCut: false,
       byRequirement: new Map(),
       serverErrors: { count: 0, requests: 0, byStatus: {} },
+      violations: 0,
+      foundByFinalReads: 0,
+    };
+  }
+
+  /** Progress for the case's display: runs, and for long runs their rate and violations so far. */
+  progress(): ExecutionProgress {
+    const outcome = this.outcome;
+    const planned = outcome.firstFailure || this.env.settings.durationMs !== undefined ? undefined : outcome.runsPlanned;
+    return {
+      runsDone: outcome.executions,
+      ...(planned !== undefined ? { runsTotal: planned } : {}),
+      operations: outcome.serverErrors.requests,
+      elapsedMs: performance.now() - this.started,
+      violations: outcome.violations,
     };
   }
 
@@ -77,7 +111,8 @@ export class Observations {
     const outcome = this.outcome;
     outcome.executions++;
     outcome.last = execution;
-    this.env.onExecution?.(outcome.executions, outcome.firstFailure ? undefined : outcome.runsPlanned);
+    outcome.violations += execution.check.violations.length;
+    this.env.onExecution?.(this.progress());
     const errors = outcome.serverErrors;
     errors.requests += execution.history.operations.length;
     for (const warning of execution.check.warnings) {
@@ -87,7 +122,49 @@ export class Observations {
     this.noteStart(execution);
     const broken = brokenRequirements(execution);
     for (const requirement of broken) outcome.byRequirement.set(requirement, execution);
+    if (execution.finalReads) this.unread.push(execution);
+    if (this.unread.length >= finalReadBatch) await this.readFinally();
     return broken;
+  }
+
+  /**
+   * Reads the accounts of every execution not read yet, once at once and once
+   * after the settle period, then checks their histories again. What the
+   * reads show is reported as any violation of the execution's history.
+   */
+  async readFinally(): Promise<void> {
+    const batch = this.unread;
+    this.unread = [];
+    if (batch.length === 0) return;
+    const { protocol, settings } = this.env;
+    await readFinally(batch, protocol);
+    await sleep(settings.settleMs);
+    await readFinally(batch, protocol);
+    for (const execution of batch) this.recheck(execution);
+    this.env.onExecution?.(this.progress());
+  }
+
+  /** Puts the execution with its final reads wherever the outcome holds it, and records what only they showed. */
+  private recheck(before: Execution): void {
+    const after = withFinalReads(before);
+    if (after === before) return;
+    const outcome = this.outcome;
+    outcome.serverErrors.requests += after.history.operations.length - before.history.operations.length;
+    if (outcome.last === before) outcome.last = after;
+    if (outcome.firstFailure === before) outcome.firstFailure = after;
+    if (outcome.counterexample === before) outcome.counterexample = after;
+    for (const [requirement, execution] of outcome.byRequirement) if (execution === before) outcome.byRequirement.set(requirement, after);
+    const added = after.check.violations.length - before.check.violations.length;
+    if (added <= 0) return;
+    outcome.violations += added;
+    outcome.foundByFinalReads++;
+    const broken = brokenRequirements(after);
+    for (const requirement of broken) if (!outcome.byRequirement.has(requirement)) outcome.byRequirement.set(requirement, after);
+    if (outcome.lead === undefined) {
+      outcome.lead = broken[0];
+      outcome.firstFailure = after;
+      outcome.counterexample = after;
+    }
   }
 
   private noteStart(execution: Execution): void {

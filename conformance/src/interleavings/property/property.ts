@@ -53,12 +53,16 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   });
 
   const seed = settings.seed ?? randomSeed();
+  const soak = settings.durationMs;
   const details = await fc.check(property, {
     seed,
-    numRuns: settings.runs,
+    // A soak run goes on until its time is up (fast-check stops between runs) or a failure is found.
+    numRuns: soak !== undefined ? Number.MAX_SAFE_INTEGER : settings.runs,
+    ...(soak !== undefined ? { interruptAfterTimeLimit: soak, markInterruptAsFailure: false } : {}),
     ...(settings.path !== undefined ? { path: settings.path } : {}),
   });
   if (crash !== undefined) throw crash;
+  await observations.readFinally();
   outcome.seed = details.seed;
   outcome.shrinkSteps = details.numShrinks;
   if (details.failed && details.counterexamplePath) outcome.path = details.counterexamplePath;
@@ -76,5 +80,6 @@ async function replayWorkload(workload: Workload, seed: number | undefined, env:
     outcome.firstFailure = outcome.last;
     outcome.counterexample = outcome.last;
   }
+  await observations.readFinally();
   return outcome;
 }

@@ -2,7 +2,7 @@
 // replays. One settings object per suite run: every interleaving case of the
 // run sees the same object, which is also what their shared execution is
 // keyed by.
-import { defaultReplayAttempts, defaultRuns, defaultShrinkBudgetMs } from "../../defaults.js";
+import { defaultReplayAttempts, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs } from "../../defaults.js";
 import type { Counterexample } from "./counterexample-file.js";
 
 export interface InterleavingSettings {
@@ -20,6 +20,10 @@ export interface InterleavingSettings {
   shrinkBudgetMs: number;
   /** Where counterexample files are written; the system's temporary directory when absent. */
   counterexampleDir?: string;
+  /** The quiet period between the two rounds of final reads. */
+  settleMs: number;
+  /** Soak mode: keep generating workloads for this long instead of `runs` of them. */
+  durationMs?: number;
 }
 
 
@@ -29,6 +33,7 @@ export function resolveInterleavingSettings(given: Partial<InterleavingSettings>
     runs: given.runs ?? defaultRuns,
     replayAttempts: given.replayAttempts ?? defaultReplayAttempts,
     shrinkBudgetMs: given.shrinkBudgetMs ?? defaultShrinkBudgetMs,
+    settleMs: given.settleMs ?? defaultSettleMs,
   };
 }
 

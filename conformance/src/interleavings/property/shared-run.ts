@@ -52,7 +52,7 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
     unique: ctx.unique,
     timeoutMs: ctx.timeoutMs,
     settings: ctx.interleavings,
-    onExecution: (runsDone, runsTotal) => ctx.reportProgress(runsTotal === undefined ? { runsDone } : { runsDone, runsTotal }),
+    onExecution: (progress) => ctx.reportProgress(progress),
   });
   const target = { url: ctx.baseUrl, timeoutMs: ctx.timeoutMs };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };

@@ -1,0 +1,55 @@
+// Final reads (LIN-5 later, as Jepsen reads at the end): once the workloads
+// have stopped, every account an execution wrote is read once more, and again
+// after a quiet period, with the token its device last got. The reads go into
+// the execution's history and the history is checked again, so a version
+// acknowledged and lost later (a failover to a lagging replica, a write-back
+// cache that drops an entry, a restored old row) is a violation like any
+// other: the acknowledged POST, the later read, their times.
+import { forEachBounded } from "../../run/pool.js";
+import type { ProtocolClient } from "../../client/protocol-client.js";
+import { checkHistory, type HistoryCheck } from "../history/checker.js";
+import type { History } from "../history/history.js";
+import type { HistoryRecorder, OperationLabels } from "./recorder.js";
+
+/** Who reads an account at the end: a device of it that holds a token. */
+export interface FinalReader {
+  labels: OperationLabels;
+  token: string;
+  /** The auth generation that issued the token. */
+  generation: number;
+}
+
+/** What an execution needs for its final reads: its recorder, to go on recording, and one reader per account it wrote. */
+export interface FinalReadPlan {
+  recorder: HistoryRecorder;
+  readers: FinalReader[];
+}
+
+/** GETs in flight at once across all final reads: one read per account, batched across executions. */
+const concurrentReads = 16;
+
+/** What final reads change of an execution: its history and the check of it. */
+interface Readable {
+  history: History;
+  check: HistoryCheck;
+  finalReads?: FinalReadPlan;
+}
+
+/** One GET per account of every execution, recorded into its history. */
+export async function readFinally(executions: readonly Readable[], protocol: ProtocolClient): Promise<void> {
+  const reads = executions.flatMap(({ finalReads: plan }) =>
+    plan ? plan.readers.map((reader) => ({ reader, recorder: plan.recorder })) : [],
+  );
+  await forEachBounded(reads, concurrentReads, async ({ reader, recorder }) => {
+    const exchange = await protocol.getWallet(reader.token);
+    recorder.get(reader.labels, reader.generation, exchange);
+  });
+}
+
+/** The execution with the final reads in its history, checked again. */
+export function withFinalReads<E extends Readable>(execution: E): E {
+  const plan = execution.finalReads;
+  if (!plan || plan.recorder.operations.length === execution.history.operations.length) return execution;
+  const history = plan.recorder.toHistory();
+  return { ...execution, history, check: checkHistory(history) };
+}
