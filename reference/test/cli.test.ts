@@ -10,12 +10,30 @@ import { TestClient } from "./helpers.js";
 
 describe("parseCliOptions", () => {
   it("defaults to 127.0.0.1:8090", () => {
-    expect(parseCliOptions([])).toEqual({ host: "127.0.0.1", port: 8090, help: false });
+    expect(parseCliOptions([])).toEqual({ host: "127.0.0.1", port: 8090, store: { kind: "memory" }, help: false });
+  });
+
+  it("reads --store memory or a postgres:// URL, and DATABASE_URL when --store is not given", () => {
+    const url = "postgres://app:secret@db.example:5432/wallets";
+    expect(parseCliOptions(["--store", "memory"]).store).toEqual({ kind: "memory" });
+    expect(parseCliOptions([`--store=${url}`]).store).toEqual({ kind: "postgres", url });
+    expect(parseCliOptions(["--store", "postgresql://h/db"]).store).toEqual({ kind: "postgres", url: "postgresql://h/db" });
+    expect(parseCliOptions([], { DATABASE_URL: url }).store).toEqual({ kind: "postgres", url });
+    expect(parseCliOptions([], { DATABASE_URL: "" }).store).toEqual({ kind: "memory" });
+    expect(parseCliOptions(["--store", "memory"], { DATABASE_URL: url }).store).toEqual({ kind: "memory" });
+  });
+
+  it("refuses a --store or DATABASE_URL that is not a postgres:// URL, naming it without its password", () => {
+    expect(() => parseCliOptions(["--store", "mysql://root:secret@h/db"])).toThrow(
+      new UsageError("--store must be 'memory' or a postgres:// URL, got 'mysql://root:***@h/db'"),
+    );
+    expect(() => parseCliOptions([], { DATABASE_URL: "wallets.db" })).toThrow(/^DATABASE_URL must be/);
+    expect(() => parseCliOptions(["--store", "postgres://"])).toThrow(UsageError);
   });
 
   it("reads --port and --host, in both spellings, and --help", () => {
-    expect(parseCliOptions(["--port", "0", "--host", "::1"])).toEqual({ host: "::1", port: 0, help: false });
-    expect(parseCliOptions(["--port=65535", "--host=0.0.0.0"])).toEqual({ host: "0.0.0.0", port: 65535, help: false });
+    expect(parseCliOptions(["--port", "0", "--host", "::1"])).toMatchObject({ host: "::1", port: 0, help: false });
+    expect(parseCliOptions(["--port=65535", "--host=0.0.0.0"])).toMatchObject({ host: "0.0.0.0", port: 65535, help: false });
     expect(parseCliOptions(["-h"]).help).toBe(true);
     expect(parseCliOptions(["--help"]).help).toBe(true);
   });
@@ -33,6 +51,8 @@ describe("parseCliOptions", () => {
     ["--bogus"],
     ["extra"],
     ["--help=yes"],
+    ["--store"],
+    ["--store", "sqlite:wallets.db"],
   ];
   for (const argv of mistakes) {
     it(`refuses ${JSON.stringify(argv)} with a one-line message`, () => {
