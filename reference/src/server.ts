@@ -35,7 +35,7 @@ export function createReferenceHandler(options: ReferenceHandlerOptions = {}): R
     limitBytes: options.bodyLimitBytes ?? defaultBodyLimitBytes,
     drainAllowanceBytes: options.drainAllowanceBytes ?? defaultDrainAllowanceBytes,
   };
-  const onError = options.onError ?? ((error: unknown) => console.error("wallet-sync-reference: handler failed:", error));
+  const onError = options.onError ?? logHandlerError;
 
   return (request, response) => {
     answer(request, store, limits)
@@ -47,6 +47,12 @@ export function createReferenceHandler(options: ReferenceHandlerOptions = {}): R
         failWith(request, response, error);
       });
   };
+}
+
+/** A store that is unavailable is one line per request (its reason); anything else, with its stack. */
+function logHandlerError(error: unknown): void {
+  if (error instanceof StoreUnavailableError) console.error(`wallet-sync-reference: ${error.message}`);
+  else console.error("wallet-sync-reference: handler failed:", error);
 }
 
 /**

@@ -79,7 +79,7 @@ export async function startPostgres(): Promise<ThrowawayPostgres> {
     // Settings of a disposable server: durability off for speed.
     await appendFile(
       join(dataDir, "postgresql.conf"),
-      `\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${folder}'\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n`,
+      `\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${folder}'\nfsync = off\nfull_page_writes = off\n`,
     );
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
@@ -162,7 +162,7 @@ async function asSuperuser<T>(url: string, work: (client: pg.Client) => Promise<
 }
 
 /** A port that was free a moment ago: the OS picks it for a listener that is closed at once. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once("error", reject);
