@@ -12,7 +12,7 @@ const slow = 30_000;
 
 const running: RunningCli[] = [];
 async function reference(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ program: RunningCli; client: TestClient }> {
-  const program = await startCli(["--port", "0", ...args], env);
+  const program = await startCli(["--port", "0", ...args], { env });
   running.push(program);
   return { program, client: new TestClient(program.url) };
 }

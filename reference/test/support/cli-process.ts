@@ -19,11 +19,19 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-/** Starts the program and waits (at most `timeoutMs`) for its "listening on" line; rejects with its stderr if it exits first. */
-export async function startCli(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 20_000): Promise<RunningCli> {
+export interface CliStart {
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for the "listening on" line. Default 20 s. */
+  timeoutMs?: number;
+  /** The compiled cli.js; defaults to the one `npm run build` writes (from compiled code, pass your own). */
+  program?: string;
+}
+
+/** Starts the program and waits for its "listening on" line; rejects with its stderr if it exits first. */
+export async function startCli(args: string[], { env = process.env, timeoutMs = 20_000, program = builtCli }: CliStart = {}): Promise<RunningCli> {
   // npm test builds first; a bare vitest run needs `npm run build`.
-  if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [builtCli, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
+  if (!existsSync(program)) throw new Error(`${program} is missing: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [program, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
