@@ -1,18 +1,22 @@
-// Throughput and p99 latency of the reference server under a GET/POST mix,
-// side by side with a bare node:http server answering a fixed JSON body under
-// the same load, to show what the protocol's work costs over node itself.
-// Each server runs in a child process of its own, so that the load generator
-// does not share a thread with it.
-// Run: npm run bench:reference [-- --duration 5 --connections 10]
+// Throughput and p99 latency of the reference deployments under one GET/POST
+// mix: the in-memory reference, and 1, 2 and 4 reference processes over one
+// PostgreSQL, beside a bare node:http server answering a fixed JSON body (what
+// node itself costs). Every server runs in child processes of its own (the
+// built CLI), so that the load generator does not share a thread with them.
+// PostgreSQL is a throwaway server from Debian's binaries unless --database
+// names one.
+// Run: npm run bench:reference [-- --duration 5 --connections 10 --database postgres://...]
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { cpus, loadavg } from "node:os";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startReferenceServer } from "../src/server.js";
+import { startCli, type RunningCli } from "../test/support/cli-process.js";
+import { startPostgres, type ThrowawayPostgres } from "../test/support/postgres.js";
 
 // autocannon ships no types; these are the parts used here.
 interface AutocannonRequest {
@@ -50,6 +54,8 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
+    /** An existing PostgreSQL to use instead of a throwaway one; its tables are created when missing. */
+    database: { type: "string" },
     /** Internal: run one of the servers in this process (a child of the benchmark). */
     serve: { type: "string" },
   },
@@ -113,40 +119,36 @@ function mix(accounts: BenchAccount[]): AutocannonRequest[] {
 
 const fixedBody = JSON.stringify({ version: 1, encryptedWallet: walletText, sequence: 2, hmac: "h" });
 
-/** Runs in the child: starts the named server, prints its URL, and stops when told or when the parent goes. */
-async function serve(kind: string): Promise<void> {
-  let url: string;
-  let close: () => Promise<void>;
-  if (kind === "reference") {
-    const reference = await startReferenceServer({ port: 0 });
-    ({ url, close } = reference);
-  } else {
-    const server = createServer((request, response) => {
-      request.resume();
-      request.on("end", () => {
-        response.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(fixedBody) });
-        response.end(fixedBody);
-      });
+/** Runs in the child: the bare server, which prints its URL and stops when the parent closes its stdin. */
+async function serveBare(): Promise<void> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(fixedBody) });
+      response.end(fixedBody);
     });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = async () => {
-      server.closeAllConnections();
-      server.close();
-    };
-  }
-  process.stdout.write(`${url}\n`);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
   process.stdin.resume();
-  process.stdin.once("end", () => void close().then(() => process.exit(0)));
+  process.stdin.once("end", () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
 }
 
-/** Starts a server in a child process; resolves with its URL and a way to stop it. */
-async function startChild(kind: "reference" | "bare"): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--serve", kind], { stdio: ["pipe", "pipe", "inherit"] });
+/** Some processes serving one deployment, and how to stop them. */
+interface Deployment {
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+async function startBare(): Promise<Deployment> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--serve", "bare"], { stdio: ["pipe", "pipe", "inherit"] });
   const firstLine = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
-  if (typeof firstLine.value !== "string") throw new Error(`the ${kind} server did not start`);
-  return { url: firstLine.value, child };
+  if (typeof firstLine.value !== "string") throw new Error("the bare server did not start");
+  return { urls: [firstLine.value], stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -155,41 +157,132 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function statusSummary(result: AutocannonResult): string {
-  return Object.entries(result.statusCodeStats)
-    .map(([status, { count }]) => `${status}: ${count}`)
-    .join(", ");
+const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+
+/** `count` processes of the built wallet-sync-reference over one store. */
+async function startReference(store: string, count: number): Promise<Deployment> {
+  const programs: RunningCli[] = [];
+  const stop = async (): Promise<void> => void (await Promise.all(programs.map((program) => program.stop())));
+  try {
+    // One after the other, so that schema creation is not what is measured.
+    for (let i = 0; i < count; i++) programs.push(await startCli(["--port", "0", "--store", store], { program: cli }));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls: programs.map((program) => program.url), stop };
 }
 
-async function main(): Promise<void> {
-  const reference = await startChild("reference");
-  const bare = await startChild("bare");
-  try {
-    const accounts = await prepareAccounts(reference.url, connections);
-    console.log(`GET/POST mix 3:1, ${connections} connections, ${durationSeconds} s per server, node ${process.version}`);
-    console.log("each server in its own process; the load generator in this one\n");
-    const referenceResult = await autocannon({ url: reference.url, connections, duration: durationSeconds, requests: mix(accounts) });
-    const bareAccounts = accounts.map((account) => ({ ...account }));
-    const bareResult = await autocannon({ url: bare.url, connections, duration: durationSeconds, requests: mix(bareAccounts) });
+/** `total` split as evenly as can be into `parts` whole numbers. */
+function split(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
 
-    const rows: Array<[string, number, number, number]> = [
-      ["requests/s (mean)", referenceResult.requests.average, bareResult.requests.average, 0],
-      ["latency mean (ms)", referenceResult.latency.average, bareResult.latency.average, 2],
-      ["latency p99 (ms)", referenceResult.latency.p99, bareResult.latency.p99, 2],
-    ];
-    console.log(`${"".padEnd(20)}${"reference".padStart(12)}${"bare node".padStart(12)}${"ratio".padStart(8)}`);
-    for (const [name, ours, theirs, digits] of rows) {
-      const ratio = theirs === 0 ? "-" : (ours / theirs).toFixed(2);
-      console.log(`${name.padEnd(20)}${ours.toFixed(digits).padStart(12)}${theirs.toFixed(digits).padStart(12)}${ratio.padStart(8)}`);
-    }
-    console.log("(autocannon records latencies in whole milliseconds)");
-    console.log(`\nreference statuses: ${statusSummary(referenceResult)}; errors ${referenceResult.errors}, timeouts ${referenceResult.timeouts}`);
-    console.log(`bare statuses:      ${statusSummary(bareResult)}; errors ${bareResult.errors}, timeouts ${bareResult.timeouts}`);
-    console.log("(a 409 is a POST that raced another connection's POST to the same account, as the protocol intends)");
+interface Measurement {
+  name: string;
+  processes: number;
+  requestsPerSecond: number;
+  p99: number;
+  statuses: Map<string, number>;
+  errors: number;
+  timeouts: number;
+}
+
+/** One autocannon instance per process, all at once, each with its share of the connections and of the accounts. */
+function load(deployment: Deployment, accounts: BenchAccount[], seconds: number): Promise<AutocannonResult[]> {
+  const shares = split(connections, deployment.urls.length);
+  let first = 0;
+  return Promise.all(
+    deployment.urls.flatMap((url, i) => {
+      const share = shares[i]!;
+      if (share === 0) return [];
+      const mine = accounts.slice(first, (first += share));
+      return [autocannon({ url, connections: share, duration: seconds, requests: mix(mine) })];
+    }),
+  );
+}
+
+/** Fresh processes and database connections are several times slower for their first second or two. */
+const warmUpSeconds = 2;
+
+/** Requests/s are summed over the processes, and the p99 is the largest of theirs (no tail is hidden by another's). */
+async function measure(name: string, deployment: Deployment): Promise<Measurement> {
+  const accounts = await prepareAccounts(deployment.urls[0]!, connections);
+  await load(deployment, accounts, warmUpSeconds);
+  const results = await load(deployment, accounts, durationSeconds);
+  const statuses = new Map<string, number>();
+  for (const result of results) {
+    for (const [status, { count }] of Object.entries(result.statusCodeStats)) statuses.set(status, (statuses.get(status) ?? 0) + count);
+  }
+  return {
+    name,
+    processes: deployment.urls.length,
+    requestsPerSecond: results.reduce((sum, result) => sum + result.requests.average, 0),
+    p99: Math.max(...results.map((result) => result.latency.p99)),
+    statuses,
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    timeouts: results.reduce((sum, result) => sum + result.timeouts, 0),
+  };
+}
+
+async function measureStarted(name: string, start: () => Promise<Deployment>): Promise<Measurement> {
+  const deployment = await start();
+  try {
+    return await measure(name, deployment);
   } finally {
-    await Promise.all([stopChild(reference.child), stopChild(bare.child)]);
+    await deployment.stop();
   }
 }
 
-if (values.serve) await serve(values.serve);
+function printTable(measurements: Measurement[], baseline: Measurement): void {
+  const columns = ["deployment".padEnd(24), "processes", "requests/s", "p99 (ms)", "req/s vs memory", "p99 vs memory"];
+  console.log(columns.join("  "));
+  for (const m of measurements) {
+    const cells = [
+      m.name.padEnd(24),
+      String(m.processes).padStart(columns[1]!.length),
+      m.requestsPerSecond.toFixed(0).padStart(columns[2]!.length),
+      m.p99.toFixed(0).padStart(columns[3]!.length),
+      (m.requestsPerSecond / baseline.requestsPerSecond).toFixed(2).padStart(columns[4]!.length),
+      (baseline.p99 === 0 ? "-" : (m.p99 / baseline.p99).toFixed(2)).padStart(columns[5]!.length),
+    ];
+    console.log(cells.join("  "));
+  }
+}
+
+function statusSummary(m: Measurement): string {
+  const statuses = [...m.statuses].map(([status, count]) => `${status}: ${count}`).join(", ");
+  return `${m.name.padEnd(24)} ${statuses}; errors ${m.errors}, timeouts ${m.timeouts}`;
+}
+
+async function main(): Promise<void> {
+  let throwaway: ThrowawayPostgres | undefined;
+  if (values.database === undefined) throwaway = await startPostgres();
+  /** A fresh database per deployment, so that each starts from empty tables like the in-memory one. */
+  const database = async (): Promise<string> => values.database ?? (await throwaway!.createDatabase());
+  try {
+    console.log(`GET/POST mix 3:1, ${connections} connections in all, ${durationSeconds} s per deployment, node ${process.version}`);
+    console.log(`PostgreSQL: ${values.database === undefined ? `throwaway server on 127.0.0.1:${throwaway!.port} (fsync off)` : "--database"}`);
+    console.log("servers in child processes (the built CLI); the load generator in this one, on the same machine");
+    console.log(`${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at start; each deployment is warmed up for ${warmUpSeconds} s, not measured`);
+    console.log("with several processes: one autocannon per process at once, each with its share of connections and accounts;");
+    console.log("requests/s summed, p99 the largest of theirs\n");
+    const measurements: Measurement[] = [];
+    measurements.push(await measureStarted("bare node:http", startBare));
+    const memory = await measureStarted("reference, memory", () => startReference("memory", 1));
+    measurements.push(memory);
+    for (const processes of [1, 2, 4]) {
+      const url = await database();
+      measurements.push(await measureStarted(`reference, postgres x${processes}`, () => startReference(url, processes)));
+    }
+    printTable(measurements, memory);
+    console.log("(autocannon records latencies in whole milliseconds)\n");
+    for (const m of measurements) console.log(statusSummary(m));
+    console.log("(a 409 is a POST that raced another connection's POST to the same account, as the protocol intends)");
+  } finally {
+    await throwaway?.destroy();
+  }
+}
+
+if (values.serve === "bare") await serveBare();
 else await main();

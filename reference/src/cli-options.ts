@@ -1,38 +1,50 @@
 // Command-line flags of wallet-sync-reference, parsed without side effects.
 import { parseArgs } from "node:util";
+import { isPostgresUrl, redactPassword } from "./database-url.js";
+
+/** Where the server keeps its state: in memory (lost on exit) or in a PostgreSQL database. */
+export type StoreChoice = { kind: "memory" } | { kind: "postgres"; url: string };
 
 export interface CliOptions {
   host: string;
   port: number;
+  store: StoreChoice;
   help: boolean;
 }
 
 export const defaultCliHost = "127.0.0.1";
 export const defaultCliPort = 8090;
 
-export const usage = `Usage: wallet-sync-reference [--host HOST] [--port PORT]
+export const usage = `Usage: wallet-sync-reference [--host HOST] [--port PORT] [--store memory|postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE]
 
-Runs the in-memory wallet-sync reference server (all state is lost on exit).
+Runs the wallet-sync reference server.
 
-  --host HOST   address to listen on (default ${defaultCliHost})
-  --port PORT   port to listen on, 0 lets the OS pick one (default ${defaultCliPort})
-  -h, --help    print this help
+  --host HOST    address to listen on (default ${defaultCliHost})
+  --port PORT    port to listen on, 0 lets the OS pick one (default ${defaultCliPort})
+  --store STORE  where the state is kept: "memory" (the default; lost on exit), or a
+                 PostgreSQL database given by its URL, whose tables are created when
+                 missing; several processes over one database form one deployment.
+                 Without --store, the DATABASE_URL environment variable is used if set.
+  -h, --help     print this help
 
-Prints "listening on http://HOST:PORT" once it accepts requests; stops on SIGTERM or SIGINT.`;
+Prints "listening on http://HOST:PORT" once it accepts requests; stops on SIGTERM or SIGINT.
+Exits 2 on a bad flag or when the database cannot be used.`;
 
 /** A mistake in the command line; the message is one line. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function parseCliOptions(argv: readonly string[]): CliOptions {
-  let values: { host?: string; port?: string; help?: boolean };
+/** `env` is read for DATABASE_URL only. */
+export function parseCliOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliOptions {
+  let values: { host?: string; port?: string; store?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         host: { type: "string" },
         port: { type: "string" },
+        store: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -43,7 +55,18 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(message.split(/\.\s/)[0] ?? message);
   }
-  return { host: parseHost(values.host), port: parsePort(values.port), help: values.help ?? false };
+  return {
+    host: parseHost(values.host),
+    port: parsePort(values.port),
+    store: values.store !== undefined ? parseStore(values.store, "--store") : parseStore(env["DATABASE_URL"] || "memory", "DATABASE_URL"),
+    help: values.help ?? false,
+  };
+}
+
+function parseStore(value: string, source: string): StoreChoice {
+  if (value === "memory") return { kind: "memory" };
+  if (isPostgresUrl(value)) return { kind: "postgres", url: value };
+  throw new UsageError(`${source} must be 'memory' or a postgres:// URL, got '${redactPassword(value)}'`);
 }
 
 function parseHost(value: string | undefined): string {

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // wallet-sync-reference: runs the reference server until SIGTERM or SIGINT.
 import { parseCliOptions, usage, UsageError, type CliOptions } from "./cli-options.js";
+import { errorText } from "./error-text.js";
+import { StoreOpenError } from "./postgres-store.js";
 import { startReferenceServer, type ReferenceServer } from "./server.js";
 
 const program = "wallet-sync-reference";
 
 function readOptions(): CliOptions | undefined {
   try {
-    return parseCliOptions(process.argv.slice(2));
+    return parseCliOptions(process.argv.slice(2), process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`${program}: ${error.message} (see --help)\n`);
@@ -40,10 +42,16 @@ async function main(): Promise<void> {
   }
   let server: ReferenceServer;
   try {
-    server = await startReferenceServer({ host: options.host, port: options.port });
+    const databaseUrl = options.store.kind === "postgres" ? options.store.url : undefined;
+    server = await startReferenceServer({ host: options.host, port: options.port, databaseUrl });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${program}: cannot listen on ${options.host}:${options.port}: ${reason}\n`);
+    // A database that cannot be used is a mistake in the command line, like a bad flag.
+    if (error instanceof StoreOpenError) {
+      process.stderr.write(`${program}: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`${program}: cannot listen on ${options.host}:${options.port}: ${errorText(error)}\n`);
     process.exitCode = 1;
     return;
   }

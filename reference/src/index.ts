@@ -8,6 +8,7 @@ export {
 } from "./server.js";
 export {
   MemoryStore,
+  StoreUnavailableError,
   type WalletStore,
   type MemoryStoreOptions,
   type Wallet,
@@ -19,6 +20,8 @@ export {
   type Account,
   type TokenRecord,
 } from "./store.js";
+export { PostgresStore, openPostgresStore, StoreOpenError, type PostgresStoreOptions } from "./postgres-store.js";
+export { schemaStatements } from "./postgres-schema.js";
 export { handleSignup, handleAuth, handleGetWallet, handlePostWallet, type Handler, type RequestInput } from "./handlers.js";
 export { errorResult, walletBody, type HandlerResult } from "./responses.js";
 export { routes, type Endpoint, type Route } from "./routes.js";

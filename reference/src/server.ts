@@ -8,7 +8,8 @@ import type { RequestInput } from "./handlers.js";
 import { errorResult, type HandlerResult } from "./responses.js";
 import { allowedMethods, endpointFor, routes } from "./routes.js";
 import { answerClientError, sendResult } from "./send.js";
-import { MemoryStore, type WalletStore } from "./store.js";
+import { openPostgresStore, type PostgresStore } from "./postgres-store.js";
+import { MemoryStore, StoreUnavailableError, type WalletStore } from "./store.js";
 
 export interface ReferenceHandlerOptions {
   /** Defaults to a new MemoryStore built from `clock` and `scryptCost`. */
@@ -21,7 +22,7 @@ export interface ReferenceHandlerOptions {
   bodyLimitBytes?: number;
   /** How much of an oversized body is drained before the connection is dropped. Default 8 MiB. */
   drainAllowanceBytes?: number;
-  /** Told of every exception a handler throws (answered 500); defaults to printing it on stderr. */
+  /** Told of every exception a handler throws (answered 500, or 503 when the store is unavailable); defaults to printing it on stderr. */
   onError?: (error: unknown) => void;
 }
 
@@ -34,7 +35,7 @@ export function createReferenceHandler(options: ReferenceHandlerOptions = {}): R
     limitBytes: options.bodyLimitBytes ?? defaultBodyLimitBytes,
     drainAllowanceBytes: options.drainAllowanceBytes ?? defaultDrainAllowanceBytes,
   };
-  const onError = options.onError ?? ((error: unknown) => console.error("wallet-sync-reference: handler failed:", error));
+  const onError = options.onError ?? logHandlerError;
 
   return (request, response) => {
     answer(request, store, limits)
@@ -43,15 +44,26 @@ export function createReferenceHandler(options: ReferenceHandlerOptions = {}): R
       })
       .catch((error: unknown) => {
         onError(error);
-        failWith500(request, response);
+        failWith(request, response, error);
       });
   };
 }
 
-/** Never lets an exception escape the listener: a 500 if the answer has not begun, else the connection ends. */
-function failWith500(request: IncomingMessage, response: ServerResponse): void {
+/** A store that is unavailable is one line per request (its reason); anything else, with its stack. */
+function logHandlerError(error: unknown): void {
+  if (error instanceof StoreUnavailableError) console.error(`wallet-sync-reference: ${error.message}`);
+  else console.error("wallet-sync-reference: handler failed:", error);
+}
+
+/**
+ * Never lets an exception escape the listener: if the answer has not begun,
+ * a 503 when the store is unavailable (the request may succeed later) and a
+ * 500 for anything else; otherwise the connection ends.
+ */
+function failWith(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+  const result = error instanceof StoreUnavailableError ? errorResult(503, "The store is unavailable") : errorResult(500);
   try {
-    if (!response.headersSent) return deliver(request, response, errorResult(500), false);
+    if (!response.headersSent) return deliver(request, response, result, false);
   } catch {
     // fall through: the connection cannot carry an answer any more
   }
@@ -102,6 +114,12 @@ export interface ReferenceServerOptions extends ReferenceHandlerOptions {
   wrapHandler?: (listener: RequestListener) => RequestListener;
   /** How long close() waits for requests in flight before cutting their connections. Default 5000 ms. */
   closeGraceMs?: number;
+  /**
+   * A postgres:// URL: the server keeps its state there (a PostgresStore
+   * built from `clock` and `scryptCost`), opened before it listens and closed
+   * by close(). Not together with `store`, which stays the caller's to close.
+   */
+  databaseUrl?: string;
 }
 
 export interface ReferenceServer {
@@ -116,7 +134,19 @@ export interface ReferenceServer {
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const host = options.host ?? "127.0.0.1";
-  const store = options.store ?? new MemoryStore({ clock: options.clock, scryptCost: options.scryptCost });
+  if (options.store && options.databaseUrl !== undefined) throw new TypeError("startReferenceServer takes a store or a databaseUrl, not both");
+  const database = options.databaseUrl === undefined ? undefined : await openPostgresStore(options.databaseUrl, options);
+  try {
+    const store = database ?? options.store ?? new MemoryStore({ clock: options.clock, scryptCost: options.scryptCost });
+    return await serve(options, host, store, database);
+  } catch (error) {
+    await database?.close();
+    throw error;
+  }
+}
+
+/** Listens with the store; `owned` is the store that close() closes after the last answer. */
+async function serve(options: ReferenceServerOptions, host: string, store: WalletStore, owned: PostgresStore | undefined): Promise<ReferenceServer> {
   const handler = createReferenceHandler({ ...options, store });
   const listener = options.wrapHandler ? options.wrapHandler(handler) : handler;
 
@@ -150,7 +180,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       cutOff.unref();
       server.close(() => {
         clearTimeout(cutOff);
-        resolve();
+        resolve(owned?.close());
       });
       server.closeIdleConnections();
     });

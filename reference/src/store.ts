@@ -29,7 +29,11 @@ export interface TokenOwner {
 
 export type SetWalletOutcome =
   | { stored: true; wallet: Wallet }
-  /** `current` is the wallet the refusal was decided against, read in the same atomic step. */
+  /**
+   * `current` is the stored wallet: MemoryStore reads it in the same atomic
+   * step as the refusal, PostgresStore right after it (a later version at
+   * most, as wallets only move forward).
+   */
   | { stored: false; current: Wallet | undefined };
 
 export interface WalletStore {
@@ -44,6 +48,14 @@ export interface WalletStore {
   getWallet(userId: UserId): Promise<Wallet | undefined>;
   /** Stores the wallet if, and only if, its sequence is the stored one plus one (1 when there is none). */
   setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome>;
+}
+
+/**
+ * The store could not do its work (its database is unreachable, a query
+ * failed): the request is answered 503, and the server goes on.
+ */
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
 }
 
 export interface MemoryStoreOptions {

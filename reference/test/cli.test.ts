@@ -1,21 +1,39 @@
 // The command line: flag parsing on its own, and the built program (when
 // `npm run build` has produced it) started, queried and stopped.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it, beforeAll } from "vitest";
 import { parseCliOptions, UsageError } from "../src/cli-options.js";
 import { TestClient } from "./helpers.js";
+import { builtCli as cli, startCli } from "./support/cli-process.js";
+import { freePort } from "./support/postgres.js";
 
 describe("parseCliOptions", () => {
   it("defaults to 127.0.0.1:8090", () => {
-    expect(parseCliOptions([])).toEqual({ host: "127.0.0.1", port: 8090, help: false });
+    expect(parseCliOptions([])).toEqual({ host: "127.0.0.1", port: 8090, store: { kind: "memory" }, help: false });
+  });
+
+  it("reads --store memory or a postgres:// URL, and DATABASE_URL when --store is not given", () => {
+    const url = "postgres://app:secret@db.example:5432/wallets";
+    expect(parseCliOptions(["--store", "memory"]).store).toEqual({ kind: "memory" });
+    expect(parseCliOptions([`--store=${url}`]).store).toEqual({ kind: "postgres", url });
+    expect(parseCliOptions(["--store", "postgresql://h/db"]).store).toEqual({ kind: "postgres", url: "postgresql://h/db" });
+    expect(parseCliOptions([], { DATABASE_URL: url }).store).toEqual({ kind: "postgres", url });
+    expect(parseCliOptions([], { DATABASE_URL: "" }).store).toEqual({ kind: "memory" });
+    expect(parseCliOptions(["--store", "memory"], { DATABASE_URL: url }).store).toEqual({ kind: "memory" });
+  });
+
+  it("refuses a --store or DATABASE_URL that is not a postgres:// URL, naming it without its password", () => {
+    expect(() => parseCliOptions(["--store", "mysql://root:secret@h/db"])).toThrow(
+      new UsageError("--store must be 'memory' or a postgres:// URL, got 'mysql://root:***@h/db'"),
+    );
+    expect(() => parseCliOptions([], { DATABASE_URL: "wallets.db" })).toThrow(/^DATABASE_URL must be/);
+    expect(() => parseCliOptions(["--store", "postgres://"])).toThrow(UsageError);
   });
 
   it("reads --port and --host, in both spellings, and --help", () => {
-    expect(parseCliOptions(["--port", "0", "--host", "::1"])).toEqual({ host: "::1", port: 0, help: false });
-    expect(parseCliOptions(["--port=65535", "--host=0.0.0.0"])).toEqual({ host: "0.0.0.0", port: 65535, help: false });
+    expect(parseCliOptions(["--port", "0", "--host", "::1"])).toMatchObject({ host: "::1", port: 0, help: false });
+    expect(parseCliOptions(["--port=65535", "--host=0.0.0.0"])).toMatchObject({ host: "0.0.0.0", port: 65535, help: false });
     expect(parseCliOptions(["-h"]).help).toBe(true);
     expect(parseCliOptions(["--help"]).help).toBe(true);
   });
@@ -33,6 +51,8 @@ describe("parseCliOptions", () => {
     ["--bogus"],
     ["extra"],
     ["--help=yes"],
+    ["--store"],
+    ["--store", "sqlite:wallets.db"],
   ];
   for (const argv of mistakes) {
     it(`refuses ${JSON.stringify(argv)} with a one-line message`, () => {
@@ -48,8 +68,6 @@ describe("parseCliOptions", () => {
   }
 });
 
-const cli = fileURLToPath(new URL("../../dist/reference/src/cli.js", import.meta.url));
-
 describe("the built wallet-sync-reference program", () => {
   beforeAll(() => {
     // npm test builds first; a bare vitest run needs `npm run build`.
@@ -57,25 +75,35 @@ describe("the built wallet-sync-reference program", () => {
   });
 
   it("prints its address first, serves, and exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, [cli, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const first = await lines.next();
-    expect(first.value).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
-    const url = String(first.value).slice("listening on ".length);
-    const reply = await new TestClient(url).get("/wallet");
+    const program = await startCli(["--port", "0"]);
+    expect(program.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const reply = await new TestClient(program.url).get("/wallet");
     expect(reply.status).toBe(400);
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await program.stop()).toBe(0);
+  });
+
+  it("exits 2 with one line on stderr, naming the database without its password, when --store cannot be reached", async () => {
+    const url = `postgres://app:secret@127.0.0.1:${await freePort()}/wallets`;
+    for (const args of [["--store", url], []]) {
+      const run = spawnSync(process.execPath, [cli, "--port", "0", ...args], { encoding: "utf8", env: { ...process.env, DATABASE_URL: url }, timeout: 30_000 });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr.trim().split("\n")).toHaveLength(1);
+      expect(run.stderr).toMatch(/^wallet-sync-reference: cannot use the database postgres:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/wallets: .*ECONNREFUSED/);
+    }
   });
 
   it("exits 2 with one line on stderr for a bad flag, and 0 for --help", () => {
-    const bad = spawnSync(process.execPath, [cli, "--port", "nope"], { encoding: "utf8" });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
-    expect(bad.stdout).toBe("");
+    for (const args of [["--port", "nope"], ["--store", "sqlite:wallets.db"]]) {
+      const bad = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+      expect(bad.stdout).toBe("");
+    }
     const help = spawnSync(process.execPath, [cli, "--help"], { encoding: "utf8" });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("Usage: wallet-sync-reference");
+    expect(help.stdout).toContain("--store STORE");
+    expect(help.stdout).toContain("DATABASE_URL");
   });
 });
