@@ -10,19 +10,11 @@ import { brokenServers } from "../src/broken/servers.js";
 import { runCli } from "../src/cli/main.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
+import { closedPort } from "./support/ports.js";
 
 function captured() {
   const out = { stdout: "", stderr: "" };
   return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
-
-/** A port that was open a moment ago and is closed now: nothing answers there. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("against servers started separately", () => {

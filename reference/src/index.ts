@@ -10,7 +10,7 @@ export {
   MemoryStore,
   type WalletStore,
   type MemoryStoreOptions,
-  type Wallet,
+  type WalletVersion,
   type UserId,
   type SignupOutcome,
   type IssuedToken,

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { defaultScryptCost, PasswordHasher } from "../src/passwords.js";
-import { MemoryStore, type TokenRecord, type UserId, type Wallet } from "../src/store.js";
+import { MemoryStore, type TokenRecord, type UserId, type WalletVersion } from "../src/store.js";
 import { tokenDigest, tokenLifetimeMs } from "../src/tokens.js";
 import { day, InspectableStore, ManualClock } from "./helpers.js";
 
@@ -106,7 +106,7 @@ describe("tokens (TOKEN-2 .. TOKEN-6)", () => {
 });
 
 describe("wallets (SEQ-1 .. SEQ-8)", () => {
-  const version = (sequence: number, encryptedWallet = `w${sequence}`): Wallet => ({ encryptedWallet, sequence, hmac: `h${sequence}` });
+  const version = (sequence: number, encryptedWallet = `w${sequence}`): WalletVersion => ({ encryptedWallet, sequence, hmac: `h${sequence}` });
 
   it("SEQ-1, SEQ-2, SEQ-3, SEQ-5: only the next sequence is stored; a refusal names the wallet it was decided against", async () => {
     const store = new MemoryStore({ scryptCost: 64 });
@@ -129,7 +129,7 @@ describe("wallets (SEQ-1 .. SEQ-8)", () => {
 
   it("SEQ-8: the stored wallet is a frozen copy of exactly the three fields", async () => {
     const store = new MemoryStore({ scryptCost: 64 });
-    const input = { ...version(1), extra: "ignored" } as Wallet & { extra: string; encryptedWallet: string };
+    const input = { ...version(1), extra: "ignored" } as WalletVersion & { extra: string; encryptedWallet: string };
     await store.setWallet(1, input);
     input.encryptedWallet = "mutated afterwards";
     const stored = await store.getWallet(1);
@@ -141,7 +141,7 @@ describe("wallets (SEQ-1 .. SEQ-8)", () => {
 describe("each rule can be changed by a subclass (for deliberately broken servers)", () => {
   it("followsSequence: a store that accepts skipped sequences", async () => {
     class SkippingStore extends MemoryStore {
-      protected override followsSequence(current: Wallet | undefined, sequence: number): boolean {
+      protected override followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
         return sequence > (current?.sequence ?? 0);
       }
     }
@@ -177,8 +177,8 @@ describe("each rule can be changed by a subclass (for deliberately broken server
 
   it("getWallet: a store that serves reads from a stale cache", async () => {
     class StaleStore extends MemoryStore {
-      private readonly cache = new Map<UserId, Wallet | undefined>();
-      override async getWallet(userId: UserId): Promise<Wallet | undefined> {
+      private readonly cache = new Map<UserId, WalletVersion | undefined>();
+      override async getWallet(userId: UserId): Promise<WalletVersion | undefined> {
         if (!this.cache.has(userId)) this.cache.set(userId, await super.getWallet(userId));
         return this.cache.get(userId);
       }

@@ -2,7 +2,7 @@
 // issued, what is refused, and that a refusal creates or issues nothing.
 import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { exchangeFinding } from "../report/describe.js";
 import {
   emptyStringBodies,
   missingFieldBodies,
@@ -138,25 +138,19 @@ const authIssues = defineCheck({
     if (!expectStatus(ctx, exchange, { requirement: "AUTH-1", status: 200, doing })) return;
     const body = jsonObject(exchange);
     if (body?.["deviceId"] !== deviceId) {
-      ctx.report({
+      ctx.report(exchangeFinding(exchange, {
         requirement: "AUTH-1",
         message: "the token body does not echo the deviceId",
-        sent: describeRequest(exchange.request),
-        received: describeResponse(exchange),
         expected: `"deviceId": ${JSON.stringify(deviceId)}`,
-        exchanges: [exchange],
-      });
+      }));
     }
     const token = body?.["token"];
     if (typeof token !== "string" || token === "") {
-      ctx.report({
+      ctx.report(exchangeFinding(exchange, {
         requirement: "AUTH-1",
         message: "the 200 carries no token",
-        sent: describeRequest(exchange.request),
-        received: describeResponse(exchange),
         expected: "a string `token`",
-        exchanges: [exchange],
-      });
+      }));
       return;
     }
     await steps.tokenWorks({ account, deviceId, token }, "AUTH-1", "reading the wallet with the token just issued");
@@ -234,17 +228,14 @@ const authExpiration = defineCheck({
     const time = typeof expiration === "string" ? Date.parse(expiration) : Number.NaN;
     const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
     if (typeof expiration === "string" && rfc3339.test(expiration) && time > Date.now()) return;
-    ctx.report({
+    ctx.report(exchangeFinding(exchange, {
       requirement: "AUTH-5",
       message:
         typeof expiration === "string" && rfc3339.test(expiration)
           ? `the token expires in the past (${expiration})`
           : `the token body's expiration is ${JSON.stringify(expiration) ?? "missing"}`,
-      sent: describeRequest(exchange.request),
-      received: describeResponse(exchange),
       expected: 'an RFC 3339 time in the future, e.g. "expiration": "2026-12-10T12:00:00Z"',
-      exchanges: [exchange],
-    });
+    }));
   },
 });
 

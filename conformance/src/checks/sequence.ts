@@ -1,15 +1,16 @@
 // The sequence rule (SEQ-*): which POST /wallet is stored, what a refusal
 // carries, and that stored strings come back exactly.
 import type { Exchange } from "../client/protocol-client.js";
+import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { describeResponse, exchangeFinding } from "../report/describe.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
-import { sameWallet, Steps, storedPart, walletOf, walletRequest, type Device, type StoredWallet } from "./support/steps.js";
+import { sameWallet, Steps, storedPart, walletOf, walletRequest, type Device } from "./support/steps.js";
 
 const maxSequence = 4294967295;
 
 /** A POST that breaks the sequence rule: 409, the stored wallet in the body (SEQ-4), and nothing changed. */
-async function expectConflict(steps: Steps, device: Device, stored: StoredWallet, sequence: number, doing: string) {
+async function expectConflict(steps: Steps, device: Device, stored: WalletVersion, sequence: number, doing: string) {
   const exchange = await steps.refused(device, stored, { requirement: "SEQ-3", status: 409, doing }, () =>
     steps.ctx.client.postWallet(walletRequest(device.token, sequence)),
   );
@@ -121,14 +122,11 @@ const conflictBody = defineCheck({
     const carried = walletOf(conflict);
     const got = walletOf(read);
     if (!carried || !got || carried.version !== got.version || !sameWallet(carried, got)) {
-      ctx.report({
+      ctx.report(exchangeFinding(conflict, {
         requirement: "SEQ-4",
         message: "the 409 does not carry the wallet GET /wallet returns",
-        sent: describeRequest(conflict.request),
-        received: describeResponse(conflict),
         expected: `the stored wallet, as GET returns it: ${read.response?.text.trimEnd() ?? ""}`,
-        exchanges: [conflict, read],
-      });
+      }, read));
     }
   },
 });
@@ -147,14 +145,11 @@ const noWalletConflict = defineCheck({
       );
       const error = jsonObject(exchange)?.["error"];
       if (exchange.response?.status === 409 && (typeof error !== "string" || error === "")) {
-        ctx.report({
+        ctx.report(exchangeFinding(exchange, {
           requirement: "SEQ-5",
           message: `${doing}: the 409 has no error message`,
-          sent: describeRequest(exchange.request),
-          received: describeResponse(exchange),
           expected: 'an error body, e.g. {"error": "Conflict: Bad sequence number (No existing wallet)"}',
-          exchanges: [exchange],
-        });
+        }));
       }
     }
   },

@@ -1,32 +1,30 @@
 // Tokens (TOKEN-*): per (account, device), replaced by a new login of the
 // same device, and never reaching another account's wallet.
+import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { exchangeFinding } from "../report/describe.js";
 import { expectStatus } from "./support/expect.js";
-import { describeWallet, sameWallet, Steps, walletRequest, type Device, type StoredWallet } from "./support/steps.js";
+import { describeWallet, sameWallet, Steps, walletRequest, type Device } from "./support/steps.js";
 
 /** Reports under `requirement` unless the token reads exactly `expected` (undefined: no wallet). */
 async function expectReads(
   steps: Steps,
   device: Device,
-  expected: StoredWallet | undefined,
+  expected: WalletVersion | undefined,
   requirement: string,
   doing: string,
 ): Promise<void> {
   const { wallet, exchange } = await steps.read(device);
   if (sameWallet(wallet, expected)) return;
-  steps.ctx.report({
+  steps.ctx.report(exchangeFinding(exchange, {
     requirement,
     message: `${doing}: read ${describeWallet(wallet)}`,
-    sent: describeRequest(exchange.request),
-    received: describeResponse(exchange),
     expected: describeWallet(expected),
-    exchanges: [exchange],
-  });
+  }));
 }
 
 /** The stale token is refused for reading and writing; the live one reads back that nothing changed. */
-async function expectTokenRefused(steps: Steps, stale: Device, live: Device, before: StoredWallet | undefined, doing: string) {
+async function expectTokenRefused(steps: Steps, stale: Device, live: Device, before: WalletVersion | undefined, doing: string) {
   const ctx = steps.ctx;
   const read = await ctx.client.getWallet(stale.token);
   expectStatus(ctx, read, { requirement: "TOKEN-2", status: 401, doing: `reading the wallet with ${doing}` });

@@ -1,8 +1,9 @@
 // Reading the wallet (WGET-*): the stored wallet exactly, 404 before the
 // first, 400 without a token and 401 for a token that is not live.
+import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
 import { expectStatus } from "./support/expect.js";
-import { randomHex, Steps, walletRequest, type StoredWallet } from "./support/steps.js";
+import { randomHex, Steps, walletRequest } from "./support/steps.js";
 
 const exact = defineCheck({
   requirement: "WGET-1",
@@ -58,7 +59,7 @@ const unknownToken = defineCheck({
     expectStatus(ctx, read, { requirement: "WGET-4", status: 401, doing: "reading the wallet with an unknown token" });
     const empty = await ctx.client.send({ method: "GET", path: "/wallet?token=" });
     expectStatus(ctx, empty, { requirement: "WGET-4", status: [400, 401], doing: "reading the wallet with an empty token" });
-    const refusedPost = (token: string, sequence: number, before: StoredWallet | undefined, doing: string) =>
+    const refusedPost = (token: string, sequence: number, before: WalletVersion | undefined, doing: string) =>
       steps.refused(device, before, { requirement: "WGET-4", status: 401, doing }, () =>
         ctx.client.postWallet(walletRequest(token, sequence)),
       );
