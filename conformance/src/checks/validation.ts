@@ -15,7 +15,7 @@ import {
   type JsonType,
 } from "./support/bodies.js";
 import type { ExpectedStatus } from "./support/expect.js";
-import { Steps, walletRequest, type Device } from "./support/steps.js";
+import { Steps, stepsTaken, walletRequest, type Device } from "./support/steps.js";
 
 const walletFieldTypes: Record<keyof WalletRequest, JsonType> = {
   version: "number",
@@ -67,6 +67,8 @@ function refusedBodiesCheck(
   return defineCheck({
     requirement,
     slug,
+    file: import.meta.url,
+    alsoChecks: stepsTaken("device", "store", "refused"),
     title,
     async run(ctx) {
       const { steps, device, stored, next } = await walletAtOne(ctx);

@@ -6,6 +6,9 @@ import type { Exchange } from "../client/protocol-client.js";
 import type { FindingInput } from "../model/result.js";
 import { exchangeFinding } from "../report/describe.js";
 
+/** What every response of every case is checked against, whatever the case. */
+export const schemaRequirement = "HTTP-2";
+
 let specPathsCache: Set<string> | undefined;
 function specPaths(): Set<string> {
   specPathsCache ??= new Set(Object.keys((loadOpenApi()["paths"] as JsonObject | undefined) ?? {}));
@@ -37,7 +40,7 @@ export function schemaFinding(exchange: Exchange): { key: string; finding: Findi
   return {
     key: `${where}: ${errors.join("; ")}`,
     finding: exchangeFinding(exchange, {
-      requirement: "HTTP-2",
+      requirement: schemaRequirement,
       message: `the ${where} body does not match the spec: ${errors.join("; ")}`,
       expected: `a JSON body matching ${schema}`,
     }),

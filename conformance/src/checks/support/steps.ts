@@ -55,6 +55,28 @@ export function describeWallet(wallet: WalletVersion | undefined): string {
   return wallet === undefined ? "no wallet (404)" : `200 with ${JSON.stringify({ version: 1, ...storedPart(wallet) })}`;
 }
 
+/**
+ * The requirements each step reports on its own account, whatever the case
+ * that takes it: a case lists the steps it takes (`alsoChecks:
+ * stepsTaken("device", "store")`) and traceability names it under them.
+ */
+export const stepRequirements = {
+  signup: ["SIGNUP-1"],
+  login: ["AUTH-1"],
+  device: ["SIGNUP-1", "AUTH-1"],
+  store: ["SEQ-1", "SEQ-2", "SEQ-7"],
+  read: ["WGET-1"],
+  /** refused() and unchanged() read the wallet back. */
+  refused: ["WGET-1"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type StepName = keyof typeof stepRequirements;
+
+/** The requirements the given steps report besides the case's own. */
+export function stepsTaken(...steps: StepName[]): string[] {
+  return steps.flatMap((step) => stepRequirements[step]);
+}
+
 export interface Refusal {
   requirement: string;
   exchange: Exchange;

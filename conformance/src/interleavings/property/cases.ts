@@ -10,6 +10,7 @@ import { defineCheck, type CheckCase } from "../../model/case.js";
 import { operationDescriber } from "../../report/history-text.js";
 import type { CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
+import { startupRequirements } from "../execution/startup.js";
 import type { HistoryRequirement, Violation } from "../history/findings.js";
 import type { PropertyOutcome } from "./property.js";
 import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
@@ -141,6 +142,8 @@ export const interleavingCases: readonly CheckCase[] = (Object.keys(titles) as C
   defineCheck({
     requirement,
     slug: interleavingSlug,
+    file: import.meta.url,
+    alsoChecks: startupRequirements,
     title: titles[requirement],
     // Load-sensitive and long: alone, after the contract checks.
     exclusive: true,
