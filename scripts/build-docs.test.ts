@@ -60,6 +60,13 @@ describe("the built docs", () => {
     expect(pages.get("traceability.html")).toContain("SEQ-3/skip-ahead");
     expect(pages.get("traceability.html")).toContain("cannot be observed by a black-box suite");
   });
+
+  test("the traceability page names each case's file, and the cases whose steps also check a requirement", () => {
+    const page = pages.get("traceability.html") ?? "";
+    const seqSeven = /<tr id="SEQ-7">.*?<\/tr>/s.exec(page)?.[0] ?? "";
+    expect(seqSeven).toContain("<code>conformance/src/checks/sequence.ts</code>");
+    expect(seqSeven).toMatch(/Also checked by .*<code[^>]*>SEQ-3\/skip-ahead<\/code>/);
+  });
 });
 
 describe("the Markdown rendering", () => {

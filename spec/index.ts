@@ -8,6 +8,12 @@ import type { components } from "./generated/openapi.js";
 
 export type Schemas = components["schemas"];
 export type Wallet = Schemas["Wallet"];
+/**
+ * The wallet triple: what a POST sends, a server stores and a GET or a 409
+ * returns, without the body's `version` and `error`. Reference, checks and
+ * histories all speak of wallets through this one type.
+ */
+export type WalletVersion = Pick<Wallet, "encryptedWallet" | "sequence" | "hmac">;
 export type WalletRequest = Schemas["WalletRequest"];
 export type SignupRequest = Schemas["SignupRequest"];
 export type AuthRequest = Schemas["AuthRequest"];

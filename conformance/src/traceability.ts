@@ -12,7 +12,9 @@ export type Coverage = "checked" | "outside" | "unchecked";
 
 export interface TracedRequirement {
   requirement: Requirement;
-  cases: Array<Pick<CheckCase, "id" | "title">>;
+  cases: Array<Pick<CheckCase, "id" | "title" | "file">>;
+  /** Cases of other requirements whose steps also report this one (a login step reports AUTH-1). */
+  alsoCheckedBy: Array<Pick<CheckCase, "id" | "file">>;
   coverage: Coverage;
   /** Why no case checks it (coverage "outside"): the spec's own sentences. */
   reason?: string;
@@ -71,10 +73,13 @@ export function traceRequirements(
 ): Traceability {
   const known = new Set(requirements.map((r) => r.id));
   const traced = requirements.map((requirement): TracedRequirement => {
-    const checking = cases.filter((c) => c.requirement === requirement.id).map(({ id, title }) => ({ id, title }));
-    if (checking.length > 0) return { requirement, cases: checking, coverage: "checked" };
+    const checking = cases.filter((c) => c.requirement === requirement.id).map(({ id, title, file }) => ({ id, title, file }));
+    const alsoCheckedBy = cases.filter((c) => c.alsoChecks.includes(requirement.id)).map(({ id, file }) => ({ id, file }));
+    if (checking.length > 0) return { requirement, cases: checking, alsoCheckedBy, coverage: "checked" };
     const reason = reasons.get(requirement.id);
-    return reason !== undefined ? { requirement, cases: [], coverage: "outside", reason } : { requirement, cases: [], coverage: "unchecked" };
+    return reason !== undefined
+      ? { requirement, cases: [], alsoCheckedBy, coverage: "outside", reason }
+      : { requirement, cases: [], alsoCheckedBy, coverage: "unchecked" };
   });
   return {
     requirements: traced,

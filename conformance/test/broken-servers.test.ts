@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { brokenServers } from "../src/broken/servers.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
+import { schemaRequirement } from "../src/run/schema-findings.js";
 
 // Where the interleaving cases save their counterexamples, removed afterwards.
 const counterexampleDir = join(tmpdir(), `wallet-sync-broken-servers-${process.pid}`);
@@ -21,6 +22,14 @@ describe.each(Object.entries(brokenServers))("%s", (_name, broken) => {
       const mustFindings = run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST"));
       const failedRequirements = new Set(mustFindings.map((f) => f.requirement));
       for (const requirement of broken.breaks) expect([...failedRequirements]).toContain(requirement);
+      // Every finding names its case's requirement, one its steps declare (alsoChecks), or the
+      // schema requirement the run checks every response against: else a declaration is stale.
+      const byId = new Map(allCases().map((c) => [c.id, c]));
+      for (const result of run.results) {
+        const check = byId.get(result.id)!;
+        const declared = [check.requirement, ...check.alsoChecks, schemaRequirement];
+        for (const finding of result.findings) expect(declared, `${result.id}: ${finding.message}`).toContain(finding.requirement);
+      }
       // Every failure explains itself: what was expected, and a message.
       for (const result of run.results.filter((r) => r.verdict === "failed")) {
         expect(result.error).toBeUndefined();

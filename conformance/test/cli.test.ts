@@ -3,6 +3,8 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
@@ -10,19 +12,13 @@ import { brokenServers } from "../src/broken/servers.js";
 import { runCli } from "../src/cli/main.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
+import { closedPort } from "./support/ports.js";
+
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function captured() {
   const out = { stdout: "", stderr: "" };
   return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
-
-/** A port that was open a moment ago and is closed now: nothing answers there. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("against servers started separately", () => {
@@ -114,13 +110,16 @@ describe("exit 2", () => {
 });
 
 describe("listing and selecting", () => {
-  test("--list prints every case as `ID level title`", async () => {
+  test("--list prints every case as `ID level file title`, the file one of the repository", async () => {
     const { out, output } = captured();
     expect((await runCli(["--list"], output)).exitCode).toBe(0);
     const lines = out.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(allCases().length);
-    for (const line of lines) expect(line).toMatch(/^[A-Z]+-\d+\/[a-z0-9-]+ (MUST|SHOULD) \S/);
-    expect(lines).toContain("SEQ-3/skip-ahead MUST A sequence ahead of stored + 1 is refused with 409");
+    for (const line of lines) expect(line).toMatch(/^[A-Z]+-\d+\/[a-z0-9-]+ (MUST|SHOULD) conformance\/src\/[a-z/-]+\.ts \S/);
+    expect(lines).toContain("SEQ-3/skip-ahead MUST conformance/src/checks/sequence.ts A sequence ahead of stored + 1 is refused with 409");
+    expect(lines).toContain("LIN-2/interleavings MUST conformance/src/interleavings/property/cases.ts " + allCases().find((c) => c.id === "LIN-2/interleavings")!.title);
+    const files = new Set(lines.map((line) => line.split(" ")[2]!));
+    for (const file of files) expect(existsSync(join(repositoryRoot, file)), file).toBe(true);
   });
 
   test("--only and --skip take requirement ID prefixes", async () => {
@@ -162,6 +161,14 @@ describe("the built command", () => {
     const unreachable = await exitOf(["--url", `http://127.0.0.1:${await closedPort()}`]);
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  test("--list names the TypeScript source of each case, as the tests see it", async () => {
+    const listed = await exitOf(["--list", "--only", "SEQ-3,LIN-2"]);
+    expect(listed.code).toBe(0);
+    const { out, output } = captured();
+    await runCli(["--list", "--only", "SEQ-3,LIN-2"], output);
+    expect(listed.stdout).toBe(out.stdout);
   });
 
   test("without --url checks the embedded reference and exits 0", async () => {

@@ -7,7 +7,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -15,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseJunit } from "./support/junit.js";
+import { closedPort } from "./support/ports.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const built = existsSync(join(root, "dist/conformance/src/cli.js"));
@@ -56,14 +56,6 @@ async function startInstalledReference(project: string): Promise<{ url: string; 
   const url = /^listening on (http:\/\/\S+)$/.exec(firstLine)?.[1];
   if (!url) throw new Error(`unexpected first line: ${firstLine}`);
   return { url, child };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 describe.skipIf(!built)("the packed package", () => {

@@ -98,6 +98,7 @@ describe("the command's stderr", () => {
 test("a case reports its runs and attaches its history through the context", async () => {
   const history = smallBrokenHistory();
   const property = defineCheck({
+    file: import.meta.url,
     requirement: "LIN-2",
     slug: "reports-progress",
     title: "reports progress",

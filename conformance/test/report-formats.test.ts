@@ -60,7 +60,7 @@ describe("JUnit", () => {
     expect(testcase?.classname).toBe("LIN-2");
     expect(text).toContain("history: 13 operations, 20 runs, seed 42, history saved to reports/histories/LIN-2-seed-42.json");
     expect(text).toMatch(/LIN-2 \(also SEQ-6\), account acct: Sequence 4 was accepted twice/);
-    expect(text).toMatch(/#7 account acct, client A: POST sequence 4 on base 3 → 200/);
+    expect(text).toMatch(/#7 account acct, client A: POST sequence 4 on base 3 with token 1 → 200/);
     expect(text).toContain(hostileText.slice(-20));
     expect(text).toContain("workload:\n    account acct: device A posts 4 times");
     expect(text).toContain("run it again:\n    wallet-sync-conformance --url http://127.0.0.1:8090 --only LIN-2 --replay");

@@ -8,10 +8,11 @@ import { runChecks } from "../src/run/run-checks.js";
 import { allCases } from "../src/registry.js";
 
 test("a check names an existing requirement and takes its level", () => {
-  const check = defineCheck({ requirement: "HTTP-3", slug: "example", title: "t", run: async () => undefined });
-  expect(check).toMatchObject({ id: "HTTP-3/example", level: "SHOULD", exclusive: false });
-  expect(() => defineCheck({ requirement: "NOPE-1", slug: "x", title: "t", run: async () => undefined })).toThrow(/unknown requirement/);
-  expect(() => defineCheck({ requirement: "SEQ-1", slug: "Not A Slug", title: "t", run: async () => undefined })).toThrow(/slug/);
+  const check = defineCheck({ file: import.meta.url, requirement: "HTTP-3", slug: "example", title: "t", run: async () => undefined });
+  expect(check).toMatchObject({ id: "HTTP-3/example", level: "SHOULD", exclusive: false, file: "conformance/test/run-model.test.ts" });
+  expect(() => defineCheck({ file: import.meta.url, requirement: "SEQ-1", slug: "x", title: "t", alsoChecks: ["NOPE-2"], run: async () => undefined })).toThrow(/unknown requirement/);
+  expect(() => defineCheck({ file: import.meta.url, requirement: "NOPE-1", slug: "x", title: "t", run: async () => undefined })).toThrow(/unknown requirement/);
+  expect(() => defineCheck({ file: import.meta.url, requirement: "SEQ-1", slug: "Not A Slug", title: "t", run: async () => undefined })).toThrow(/slug/);
 });
 
 test("verdicts: MUST fails, SHOULD warns (fails under --strict), nothing passes", () => {
@@ -26,8 +27,9 @@ test("verdicts: MUST fails, SHOULD warns (fails under --strict), nothing passes"
 
 test("a check that throws fails with the message, and the run goes on", async () => {
   const cases = [
-    defineCheck({ requirement: "HTTP-3", slug: "throws", title: "throws", run: async () => { throw new Error("boom"); } }),
+    defineCheck({ file: import.meta.url, requirement: "HTTP-3", slug: "throws", title: "throws", run: async () => { throw new Error("boom"); } }),
     defineCheck({
+      file: import.meta.url,
       requirement: "SEQ-1",
       slug: "aborts",
       title: "aborts",
@@ -36,7 +38,7 @@ test("a check that throws fails with the message, and the run goes on", async ()
         throw new CheckAborted("cannot go on");
       },
     }),
-    defineCheck({ requirement: "SEQ-2", slug: "passes", title: "passes", run: async () => undefined }),
+    defineCheck({ file: import.meta.url, requirement: "SEQ-2", slug: "passes", title: "passes", run: async () => undefined }),
   ];
   const run = await runChecks(cases, { baseUrl: "http://127.0.0.1:9" });
   expect(run.results.map((r) => r.verdict)).toEqual(["failed", "failed", "passed"]);
@@ -51,7 +53,7 @@ test("a check that throws fails with the message, and the run goes on", async ()
 test("exclusive cases run alone, after the others", async () => {
   const order: string[] = [];
   const make = (slug: string, exclusive: boolean) =>
-    defineCheck({ requirement: "LIN-1", slug, title: slug, exclusive, run: async () => void order.push(slug) });
+    defineCheck({ file: import.meta.url, requirement: "LIN-1", slug, title: slug, exclusive, run: async () => void order.push(slug) });
   await runChecks([make("alone", true), make("a", false), make("b", false)], { baseUrl: "http://127.0.0.1:9" });
   expect(order.at(-1)).toBe("alone");
 });

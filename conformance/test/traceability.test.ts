@@ -1,10 +1,16 @@
 // Every server MUST requirement of spec/protocol.md has a case, and every
 // case names a requirement the spec has; what no case checks is explained by
 // the spec's section on checks that cannot be made from outside.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { loadRequirements, parseRequirements } from "../../spec/index.js";
 import type { CheckCase } from "../src/model/case.js";
+import { allCases } from "../src/registry.js";
 import { loadTraceability, reasonsFromSpec, traceRequirements } from "../src/traceability.js";
+
+const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 describe("this suite against spec/protocol.md", () => {
   const traceability = loadTraceability();
@@ -22,6 +28,19 @@ describe("this suite against spec/protocol.md", () => {
     expect(outside).toEqual(expect.arrayContaining(["TOKEN-6", "SEC-1", "SEC-2", "SEC-3", "CLIENT-1", "CLIENT-6"]));
     const tokenSix = traceability.requirements.find((t) => t.requirement.id === "TOKEN-6");
     expect(tokenSix?.reason).toMatch(/cannot be observed by a black-box suite/);
+  });
+
+  test("every case names the repository file that defines it", () => {
+    for (const check of allCases()) expect(readFileSync(join(repositoryRoot, check.file), "utf8"), check.id).toContain("defineCheck(");
+    expect(allCases().find((c) => c.id === "SEQ-3/skip-ahead")?.file).toBe("conformance/src/checks/sequence.ts");
+  });
+
+  test("a requirement lists the cases whose steps also check it", () => {
+    const also = (id: string) => traceability.requirements.find((t) => t.requirement.id === id)?.alsoCheckedBy.map((c) => c.id) ?? [];
+    expect(also("SEQ-7")).toContain("SEQ-3/skip-ahead");
+    expect(also("SEQ-4")).toContain("SEQ-3/skip-ahead");
+    expect(also("AUTH-1")).toContain("AUTH-5/expiration");
+    expect(also("SEQ-3")).not.toContain("SEQ-3/skip-ahead");
   });
 
   test("every requirement appears once, in spec order", () => {
@@ -43,11 +62,13 @@ describe("the computation", () => {
     "are checked elsewhere.",
   ].join("\n");
   const requirements = parseRequirements(spec);
-  const fakeCase = (id: string, requirement: string): CheckCase => ({
+  const fakeCase = (id: string, requirement: string, alsoChecks: string[] = []): CheckCase => ({
     id,
     requirement,
     level: "MUST",
     title: id,
+    file: "conformance/test/traceability.test.ts",
+    alsoChecks,
     exclusive: false,
     run: async () => undefined,
   });
@@ -60,7 +81,8 @@ describe("the computation", () => {
   });
 
   test("an unchecked server MUST and a case naming an unknown requirement are reported", () => {
-    const traced = traceRequirements(requirements, [fakeCase("A-1/x", "A-1"), fakeCase("Z-9/y", "Z-9")], reasonsFromSpec(spec, requirements));
+    const traced = traceRequirements(requirements, [fakeCase("A-1/x", "A-1", ["B-1"]), fakeCase("Z-9/y", "Z-9")], reasonsFromSpec(spec, requirements));
+    expect(traced.requirements.find((t) => t.requirement.id === "B-1")?.alsoCheckedBy).toEqual([{ id: "A-1/x", file: "conformance/test/traceability.test.ts" }]);
     expect(traced.uncheckedMust.map((r) => r.id)).toEqual(["A-2"]);
     expect(traced.unknownRequirements).toEqual([{ caseId: "Z-9/y", requirement: "Z-9" }]);
     expect(traced.requirements.map((t) => [t.requirement.id, t.coverage])).toEqual([

@@ -11,7 +11,7 @@ export {
   StoreUnavailableError,
   type WalletStore,
   type MemoryStoreOptions,
-  type Wallet,
+  type WalletVersion,
   type UserId,
   type SignupOutcome,
   type IssuedToken,

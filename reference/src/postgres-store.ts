@@ -15,7 +15,7 @@ import {
   type SignupOutcome,
   type TokenOwner,
   type UserId,
-  type Wallet,
+  type WalletVersion,
   type WalletStore,
 } from "./store.js";
 import { newToken, tokenDigest, tokenLifetimeMs } from "./tokens.js";
@@ -134,12 +134,12 @@ export class PostgresStore implements WalletStore {
     return owner && { userId: owner.user_id, deviceId: fromColumn(owner.device_id) };
   }
 
-  async getWallet(userId: UserId): Promise<Wallet | undefined> {
+  async getWallet(userId: UserId): Promise<WalletVersion | undefined> {
     const [row] = await this.query<WalletRow>(`SELECT ${walletColumns} FROM wallets WHERE user_id = $1`, [userId]);
     return row && walletFrom(row);
   }
 
-  async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const [stored] = Number.isSafeInteger(wallet.sequence) && wallet.sequence >= 1 ? await this.storeNext(userId, wallet) : [];
     if (stored) return { stored: true, wallet: walletFrom(stored) };
     // Refused. The wallet is read in a second statement, so it may be newer
@@ -156,7 +156,7 @@ export class PostgresStore implements WalletStore {
    * update waits for the row and then re-checks the condition against the
    * committed row, so of two updates from one sequence only one matches.
    */
-  private storeNext(userId: UserId, wallet: Wallet): Promise<WalletRow[]> {
+  private storeNext(userId: UserId, wallet: WalletVersion): Promise<WalletRow[]> {
     const values = [userId, toColumn(wallet.encryptedWallet), wallet.sequence, toColumn(wallet.hmac)];
     if (wallet.sequence === 1) {
       return this.query<WalletRow>(
@@ -183,6 +183,6 @@ export class PostgresStore implements WalletStore {
 }
 
 /** A frozen wallet holding exactly the three stored fields (SEQ-8). */
-function walletFrom(row: WalletRow): Wallet {
+function walletFrom(row: WalletRow): WalletVersion {
   return Object.freeze({ encryptedWallet: fromColumn(row.encrypted_wallet), sequence: Number(row.sequence), hmac: fromColumn(row.hmac) });
 }

@@ -1,8 +1,7 @@
 // What handlers return and the error bodies of the protocol:
 // {"error": "<reason phrase>[: <detail>]"} (HTTP-2).
 import { STATUS_CODES, type OutgoingHttpHeaders } from "node:http";
-import type { Wallet as WalletBody } from "../../spec/index.js";
-import type { Wallet } from "./store.js";
+import type { Wallet, WalletVersion } from "../../spec/index.js";
 
 export interface HandlerResult {
   status: number;
@@ -26,6 +25,6 @@ export function errorResult(status: number, detail?: string, headers?: OutgoingH
 }
 
 /** A stored wallet as GET /wallet sends it. */
-export function walletBody(wallet: Wallet): WalletBody {
+export function walletBody(wallet: WalletVersion): Wallet {
   return { version: 1, encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac };
 }

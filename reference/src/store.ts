@@ -4,15 +4,12 @@
 // change exactly one behaviour.
 import { PasswordHasher, type PasswordHash } from "./passwords.js";
 import { newToken, tokenDigest, tokenLifetimeMs } from "./tokens.js";
-
-export type UserId = number;
+import type { WalletVersion } from "../../spec/index.js";
 
 /** One wallet version as stored: opaque strings and their sequence (SEQ-8). */
-export interface Wallet {
-  readonly encryptedWallet: string;
-  readonly sequence: number;
-  readonly hmac: string;
-}
+export type { WalletVersion };
+
+export type UserId = number;
 
 export type SignupOutcome = "created" | "duplicate";
 
@@ -28,13 +25,13 @@ export interface TokenOwner {
 }
 
 export type SetWalletOutcome =
-  | { stored: true; wallet: Wallet }
+  | { stored: true; wallet: WalletVersion }
   /**
    * `current` is the stored wallet: MemoryStore reads it in the same atomic
    * step as the refusal, PostgresStore right after it (a later version at
    * most, as wallets only move forward).
    */
-  | { stored: false; current: Wallet | undefined };
+  | { stored: false; current: WalletVersion | undefined };
 
 export interface WalletStore {
   /** Creates the account unless the email has one; of concurrent signups of one email, one is created. */
@@ -45,9 +42,9 @@ export interface WalletStore {
   issueToken(userId: UserId, deviceId: string): Promise<IssuedToken>;
   /** The owner of a live token; undefined for unknown, replaced or expired ones. */
   resolveToken(token: string): Promise<TokenOwner | undefined>;
-  getWallet(userId: UserId): Promise<Wallet | undefined>;
+  getWallet(userId: UserId): Promise<WalletVersion | undefined>;
   /** Stores the wallet if, and only if, its sequence is the stored one plus one (1 when there is none). */
-  setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome>;
+  setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome>;
 }
 
 /**
@@ -85,7 +82,7 @@ export class MemoryStore implements WalletStore {
   protected readonly tokens = new Map<string, TokenRecord>();
   /** The live token digest of each (account, device), by deviceKey(). */
   protected readonly deviceTokens = new Map<string, string>();
-  protected readonly wallets = new Map<UserId, Wallet>();
+  protected readonly wallets = new Map<UserId, WalletVersion>();
   protected nextUserId: UserId = 1;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -132,11 +129,11 @@ export class MemoryStore implements WalletStore {
     return { userId: record.userId, deviceId: record.deviceId };
   }
 
-  async getWallet(userId: UserId): Promise<Wallet | undefined> {
+  async getWallet(userId: UserId): Promise<WalletVersion | undefined> {
     return this.wallets.get(userId);
   }
 
-  async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     // The check and the write run with no await between them, so in Node's
     // single thread they are one atomic step (SEQ-6).
     const current = this.wallets.get(userId);
@@ -147,7 +144,7 @@ export class MemoryStore implements WalletStore {
   }
 
   /** The sequence rule: the first version is 1, every later one the stored one plus one. */
-  protected followsSequence(current: Wallet | undefined, sequence: number): boolean {
+  protected followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
     return sequence === (current?.sequence ?? 0) + 1;
   }
 
@@ -168,6 +165,6 @@ export class MemoryStore implements WalletStore {
 }
 
 /** A frozen copy holding only the stored fields, so no caller can change the store's state. */
-function copyWallet(wallet: Wallet): Wallet {
+function copyWallet(wallet: WalletVersion): WalletVersion {
   return Object.freeze({ encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac });
 }

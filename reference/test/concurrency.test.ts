@@ -3,7 +3,7 @@
 // once is one the sequence rule explains (LIN-1 .. LIN-7). Each check is also
 // run against a deliberately racy store to show that it can fail.
 import { afterEach, describe, expect, it } from "vitest";
-import { type SetWalletOutcome, type SignupOutcome, type UserId, type Wallet } from "../src/store.js";
+import { type SetWalletOutcome, type SignupOutcome, type UserId, type WalletVersion } from "../src/store.js";
 import type { Readable } from "node:stream";
 import { InspectableStore, startTestServer, TestClient, testScryptCost, type Reply, type TestServer } from "./helpers.js";
 import { ProtocolClient } from "../../conformance/src/client/protocol-client.js";
@@ -20,7 +20,7 @@ import { HistoryRecorder } from "../../conformance/src/interleavings/execution/r
 class RacySetWalletStore extends InspectableStore {
   private passedCheck: Array<() => void> = [];
 
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const current = this.wallets.get(userId);
     if (!this.followsSequence(current, wallet.sequence)) return { stored: false, current };
     await new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@
 // sends bodies as the walkthrough's client does (no Content-Type).
 import type { Readable } from "node:stream";
 import { request } from "undici";
-import { MemoryStore, type MemoryStoreOptions, type Wallet } from "../src/store.js";
+import { MemoryStore, type MemoryStoreOptions, type WalletVersion } from "../src/store.js";
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from "../src/server.js";
 
 /** Low enough for fast tests; the default store uses the real 16384. */
@@ -39,7 +39,7 @@ export class InspectableStore extends MemoryStore {
   tokenKeys(): string[] {
     return [...this.tokens.keys()];
   }
-  walletOf(userId: number): Wallet | undefined {
+  walletOf(userId: number): WalletVersion | undefined {
     return this.wallets.get(userId);
   }
 }

@@ -6,7 +6,7 @@ import { connect, type AddressInfo } from "node:net";
 import { Agent, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { createReferenceHandler } from "../src/server.js";
-import type { SetWalletOutcome, UserId, Wallet } from "../src/store.js";
+import type { SetWalletOutcome, UserId, WalletVersion } from "../src/store.js";
 import { InspectableStore, startTestServer, TestClient, type TestServer } from "./helpers.js";
 
 const servers: TestServer[] = [];
@@ -128,7 +128,7 @@ describe("requests node's parser refuses (HTTP-2, HTTP-6)", () => {
 });
 
 class FailingStore extends InspectableStore {
-  override async getWallet(): Promise<Wallet | undefined> {
+  override async getWallet(): Promise<WalletVersion | undefined> {
     throw new Error("disk on fire");
   }
 }
@@ -142,7 +142,7 @@ class GatedStore extends InspectableStore {
   open(): void {
     this.release();
   }
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     await this.gate;
     return super.setWallet(userId, wallet);
   }

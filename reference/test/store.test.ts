@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { defaultScryptCost, PasswordHasher } from "../src/passwords.js";
-import { MemoryStore, type TokenRecord, type UserId, type Wallet } from "../src/store.js";
+import { MemoryStore, type TokenRecord, type UserId, type WalletVersion } from "../src/store.js";
 import { tokenDigest } from "../src/tokens.js";
 import { day, InspectableStore, ManualClock } from "./helpers.js";
 import { accountIn, storeContract } from "./support/store-contract.js";
@@ -71,7 +71,7 @@ describe("MemoryStore's own bookkeeping (TOKEN-2, TOKEN-6)", () => {
 describe("each rule can be changed by a subclass (for deliberately broken servers)", () => {
   it("followsSequence: a store that accepts skipped sequences", async () => {
     class SkippingStore extends MemoryStore {
-      protected override followsSequence(current: Wallet | undefined, sequence: number): boolean {
+      protected override followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
         return sequence > (current?.sequence ?? 0);
       }
     }
@@ -107,8 +107,8 @@ describe("each rule can be changed by a subclass (for deliberately broken server
 
   it("getWallet: a store that serves reads from a stale cache", async () => {
     class StaleStore extends MemoryStore {
-      private readonly cache = new Map<UserId, Wallet | undefined>();
-      override async getWallet(userId: UserId): Promise<Wallet | undefined> {
+      private readonly cache = new Map<UserId, WalletVersion | undefined>();
+      override async getWallet(userId: UserId): Promise<WalletVersion | undefined> {
         if (!this.cache.has(userId)) this.cache.set(userId, await super.getWallet(userId));
         return this.cache.get(userId);
       }

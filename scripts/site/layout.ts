@@ -38,6 +38,7 @@ tr:target { background: #fff6d6; }
 .coverage { font-weight: 700; white-space: nowrap; }
 .coverage.checked { color: #2e7d32; } .coverage.outside { color: #5f6b76; } .coverage.unchecked { color: #c62828; }
 ul.cases { margin: 0; padding-left: 1.1em; }
+.cases .file, p.also { color: #5f6b76; font-size: 0.9em; } p.also { margin: 0.3em 0 0; }
 `;
 
 export function page(options: { file: string; title: string; body: string; wide?: boolean }): string {

@@ -1,6 +1,6 @@
 // The traceability matrix: every requirement of spec/protocol.md with the
 // cases that check it, or why none does.
-import { escapeMarkup } from "../../conformance/src/report/markup.js";
+import { escapeAttribute, escapeMarkup } from "../../conformance/src/report/markup.js";
 import type { Coverage, Traceability, TracedRequirement } from "../../conformance/src/traceability.js";
 import { renderInline } from "./markdown.js";
 
@@ -8,10 +8,17 @@ const coverageWord: Record<Coverage, string> = { checked: "checked", outside: "n
 
 function row(traced: TracedRequirement): string {
   const { requirement } = traced;
+  const cases = traced.cases.map(
+    (c) => `<li><code>${escapeMarkup(c.id)}</code> ${escapeMarkup(c.title)} <span class="file">(<code>${escapeMarkup(c.file)}</code>)</span></li>`,
+  );
+  const also =
+    traced.alsoCheckedBy.length > 0
+      ? `<p class="also">Also checked by ${traced.alsoCheckedBy.map((c) => `<code title="${escapeAttribute(c.file)}">${escapeMarkup(c.id)}</code>`).join(", ")}.</p>`
+      : "";
   const detail =
-    traced.cases.length > 0
-      ? `<ul class="cases">${traced.cases.map((c) => `<li><code>${escapeMarkup(c.id)}</code> ${escapeMarkup(c.title)}</li>`).join("")}</ul>`
-      : escapeMarkup(traced.reason ?? "No case checks it yet, and spec/protocol.md gives no reason why none can.");
+    (traced.cases.length > 0
+      ? `<ul class="cases">${cases.join("")}</ul>`
+      : escapeMarkup(traced.reason ?? "No case checks it yet, and spec/protocol.md gives no reason why none can.")) + also;
   return [
     `<tr id="${requirement.id}">`,
     `<td><a href="protocol.html#${requirement.id}">${requirement.id}</a></td>`,

@@ -14,7 +14,7 @@ import {
   type SignupOutcome,
   type TokenOwner,
   type UserId,
-  type Wallet,
+  type WalletVersion,
 } from "../../../reference/src/index.js";
 import { parseJson, rewriteRequests, rewriteResponses } from "./wrappers.js";
 
@@ -58,19 +58,19 @@ const isPath = (request: IncomingMessage, method: string, path: string) =>
   request.method === method && (request.url ?? "").split("?")[0] === path;
 
 class SkipAheadStore extends MemoryStore {
-  protected override followsSequence(current: Wallet | undefined, sequence: number): boolean {
+  protected override followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
     return sequence > (current?.sequence ?? 0);
   }
 }
 
 class SameSequenceStore extends MemoryStore {
-  protected override followsSequence(current: Wallet | undefined, sequence: number): boolean {
+  protected override followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
     return super.followsSequence(current, sequence) || sequence === current?.sequence;
   }
 }
 
 class MadeUpConflictStore extends MemoryStore {
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const outcome = await super.setWallet(userId, wallet);
     if (outcome.stored || !outcome.current) return outcome;
     const madeUp = { encryptedWallet: "bWFkZSB1cA==", sequence: outcome.current.sequence, hmac: "0".repeat(64) };
@@ -111,13 +111,13 @@ class DeviceOnlyTokenStore extends MemoryStore {
 
 const roundTrip = () => sleep(2);
 
-function frozen(wallet: Wallet): Wallet {
+function frozen(wallet: WalletVersion): WalletVersion {
   return Object.freeze({ encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac });
 }
 
 /** Reads the stored sequence, then writes in a later step: POSTs in between all pass the check. */
 class CheckThenActStore extends MemoryStore {
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const current = this.wallets.get(userId);
     if (!this.followsSequence(current, wallet.sequence)) return { stored: false, current };
     await roundTrip();
@@ -129,7 +129,7 @@ class CheckThenActStore extends MemoryStore {
 
 /** Updates atomically, but inserts the first wallet after a separate existence check (no unique key). */
 class FirstInsertRaceStore extends MemoryStore {
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     if (wallet.sequence !== 1 || this.wallets.has(userId)) return super.setWallet(userId, wallet);
     await roundTrip();
     const stored = frozen(wallet);
@@ -142,8 +142,8 @@ const readCacheTtlMs = 100;
 
 /** Serves GET /wallet from a read-through cache that writes do not invalidate. */
 class StaleReadCacheStore extends MemoryStore {
-  private readonly cache = new Map<UserId, { wallet: Wallet | undefined; at: number }>();
-  override async getWallet(userId: UserId): Promise<Wallet | undefined> {
+  private readonly cache = new Map<UserId, { wallet: WalletVersion | undefined; at: number }>();
+  override async getWallet(userId: UserId): Promise<WalletVersion | undefined> {
     const cached = this.cache.get(userId);
     const now = performance.now();
     if (cached && now - cached.at < readCacheTtlMs) return cached.wallet;
@@ -155,7 +155,7 @@ class StaleReadCacheStore extends MemoryStore {
 
 /** Decides the 409 on the sequence, but its write was not conditional: the refused wallet is stored anyway. */
 class RefusedWriteLandsStore extends MemoryStore {
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const outcome = await super.setWallet(userId, wallet);
     if (!outcome.stored) this.wallets.set(userId, frozen(wallet));
     return outcome;
@@ -190,7 +190,7 @@ const rollbackDelayMs = 300;
 class RollbackAfterAckStore extends MemoryStore {
   private writes = 0;
 
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const previous = this.wallets.get(userId);
     const outcome = await super.setWallet(userId, wallet);
     if (!outcome.stored || this.writes++ % 2 === 1) return outcome;
@@ -208,7 +208,7 @@ class RollbackAfterAckStore extends MemoryStore {
 const emptyStandIn = "\u0000empty";
 
 class EmptyWalletStore extends MemoryStore {
-  override setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     return super.setWallet(userId, wallet.encryptedWallet === emptyStandIn ? { ...wallet, encryptedWallet: "" } : wallet);
   }
 }

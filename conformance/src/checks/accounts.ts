@@ -2,7 +2,7 @@
 // issued, what is refused, and that a refusal creates or issues nothing.
 import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { exchangeFinding } from "../report/describe.js";
 import {
   emptyStringBodies,
   missingFieldBodies,
@@ -11,7 +11,7 @@ import {
   type BodyCase,
 } from "./support/bodies.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
-import { Steps, type Account, type Device } from "./support/steps.js";
+import { Steps, stepsTaken, type Account, type Device } from "./support/steps.js";
 
 /** Signing up these credentials now succeeds: proof that nothing before created the account. */
 async function expectNoAccountYet(steps: Steps, account: Account, requirement: string, doing: string): Promise<void> {
@@ -34,6 +34,7 @@ async function sendEach(ctx: CheckContext, path: string, bodies: BodyCase[], req
 const signupCreates = defineCheck({
   requirement: "SIGNUP-1",
   slug: "creates-account",
+  file: import.meta.url,
   title: "POST /signup creates the account: 201 with a JSON object, and the account can log in",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -46,6 +47,8 @@ const signupCreates = defineCheck({
 const signupDuplicate = defineCheck({
   requirement: "SIGNUP-2",
   slug: "duplicate-email",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
   title: "POST /signup for an existing email is refused with 409 and the account keeps its password",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -83,6 +86,7 @@ const signupDuplicate = defineCheck({
 const signupMalformed = defineCheck({
   requirement: "SIGNUP-3",
   slug: "not-an-object",
+  file: import.meta.url,
   title: "A POST /signup body that is not a JSON object, or not JSON at all, is refused with 400",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -95,6 +99,7 @@ const signupMalformed = defineCheck({
 const signupFields = defineCheck({
   requirement: "SIGNUP-3",
   slug: "bad-fields",
+  file: import.meta.url,
   title: "A POST /signup whose email or password is missing, empty or not a string is refused with 400",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -112,6 +117,7 @@ const signupFields = defineCheck({
 const signupNotBare = defineCheck({
   requirement: "SIGNUP-4",
   slug: "not-a-bare-address",
+  file: import.meta.url,
   title: "A POST /signup whose email is not a bare address is refused with 400",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -128,6 +134,8 @@ const signupNotBare = defineCheck({
 const authIssues = defineCheck({
   requirement: "AUTH-1",
   slug: "issues-token",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
   title: "POST /auth/full answers 200 with a working token for the device, echoing the deviceId",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -138,25 +146,19 @@ const authIssues = defineCheck({
     if (!expectStatus(ctx, exchange, { requirement: "AUTH-1", status: 200, doing })) return;
     const body = jsonObject(exchange);
     if (body?.["deviceId"] !== deviceId) {
-      ctx.report({
+      ctx.report(exchangeFinding(exchange, {
         requirement: "AUTH-1",
         message: "the token body does not echo the deviceId",
-        sent: describeRequest(exchange.request),
-        received: describeResponse(exchange),
         expected: `"deviceId": ${JSON.stringify(deviceId)}`,
-        exchanges: [exchange],
-      });
+      }));
     }
     const token = body?.["token"];
     if (typeof token !== "string" || token === "") {
-      ctx.report({
+      ctx.report(exchangeFinding(exchange, {
         requirement: "AUTH-1",
         message: "the 200 carries no token",
-        sent: describeRequest(exchange.request),
-        received: describeResponse(exchange),
         expected: "a string `token`",
-        exchanges: [exchange],
-      });
+      }));
       return;
     }
     await steps.tokenWorks({ account, deviceId, token }, "AUTH-1", "reading the wallet with the token just issued");
@@ -166,6 +168,8 @@ const authIssues = defineCheck({
 const authRefused = defineCheck({
   requirement: "AUTH-2",
   slug: "no-match",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device"),
   title: "POST /auth/full with an unknown email or a wrong password is answered 401 and issues no token",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -191,6 +195,8 @@ async function authRefusals(ctx: CheckContext, pick: (valid: object) => BodyCase
 const authMalformed = defineCheck({
   requirement: "AUTH-3",
   slug: "not-an-object",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device"),
   title: "A POST /auth/full body that is not a JSON object, or not JSON at all, is refused with 400",
   run: (ctx) => authRefusals(ctx, notAnObjectBodies),
 });
@@ -198,6 +204,8 @@ const authMalformed = defineCheck({
 const authFields = defineCheck({
   requirement: "AUTH-3",
   slug: "bad-fields",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device"),
   title: "A POST /auth/full whose email, password or deviceId is missing, empty or not a string is refused with 400",
   run: (ctx) =>
     authRefusals(ctx, (valid) => [
@@ -210,6 +218,8 @@ const authFields = defineCheck({
 const authNotBare = defineCheck({
   requirement: "AUTH-4",
   slug: "not-a-bare-address",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device"),
   title: "A POST /auth/full whose email is not a bare address is answered 400",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -224,6 +234,8 @@ const authNotBare = defineCheck({
 const authExpiration = defineCheck({
   requirement: "AUTH-5",
   slug: "expiration",
+  file: import.meta.url,
+  alsoChecks: [...stepsTaken("signup"), "AUTH-1"],
   title: "The token body's expiration is an RFC 3339 time in the future, not null",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -234,17 +246,14 @@ const authExpiration = defineCheck({
     const time = typeof expiration === "string" ? Date.parse(expiration) : Number.NaN;
     const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
     if (typeof expiration === "string" && rfc3339.test(expiration) && time > Date.now()) return;
-    ctx.report({
+    ctx.report(exchangeFinding(exchange, {
       requirement: "AUTH-5",
       message:
         typeof expiration === "string" && rfc3339.test(expiration)
           ? `the token expires in the past (${expiration})`
           : `the token body's expiration is ${JSON.stringify(expiration) ?? "missing"}`,
-      sent: describeRequest(exchange.request),
-      received: describeResponse(exchange),
       expected: 'an RFC 3339 time in the future, e.g. "expiration": "2026-12-10T12:00:00Z"',
-      exchanges: [exchange],
-    });
+    }));
   },
 });
 

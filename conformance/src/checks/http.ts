@@ -6,7 +6,7 @@ import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
 import { describeRequest, describeResponse } from "../report/describe.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
-import { randomHex, Steps, walletOf, walletRequest, type Device } from "./support/steps.js";
+import { randomHex, Steps, stepsTaken, walletOf, walletRequest, type Device } from "./support/steps.js";
 
 // ---- HTTP-1: methods a path does not take ----
 
@@ -18,6 +18,7 @@ async function expectMethodRefused(ctx: CheckContext, request: RawRequest): Prom
 const signupMethods = defineCheck({
   requirement: "HTTP-1",
   slug: "signup-methods",
+  file: import.meta.url,
   title: "GET, PUT, PATCH and DELETE /signup are answered 405 and create no account",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -39,6 +40,8 @@ const signupMethods = defineCheck({
 const authMethods = defineCheck({
   requirement: "HTTP-1",
   slug: "auth-methods",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device"),
   title: "GET, PUT, PATCH and DELETE /auth/full are answered 405 and issue no token",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -56,6 +59,8 @@ const authMethods = defineCheck({
 const walletMethods = defineCheck({
   requirement: "HTTP-1",
   slug: "wallet-methods",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "refused"),
   title: "PUT, PATCH and DELETE /wallet are answered 405 and change nothing",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -179,6 +184,8 @@ const schemaChecks = operationRecipes.map(({ path, method, recipes }) =>
   defineCheck({
     requirement: "HTTP-2",
     slug: `${method}-${path.replace(/^\//, "").replace(/\//g, "-")}-responses`,
+    file: import.meta.url,
+    alsoChecks: [...stepsTaken("device"), ...recipes.map((r) => r.requirement)],
     title: `Every documented response of ${method.toUpperCase()} ${path} matches its schema (${statusesOf(recipes)})`,
     async run(ctx) {
       // The recipes' responses are validated as they arrive (every exchange of every check is).
@@ -196,6 +203,7 @@ const schemaChecks = operationRecipes.map(({ path, method, recipes }) =>
 const contentType = defineCheck({
   requirement: "HTTP-3",
   slug: "json-content-type",
+  file: import.meta.url,
   title: "Responses are sent with Content-Type: application/json",
   async run(ctx) {
     const seen: Exchange[] = [];
@@ -237,6 +245,7 @@ function oversizedDoing(path: string): string {
 const oversizedSignup = defineCheck({
   requirement: "HTTP-4",
   slug: "oversized-signup",
+  file: import.meta.url,
   title: "An oversized POST /signup is answered 413 and creates no account",
   async run(ctx) {
     const account = { email: ctx.uniqueEmail("oversized"), password: randomHex(5) };
@@ -256,6 +265,8 @@ const oversizedSignup = defineCheck({
 const oversizedAuth = defineCheck({
   requirement: "HTTP-4",
   slug: "oversized-auth",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device"),
   title: "An oversized POST /auth/full is answered 413",
   async run(ctx) {
     const device = await new Steps(ctx).device();
@@ -271,6 +282,8 @@ const oversizedAuth = defineCheck({
 const oversizedWallet = defineCheck({
   requirement: "HTTP-4",
   slug: "oversized-wallet",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "refused"),
   title: "An oversized POST /wallet is answered 413 and changes nothing",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -292,6 +305,7 @@ function contentTypeCheck(slug: string, header: string | undefined, described: s
   return defineCheck({
     requirement: "HTTP-5",
     slug,
+    file: import.meta.url,
     title: `Request bodies sent ${described} are parsed as JSON`,
     async run(ctx) {
       const headers: Record<string, string> = header === undefined ? {} : { "content-type": header };
@@ -339,6 +353,7 @@ export const malformedBodies: ReadonlyArray<{ body: string | Uint8Array; what: s
 const malformedRequests = defineCheck({
   requirement: "HTTP-6",
   slug: "malformed-requests",
+  file: import.meta.url,
   title: "Malformed requests to every endpoint get a 4xx with an error body, never a 5xx or a dropped connection",
   async run(ctx) {
     for (const path of ["/signup", "/auth/full", "/wallet"]) {

@@ -1,15 +1,19 @@
 // The sequence rule (SEQ-*): which POST /wallet is stored, what a refusal
 // carries, and that stored strings come back exactly.
 import type { Exchange } from "../client/protocol-client.js";
+import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { describeResponse, exchangeFinding } from "../report/describe.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
-import { sameWallet, Steps, storedPart, walletOf, walletRequest, type Device, type StoredWallet } from "./support/steps.js";
+import { sameWallet, Steps, stepsTaken, storedPart, walletOf, walletRequest, type Device } from "./support/steps.js";
 
 const maxSequence = 4294967295;
 
+/** What expectConflict reports, with the steps a case takes to get there. */
+const conflictSteps = [...stepsTaken("device", "store", "refused"), "SEQ-3", "SEQ-4"];
+
 /** A POST that breaks the sequence rule: 409, the stored wallet in the body (SEQ-4), and nothing changed. */
-async function expectConflict(steps: Steps, device: Device, stored: StoredWallet, sequence: number, doing: string) {
+async function expectConflict(steps: Steps, device: Device, stored: WalletVersion, sequence: number, doing: string) {
   const exchange = await steps.refused(device, stored, { requirement: "SEQ-3", status: 409, doing }, () =>
     steps.ctx.client.postWallet(walletRequest(device.token, sequence)),
   );
@@ -24,6 +28,8 @@ async function expectConflict(steps: Steps, device: Device, stored: StoredWallet
 const firstWallet = defineCheck({
   requirement: "SEQ-1",
   slug: "first-wallet",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "read"),
   title: "Sequence 1 is stored when the account has no wallet",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -40,6 +46,8 @@ const firstWallet = defineCheck({
 const nextSequence = defineCheck({
   requirement: "SEQ-2",
   slug: "next-sequence",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "read"),
   title: "Sequence n is stored on top of n - 1",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -58,6 +66,8 @@ const nextSequence = defineCheck({
 const skipAhead = defineCheck({
   requirement: "SEQ-3",
   slug: "skip-ahead",
+  file: import.meta.url,
+  alsoChecks: conflictSteps,
   title: "A sequence ahead of stored + 1 is refused with 409",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -71,6 +81,8 @@ const skipAhead = defineCheck({
 const sameSequence = defineCheck({
   requirement: "SEQ-3",
   slug: "same-sequence",
+  file: import.meta.url,
+  alsoChecks: conflictSteps,
   title: "The stored sequence posted again (other content) is refused with 409",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -84,6 +96,8 @@ const sameSequence = defineCheck({
 const stale = defineCheck({
   requirement: "SEQ-3",
   slug: "stale",
+  file: import.meta.url,
+  alsoChecks: conflictSteps,
   title: "A sequence below the stored one is refused with 409",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -96,6 +110,8 @@ const stale = defineCheck({
 const firstAgain = defineCheck({
   requirement: "SEQ-3",
   slug: "first-again",
+  file: import.meta.url,
+  alsoChecks: conflictSteps,
   title: "Sequence 1 is refused with 409 once a wallet exists",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -108,6 +124,8 @@ const firstAgain = defineCheck({
 const conflictBody = defineCheck({
   requirement: "SEQ-4",
   slug: "conflict-carries-stored-wallet",
+  file: import.meta.url,
+  alsoChecks: [...stepsTaken("device", "store", "read"), "SEQ-3"],
   title: "A 409 carries the stored wallet exactly as GET /wallet returns it",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -121,14 +139,11 @@ const conflictBody = defineCheck({
     const carried = walletOf(conflict);
     const got = walletOf(read);
     if (!carried || !got || carried.version !== got.version || !sameWallet(carried, got)) {
-      ctx.report({
+      ctx.report(exchangeFinding(conflict, {
         requirement: "SEQ-4",
         message: "the 409 does not carry the wallet GET /wallet returns",
-        sent: describeRequest(conflict.request),
-        received: describeResponse(conflict),
         expected: `the stored wallet, as GET returns it: ${read.response?.text.trimEnd() ?? ""}`,
-        exchanges: [conflict, read],
-      });
+      }, read));
     }
   },
 });
@@ -136,6 +151,8 @@ const conflictBody = defineCheck({
 const noWalletConflict = defineCheck({
   requirement: "SEQ-5",
   slug: "no-wallet",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "refused"),
   title: "A sequence other than 1 is refused with 409 and an error when there is no wallet",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -147,14 +164,11 @@ const noWalletConflict = defineCheck({
       );
       const error = jsonObject(exchange)?.["error"];
       if (exchange.response?.status === 409 && (typeof error !== "string" || error === "")) {
-        ctx.report({
+        ctx.report(exchangeFinding(exchange, {
           requirement: "SEQ-5",
           message: `${doing}: the 409 has no error message`,
-          sent: describeRequest(exchange.request),
-          received: describeResponse(exchange),
           expected: 'an error body, e.g. {"error": "Conflict: Bad sequence number (No existing wallet)"}',
-          exchanges: [exchange],
-        });
+        }));
       }
     }
   },
@@ -182,6 +196,8 @@ function statusCounts(exchanges: Exchange[]): string {
 const concurrentSameSequence = defineCheck({
   requirement: "SEQ-6",
   slug: "concurrent-same-sequence",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "read"),
   title: "Of concurrent POSTs of one sequence, exactly one (next) or none (not next) is stored",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -251,6 +267,8 @@ const concurrentSameSequence = defineCheck({
 const echo = defineCheck({
   requirement: "SEQ-7",
   slug: "echo",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store"),
   title: "A 200 to POST /wallet carries the wallet just stored",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -279,6 +297,8 @@ export const opaqueStrings: readonly string[] = [
 const opaqueRoundTrip = defineCheck({
   requirement: "SEQ-8",
   slug: "opaque-strings",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "read"),
   title: "encryptedWallet and hmac come back exactly as sent, whatever they contain; the hmac is not checked",
   async run(ctx) {
     const steps = new Steps(ctx);

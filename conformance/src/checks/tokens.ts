@@ -1,32 +1,30 @@
 // Tokens (TOKEN-*): per (account, device), replaced by a new login of the
 // same device, and never reaching another account's wallet.
+import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { exchangeFinding } from "../report/describe.js";
 import { expectStatus } from "./support/expect.js";
-import { describeWallet, sameWallet, Steps, walletRequest, type Device, type StoredWallet } from "./support/steps.js";
+import { describeWallet, sameWallet, Steps, stepsTaken, walletRequest, type Device } from "./support/steps.js";
 
 /** Reports under `requirement` unless the token reads exactly `expected` (undefined: no wallet). */
 async function expectReads(
   steps: Steps,
   device: Device,
-  expected: StoredWallet | undefined,
+  expected: WalletVersion | undefined,
   requirement: string,
   doing: string,
 ): Promise<void> {
   const { wallet, exchange } = await steps.read(device);
   if (sameWallet(wallet, expected)) return;
-  steps.ctx.report({
+  steps.ctx.report(exchangeFinding(exchange, {
     requirement,
     message: `${doing}: read ${describeWallet(wallet)}`,
-    sent: describeRequest(exchange.request),
-    received: describeResponse(exchange),
     expected: describeWallet(expected),
-    exchanges: [exchange],
-  });
+  }));
 }
 
 /** The stale token is refused for reading and writing; the live one reads back that nothing changed. */
-async function expectTokenRefused(steps: Steps, stale: Device, live: Device, before: StoredWallet | undefined, doing: string) {
+async function expectTokenRefused(steps: Steps, stale: Device, live: Device, before: WalletVersion | undefined, doing: string) {
   const ctx = steps.ctx;
   const read = await ctx.client.getWallet(stale.token);
   expectStatus(ctx, read, { requirement: "TOKEN-2", status: 401, doing: `reading the wallet with ${doing}` });
@@ -38,6 +36,8 @@ async function expectTokenRefused(steps: Steps, stale: Device, live: Device, bef
 const isolation = defineCheck({
   requirement: "TOKEN-1",
   slug: "account-isolation",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "read"),
   title: "A token reads and writes only its own account's wallet",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -59,6 +59,8 @@ const isolation = defineCheck({
 const replaced = defineCheck({
   requirement: "TOKEN-2",
   slug: "replaced-by-new-login",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "login", "store", "refused"),
   title: "A new login of the same device replaces its token; the old one is answered 401",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -81,6 +83,8 @@ const replaced = defineCheck({
 const twoDevices = defineCheck({
   requirement: "TOKEN-3",
   slug: "two-devices",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "login", "store", "read"),
   title: "Tokens of two devices of one account work at the same time",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -98,6 +102,8 @@ const twoDevices = defineCheck({
 const sameDeviceIdTwoAccounts = defineCheck({
   requirement: "TOKEN-4",
   slug: "same-device-id-two-accounts",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("signup", "login", "store", "read"),
   title: "One deviceId used in two accounts gets two independent tokens",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -120,6 +126,8 @@ const hexToken = /^[0-9a-fA-F]{64}$/;
 const formatAndDistinct = defineCheck({
   requirement: "TOKEN-5",
   slug: "format-and-distinct",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("signup", "login"),
   title: "Tokens are 64 hex digits (32 random bytes), all different",
   async run(ctx) {
     const steps = new Steps(ctx);

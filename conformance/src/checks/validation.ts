@@ -2,6 +2,7 @@
 // wallet as it was. Each body carries the account's valid token and the next
 // sequence, so a server that wrongly accepted one would visibly store it.
 import type { WalletRequest } from "../../../spec/index.js";
+import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
 import {
@@ -14,7 +15,7 @@ import {
   type JsonType,
 } from "./support/bodies.js";
 import type { ExpectedStatus } from "./support/expect.js";
-import { Steps, walletRequest, type Device, type StoredWallet } from "./support/steps.js";
+import { Steps, stepsTaken, walletRequest, type Device } from "./support/steps.js";
 
 const walletFieldTypes: Record<keyof WalletRequest, JsonType> = {
   version: "number",
@@ -28,7 +29,7 @@ const walletFieldTypes: Record<keyof WalletRequest, JsonType> = {
 interface WalletAtOne {
   steps: Steps;
   device: Device;
-  stored: StoredWallet;
+  stored: WalletVersion;
   /** The body of the next version, valid as it is. */
   next: WalletRequest;
 }
@@ -43,7 +44,7 @@ async function walletAtOne(ctx: CheckContext): Promise<WalletAtOne> {
 async function expectRefusals(
   steps: Steps,
   device: Device,
-  stored: StoredWallet,
+  stored: WalletVersion,
   requirement: string,
   status: ExpectedStatus,
   bodies: BodyCase[],
@@ -66,6 +67,8 @@ function refusedBodiesCheck(
   return defineCheck({
     requirement,
     slug,
+    file: import.meta.url,
+    alsoChecks: stepsTaken("device", "store", "refused"),
     title,
     async run(ctx) {
       const { steps, device, stored, next } = await walletAtOne(ctx);

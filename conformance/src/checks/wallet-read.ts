@@ -1,12 +1,15 @@
 // Reading the wallet (WGET-*): the stored wallet exactly, 404 before the
 // first, 400 without a token and 401 for a token that is not live.
+import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
 import { expectStatus } from "./support/expect.js";
-import { randomHex, Steps, walletRequest, type StoredWallet } from "./support/steps.js";
+import { randomHex, Steps, stepsTaken, walletRequest } from "./support/steps.js";
 
 const exact = defineCheck({
   requirement: "WGET-1",
   slug: "exact-wallet",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store"),
   title: "GET /wallet returns version 1 and the wallet exactly as last stored",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -25,6 +28,8 @@ const exact = defineCheck({
 const noWallet = defineCheck({
   requirement: "WGET-2",
   slug: "no-wallet-yet",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device"),
   title: "GET /wallet before the first POST is answered 404 with an error body",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -37,6 +42,7 @@ const noWallet = defineCheck({
 const missingToken = defineCheck({
   requirement: "WGET-3",
   slug: "missing-token",
+  file: import.meta.url,
   title: "GET /wallet without a token parameter is answered 400",
   async run(ctx) {
     for (const path of ["/wallet", "/wallet?", `/wallet?tokens=${randomHex(32)}`]) {
@@ -49,6 +55,8 @@ const missingToken = defineCheck({
 const unknownToken = defineCheck({
   requirement: "WGET-4",
   slug: "unknown-token",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "refused"),
   title: "GET and POST /wallet with an unknown token are answered 401 and change nothing",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -58,7 +66,7 @@ const unknownToken = defineCheck({
     expectStatus(ctx, read, { requirement: "WGET-4", status: 401, doing: "reading the wallet with an unknown token" });
     const empty = await ctx.client.send({ method: "GET", path: "/wallet?token=" });
     expectStatus(ctx, empty, { requirement: "WGET-4", status: [400, 401], doing: "reading the wallet with an empty token" });
-    const refusedPost = (token: string, sequence: number, before: StoredWallet | undefined, doing: string) =>
+    const refusedPost = (token: string, sequence: number, before: WalletVersion | undefined, doing: string) =>
       steps.refused(device, before, { requirement: "WGET-4", status: 401, doing }, () =>
         ctx.client.postWallet(walletRequest(token, sequence)),
       );

@@ -61,7 +61,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   const cases = selectCases(registry, options);
   if (cases.length === 0) return fail("--only and --skip leave no case to run");
   if (options.list) {
-    output.stdout(cases.map((c) => `${c.id} ${c.level} ${c.title}\n`).join(""));
+    output.stdout(cases.map((c) => `${c.id} ${c.level} ${c.file} ${c.title}\n`).join(""));
     return { exitCode: 0 };
   }
 

@@ -44,7 +44,7 @@ export function usage(): string {
     `  --concurrency N     checks running at once (default ${defaultConcurrency})`,
     "  --only PREFIXES     run only cases whose ID starts with one of these (comma-separated, e.g. SEQ,TOKEN-2)",
     "  --skip PREFIXES     leave out cases whose ID starts with one of these",
-    "  --list              print every case as `ID level title` and exit",
+    "  --list              print every case as `ID level file title` and exit",
     "  --quiet             print only failures, warnings and the totals",
     `  --runs N            randomized concurrent workloads of the interleaving cases (default ${defaultRuns})`,
     "  --seed N            seed of those workloads, to generate the same ones again (printed with failures)",

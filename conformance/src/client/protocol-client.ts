@@ -135,6 +135,11 @@ export class ProtocolClient {
   }
 }
 
+/** Whether the recorded body is the whole body sent, not a prefix that ends with the size. */
+export function bodyRecordedWhole(request: SentRequest): boolean {
+  return request.body === undefined || request.body.length <= recordedBodyLimit;
+}
+
 function describeBody(payload: string | Uint8Array | undefined): Pick<SentRequest, "body" | "bodyBytes"> {
   if (payload === undefined) return {};
   const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;

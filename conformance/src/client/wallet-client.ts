@@ -3,8 +3,9 @@
 // same lines as the walkthrough's client, so the executable walkthrough can
 // compare them, and returns structured results for the interleaving workload.
 import { createHash, randomUUID } from "node:crypto";
-import type { Wallet, WalletRequest } from "../../../spec/index.js";
+import type { WalletRequest } from "../../../spec/index.js";
 import type { Exchange, ProtocolClient } from "./protocol-client.js";
+import { walletInBody } from "./wallet-body.js";
 
 export const protocolVersion = 1;
 
@@ -225,18 +226,10 @@ export class WalletClient {
 
   /** Parses and checks a wallet body (CLIENT-4, CLIENT-6); a string is the reason it was refused. */
   private readWallet(exchange: Exchange): WalletState | string {
-    const body = exchange.response?.json as Partial<Wallet> | undefined;
-    if (
-      typeof body !== "object" ||
-      body === null ||
-      typeof body.encryptedWallet !== "string" ||
-      typeof body.sequence !== "number" ||
-      typeof body.hmac !== "string"
-    ) {
-      return "Error - the answer is not a wallet";
-    }
-    const state = { sequence: body.sequence, encryptedWallet: body.encryptedWallet };
-    if (body.hmac !== walletHmac(state, this.secrets.hmacKey)) return "Error - bad hmac on new wallet";
+    const wallet = walletInBody(exchange.response?.json);
+    if (!wallet) return "Error - the answer is not a wallet";
+    const state = { sequence: wallet.sequence, encryptedWallet: wallet.encryptedWallet };
+    if (wallet.hmac !== walletHmac(state, this.secrets.hmacKey)) return "Error - bad hmac on new wallet";
     return state;
   }
 

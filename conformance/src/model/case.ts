@@ -1,5 +1,7 @@
 // A case checks one requirement of spec/protocol.md: its ID is the
 // requirement's, its level the requirement's level.
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { requirementById, type Level } from "../../../spec/index.js";
 import type { CheckContext } from "./context.js";
 
@@ -11,6 +13,10 @@ export interface CheckCase {
   /** The requirement's level. */
   readonly level: Level;
   readonly title: string;
+  /** Where the case is defined: a path in the repository ("conformance/src/checks/sequence.ts"), or an absolute one outside it. */
+  readonly file: string;
+  /** Requirements its findings may name besides its own, through the steps it takes; traceability lists the case under them. */
+  readonly alsoChecks: readonly string[];
   /** Run alone, after the other cases (load-sensitive properties, long workloads). */
   readonly exclusive: boolean;
   run(ctx: CheckContext): Promise<void>;
@@ -21,11 +27,28 @@ export interface CheckDefinition {
   /** Lower-case words joined by dashes; unique within the requirement. */
   slug: string;
   title: string;
+  /** `import.meta.url` of the module that defines the case. */
+  file: string;
+  /** Requirements the steps it takes report on their own account (each step declares its list). */
+  alsoChecks?: readonly string[];
   exclusive?: boolean;
   run(ctx: CheckContext): Promise<void>;
 }
 
 const slugPattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** The repository's root: this module is conformance/src/model/case.ts there, or its .js under dist/. */
+const here = fileURLToPath(import.meta.url);
+const sourceRoot = resolve(dirname(here), "..", "..", "..");
+
+/** A module URL as a repository path; compiled modules name their TypeScript source. */
+export function repositoryPath(moduleUrl: string): string {
+  const path = moduleUrl.startsWith("file:") ? fileURLToPath(moduleUrl) : moduleUrl;
+  const inRepository = relative(sourceRoot, path);
+  if (inRepository.startsWith("..") || isAbsolute(inRepository)) return path;
+  const posix = inRepository.split(sep).join("/");
+  return here.endsWith(".js") ? posix.replace(/\.js$/, ".ts") : posix;
+}
 
 /** Makes a case, refusing requirement IDs that spec/protocol.md does not have. */
 export function defineCheck(definition: CheckDefinition): CheckCase {
@@ -36,6 +59,8 @@ export function defineCheck(definition: CheckDefinition): CheckCase {
     requirement: requirement.id,
     level: requirement.level,
     title: definition.title,
+    file: repositoryPath(definition.file),
+    alsoChecks: [...new Set(definition.alsoChecks ?? [])].filter((id) => requirementById(id).id !== requirement.id),
     exclusive: definition.exclusive ?? false,
     run: definition.run,
   };

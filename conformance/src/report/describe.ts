@@ -1,5 +1,6 @@
 // Plain-text descriptions of exchanges, shared by findings and reports.
-import type { Exchange, SentRequest, TransportFailure } from "../client/protocol-client.js";
+import { bodyRecordedWhole, type Exchange, type SentRequest, type TransportFailure } from "../client/protocol-client.js";
+import type { FindingInput } from "../model/result.js";
 
 const bodyPreviewLength = 300;
 
@@ -18,7 +19,9 @@ export function describeRequest(request: SentRequest): string {
   const contentType = request.headers["content-type"];
   const header = contentType ? ` [Content-Type: ${contentType}]` : "";
   if (request.body === undefined) return `${request.method} ${request.path}${header}`;
-  const size = request.bodyBytes !== undefined && request.bodyBytes > bodyPreviewLength ? ` (${request.bodyBytes} bytes)` : "";
+  // A body recorded only in part already ends with its size.
+  const long = request.bodyBytes !== undefined && request.bodyBytes > bodyPreviewLength;
+  const size = long && bodyRecordedWhole(request) ? ` (${request.bodyBytes} bytes)` : "";
   const body = request.body === "" ? "(empty body)" : preview(request.body);
   return `${request.method} ${request.path}${header} ${body}${size}`;
 }
@@ -56,4 +59,26 @@ export function describeResponse(exchange: Exchange): string {
 export function describeExchangeLine(exchange: Exchange): string {
   const outcome = exchange.response ? String(exchange.response.status) : describeResponse(exchange);
   return `${exchange.request.method} ${exchange.request.path} -> ${outcome}`;
+}
+
+/** What a finding about one exchange says besides the exchange itself. */
+export interface ExchangeFindingAbout {
+  requirement: string;
+  message: string;
+  expected: string;
+}
+
+/**
+ * The finding one exchange shows: what was sent, what came back and what the
+ * requirement expected; `more` are further exchanges that show it.
+ */
+export function exchangeFinding(exchange: Exchange, about: ExchangeFindingAbout, ...more: Exchange[]): FindingInput {
+  return {
+    requirement: about.requirement,
+    message: about.message,
+    sent: describeRequest(exchange.request),
+    received: describeResponse(exchange),
+    expected: about.expected,
+    exchanges: [exchange, ...more],
+  };
 }

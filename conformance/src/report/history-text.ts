@@ -1,7 +1,9 @@
 // Plain-text descriptions of history operations and violations, shared by
-// the HTML timeline (tooltips, the list of contradictions) and JUnit text.
+// the findings of the interleaving cases, the HTML timeline (tooltips, the
+// list of contradictions) and JUnit text.
+import type { WalletVersion } from "../../../spec/index.js";
 import { Narrator, type Violation } from "../interleavings/history/findings.js";
-import type { History, Operation, Outcome, WalletVersion } from "../interleavings/history/history.js";
+import type { History, Operation, Outcome } from "../interleavings/history/history.js";
 import type { InterleavingEvidence } from "../model/result.js";
 
 /** Wallet contents are opaque and can be long; their end shows the latest changes of an append log. */
@@ -25,7 +27,7 @@ export function describeOutcome(outcome: Outcome): string {
   return `${outcome.status} ${outcome.type === "ok" ? "with" : "carrying"} ${wallet(outcome.wallet)}`;
 }
 
-/** What the request asked for: "POST sequence 5 on base 4 (skip-ahead)", "GET with token 2". */
+/** What the request asked for: "POST sequence 5 on base 4 (skip-ahead) with token 1", "GET with token 2". */
 export function describeRequestOf(operation: Operation): string {
   switch (operation.kind) {
     case "signup":
@@ -36,7 +38,8 @@ export function describeRequestOf(operation: Operation): string {
       return `GET with token ${operation.tokenGeneration}`;
     case "post": {
       const { sequence, baseSequence, move } = operation.request;
-      return `POST sequence ${sequence} on base ${baseSequence}${move && move !== "honest" ? ` (${move})` : ""}`;
+      const moved = move && move !== "honest" ? ` (${move})` : "";
+      return `POST sequence ${sequence} on base ${baseSequence}${moved} with token ${operation.tokenGeneration}`;
     }
   }
 }
@@ -48,11 +51,25 @@ export function narratorFor(history: History): Narrator {
   return new Narrator(Number.isFinite(origin) ? origin : 0);
 }
 
-/** "#17 account a1, client B: POST sequence 5 on base 4 → 409 carrying sequence 5 "…", sent t=…, answered t=…" */
+/** "#17 account a1, client B: POST sequence 5 on base 4 with token 1 → 409 carrying sequence 5 "…"; sent t=…, done t=…" */
 export function describeOperation(operation: Operation, narrator: Narrator): string {
   const who = `#${operation.id} account ${operation.account}, client ${operation.client}`;
   const when = `sent ${narrator.at(operation.invokedAt)}, done ${narrator.at(operation.completedAt)}`;
   return `${who}: ${describeRequestOf(operation)} → ${describeOutcome(operation.outcome)}; ${when}`;
+}
+
+/**
+ * Describes operations of one history by id, in the order given; an id the
+ * history does not have says so. The index and the time origin are made once.
+ */
+export function operationDescriber(history: History): (ids: readonly number[]) => string[] {
+  const narrator = narratorFor(history);
+  const byId = new Map(history.operations.map((op) => [op.id, op]));
+  return (ids) =>
+    ids.map((id) => {
+      const operation = byId.get(id);
+      return operation ? describeOperation(operation, narrator) : `#${id} (not in the history)`;
+    });
 }
 
 /** "LIN-2 (also SEQ-6), account a1: explanation" */
@@ -75,15 +92,10 @@ export function describeReplay(evidence: InterleavingEvidence): string {
  * `limit` violations (the HTML report draws them; text only lists them).
  */
 export function describeEvidence(evidence: InterleavingEvidence, limit = 20): string[] {
-  const narrator = narratorFor(evidence.history);
-  const byId = new Map(evidence.history.operations.map((op) => [op.id, op]));
+  const describeOperations = operationDescriber(evidence.history);
   const lines = [`history: ${describeReplay(evidence)}`];
   for (const violation of evidence.violations.slice(0, limit)) {
-    lines.push(describeViolation(violation));
-    for (const id of violation.operations) {
-      const operation = byId.get(id);
-      lines.push(`    ${operation ? describeOperation(operation, narrator) : `#${id} (not in the history)`}`);
-    }
+    lines.push(describeViolation(violation), ...describeOperations(violation.operations).map((line) => `    ${line}`));
   }
   if (evidence.violations.length > limit) lines.push(`… and ${evidence.violations.length - limit} more violations`);
   const counterexample = evidence.counterexample;

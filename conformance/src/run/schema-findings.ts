@@ -4,7 +4,10 @@ import { documentedStatuses, validateResponse, validateSchema, type Method } fro
 import { loadOpenApi, type JsonObject } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
 import type { FindingInput } from "../model/result.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { exchangeFinding } from "../report/describe.js";
+
+/** What every response of every case is checked against, whatever the case. */
+export const schemaRequirement = "HTTP-2";
 
 let specPathsCache: Set<string> | undefined;
 function specPaths(): Set<string> {
@@ -36,13 +39,10 @@ export function schemaFinding(exchange: Exchange): { key: string; finding: Findi
     : "an error body (an object with a non-empty string `error`)";
   return {
     key: `${where}: ${errors.join("; ")}`,
-    finding: {
-      requirement: "HTTP-2",
+    finding: exchangeFinding(exchange, {
+      requirement: schemaRequirement,
       message: `the ${where} body does not match the spec: ${errors.join("; ")}`,
-      sent: describeRequest(exchange.request),
-      received: describeResponse(exchange),
       expected: `a JSON body matching ${schema}`,
-      exchanges: [exchange],
-    },
+    }),
   };
 }

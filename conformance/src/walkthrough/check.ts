@@ -16,6 +16,7 @@ export function walkthroughSteps(): WalkthroughStep[] {
 export const walkthroughCheck = defineCheck({
   requirement: "SYNC-1",
   slug: "walkthrough",
+  file: import.meta.url,
   title: "Two devices sync, merge and resolve a conflict exactly as spec/walkthrough.md shows",
   async run(ctx) {
     let statementExchanges: Exchange[] = [];

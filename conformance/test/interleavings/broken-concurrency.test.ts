@@ -72,7 +72,7 @@ describe.each(concurrencyDefects)("%s", (name) => {
     expect(first?.message).toMatch(/^In account a\d/);
     expect(first?.sent).toMatch(/^the (shrunk workload \(.*shrunk in \d+ steps? from|failing workload)/);
     expect(first?.sent).toMatch(/\n +a0\/d0 /);
-    expect(first?.received).toMatch(/#\d+ a\d\/d\d /);
+    expect(first?.received).toMatch(/#\d+ account a\d, client d\d: (signup|auth|GET|POST) /);
     expect(first?.expected).toContain(`replay: ${fileCommand}`);
 
     // The file holds what replays it: the workload, the seed and path, the history.

@@ -6,7 +6,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { MemoryStore, startReferenceServer, type SetWalletOutcome, type UserId, type Wallet } from "../../../reference/src/index.js";
+import { MemoryStore, startReferenceServer, type SetWalletOutcome, type UserId, type WalletVersion } from "../../../reference/src/index.js";
 import { brokenServers } from "../../src/broken/servers.js";
 import { interleavingCases } from "../../src/interleavings/property/cases.js";
 import type { RunResult } from "../../src/model/result.js";
@@ -20,7 +20,7 @@ const failed = (run: RunResult) =>
 
 /** Stores at once, then acknowledges up to 150 ms later: slow, and honest. */
 class SlowAcknowledgementStore extends MemoryStore {
-  override async setWallet(userId: UserId, wallet: Wallet): Promise<SetWalletOutcome> {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const outcome = await super.setWallet(userId, wallet);
     await sleep(Math.random() * 150);
     return outcome;

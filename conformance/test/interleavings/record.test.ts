@@ -2,7 +2,8 @@
 import { describe, expect, test } from "vitest";
 import type { Exchange } from "../../src/client/protocol-client.js";
 import { checkHistory } from "../../src/interleavings/history/checker.js";
-import { HistoryRecorder, outcomeOf, walletInBody } from "../../src/interleavings/execution/recorder.js";
+import { walletInBody } from "../../src/client/wallet-body.js";
+import { HistoryRecorder, outcomeOf } from "../../src/interleavings/execution/recorder.js";
 
 function exchange(startedAt: number, endedAt: number, status?: number, json?: unknown): Exchange {
   const request = { method: "POST" as const, path: "/wallet", headers: {} };
@@ -58,10 +59,15 @@ describe("outcomeOf", () => {
     expect(outcomeOf("post", exchange(0, 1))).toMatchObject({ type: "indeterminate", cause: "timeout" });
   });
 
-  test("walletInBody wants a string content and hmac and an integer sequence", () => {
-    expect(walletInBody({ encryptedWallet: "x", sequence: 1.5, hmac: "h" })).toBeUndefined();
+  test("walletInBody wants a string content and hmac and a number sequence", () => {
+    expect(walletInBody({ version: 1, encryptedWallet: "x", sequence: 2, hmac: "h", error: "" })).toEqual({ encryptedWallet: "x", sequence: 2, hmac: "h" });
+    expect(walletInBody({ encryptedWallet: "x", sequence: "2", hmac: "h" })).toBeUndefined();
     expect(walletInBody(null)).toBeUndefined();
     expect(walletInBody("x")).toBeUndefined();
+  });
+
+  test("a history records a wallet only with a whole-number sequence", () => {
+    expect(outcomeOf("get", exchange(0, 1, 200, { ...wallet, sequence: 1.5 }))).toEqual({ type: "ok", status: 200, unreadableWallet: true });
   });
 });
 

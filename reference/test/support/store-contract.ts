@@ -2,7 +2,7 @@
 // every store (MemoryStore, PostgresStore) is held to the same ones. Call
 // inside a describe(); `open` makes a fresh, empty store for each test.
 import { afterEach, describe, expect, it } from "vitest";
-import type { UserId, Wallet, WalletStore } from "../../src/store.js";
+import type { UserId, WalletVersion, WalletStore } from "../../src/store.js";
 import { tokenLifetimeMs } from "../../src/tokens.js";
 import { day, ManualClock, testScryptCost } from "../helpers.js";
 
@@ -21,7 +21,7 @@ export async function accountIn(store: WalletStore, email = "a@example.com"): Pr
   return userId;
 }
 
-export const version = (sequence: number, encryptedWallet = `w${sequence}`): Wallet => ({ encryptedWallet, sequence, hmac: `h${sequence}` });
+export const version = (sequence: number, encryptedWallet = `w${sequence}`): WalletVersion => ({ encryptedWallet, sequence, hmac: `h${sequence}` });
 
 export function storeContract(open: OpenStore): void {
   const opened: Array<() => Promise<void>> = [];
@@ -133,7 +133,7 @@ export function storeContract(open: OpenStore): void {
     it("SEQ-8: the stored wallet is a frozen copy of exactly the three fields, strings kept as sent", async () => {
       const store = await fresh();
       const user = await accountIn(store);
-      const input = { ...version(1), extra: "ignored" } as Wallet & { extra: string; encryptedWallet: string };
+      const input = { ...version(1), extra: "ignored" } as WalletVersion & { extra: string; encryptedWallet: string };
       await store.setWallet(user, input);
       input.encryptedWallet = "mutated afterwards";
       const stored = await store.getWallet(user);

@@ -2,7 +2,7 @@
 // the requirement, what was sent, what came back and what was expected.
 import type { Exchange } from "../../client/protocol-client.js";
 import { CheckAborted, type CheckContext } from "../../model/context.js";
-import { describeFailure, describeRequest, describeResponse } from "../../report/describe.js";
+import { describeFailure, exchangeFinding } from "../../report/describe.js";
 
 export interface StatusExpectation {
   /** The requirement a different answer breaks. */
@@ -50,14 +50,11 @@ export function expectStatus(ctx: CheckContext, exchange: Exchange, expectation:
     isRefusal(expectation.status) && (actual === undefined || actual >= 500)
       ? " (a refused request is answered 4xx: never 5xx, never a dropped connection)"
       : "";
-  ctx.report({
+  ctx.report(exchangeFinding(exchange, {
     requirement: expectation.requirement,
     message: `${expectation.doing}: ${outcome}, expected ${wanted}${note}`,
-    sent: describeRequest(exchange.request),
-    received: describeResponse(exchange),
     expected,
-    exchanges: [exchange],
-  });
+  }));
   if (exchange.failure?.kind === "timeout") throw new CheckAborted(outcome);
   return false;
 }

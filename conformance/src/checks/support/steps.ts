@@ -3,10 +3,11 @@
 // step a check depends on aborts the check when it fails, naming the
 // requirement that step relies on.
 import { randomBytes } from "node:crypto";
-import type { Wallet, WalletRequest } from "../../../../spec/index.js";
+import type { WalletRequest, WalletVersion } from "../../../../spec/index.js";
 import type { Exchange } from "../../client/protocol-client.js";
+import { walletInBody } from "../../client/wallet-body.js";
 import { CheckAborted, type CheckContext } from "../../model/context.js";
-import { describeRequest, describeResponse } from "../../report/describe.js";
+import { describeRequest, describeResponse, exchangeFinding } from "../../report/describe.js";
 import { expectStatus, jsonObject, requireStatus, type StatusExpectation } from "./expect.js";
 
 export interface Account {
@@ -19,9 +20,6 @@ export interface Device {
   deviceId: string;
   token: string;
 }
-
-/** The stored part of a wallet, as compared by read-backs. */
-export type StoredWallet = Pick<Wallet, "encryptedWallet" | "sequence" | "hmac">;
 
 /** Wallet content as real clients send it: base64, never '%' (the original writes bodies with a format function). */
 export function walletContent(): string {
@@ -37,25 +35,46 @@ export function walletRequest(token: string, sequence: number, fields: Partial<W
   return { version: 1, token, encryptedWallet: walletContent(), sequence, hmac: randomHex(32), ...fields };
 }
 
-export function storedPart(wallet: StoredWallet): StoredWallet {
+export function storedPart(wallet: WalletVersion): WalletVersion {
   return { encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac };
 }
 
 /** The wallet a body carries (GET, a 200 or a 409), or undefined when it carries none. */
-export function walletOf(exchange: Exchange): (StoredWallet & { version: unknown }) | undefined {
+export function walletOf(exchange: Exchange): (WalletVersion & { version: unknown }) | undefined {
   const body = jsonObject(exchange);
-  const { version, encryptedWallet, sequence, hmac } = body ?? {};
-  if (typeof encryptedWallet !== "string" || typeof sequence !== "number" || typeof hmac !== "string") return undefined;
-  return { version, encryptedWallet, sequence, hmac };
+  const wallet = walletInBody(body);
+  return wallet && { version: body?.["version"], ...wallet };
 }
 
-export function sameWallet(a: StoredWallet | undefined, b: StoredWallet | undefined): boolean {
+export function sameWallet(a: WalletVersion | undefined, b: WalletVersion | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.encryptedWallet === b.encryptedWallet && a.sequence === b.sequence && a.hmac === b.hmac;
 }
 
-export function describeWallet(wallet: StoredWallet | undefined): string {
+export function describeWallet(wallet: WalletVersion | undefined): string {
   return wallet === undefined ? "no wallet (404)" : `200 with ${JSON.stringify({ version: 1, ...storedPart(wallet) })}`;
+}
+
+/**
+ * The requirements each step reports on its own account, whatever the case
+ * that takes it: a case lists the steps it takes (`alsoChecks:
+ * stepsTaken("device", "store")`) and traceability names it under them.
+ */
+export const stepRequirements = {
+  signup: ["SIGNUP-1"],
+  login: ["AUTH-1"],
+  device: ["SIGNUP-1", "AUTH-1"],
+  store: ["SEQ-1", "SEQ-2", "SEQ-7"],
+  read: ["WGET-1"],
+  /** refused() and unchanged() read the wallet back. */
+  refused: ["WGET-1"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type StepName = keyof typeof stepRequirements;
+
+/** The requirements the given steps report besides the case's own. */
+export function stepsTaken(...steps: StepName[]): string[] {
+  return steps.flatMap((step) => stepRequirements[step]);
 }
 
 export interface Refusal {
@@ -86,14 +105,11 @@ export class Steps {
     requireStatus(this.ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "getting a token for a device" });
     const token = jsonObject(exchange)?.["token"];
     if (typeof token !== "string" || token === "") {
-      this.ctx.report({
+      this.ctx.report(exchangeFinding(exchange, {
         requirement: "AUTH-1",
         message: "the 200 to POST /auth/full carries no token",
-        sent: describeRequest(exchange.request),
-        received: describeResponse(exchange),
         expected: "a body with a string `token`",
-        exchanges: [exchange],
-      });
+      }));
       throw new CheckAborted("no token");
     }
     return { account, deviceId, token };
@@ -113,7 +129,7 @@ export class Steps {
     sequence: number,
     fields: Partial<WalletRequest> = {},
     echoRequirement = "SEQ-7",
-  ): Promise<StoredWallet> {
+  ): Promise<WalletVersion> {
     const body = walletRequest(device.token, sequence, fields);
     const exchange = await this.ctx.client.postWallet(body);
     const requirement = sequence === 1 ? "SEQ-1" : "SEQ-2";
@@ -132,29 +148,26 @@ export class Steps {
   }
 
   /** Reports unless the body carries exactly this wallet (version 1 and the stored strings, byte for byte). */
-  expectWallet(exchange: Exchange, wallet: StoredWallet, about: { requirement: string; doing: string; expected: string }) {
+  expectWallet(exchange: Exchange, wallet: WalletVersion, about: { requirement: string; doing: string; expected: string }) {
     const carried = walletOf(exchange);
     if (carried && carried.version === 1 && sameWallet(carried, wallet)) return true;
-    this.ctx.report({
+    this.ctx.report(exchangeFinding(exchange, {
       requirement: about.requirement,
       message: `${about.doing} ${carried ? "carries a different wallet" : "carries no wallet"}`,
-      sent: describeRequest(exchange.request),
-      received: describeResponse(exchange),
       expected: `${about.expected}: ${JSON.stringify({ version: 1, ...storedPart(wallet) })}`,
-      exchanges: [exchange],
-    });
+    }));
     return false;
   }
 
   /** Stores sequences 1..count and returns the last. */
-  async storeVersions(device: Device, count: number): Promise<StoredWallet> {
-    let wallet: StoredWallet | undefined;
+  async storeVersions(device: Device, count: number): Promise<WalletVersion> {
+    let wallet: WalletVersion | undefined;
     for (let sequence = 1; sequence <= count; sequence++) wallet = await this.store(device, sequence);
-    return wallet as StoredWallet;
+    return wallet as WalletVersion;
   }
 
   /** GET /wallet: the stored wallet, or undefined on 404 (WGET-1, WGET-2). */
-  async read(device: Device): Promise<{ wallet: StoredWallet | undefined; exchange: Exchange }> {
+  async read(device: Device): Promise<{ wallet: WalletVersion | undefined; exchange: Exchange }> {
     const exchange = await this.ctx.client.getWallet(device.token);
     requireStatus(this.ctx, exchange, {
       requirement: "WGET-1",
@@ -165,14 +178,11 @@ export class Steps {
     if (exchange.response?.status === 404) return { wallet: undefined, exchange };
     const wallet = walletOf(exchange);
     if (!wallet) {
-      this.ctx.report({
+      this.ctx.report(exchangeFinding(exchange, {
         requirement: "WGET-1",
         message: "the 200 to GET /wallet carries no wallet",
-        sent: describeRequest(exchange.request),
-        received: describeResponse(exchange),
         expected: "a wallet body",
-        exchanges: [exchange],
-      });
+      }));
       throw new CheckAborted("no wallet in a 200");
     }
     return { wallet: storedPart(wallet), exchange };
@@ -184,7 +194,7 @@ export class Steps {
    */
   async refused(
     device: Device,
-    before: StoredWallet | undefined,
+    before: WalletVersion | undefined,
     expectation: StatusExpectation,
     send: () => Promise<Exchange>,
   ): Promise<Exchange> {
@@ -198,7 +208,7 @@ export class Steps {
   }
 
   /** Reads back after a refusal: the account's wallet must be what it was before. */
-  async unchanged(device: Device, before: StoredWallet | undefined, refusal: Refusal): Promise<void> {
+  async unchanged(device: Device, before: WalletVersion | undefined, refusal: Refusal): Promise<void> {
     const { wallet, exchange } = await this.read(device);
     if (sameWallet(wallet, before)) return;
     const answer = refusal.exchange.response ? `answered ${refusal.exchange.response.status}` : "not answered";

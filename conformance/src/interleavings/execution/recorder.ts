@@ -1,6 +1,8 @@
 // Turns the Exchanges of the protocol client into history operations, so a
 // workload runner records what it did without interpreting answers itself.
+import type { WalletVersion } from "../../../../spec/index.js";
 import type { Exchange } from "../../client/protocol-client.js";
+import { walletInBody } from "../../client/wallet-body.js";
 import {
   historyFormat,
   type AuthOperation,
@@ -13,19 +15,15 @@ import {
   type PostedWallet,
   type PostOperation,
   type SignupOperation,
-  type WalletVersion,
 } from "../history/history.js";
 
 /** The status that means success for each kind of request. */
 export const successStatus: Readonly<Record<OperationKind, number>> = { signup: 201, auth: 200, get: 200, post: 200 };
 
-/** The wallet triple in a parsed body, or undefined when the body does not carry one. */
-export function walletInBody(json: unknown): WalletVersion | undefined {
-  if (typeof json !== "object" || json === null) return undefined;
-  const { encryptedWallet, sequence, hmac } = json as Record<string, unknown>;
-  if (typeof encryptedWallet !== "string" || typeof hmac !== "string") return undefined;
-  if (typeof sequence !== "number" || !Number.isInteger(sequence)) return undefined;
-  return { encryptedWallet, sequence, hmac };
+/** The wallet a history records from a body: the body's wallet triple, with a whole-number sequence. */
+function recordedWallet(json: unknown): WalletVersion | undefined {
+  const wallet = walletInBody(json);
+  return wallet && Number.isInteger(wallet.sequence) ? wallet : undefined;
 }
 
 /**
@@ -43,7 +41,7 @@ export function outcomeOf(kind: OperationKind, exchange: Exchange): Outcome {
   if (response.status >= 500) return { type: "indeterminate", cause: "server-error", status: response.status };
   const type = response.status === successStatus[kind] ? "ok" : "refused";
   if (kind !== "get" && kind !== "post") return { type, status: response.status };
-  const wallet = walletInBody(response.json);
+  const wallet = recordedWallet(response.json);
   if (wallet) return { type, status: response.status, wallet };
   if (hasWalletFields(response.json)) return { type, status: response.status, unreadableWallet: true };
   return { type, status: response.status };

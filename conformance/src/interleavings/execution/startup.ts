@@ -6,10 +6,13 @@
 import type { Execution } from "./execute.js";
 import type { Operation } from "../history/history.js";
 
+/** What a start failure may name, whichever interleaving case reports it. */
+export const startupRequirements = ["SIGNUP-1", "AUTH-1", "LIN-7"] as const;
+
 export interface StartFailure {
   /** True when the server refused (4xx) or garbled a valid request; false when answers were only lost or 5xx. */
   definite: boolean;
-  requirement: "SIGNUP-1" | "AUTH-1" | "LIN-7";
+  requirement: (typeof startupRequirements)[number];
   message: string;
 }
 

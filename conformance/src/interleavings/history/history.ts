@@ -8,7 +8,12 @@ export const historyFormat = "wallet-sync-history/1";
 /** Milliseconds on one monotonic clock: performance.now() of the recording process. */
 export type Millis = number;
 
-/** A wallet version as the protocol names it: the triple a POST sends and a server returns. */
+/**
+ * A wallet version as the protocol names it: the triple a POST sends and a
+ * server returns. It is spec/index.ts's WalletVersion, declared here so that
+ * the checker core imports nothing outside its folder; a type test keeps the
+ * two the same.
+ */
 export interface WalletVersion {
   encryptedWallet: string;
   sequence: number;

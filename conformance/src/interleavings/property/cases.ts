@@ -7,12 +7,14 @@
 // replay it.
 import { requirementById } from "../../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../../model/case.js";
+import { operationDescriber } from "../../report/history-text.js";
 import type { CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
+import { startupRequirements } from "../execution/startup.js";
 import type { HistoryRequirement, Violation } from "../history/findings.js";
 import type { PropertyOutcome } from "./property.js";
 import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
-import { count, describeOperations, fieldLines, interleavingSlug } from "./words.js";
+import { count, fieldLines, interleavingSlug } from "./words.js";
 import { countDevices, countMoves, describeWorkload } from "../workload/workload.js";
 
 type CheckedRequirement = HistoryRequirement | "LIN-7";
@@ -71,13 +73,14 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
       .join(", "),
   ];
   const total = execution.check.violationCounts[requirement] ?? violations.length;
+  const describeOperations = operationDescriber(execution.history);
   violations.slice(0, shownPerRequirement).forEach((violation, index) => {
     const more = index === 0 && total > shownPerRequirement ? ` [${total} violations of ${requirement} in this history; ${shownPerRequirement} shown.]` : "";
     ctx.report({
       requirement,
       message: violationMessage(violation) + more,
       ...(index === 0 ? { sent: fieldLines([workloadHeading(execution, outcome), ...describeWorkload(execution.workload)]) } : {}),
-      received: fieldLines(describeOperations(execution.history, violation.operations)),
+      received: fieldLines(describeOperations(violation.operations)),
       ...(index === 0 ? { expected: fieldLines([requirementById(requirement).text, ...replay]) } : {}),
     });
   });
@@ -139,6 +142,8 @@ export const interleavingCases: readonly CheckCase[] = (Object.keys(titles) as C
   defineCheck({
     requirement,
     slug: interleavingSlug,
+    file: import.meta.url,
+    alsoChecks: startupRequirements,
     title: titles[requirement],
     // Load-sensitive and long: alone, after the contract checks.
     exclusive: true,

@@ -1,7 +1,6 @@
-// Interleaving failures in words, for findings: the operations a violation
-// names, the shrunk workload, and the command lines that replay it.
+// Interleaving failures in words, for findings: counts, finding fields and
+// the command lines that replay a workload.
 import { defaultTimeoutMs } from "../../defaults.js";
-import type { History, Operation, Outcome } from "../history/history.js";
 
 /** The command as the package installs it. */
 const command = "npx wallet-sync-conformance";
@@ -41,45 +40,6 @@ export function replayFileCommand(target: ReplayTarget, file: string): string {
 export function replaySeedCommand(target: ReplayTarget, seed: number, path: string): string {
   // A negative value after a space would read as a flag.
   return commandLine(target, [seed < 0 ? `--seed=${seed}` : "--seed", ...(seed < 0 ? [] : [String(seed)]), "--path", path]);
-}
-
-function outcomeText(op: Operation, outcome: Outcome): string {
-  if (outcome.type === "indeterminate") {
-    if (outcome.cause === "server-error") return `${outcome.status ?? "5xx"} (indeterminate)`;
-    return outcome.cause === "timeout" ? "timed out (indeterminate)" : "lost connection (indeterminate)";
-  }
-  const wallet = outcome.wallet ? ` with version ${outcome.wallet.sequence}` : "";
-  return op.kind === "post" && outcome.type === "ok" ? `${outcome.status}` : `${outcome.status}${wallet}`;
-}
-
-/** "#12 a0/d1 POST seq 3 (base 2, honest, token gen 1): 409 with version 4, t=10.2–14.8 ms" */
-export function describeOperation(op: Operation, origin: number): string {
-  const at = `t=${(op.invokedAt - origin).toFixed(1)}–${(op.completedAt - origin).toFixed(1)} ms`;
-  const who = `#${op.id} ${op.account}/${op.client}`;
-  const result = outcomeText(op, op.outcome);
-  switch (op.kind) {
-    case "post": {
-      const { sequence, baseSequence, move } = op.request;
-      return `${who} POST seq ${sequence} (base ${baseSequence}, ${move ?? "honest"}, token gen ${op.tokenGeneration}): ${result}, ${at}`;
-    }
-    case "get":
-      return `${who} GET (token gen ${op.tokenGeneration}): ${result}, ${at}`;
-    case "auth":
-      return `${who} auth (token gen ${op.tokenGeneration}): ${result}, ${at}`;
-    case "signup":
-      return `${who} signup: ${result}, ${at}`;
-  }
-}
-
-/** The operations with these ids, in words, in the order given. */
-export function describeOperations(history: History, ids: readonly number[]): string[] {
-  const byId = new Map(history.operations.map((op) => [op.id, op]));
-  let origin = Number.POSITIVE_INFINITY;
-  for (const op of history.operations) if (op.invokedAt < origin) origin = op.invokedAt;
-  return ids.flatMap((id) => {
-    const op = byId.get(id);
-    return op ? [describeOperation(op, origin)] : [];
-  });
 }
 
 /**

@@ -1,10 +1,8 @@
 // The HTML of an interleaving property's evidence: the replay facts, a
 // timeline picture per panel and, next to each, its violations in words with
 // the operations they name (hovering one highlights its bars).
-import type { Narrator } from "../../interleavings/history/findings.js";
-import type { Operation } from "../../interleavings/history/history.js";
 import type { InterleavingEvidence } from "../../model/result.js";
-import { describeOperation, describeReplay, describeViolation, narratorFor } from "../history-text.js";
+import { describeReplay, describeViolation, narratorFor, operationDescriber } from "../history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { defaultTimelineLimits, planTimeline, type NumberedViolation, type TimelineLimits } from "./timeline-plan.js";
 import { renderTimelineSvg } from "./timeline-svg.js";
@@ -18,13 +16,10 @@ const legend = [
   "</p>",
 ].join(" ");
 
-function violationList(entries: readonly NumberedViolation[], byId: ReadonlyMap<number, Operation>, narrator: Narrator): string {
+function violationList(entries: readonly NumberedViolation[], describeOperations: (ids: readonly number[]) => string[]): string {
   const items = entries.map(({ number, violation }) => {
-    const operations = violation.operations
-      .map((id) => {
-        const operation = byId.get(id);
-        return `<li>${escapeMarkup(operation ? describeOperation(operation, narrator) : `#${id} (not in the history)`)}</li>`;
-      })
+    const operations = describeOperations(violation.operations)
+      .map((line) => `<li>${escapeMarkup(line)}</li>`)
       .join("");
     return [
       `<li class="violation" value="${number}" data-ops="${violation.operations.join(" ")}">`,
@@ -39,7 +34,7 @@ function violationList(entries: readonly NumberedViolation[], byId: ReadonlyMap<
 export function renderInterleaving(evidence: InterleavingEvidence, idPrefix: string, limits: TimelineLimits = defaultTimelineLimits): string {
   const { history, violations } = evidence;
   const narrator = narratorFor(history);
-  const byId = new Map(history.operations.map((op) => [op.id, op]));
+  const describeOperations = operationDescriber(history);
   const out = [`<p class="replay">History: ${escapeMarkup(describeReplay(evidence))}.</p>`];
   const counterexample = evidence.counterexample;
   if (counterexample && counterexample.replayCommands.length > 0) {
@@ -68,14 +63,14 @@ export function renderInterleaving(evidence: InterleavingEvidence, idPrefix: str
       `<figure class="interleaving">`,
       `<figcaption>${escapeMarkup(`Timeline of ${accounts}: ${shown}${rest}. Hover a bar for its request, answer and times; hover a violation to pick out its operations.`)}</figcaption>`,
       `<div class="timeline-scroll">${renderTimelineSvg(panel, { idPrefix: `${idPrefix}-timeline-${index}`, narrator })}</div>`,
-      violationList(panel.violations, byId, narrator),
+      violationList(panel.violations, describeOperations),
       "</figure>",
     );
   });
   if (plan.undrawn.length > 0) {
     out.push(
       `<p>${plan.undrawn.length} more violation${plan.undrawn.length === 1 ? "" : "s"}, in accounts not drawn (only ${limits.maxPanels} timelines per property):</p>`,
-      violationList(plan.undrawn, byId, narrator),
+      violationList(plan.undrawn, describeOperations),
     );
   }
   return out.join("\n");
