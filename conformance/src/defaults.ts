@@ -18,3 +18,8 @@ export const defaultRuns = 30;
 export const defaultReplayAttempts = 5;
 /** Time spent shrinking after the first failure. */
 export const defaultShrinkBudgetMs = 20_000;
+
+/** Attempts of one request after the first that a rate limit (429, or 503 with Retry-After) may cost. */
+export const rateLimitRetries = 5;
+/** The longest the suite waits before one such retry, whatever Retry-After asks. */
+export const rateLimitMaxWaitMs = 5_000;

@@ -180,6 +180,7 @@ const schemaChecks = operationRecipes.map(({ path, method, recipes }) =>
     requirement: "HTTP-2",
     slug: `${method}-${path.replace(/^\//, "").replace(/\//g, "-")}-responses`,
     title: `Every documented response of ${method.toUpperCase()} ${path} matches its schema (${statusesOf(recipes)})`,
+    schemaOperations: [`${method.toUpperCase()} ${path}`],
     async run(ctx) {
       // The recipes' responses are validated as they arrive (every exchange of every check is).
       const device = await new Steps(ctx).device("schema");

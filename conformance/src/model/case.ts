@@ -13,6 +13,12 @@ export interface CheckCase {
   readonly title: string;
   /** Run alone, after the other cases (load-sensitive properties, long workloads). */
   readonly exclusive: boolean;
+  /**
+   * The operations (e.g. "POST /auth/full") whose response-schema findings of
+   * this case's requirement it owns; absent: all of them. A schema finding is
+   * reported once, by the first case of the run that owns it.
+   */
+  readonly schemaOperations?: readonly string[];
   run(ctx: CheckContext): Promise<void>;
 }
 
@@ -22,6 +28,7 @@ export interface CheckDefinition {
   slug: string;
   title: string;
   exclusive?: boolean;
+  schemaOperations?: readonly string[];
   run(ctx: CheckContext): Promise<void>;
 }
 
@@ -37,6 +44,7 @@ export function defineCheck(definition: CheckDefinition): CheckCase {
     level: requirement.level,
     title: definition.title,
     exclusive: definition.exclusive ?? false,
+    ...(definition.schemaOperations ? { schemaOperations: definition.schemaOperations } : {}),
     run: definition.run,
   };
 }
