@@ -1,5 +1,8 @@
 // JSON Schema validators compiled from spec/openapi.yaml (OpenAPI 3.1 schemas
-// are JSON Schema 2020-12), so the spec itself is the oracle for bodies.
+// are JSON Schema 2020-12), so the spec itself is the oracle for bodies. The
+// schemas are what interoperability needs (MUST); an `x-should` extension in
+// a schema adds the original's stricter choice under a SHOULD requirement,
+// checked by a variant of the components in which that extension applies.
 import { Ajv2020, type ValidateFunction, type ErrorObject } from "ajv/dist/2020.js";
 import * as ajvFormats from "ajv-formats";
 import { loadOpenApi, type JsonObject } from "./index.js";
@@ -19,20 +22,69 @@ function ajv(): Ajv2020 {
   // ajv-formats is CommonJS: its plugin is the module itself, typed as .default.
   const addFormats = ajvFormats.default as unknown as (a: Ajv2020) => void;
   addFormats(instance);
-  const doc = loadOpenApi();
+  const components = loadOpenApi()["components"] as JsonObject;
   // Only components are JSON Schema; the rest of the document is OpenAPI.
-  instance.addSchema({ $id: documentId, components: doc["components"] as JsonObject });
+  instance.addSchema({ $id: documentId, components });
+  for (const requirement of shouldRequirements()) {
+    instance.addSchema({ $id: shouldDocumentId(requirement), components: applyShould(components, requirement) });
+  }
   ajvCache = instance;
   return instance;
 }
 
+/** An `x-should` extension: JSON Schema that applies on top of its schema, at the level of a SHOULD requirement. */
+interface ShouldExtension {
+  requirement: string;
+  schema: JsonObject;
+}
+
+const shouldDocumentId = (requirement: string) => `${documentId}/should/${requirement}`;
+
+function isShould(value: unknown): value is ShouldExtension {
+  const candidate = value as Partial<ShouldExtension> | undefined;
+  return typeof candidate?.requirement === "string" && typeof candidate.schema === "object" && candidate.schema !== null;
+}
+
+let shouldCache: string[] | undefined;
+/** The requirement IDs the document's `x-should` extensions name, in document order. */
+export function shouldRequirements(): string[] {
+  if (shouldCache) return shouldCache;
+  const found = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== "object" || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "x-should") {
+        if (!isShould(value)) throw new Error("spec/openapi.yaml: an x-should needs a `requirement` and a `schema`");
+        found.add(value.requirement);
+      }
+      visit(value);
+    }
+  };
+  visit(loadOpenApi()["components"]);
+  shouldCache = [...found];
+  return shouldCache;
+}
+
+/** A copy of `node` in which each `x-should` of `requirement` applies (allOf) and every other one is dropped. */
+function applyShould(node: unknown, requirement: string): JsonObject {
+  const copy = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(copy);
+    if (typeof value !== "object" || value === null) return value;
+    const { ["x-should"]: should, ...rest } = value as JsonObject;
+    const base = Object.fromEntries(Object.entries(rest).map(([key, inner]) => [key, copy(inner)]));
+    return isShould(should) && should.requirement === requirement ? { allOf: [base, copy(should.schema)] } : base;
+  };
+  return copy(node) as JsonObject;
+}
+
 const validators = new Map<string, ValidateFunction>();
-function validatorFor(pointer: string): ValidateFunction {
-  let validate = validators.get(pointer);
+function validatorFor(pointer: string, document = documentId): ValidateFunction {
+  const key = `${document}#${pointer}`;
+  let validate = validators.get(key);
   if (!validate) {
-    validate = ajv().getSchema(`${documentId}#${pointer}`);
+    validate = ajv().getSchema(key);
     if (!validate) throw new Error(`no schema at ${pointer} in spec/openapi.yaml`);
-    validators.set(pointer, validate);
+    validators.set(key, validate);
   }
   return validate;
 }
@@ -41,10 +93,28 @@ function describe(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => `${e.instancePath || "(body)"} ${e.message ?? "is invalid"}`.trim());
 }
 
-function run(pointer: string, value: unknown): Validation {
-  const validate = validatorFor(pointer);
+function run(pointer: string, value: unknown, document = documentId): Validation {
+  const validate = validatorFor(pointer, document);
   const valid = validate(value) as boolean;
   return { valid, errors: valid ? [] : describe(validate.errors) };
+}
+
+/** A SHOULD-level mismatch: the `x-should` parts of one requirement that a body misses. */
+export interface ShouldMismatch {
+  requirement: string;
+  errors: string[];
+}
+
+/**
+ * The `x-should` requirements a value misses at a schema pointer, each with
+ * the errors that the schema alone does not have (those are HTTP-2's).
+ */
+export function shouldMismatches(pointer: string, value: unknown): ShouldMismatch[] {
+  const mustErrors = new Set(run(pointer, value).errors);
+  return shouldRequirements().flatMap((requirement) => {
+    const errors = run(pointer, value, shouldDocumentId(requirement)).errors.filter((e) => !mustErrors.has(e));
+    return errors.length > 0 ? [{ requirement, errors }] : [];
+  });
 }
 
 /** Validates a value against components.schemas[name]. */

@@ -27,3 +27,7 @@ export const defaultShrinkBudgetMs = 20_000;
 export const defaultSettleMs = 1_000;
 /** Executions whose accounts are read finally together: one settle wait per batch, and a soak run's memory bounded by it. */
 export const finalReadBatch = 50;
+/** Attempts of one request after the first that a rate limit (429, or 503 with Retry-After) may cost. */
+export const rateLimitRetries = 5;
+/** The longest the suite waits before one such retry, whatever Retry-After asks. */
+export const rateLimitMaxWaitMs = 5_000;

@@ -91,7 +91,12 @@ export interface components {
         Password: string;
         /** @description Chosen by the device; the walkthrough's client uses a random UUID. */
         DeviceId: string;
-        /** @description 32 random bytes, hex-encoded. */
+        /**
+         * @description Opaque to clients: they store it and send it back, in the query
+         *     string of GET /wallet among other places, so it is made of URL-safe
+         *     characters only (RFC 3986 unreserved: letters, digits, `-`, `.`,
+         *     `_`, `~`). The original sends 32 random bytes, hex-encoded.
+         */
         Token: string;
         /** @description The version number of a wallet; the first version is 1. */
         Sequence: number;
@@ -106,21 +111,27 @@ export interface components {
             password: components["schemas"]["Password"];
             deviceId: components["schemas"]["DeviceId"];
         };
+        /**
+         * @description Clients need only the token. The original also echoes the
+         *     `deviceId` and sends `scope` and `userId`, which a server SHOULD send
+         *     the same way (AUTH-6); `expiration` is AUTH-5's.
+         */
         AuthResponse: {
             token: components["schemas"]["Token"];
-            deviceId: components["schemas"]["DeviceId"];
+            /** @description The `deviceId` of the request, echoed. */
+            deviceId?: unknown;
             /**
              * @description Always `*` (full access) in this version of the protocol.
              * @example *
              */
-            scope: string;
+            scope?: unknown;
             /** @description The server's id of the account; clients do not need it. */
-            userId?: number;
+            userId?: unknown;
             /**
              * @description When the token stops working (RFC 3339). The original server sends
-             *     `null`; a server SHOULD send the time.
+             *     `null`; a server SHOULD send the time (AUTH-5).
              */
-            expiration?: string | null;
+            expiration?: unknown;
         };
         WalletRequest: {
             /**

@@ -136,7 +136,7 @@ const authIssues = defineCheck({
   slug: "issues-token",
   file: import.meta.url,
   alsoChecks: stepsTaken("signup"),
-  title: "POST /auth/full answers 200 with a working token for the device, echoing the deviceId",
+  title: "POST /auth/full answers 200 with a working token for the device",
   async run(ctx) {
     const steps = new Steps(ctx);
     const account = await steps.signup();
@@ -144,15 +144,7 @@ const authIssues = defineCheck({
     const exchange = await ctx.client.auth({ ...account, deviceId });
     const doing = "logging in with the account's email and password";
     if (!expectStatus(ctx, exchange, { requirement: "AUTH-1", status: 200, doing })) return;
-    const body = jsonObject(exchange);
-    if (body?.["deviceId"] !== deviceId) {
-      ctx.report(exchangeFinding(exchange, {
-        requirement: "AUTH-1",
-        message: "the token body does not echo the deviceId",
-        expected: `"deviceId": ${JSON.stringify(deviceId)}`,
-      }));
-    }
-    const token = body?.["token"];
+    const token = jsonObject(exchange)?.["token"];
     if (typeof token !== "string" || token === "") {
       ctx.report(exchangeFinding(exchange, {
         requirement: "AUTH-1",
@@ -257,6 +249,29 @@ const authExpiration = defineCheck({
   },
 });
 
+const authOriginalFields = defineCheck({
+  requirement: "AUTH-6",
+  slug: "original-fields",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
+  title: "The token body echoes the deviceId and carries scope \"*\" and an integer userId, as the original's",
+  async run(ctx) {
+    // scope and userId are the AuthResponse schema's x-should part (AUTH-6), judged as the answer arrives.
+    const account = await new Steps(ctx).signup();
+    const deviceId = ctx.unique("device");
+    const exchange = await ctx.client.auth({ ...account, deviceId });
+    if (!expectStatus(ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "logging in" })) return;
+    if (jsonObject(exchange)?.["deviceId"] === deviceId) return;
+    ctx.report(
+      exchangeFinding(exchange, {
+        requirement: "AUTH-6",
+        message: "the token body does not echo the deviceId",
+        expected: `"deviceId": ${JSON.stringify(deviceId)}`,
+      }),
+    );
+  },
+});
+
 export const accountChecks: CheckCase[] = [
   signupCreates,
   signupDuplicate,
@@ -269,4 +284,5 @@ export const accountChecks: CheckCase[] = [
   authFields,
   authNotBare,
   authExpiration,
+  authOriginalFields,
 ];

@@ -187,6 +187,7 @@ const schemaChecks = operationRecipes.map(({ path, method, recipes }) =>
     file: import.meta.url,
     alsoChecks: [...stepsTaken("device"), ...recipes.map((r) => r.requirement)],
     title: `Every documented response of ${method.toUpperCase()} ${path} matches its schema (${statusesOf(recipes)})`,
+    schemaOperations: [`${method.toUpperCase()} ${path}`],
     async run(ctx) {
       // The recipes' responses are validated as they arrive (every exchange of every check is).
       const device = await new Steps(ctx).device("schema");

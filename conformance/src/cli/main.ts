@@ -98,6 +98,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       baseUrl: url,
       embedded: embedded !== undefined,
       timeoutMs: options.timeoutMs,
+      ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),
       concurrency: options.concurrency,
       strict: options.strict,
       interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },

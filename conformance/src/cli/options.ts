@@ -12,6 +12,8 @@ export interface CliOptions {
   strict: boolean;
   timeoutMs: number;
   concurrency: number;
+  /** --rate-limit: requests per second for the whole run; unlimited when absent. */
+  requestsPerSecond?: number;
   list: boolean;
   only: string[];
   skip: string[];
@@ -42,6 +44,8 @@ export function usage(): string {
     "  --strict            SHOULD findings fail the run too",
     `  --timeout MS        per-request timeout in milliseconds (default ${defaultTimeoutMs})`,
     `  --concurrency N     checks running at once (default ${defaultConcurrency})`,
+    "  --rate-limit N      send at most N requests per second in all, for servers that publish a limit",
+    "                      (a 429, or a 503 with Retry-After, is always waited for and retried)",
     "  --only PREFIXES     run only cases whose ID starts with one of these (comma-separated, e.g. SEQ,TOKEN-2)",
     "  --skip PREFIXES     leave out cases whose ID starts with one of these",
     "  --list              print every case as `ID level file title` and exit",
@@ -71,6 +75,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         strict: { type: "boolean" },
         timeout: { type: "string" },
         concurrency: { type: "string" },
+        "rate-limit": { type: "string" },
         list: { type: "boolean" },
         only: { type: "string" },
         skip: { type: "string" },
@@ -98,6 +103,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     strict: values["strict"] === true,
     timeoutMs: parseInteger("--timeout", text("timeout"), defaultTimeoutMs, 1, 3_600_000),
     concurrency: parseInteger("--concurrency", text("concurrency"), defaultConcurrency, 1, 64),
+    ...(text("rate-limit") !== undefined
+      ? { requestsPerSecond: parseInteger("--rate-limit", text("rate-limit"), 0, 1, 100_000) }
+      : {}),
     list: values["list"] === true,
     only: parsePrefixes("--only", text("only")),
     skip: parsePrefixes("--skip", text("skip")),

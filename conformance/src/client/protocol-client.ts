@@ -4,6 +4,7 @@
 import { performance } from "node:perf_hooks";
 import { Agent, request, type Dispatcher } from "undici";
 import type { AuthRequest, SignupRequest, WalletRequest } from "../../../spec/index.js";
+import { isRateLimited, RateLimits } from "./rate-limit.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS";
 
@@ -48,6 +49,8 @@ export interface ProtocolClientOptions {
   onExchange?: (exchange: Exchange) => void;
   /** Shared connection pool; one is made per client when absent. */
   dispatcher?: Dispatcher;
+  /** The run's rate-limit state (pace, counts); one is made per client when absent. */
+  rateLimits?: RateLimits;
 }
 
 export interface RawRequest {
@@ -66,11 +69,13 @@ export class ProtocolClient {
   readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly onExchange: ((exchange: Exchange) => void) | undefined;
+  private readonly rateLimits: RateLimits;
 
   constructor(options: ProtocolClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.onExchange = options.onExchange;
+    this.rateLimits = options.rateLimits ?? new RateLimits();
     this.dispatcher =
       options.dispatcher ??
       new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 64, pipelining: 0 });
@@ -92,8 +97,23 @@ export class ProtocolClient {
     return this.send({ method: "POST", path: "/wallet", body });
   }
 
-  /** Sends anything, including bodies the spec forbids. */
+  /**
+   * Sends anything, including bodies the spec forbids. A rate limit is not
+   * an answer: the request is sent again after the wait it asks for (every
+   * attempt is an exchange of its own), and only the last one is returned.
+   */
   async send(raw: RawRequest): Promise<Exchange> {
+    for (let attempt = 0; ; attempt++) {
+      await this.rateLimits.pace();
+      const exchange = await this.sendOnce(raw);
+      if (!exchange.response || !isRateLimited(exchange.response)) return exchange;
+      this.rateLimits.count();
+      if (attempt >= this.rateLimits.retries) return exchange;
+      await this.rateLimits.waitBeforeRetry(exchange.response, attempt);
+    }
+  }
+
+  private async sendOnce(raw: RawRequest): Promise<Exchange> {
     const query = raw.query ? `?${new URLSearchParams(raw.query).toString()}` : "";
     const path = `${raw.path}${query}`;
     const headers: Record<string, string> = { ...(raw.headers ?? {}) };

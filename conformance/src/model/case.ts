@@ -19,6 +19,12 @@ export interface CheckCase {
   readonly alsoChecks: readonly string[];
   /** Run alone, after the other cases (load-sensitive properties, long workloads). */
   readonly exclusive: boolean;
+  /**
+   * The operations (e.g. "POST /auth/full") whose response-schema findings of
+   * this case's requirement it owns; absent: all of them. A schema finding is
+   * reported once, by the first case of the run that owns it.
+   */
+  readonly schemaOperations?: readonly string[];
   run(ctx: CheckContext): Promise<void>;
 }
 
@@ -32,6 +38,7 @@ export interface CheckDefinition {
   /** Requirements the steps it takes report on their own account (each step declares its list). */
   alsoChecks?: readonly string[];
   exclusive?: boolean;
+  schemaOperations?: readonly string[];
   run(ctx: CheckContext): Promise<void>;
 }
 
@@ -62,6 +69,7 @@ export function defineCheck(definition: CheckDefinition): CheckCase {
     file: repositoryPath(definition.file),
     alsoChecks: [...new Set(definition.alsoChecks ?? [])].filter((id) => requirementById(id).id !== requirement.id),
     exclusive: definition.exclusive ?? false,
+    ...(definition.schemaOperations ? { schemaOperations: definition.schemaOperations } : {}),
     run: definition.run,
   };
 }

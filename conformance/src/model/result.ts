@@ -3,6 +3,7 @@
 // knowing what the checks do.
 import { requirementById, type Level } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
+import type { RateLimitTotals } from "../client/rate-limit.js";
 import type { Violation } from "../interleavings/history/findings.js";
 import type { History } from "../interleavings/history/history.js";
 
@@ -109,6 +110,8 @@ export interface RunResult {
   /** In registry order, whatever order they ran in. */
   results: CheckResult[];
   totals: Totals;
+  /** How often the server (or its gateway) rate-limited the suite, and the pace the run kept. */
+  rateLimits: RateLimitTotals;
   /** 0: conforms; 1: a MUST requirement failed (or a SHOULD one under --strict). */
   exitCode: 0 | 1;
 }

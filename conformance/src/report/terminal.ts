@@ -88,6 +88,14 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   const { checks, passed, warned: warnings, failed: failures } = run.totals;
   const strict = run.strict ? " (--strict)" : "";
   out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed in ${seconds(run.durationMs)}${strict}`);
+  const limits = run.rateLimits;
+  if (limits.limitedResponses > 0 || limits.requestsPerSecond !== undefined) {
+    const pace = limits.requestsPerSecond !== undefined ? `, paced at ${limits.requestsPerSecond} requests/s` : "";
+    out.push(
+      `Rate limits: ${limits.limitedResponses} response${limits.limitedResponses === 1 ? " was" : "s were"} 429 or 503 with Retry-After, ` +
+        `waited ${seconds(limits.waitedMs)} before retrying${pace}`,
+    );
+  }
   out.push(
     run.exitCode === 0
       ? `CONFORMS${warnings > 0 ? ", with warnings" : ""}: ${run.target.url}`

@@ -12,7 +12,8 @@ import { CheckAborted, type CaseProgress, type CheckContext } from "../model/con
 import { defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
 import { forEachBounded } from "./pool.js";
 import { RetryingClient } from "./retrying-client.js";
-import { schemaFinding } from "./schema-findings.js";
+import { RateLimits } from "../client/rate-limit.js";
+import { schemaFindings, type SchemaFinding } from "./schema-findings.js";
 
 export interface RunOptions {
   baseUrl: string;
@@ -26,6 +27,8 @@ export interface RunOptions {
   strict?: boolean;
   /** Part of every unique name; random by default. */
   runId?: string;
+  /** Paces the whole run at this many requests per second (--rate-limit). */
+  requestsPerSecond?: number;
   /** Runs, seed, replay of the interleaving properties; defaults for what is not given. */
   interleavings?: Partial<InterleavingSettings>;
   /** Called as each case starts, for progress output. */
@@ -49,6 +52,8 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   // pipelining 0: a fresh connection per request, so a server closing an idle keep-alive
   // connection can never look like a connection dropped in answer to a request.
   const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 128, pipelining: 0 });
+  const rateLimits = new RateLimits(options.requestsPerSecond ? { requestsPerSecond: options.requestsPerSecond } : {});
+  const schemaReports = new SchemaReports(cases);
   let nameCounter = 0;
   const unique = (label: string) => `${runId}-${++nameCounter}-${label.replace(/[^A-Za-z0-9-]/g, "-")}`;
 
@@ -59,7 +64,8 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const runOne = async (check: CheckCase): Promise<void> => {
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const result = await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher, progress, interleavings });
+    const environment = { baseUrl, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings };
+    const result = await runCase(check, environment);
     results.set(check, result);
     options.onResult?.(result);
   };
@@ -71,6 +77,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     await dispatcher.destroy().catch(() => undefined);
   }
 
+  schemaReports.settle(results, strict);
   const ordered = cases.map((c) => results.get(c) as CheckResult);
   const totals = totalsOf(ordered);
   return {
@@ -82,6 +89,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     durationMs: Math.round(performance.now() - started),
     results: ordered,
     totals,
+    rateLimits: rateLimits.totals(),
     exitCode: totals.failed > 0 ? 1 : 0,
   };
 }
@@ -93,6 +101,8 @@ interface CaseEnvironment {
   runId: string;
   unique: (label: string) => string;
   dispatcher: Agent;
+  rateLimits: RateLimits;
+  schemaReports: SchemaReports;
   progress: (update: CaseProgress) => void;
   interleavings: InterleavingSettings;
 }
@@ -101,21 +111,18 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
   const findings: Finding[] = [];
   const exchanges: Exchange[] = [];
   let interleaving: InterleavingEvidence | undefined;
-  const schemaMismatches = new Set<string>();
   const report = (input: FindingInput) => findings.push(makeFinding(input));
   const record = (exchange: Exchange) => {
     exchanges.push(exchange);
-    const mismatch = schemaFinding(exchange);
-    // One finding per distinct mismatch: a server that gets one body wrong gets it wrong every time.
-    if (mismatch && !schemaMismatches.has(mismatch.key)) {
-      schemaMismatches.add(mismatch.key);
-      report(mismatch.finding);
+    for (const mismatch of schemaFindings(exchange)) {
+      if (env.schemaReports.claim(check, mismatch)) report(mismatch.finding);
     }
   };
   const clientOptions = (): ProtocolClientOptions => ({
     baseUrl: env.baseUrl,
     timeoutMs: env.timeoutMs,
     dispatcher: env.dispatcher,
+    rateLimits: env.rateLimits,
     onExchange: record,
   });
   const ctx: CheckContext = {
@@ -160,4 +167,54 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     ...(error !== undefined ? { error } : {}),
     ...(interleaving !== undefined ? { interleaving } : {}),
   };
+}
+
+/**
+ * One cause, one failure: a schema mismatch is reported once, by the first
+ * case of the run that owns its requirement (and operation), however many
+ * cases see it on their way (every case logs in). The others go on and judge
+ * what they exist to judge. A mismatch only other cases saw is added to its
+ * owner when the run ends, or to the first case that saw it when the run has
+ * no owner (--only).
+ */
+class SchemaReports {
+  private readonly reported = new Map<CheckCase, Set<string>>();
+  private readonly seenElsewhere = new Map<string, { mismatch: SchemaFinding; seenBy: CheckCase }>();
+
+  constructor(private readonly cases: readonly CheckCase[]) {}
+
+  ownerOf(mismatch: SchemaFinding): CheckCase | undefined {
+    return this.cases.find(
+      (c) =>
+        c.requirement === mismatch.finding.requirement &&
+        (c.schemaOperations === undefined || c.schemaOperations.includes(mismatch.operation)),
+    );
+  }
+
+  /** Whether `check` reports this mismatch now: it owns it and has not reported it yet. */
+  claim(check: CheckCase, mismatch: SchemaFinding): boolean {
+    if (this.ownerOf(mismatch) !== check) {
+      if (!this.seenElsewhere.has(mismatch.key)) this.seenElsewhere.set(mismatch.key, { mismatch, seenBy: check });
+      return false;
+    }
+    const keys = this.reported.get(check) ?? new Set<string>();
+    this.reported.set(check, keys);
+    if (keys.has(mismatch.key)) return false;
+    keys.add(mismatch.key);
+    return true;
+  }
+
+  /** Adds the mismatches their owners did not see themselves, and levels those results again. */
+  settle(results: Map<CheckCase, CheckResult>, strict: boolean): void {
+    for (const [key, { mismatch, seenBy }] of this.seenElsewhere) {
+      const target = this.ownerOf(mismatch) ?? seenBy;
+      const result = results.get(target);
+      const keys = this.reported.get(target) ?? new Set<string>();
+      this.reported.set(target, keys);
+      if (!result || keys.has(key)) continue;
+      keys.add(key);
+      result.findings.push(makeFinding(mismatch.finding));
+      if (result.error === undefined) result.verdict = verdictOf(result.findings, strict);
+    }
+  }
 }

@@ -1,7 +1,16 @@
 // HTTP-2 for every response a check gets: the spec's schema for the path,
 // method and status is the oracle; any other 4xx must still be an error body.
-import { documentedStatuses, validateResponse, validateSchema, type Method } from "../../../spec/schemas.js";
+// The `x-should` parts of a schema give SHOULD findings under their own IDs.
+import {
+  documentedStatuses,
+  responseSchemaPointer,
+  shouldMismatches,
+  validateResponse,
+  validateSchema,
+  type Method,
+} from "../../../spec/schemas.js";
 import { loadOpenApi, type JsonObject } from "../../../spec/index.js";
+import { isRateLimited } from "../client/rate-limit.js";
 import type { Exchange } from "../client/protocol-client.js";
 import type { FindingInput } from "../model/result.js";
 import { exchangeFinding } from "../report/describe.js";
@@ -15,34 +24,51 @@ function specPaths(): Set<string> {
   return specPathsCache;
 }
 
-/** The HTTP-2 finding an exchange shows, if any; `key` groups repeats of the same mismatch. */
-export function schemaFinding(exchange: Exchange): { key: string; finding: FindingInput } | undefined {
+/** A schema mismatch of one response; `key` groups repeats of the same mismatch. */
+export interface SchemaFinding {
+  key: string;
+  /** The operation whose response it is, e.g. "POST /auth/full". */
+  operation: string;
+  finding: FindingInput;
+}
+
+/** The schema findings an exchange shows: HTTP-2 for the schema, a SHOULD ID for each `x-should` part it misses. */
+export function schemaFindings(exchange: Exchange): SchemaFinding[] {
   const response = exchange.response;
-  if (!response || response.status >= 500) return undefined;
+  // A rate limit is not an answer of the protocol: the client waits and asks again.
+  if (!response || response.status >= 500 || isRateLimited(response)) return [];
   const path = exchange.request.path.split("?")[0] ?? "";
-  if (!specPaths().has(path)) return undefined;
+  if (!specPaths().has(path)) return [];
   const method = exchange.request.method.toLowerCase() as Method;
   const documented = documentedStatuses(path, method).includes(response.status);
-  if (!documented && (response.status < 400 || response.status >= 500)) return undefined;
-  const where = `${exchange.request.method} ${path} ${response.status}`;
-  let errors: string[];
-  if (response.json === undefined) errors = ["the body is not JSON"];
+  if (!documented && (response.status < 400 || response.status >= 500)) return [];
+  const operation = `${exchange.request.method} ${path}`;
+  const where = `${operation} ${response.status}`;
+  const mismatches: Array<{ requirement: string; errors: string[] }> = [];
+  if (response.json === undefined) mismatches.push({ requirement: "HTTP-2", errors: ["the body is not JSON"] });
   else {
     const validation = documented
       ? validateResponse(path, method, response.status, response.json)
       : validateSchema("Error", response.json);
-    errors = validation.errors;
+    if (!validation.valid) mismatches.push({ requirement: "HTTP-2", errors: validation.errors });
+    const pointer = documented ? responseSchemaPointer(path, method, response.status) : "/components/schemas/Error";
+    if (pointer !== undefined) mismatches.push(...shouldMismatches(pointer, response.json));
   }
-  if (errors.length === 0) return undefined;
   const schema = documented
     ? `the schema openapi.yaml gives for ${where}`
     : "an error body (an object with a non-empty string `error`)";
-  return {
-    key: `${where}: ${errors.join("; ")}`,
+  return mismatches.map(({ requirement, errors }) => ({
+    key: `${requirement} ${where}: ${errors.join("; ")}`,
+    operation,
     finding: exchangeFinding(exchange, {
-      requirement: schemaRequirement,
-      message: `the ${where} body does not match the spec: ${errors.join("; ")}`,
-      expected: `a JSON body matching ${schema}`,
+      requirement,
+      message:
+        requirement === "HTTP-2"
+          ? `the ${where} body does not match the spec: ${errors.join("; ")}`
+          : `the ${where} body differs from the original's (${requirement}): ${errors.join("; ")}`,
+      expected:
+        requirement === "HTTP-2" ? `a JSON body matching ${schema}` : `a JSON body matching the x-should part of ${requirement} in ${schema}`,
     }),
-  };
+  }));
 }
+

@@ -1,13 +1,15 @@
-// Matching printed lines against the document's: tokens (64 hex digits) and
-// change ids (":" and 4 hex digits) are random, so each value of the document
-// is bound to what the run printed at its first appearance and must print the
-// same at every later one. Everything else must be equal.
+// Matching printed lines against the document's: tokens and change ids (":"
+// and 4 hex digits) are random, so each value of the document is bound to what
+// the run printed at its first appearance and must print the same at every
+// later one. Everything else must be equal. The document shows tokens as the
+// original issues them (64 hex digits); any server's token (TOKEN-5: URL-safe
+// characters) stands in for them.
 
 type Part = { kind: "text"; text: string } | { kind: "token" | "change"; literal: string };
 
-// A token is a run of exactly 64 hex digits; a change id is ":" and exactly 4.
+// In the document a token is a run of exactly 64 hex digits; a change id is ":" and exactly 4.
 const randomValue = /(?<![0-9a-fA-F])([0-9a-fA-F]{64})(?![0-9a-fA-F])|:([0-9a-fA-F]{4})(?![0-9a-fA-F])/g;
-const capture: Record<"token" | "change", string> = { token: "([0-9a-fA-F]{64})", change: ":([0-9a-fA-F]{4})" };
+const capture: Record<"token" | "change", string> = { token: "([A-Za-z0-9._~-]+)", change: ":([0-9a-fA-F]{4})" };
 
 function split(line: string): Part[] {
   const parts: Part[] = [];

@@ -30,7 +30,9 @@ function recordedWallet(json: unknown): WalletVersion | undefined {
  * Classifies an exchange: the kind's success status is "ok", another 4xx (or
  * 3xx) is "refused", and a 5xx or a transport failure is "indeterminate",
  * since the request may have taken effect before the server or the
- * connection failed.
+ * connection failed. A 429 that is still there after the client's retries is
+ * "refused": a rate limit is applied before a request is handled (RFC 6585),
+ * so treating it as indeterminate would only hide lost updates behind it.
  */
 export function outcomeOf(kind: OperationKind, exchange: Exchange): Outcome {
   const response = exchange.response;

@@ -5,7 +5,7 @@
 // counterexample file.
 import { ProtocolClient } from "../../client/protocol-client.js";
 import type { CheckContext } from "../../model/context.js";
-import { schemaFinding } from "../../run/schema-findings.js";
+import { schemaFindings } from "../../run/schema-findings.js";
 import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./counterexample-file.js";
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
@@ -44,7 +44,7 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
   const protocol = new ProtocolClient({
     ...ctx.clientOptions(),
     onExchange: (exchange) => {
-      if (schemaFinding(exchange)) ctx.record(exchange);
+      if (schemaFindings(exchange).length > 0) ctx.record(exchange);
     },
   });
   const outcome = await runProperty({
