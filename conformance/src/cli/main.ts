@@ -1,6 +1,8 @@
 // wallet-sync-conformance: list, select and run the cases against a server
 // (or the embedded reference), print the report, write report files, and
 // answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
+import { readFile } from "node:fs/promises";
+import type { ConnectionSettings } from "../client/connection.js";
 import { loadCounterexample, type Counterexample } from "../interleavings/property/counterexample-file.js";
 import type { RunResult } from "../model/result.js";
 import { selectCases, unmatchedPrefixes } from "../model/selection.js";
@@ -74,6 +76,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
   }
 
+  let connection: ConnectionSettings;
+  try {
+    connection = await connectionOf(options);
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+
   let embedded: EmbeddedServer | undefined;
   let url = options.url;
   if (url === undefined) {
@@ -84,7 +93,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
     url = embedded.url;
   } else {
-    const reached = await probe(url, options.timeoutMs);
+    const reached = await probe(url, options.timeoutMs, { connection, waitForMs: options.waitForSeconds * 1000 });
     if (!reached.reachable) return fail(`cannot reach ${url}: ${reached.reason}`);
   }
   const progress = options.quiet
@@ -100,6 +109,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       timeoutMs: options.timeoutMs,
       concurrency: options.concurrency,
       strict: options.strict,
+      connection,
       interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },
       onStart: progress?.started,
       onResult: progress?.finished,
@@ -120,4 +130,17 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     progress?.close();
     await embedded?.close();
   }
+}
+
+async function connectionOf(options: CliOptions): Promise<ConnectionSettings> {
+  let ca: string | undefined;
+  if (options.caFile !== undefined) {
+    try {
+      ca = await readFile(options.caFile, "utf8");
+    } catch (error) {
+      throw new Error(`cannot read --ca ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`--ca ${options.caFile} holds no PEM certificate`);
+  }
+  return { headers: options.headers, insecure: options.insecure, ...(ca !== undefined ? { ca } : {}) };
 }

@@ -1,5 +1,6 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
+import { parseHeaderLine } from "../client/connection.js";
 import { defaultConcurrency, defaultRuns, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
@@ -23,6 +24,14 @@ export interface CliOptions {
   replay?: string;
   /** Report files asked for through the writers' flags. */
   reports: Array<{ writer: ReportWriter; file: string }>;
+  /** --header: sent with every request. */
+  headers: Record<string, string>;
+  /** --ca: a PEM file of certificates to trust (read by main, not here). */
+  caFile?: string;
+  /** --insecure: accept any server certificate. */
+  insecure: boolean;
+  /** --wait-for: how long to keep probing a server that does not answer yet, in seconds. */
+  waitForSeconds: number;
 }
 
 /** A mistake in the command line; its message is one line. */
@@ -38,7 +47,11 @@ export function usage(): string {
     "Checks a wallet-sync server against spec/protocol.md and spec/openapi.yaml.",
     "Without --url it starts the embedded reference server and checks that.",
     "",
-    "  --url URL           the server to check, e.g. http://localhost:8090",
+    "  --url URL           the server to check, e.g. http://localhost:8090 or https://host/wallet-sync (a path prefix is kept)",
+    "  --header 'N: V'     send this header with every request (repeatable; values are never printed)",
+    "  --ca FILE           trust the certificates in this PEM file (a private CA)",
+    "  --insecure          accept any server certificate",
+    "  --wait-for SECONDS  keep trying the first request this long while the server does not answer yet",
     "  --strict            SHOULD findings fail the run too",
     `  --timeout MS        per-request timeout in milliseconds (default ${defaultTimeoutMs})`,
     `  --concurrency N     checks running at once (default ${defaultConcurrency})`,
@@ -53,6 +66,8 @@ export function usage(): string {
     ...reportFlags,
     "  -h, --help          print this help",
     "",
+    "Proxies are taken from HTTPS_PROXY, HTTP_PROXY and NO_PROXY.",
+    "",
     "Exit status: 0 the server conforms; 1 a MUST requirement failed (or a SHOULD one with --strict);",
     "2 a usage error, or the server cannot be reached at all.",
   ].join("\n");
@@ -60,12 +75,16 @@ export function usage(): string {
 
 export function parseCliOptions(argv: readonly string[]): CliOptions {
   const reportOptions = Object.fromEntries(reportWriters.map((w) => [w.flag, { type: "string" as const }]));
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         url: { type: "string" },
+        header: { type: "string", multiple: true },
+        ca: { type: "string" },
+        insecure: { type: "boolean" },
+        "wait-for": { type: "string" },
         strict: { type: "boolean" },
         timeout: { type: "string" },
         concurrency: { type: "string" },
@@ -91,6 +110,10 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   const text = (name: string) => values[name] as string | undefined;
   return {
     url: parseUrl(text("url")),
+    headers: parseHeaders((values["header"] as string[] | undefined) ?? []),
+    ...parseCa(text("ca")),
+    insecure: values["insecure"] === true,
+    waitForSeconds: parseInteger("--wait-for", text("wait-for"), 0, 0, 3600),
     strict: values["strict"] === true,
     timeoutMs: parseInteger("--timeout", text("timeout"), defaultTimeoutMs, 1, 3_600_000),
     concurrency: parseInteger("--concurrency", text("concurrency"), defaultConcurrency, 1, 64),
@@ -107,6 +130,23 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
       return [{ writer, file }];
     }),
   };
+}
+
+function parseHeaders(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const header = parseHeaderLine(line);
+    // The value may be a secret: the message names the header line's shape, never its text.
+    if (!header) throw new UsageError("--header takes 'Name: value' with a token as the name");
+    headers[header[0]] = header[1];
+  }
+  return headers;
+}
+
+function parseCa(file: string | undefined): Pick<CliOptions, "caFile"> {
+  if (file === undefined) return {};
+  if (file.trim() === "") throw new UsageError("--ca needs a PEM file name");
+  return { caFile: file };
 }
 
 function parseUrl(value: string | undefined): string | undefined {

@@ -3,7 +3,8 @@
 // makes its own accounts), so any order and any interleaving is fine.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { Agent } from "undici";
+import type { Dispatcher } from "undici";
+import { connectionDispatcher, directConnection, type ConnectionSettings } from "../client/connection.js";
 import type { Exchange, ProtocolClientOptions } from "../client/protocol-client.js";
 import { makeFinding, totalsOf, verdictOf, type CheckResult, type Finding, type FindingInput, type InterleavingEvidence, type RunResult } from "../model/result.js";
 import { type CheckCase } from "../model/case.js";
@@ -24,6 +25,8 @@ export interface RunOptions {
   concurrency?: number;
   /** SHOULD findings fail the run. */
   strict?: boolean;
+  /** Extra headers, TLS trust and proxies; none by default. */
+  connection?: ConnectionSettings;
   /** Part of every unique name; random by default. */
   runId?: string;
   /** Runs, seed, replay of the interleaving properties; defaults for what is not given. */
@@ -48,7 +51,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const interleavings = resolveInterleavingSettings(options.interleavings);
   // pipelining 0: a fresh connection per request, so a server closing an idle keep-alive
   // connection can never look like a connection dropped in answer to a request.
-  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 128, pipelining: 0 });
+  const dispatcher = connectionDispatcher(options.connection ?? directConnection, { timeoutMs, connections: 128, pipelining: 0 });
   let nameCounter = 0;
   const unique = (label: string) => `${runId}-${++nameCounter}-${label.replace(/[^A-Za-z0-9-]/g, "-")}`;
 
@@ -92,7 +95,7 @@ interface CaseEnvironment {
   strict: boolean;
   runId: string;
   unique: (label: string) => string;
-  dispatcher: Agent;
+  dispatcher: Dispatcher;
   progress: (update: CaseProgress) => void;
   interleavings: InterleavingSettings;
 }
