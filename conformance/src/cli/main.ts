@@ -8,7 +8,9 @@ import type { RunResult } from "../model/result.js";
 import { selectCases, unmatchedPrefixes } from "../model/selection.js";
 import { allCases } from "../registry.js";
 import { ProgressDisplay } from "../report/progress.js";
+import { writeReportFile } from "../report/write-file.js";
 import { formatTerminalReport } from "../report/terminal.js";
+import { baselineOfRun, loadBaseline, type Baseline } from "../run/baseline.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
 import { probe } from "../target/probe.js";
@@ -76,6 +78,18 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
   }
 
+  let baseline: Baseline | undefined;
+  if (options.baselineFile !== undefined) {
+    try {
+      baseline = await loadBaseline(options.baselineFile);
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+    const known = new Set(registry.map((c) => c.id));
+    const unknownIds = [...baseline.keys()].filter((id) => !known.has(id));
+    if (unknownIds.length > 0) return fail(`the baseline ${options.baselineFile} names no case ${unknownIds.join(", ")} (see --list)`);
+  }
+
   let connection: ConnectionSettings;
   try {
     connection = await connectionOf(options);
@@ -110,6 +124,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       concurrency: options.concurrency,
       strict: options.strict,
       connection,
+      ...(baseline ? { baseline } : {}),
       interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },
       onStart: progress?.started,
       onResult: progress?.finished,
@@ -117,9 +132,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     });
     progress?.close();
     output.stdout(formatTerminalReport(run, { quiet: options.quiet, registry }));
-    for (const { writer, file } of options.reports) {
+    const writes = [
+      ...options.reports.map(({ writer, file }) => ({ file, write: () => writer.write(run, file) })),
+      ...(options.writeBaselineFile !== undefined ? [baselineWrite(run, options.writeBaselineFile)] : []),
+    ];
+    for (const { write, file } of writes) {
       try {
-        await writer.write(run, file);
+        await write();
       } catch (error) {
         output.stderr(`${program}: cannot write ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
         return { exitCode: 2, run };
@@ -143,4 +162,9 @@ async function connectionOf(options: CliOptions): Promise<ConnectionSettings> {
     if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`--ca ${options.caFile} holds no PEM certificate`);
   }
   return { headers: options.headers, insecure: options.insecure, ...(ca !== undefined ? { ca } : {}) };
+}
+
+function baselineWrite(run: RunResult, file: string): { file: string; write: () => Promise<void> } {
+  const text = baselineOfRun(run, file.endsWith(".json") ? "json" : "yaml");
+  return { file, write: () => writeReportFile(file, text) };
 }

@@ -30,6 +30,10 @@ export interface CliOptions {
   caFile?: string;
   /** --insecure: accept any server certificate. */
   insecure: boolean;
+  /** --baseline: known failures (read by main). */
+  baselineFile?: string;
+  /** --write-baseline: where to write the failures of this run as a baseline. */
+  writeBaselineFile?: string;
   /** --wait-for: how long to keep probing a server that does not answer yet, in seconds. */
   waitForSeconds: number;
 }
@@ -63,6 +67,9 @@ export function usage(): string {
     "  --seed N            seed of those workloads, to generate the same ones again (printed with failures)",
     "  --path P            with --seed: fast-check path of a shrunk counterexample to replay (printed with failures)",
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
+    "  --baseline FILE     known failures (YAML or JSON, each case ID with a reason): listed cases that fail do not",
+    "                      fail the run; listed cases that pass are reported as stale entries",
+    "  --write-baseline FILE  write this run's failures as a baseline (YAML; JSON when FILE ends in .json)",
     ...reportFlags,
     "  -h, --help          print this help",
     "",
@@ -85,6 +92,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         ca: { type: "string" },
         insecure: { type: "boolean" },
         "wait-for": { type: "string" },
+        baseline: { type: "string" },
+        "write-baseline": { type: "string" },
         strict: { type: "boolean" },
         timeout: { type: "string" },
         concurrency: { type: "string" },
@@ -111,8 +120,10 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   return {
     url: parseUrl(text("url")),
     headers: parseHeaders((values["header"] as string[] | undefined) ?? []),
-    ...parseCa(text("ca")),
+    ...fileOption("caFile", "--ca", text("ca")),
     insecure: values["insecure"] === true,
+    ...fileOption("baselineFile", "--baseline", text("baseline")),
+    ...fileOption("writeBaselineFile", "--write-baseline", text("write-baseline")),
     waitForSeconds: parseInteger("--wait-for", text("wait-for"), 0, 0, 3600),
     strict: values["strict"] === true,
     timeoutMs: parseInteger("--timeout", text("timeout"), defaultTimeoutMs, 1, 3_600_000),
@@ -143,10 +154,14 @@ function parseHeaders(lines: readonly string[]): Record<string, string> {
   return headers;
 }
 
-function parseCa(file: string | undefined): Pick<CliOptions, "caFile"> {
+function fileOption<K extends "caFile" | "baselineFile" | "writeBaselineFile">(
+  key: K,
+  flag: string,
+  file: string | undefined,
+): Partial<Record<K, string>> {
   if (file === undefined) return {};
-  if (file.trim() === "") throw new UsageError("--ca needs a PEM file name");
-  return { caFile: file };
+  if (file.trim() === "") throw new UsageError(`${flag} needs a file name`);
+  return { [key]: file } as Partial<Record<K, string>>;
 }
 
 function parseUrl(value: string | undefined): string | undefined {

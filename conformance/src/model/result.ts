@@ -33,8 +33,11 @@ export function makeFinding(input: FindingInput): Finding {
 /**
  * passed: no finding. warned: only SHOULD findings. failed: a MUST finding,
  * a SHOULD finding under --strict, or the check itself threw.
+ * With a baseline (--baseline): expected-failure, a listed case that failed
+ * (it does not fail the run); stale-baseline, a listed case that no longer
+ * fails (it does not fail the run either, but its entry should go).
  */
-export type Verdict = "passed" | "warned" | "failed";
+export type Verdict = "passed" | "warned" | "failed" | "expected-failure" | "stale-baseline";
 
 export function verdictOf(findings: readonly Finding[], strict: boolean): Verdict {
   if (findings.some((f) => f.level === "MUST")) return "failed";
@@ -87,6 +90,8 @@ export interface CheckResult {
   error?: string;
   /** Set by interleaving properties (CheckContext.attachInterleaving). */
   interleaving?: InterleavingEvidence;
+  /** Set when the baseline lists the case: the reason it gives. */
+  baselineReason?: string;
 }
 
 export interface Totals {
@@ -94,6 +99,10 @@ export interface Totals {
   passed: number;
   warned: number;
   failed: number;
+  /** Cases the baseline lists that failed, as it expects. */
+  expectedFailures: number;
+  /** Cases the baseline lists that no longer fail. */
+  staleBaseline: number;
 }
 
 export interface RunResult {
@@ -115,5 +124,12 @@ export interface RunResult {
 
 export function totalsOf(results: readonly CheckResult[]): Totals {
   const count = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).length;
-  return { checks: results.length, passed: count("passed"), warned: count("warned"), failed: count("failed") };
+  return {
+    checks: results.length,
+    passed: count("passed"),
+    warned: count("warned"),
+    failed: count("failed"),
+    expectedFailures: count("expected-failure"),
+    staleBaseline: count("stale-baseline"),
+  };
 }

@@ -11,6 +11,7 @@ import { type CheckCase } from "../model/case.js";
 import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/property/settings.js";
 import { CheckAborted, type CaseProgress, type CheckContext } from "../model/context.js";
 import { defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
+import { judgeAgainstBaseline, type Baseline } from "./baseline.js";
 import { forEachBounded } from "./pool.js";
 import { RetryingClient } from "./retrying-client.js";
 import { schemaFinding } from "./schema-findings.js";
@@ -25,6 +26,8 @@ export interface RunOptions {
   concurrency?: number;
   /** SHOULD findings fail the run. */
   strict?: boolean;
+  /** Known failures: listed cases that fail do not fail the run. */
+  baseline?: Baseline;
   /** Extra headers, TLS trust and proxies; none by default. */
   connection?: ConnectionSettings;
   /** Part of every unique name; random by default. */
@@ -62,7 +65,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const runOne = async (check: CheckCase): Promise<void> => {
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const result = await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher, progress, interleavings });
+    const result = judgeAgainstBaseline(await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher, progress, interleavings }), options.baseline);
     results.set(check, result);
     options.onResult?.(result);
   };
