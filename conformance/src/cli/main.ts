@@ -14,6 +14,7 @@ import { baselineOfRun, loadBaseline, type Baseline } from "../run/baseline.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
 import { probe } from "../target/probe.js";
+import { configArguments, splitConfigFlag } from "./config.js";
 import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./options.js";
 
 export interface CliOutput {
@@ -49,7 +50,8 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   };
   let options: CliOptions;
   try {
-    options = parseCliOptions(argv);
+    const { file, rest } = splitConfigFlag(argv);
+    options = parseCliOptions(file !== undefined ? [...(await configArguments(file)), ...rest] : rest);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message} (see --help)`);
     throw error;

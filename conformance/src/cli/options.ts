@@ -71,6 +71,8 @@ export function usage(): string {
     "                      fail the run; listed cases that pass are reported as stale entries",
     "  --write-baseline FILE  write this run's failures as a baseline (YAML; JSON when FILE ends in .json)",
     ...reportFlags,
+    "  --config FILE       take options from a YAML or JSON file (keys: the long option names; flags override it;",
+    "                      schema: conformance/config-schema.json)",
     "  -h, --help          print this help",
     "",
     "Proxies are taken from HTTPS_PROXY, HTTP_PROXY and NO_PROXY.",
