@@ -14,6 +14,7 @@ import { baselineOfRun, loadBaseline, type Baseline } from "../run/baseline.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
 import { probe } from "../target/probe.js";
+import { checkHistoryCommand } from "./check-history.js";
 import { configArguments, splitConfigFlag } from "./config.js";
 import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./options.js";
 
@@ -48,6 +49,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     output.stderr(`${program}: ${message}\n`);
     return { exitCode: 2 };
   };
+  if (argv[0] === "check-history") return { exitCode: await checkHistoryCommand(argv.slice(1), output) };
   let options: CliOptions;
   try {
     const { file, rest } = splitConfigFlag(argv);

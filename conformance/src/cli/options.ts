@@ -47,6 +47,7 @@ export function usage(): string {
   const reportFlags = reportWriters.map((w) => `  --${`${w.flag} FILE`.padEnd(18)}${w.description}`);
   return [
     `Usage: ${program} [--url URL] [options]`,
+    `       ${program} check-history FILE   check the history in a JSON report or counterexample file again, without a server`,
     "",
     "Checks a wallet-sync server against spec/protocol.md and spec/openapi.yaml.",
     "Without --url it starts the embedded reference server and checks that.",
