@@ -165,7 +165,7 @@ async function connectionOf(options: CliOptions): Promise<ConnectionSettings> {
     }
     if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`--ca ${options.caFile} holds no PEM certificate`);
   }
-  return { headers: options.headers, insecure: options.insecure, ...(ca !== undefined ? { ca } : {}) };
+  return { headers: options.headers, insecure: options.insecure, ...(ca !== undefined ? { ca, caFile: options.caFile } : {}) };
 }
 
 function baselineWrite(run: RunResult, file: string): { file: string; write: () => Promise<void> } {

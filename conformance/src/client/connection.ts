@@ -11,6 +11,8 @@ export interface ConnectionSettings {
   headers: Record<string, string>;
   /** PEM certificates trusted besides the system's (--ca). */
   ca?: string;
+  /** The file they came from, for reports (curl --cacert). */
+  caFile?: string;
   /** Accept any server certificate (--insecure). */
   insecure: boolean;
 }

@@ -21,6 +21,8 @@ export interface Finding {
   expected?: string;
   /** The exchanges that show it, for reports that print them. */
   exchanges: Exchange[];
+  /** Command lines that repeat those exchanges by hand (curl), headers given with --header redacted. */
+  curl?: string[];
 }
 
 export type FindingInput = Omit<Finding, "level" | "exchanges"> & { exchanges?: Exchange[] };

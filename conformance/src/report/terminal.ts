@@ -39,6 +39,7 @@ export function formatFinding(finding: Finding): string {
   if (finding.sent !== undefined) lines.push(`  sent:     ${finding.sent}`);
   if (finding.received !== undefined) lines.push(`  received: ${finding.received}`);
   if (finding.expected !== undefined) lines.push(`  expected: ${finding.expected}`);
+  for (const command of finding.curl ?? []) lines.push(`  repeat:   ${command}`);
   return lines.join("\n");
 }
 

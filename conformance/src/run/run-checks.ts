@@ -11,6 +11,7 @@ import { type CheckCase } from "../model/case.js";
 import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/property/settings.js";
 import { CheckAborted, type CaseProgress, type CheckContext } from "../model/context.js";
 import { defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
+import { curlCommand, type CurlContext } from "../report/curl.js";
 import { judgeAgainstBaseline, type Baseline } from "./baseline.js";
 import { forEachBounded } from "./pool.js";
 import { RetryingClient } from "./retrying-client.js";
@@ -52,9 +53,16 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const strict = options.strict ?? false;
   const runId = options.runId ?? newRunId();
   const interleavings = resolveInterleavingSettings(options.interleavings);
+  const connection = options.connection ?? directConnection;
+  const curl: CurlContext = {
+    baseUrl,
+    redactedHeaders: Object.keys(connection.headers),
+    ...(connection.caFile !== undefined ? { caFile: connection.caFile } : {}),
+    insecure: connection.insecure,
+  };
   // pipelining 0: a fresh connection per request, so a server closing an idle keep-alive
   // connection can never look like a connection dropped in answer to a request.
-  const dispatcher = connectionDispatcher(options.connection ?? directConnection, { timeoutMs, connections: 128, pipelining: 0 });
+  const dispatcher = connectionDispatcher(connection, { timeoutMs, connections: 128, pipelining: 0 });
   let nameCounter = 0;
   const unique = (label: string) => `${runId}-${++nameCounter}-${label.replace(/[^A-Za-z0-9-]/g, "-")}`;
 
@@ -65,7 +73,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const runOne = async (check: CheckCase): Promise<void> => {
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const result = judgeAgainstBaseline(await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher, progress, interleavings }), options.baseline);
+    const result = judgeAgainstBaseline(await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher, progress, interleavings, curl }), options.baseline);
     results.set(check, result);
     options.onResult?.(result);
   };
@@ -101,14 +109,22 @@ interface CaseEnvironment {
   dispatcher: Dispatcher;
   progress: (update: CaseProgress) => void;
   interleavings: InterleavingSettings;
+  curl: CurlContext;
 }
+
+/** Exchanges of a finding given a curl command line each, at most this many. */
+const curlPerFinding = 3;
 
 async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckResult> {
   const findings: Finding[] = [];
   const exchanges: Exchange[] = [];
   let interleaving: InterleavingEvidence | undefined;
   const schemaMismatches = new Set<string>();
-  const report = (input: FindingInput) => findings.push(makeFinding(input));
+  const report = (input: FindingInput) => {
+    const finding = makeFinding(input);
+    const repeatable = finding.exchanges.slice(0, curlPerFinding);
+    findings.push(repeatable.length > 0 ? { ...finding, curl: repeatable.map((e) => curlCommand(e, env.curl)) } : finding);
+  };
   const record = (exchange: Exchange) => {
     exchanges.push(exchange);
     const mismatch = schemaFinding(exchange);

@@ -28,6 +28,7 @@ function renderFinding(finding: Finding): string {
       ["sent", finding.sent],
       ["received", finding.received],
       ["expected", finding.expected],
+      ...(finding.curl ?? []).map((command) => ["repeat", command] as const),
     ] as const
   )
     .filter(([, value]) => value !== undefined)
