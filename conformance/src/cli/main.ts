@@ -129,6 +129,8 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       strict: options.strict,
       connection,
       ...(baseline ? { baseline } : {}),
+      failFast: options.failFast,
+      ...(options.maxTimeSeconds !== undefined ? { maxTimeMs: options.maxTimeSeconds * 1000 } : {}),
       interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },
       onStart: progress?.started,
       onResult: progress?.finished,

@@ -34,6 +34,10 @@ export interface CliOptions {
   baselineFile?: string;
   /** --write-baseline: where to write the failures of this run as a baseline. */
   writeBaselineFile?: string;
+  /** --fail-fast: stop at the first failed case. */
+  failFast: boolean;
+  /** --max-time: the run's budget in seconds. */
+  maxTimeSeconds?: number;
   /** --wait-for: how long to keep probing a server that does not answer yet, in seconds. */
   waitForSeconds: number;
 }
@@ -72,6 +76,9 @@ export function usage(): string {
     "                      fail the run; listed cases that pass are reported as stale entries",
     "  --write-baseline FILE  write this run's failures as a baseline (YAML; JSON when FILE ends in .json)",
     ...reportFlags,
+    "  --max-time SECONDS  the run's time budget: randomized workloads are not started past 90% of it (the report",
+    "                      counts those that ran)",
+    "  --fail-fast         stop at the first failed case",
     "  --config FILE       take options from a YAML or JSON file (keys: the long option names; flags override it;",
     "                      schema: conformance/config-schema.json)",
     "  -h, --help          print this help",
@@ -96,6 +103,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         insecure: { type: "boolean" },
         "wait-for": { type: "string" },
         baseline: { type: "string" },
+        "max-time": { type: "string" },
+        "fail-fast": { type: "boolean" },
         "write-baseline": { type: "string" },
         strict: { type: "boolean" },
         timeout: { type: "string" },
@@ -127,6 +136,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     insecure: values["insecure"] === true,
     ...fileOption("baselineFile", "--baseline", text("baseline")),
     ...fileOption("writeBaselineFile", "--write-baseline", text("write-baseline")),
+    failFast: values["fail-fast"] === true,
+    ...(text("max-time") !== undefined ? { maxTimeSeconds: parseInteger("--max-time", text("max-time"), 0, 1, 86_400) } : {}),
     waitForSeconds: parseInteger("--wait-for", text("wait-for"), 0, 0, 3600),
     strict: values["strict"] === true,
     timeoutMs: parseInteger("--timeout", text("timeout"), defaultTimeoutMs, 1, 3_600_000),

@@ -122,6 +122,8 @@ export interface RunResult {
   totals: Totals;
   /** 0: conforms; 1: a MUST requirement failed (or a SHOULD one under --strict). */
   exitCode: 0 | 1;
+  /** Set when --fail-fast stopped the run at its first failure: how many selected cases did not run. */
+  casesNotRun?: number;
 }
 
 export function totalsOf(results: readonly CheckResult[]): Totals {

@@ -117,6 +117,7 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   }
   const { checks, passed, warned: warnings, failed: failures } = run.totals;
   const strict = run.strict ? " (--strict)" : "";
+  if (run.casesNotRun !== undefined) out.push(`Stopped at the first failure (--fail-fast): ${run.casesNotRun} cases not run`);
   out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed${baselineTotals(run)} in ${seconds(run.durationMs)}${strict}`);
   out.push(
     run.exitCode === 0

@@ -29,6 +29,10 @@ export interface RunOptions {
   strict?: boolean;
   /** Known failures: listed cases that fail do not fail the run. */
   baseline?: Baseline;
+  /** Stop at the first failed case: cases not yet started do not run. */
+  failFast?: boolean;
+  /** Milliseconds the run may take: randomized workloads are not started past 90% of it. */
+  maxTimeMs?: number;
   /** Extra headers, TLS trust and proxies; none by default. */
   connection?: ConnectionSettings;
   /** Part of every unique name; random by default. */
@@ -52,7 +56,9 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const strict = options.strict ?? false;
   const runId = options.runId ?? newRunId();
-  const interleavings = resolveInterleavingSettings(options.interleavings);
+  // Past the budget's last tenth no workload starts: what runs then finishes and is reported.
+  const deadline = options.maxTimeMs !== undefined ? performance.now() + options.maxTimeMs * 0.9 : undefined;
+  const interleavings = resolveInterleavingSettings({ ...options.interleavings, ...(deadline !== undefined ? { deadline } : {}) });
   const connection = options.connection ?? directConnection;
   const curl: CurlContext = {
     baseUrl,
@@ -70,11 +76,14 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const started = performance.now();
   const results = new Map<CheckCase, CheckResult>();
   const onProgress = options.onProgress;
+  let stopped = false;
   const runOne = async (check: CheckCase): Promise<void> => {
+    if (stopped) return;
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
     const result = judgeAgainstBaseline(await runCase(check, { baseUrl, timeoutMs, strict, runId, unique, dispatcher, progress, interleavings, curl }), options.baseline);
     results.set(check, result);
+    if (options.failFast && result.verdict === "failed") stopped = true;
     options.onResult?.(result);
   };
   try {
@@ -85,7 +94,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     await dispatcher.destroy().catch(() => undefined);
   }
 
-  const ordered = cases.map((c) => results.get(c) as CheckResult);
+  const ordered = cases.flatMap((c) => results.get(c) ?? []);
   const totals = totalsOf(ordered);
   return {
     runId,
@@ -97,6 +106,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     results: ordered,
     totals,
     exitCode: totals.failed > 0 ? 1 : 0,
+    ...(ordered.length < cases.length ? { casesNotRun: cases.length - ordered.length } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export interface InterleavingSettings {
   shrinkBudgetMs: number;
   /** Where counterexample files are written; the system's temporary directory when absent. */
   counterexampleDir?: string;
+  /** performance.now() past which no further workload is started (--max-time); the report counts those that ran. */
+  deadline?: number;
 }
 
 
