@@ -41,7 +41,8 @@ describe("against servers started separately", () => {
     expect(out.stderr).toBe("");
     expect(out.stdout).toContain(`CONFORMS: ${reference.url}`);
     expect(out.stdout).toMatch(/PASS {2}SEQ-3 /);
-  });
+    // The whole suite: about 2 s alone, several times that with the other test files on two shared cores.
+  }, 30_000);
 
   test("exit 1 for a broken server, naming the requirement, what was sent, what came back and what was expected", async () => {
     const { out, output } = captured();
