@@ -31,3 +31,13 @@ export const finalReadBatch = 50;
 export const rateLimitRetries = 5;
 /** The longest the suite waits before one such retry, whatever Retry-After asks. */
 export const rateLimitMaxWaitMs = 5_000;
+/**
+ * The most of a response body the suite reads. Above the largest body it
+ * sends itself (3 MiB, the oversized requests of HTTP-4), which a server
+ * that accepts it may rightly answer back.
+ */
+export const maxResponseBytes = 4 * 1024 * 1024;
+/** Nesting of arrays and objects past which a response body is not parsed; the protocol's bodies nest two or three deep. */
+export const maxJsonDepth = 64;
+/** The most response header bytes read (undici's limit, named here so reports can say it). */
+export const maxResponseHeaderBytes = 16 * 1024;

@@ -1,15 +1,21 @@
 // wallet-sync-conformance: list, select and run the cases against a server
 // (or the embedded reference), print the report, write report files, and
 // answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
+import { readFile } from "node:fs/promises";
+import type { ConnectionSettings } from "../client/connection.js";
 import { loadCounterexample, type Counterexample } from "../interleavings/property/counterexample-file.js";
 import type { RunResult } from "../model/result.js";
 import { selectCases, unmatchedPrefixes } from "../model/selection.js";
 import { allCases } from "../registry.js";
 import { ProgressDisplay } from "../report/progress.js";
+import { writeReportFile } from "../report/write-file.js";
 import { formatTerminalReport } from "../report/terminal.js";
+import { baselineOfRun, loadBaseline, type Baseline } from "../run/baseline.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
 import { probe } from "../target/probe.js";
+import { checkHistoryCommand } from "./check-history.js";
+import { configArguments, splitConfigFlag } from "./config.js";
 import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./options.js";
 
 export interface CliOutput {
@@ -43,9 +49,11 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     output.stderr(`${program}: ${message}\n`);
     return { exitCode: 2 };
   };
+  if (argv[0] === "check-history") return { exitCode: await checkHistoryCommand(argv.slice(1), output) };
   let options: CliOptions;
   try {
-    options = parseCliOptions(argv);
+    const { file, rest } = splitConfigFlag(argv);
+    options = parseCliOptions(file !== undefined ? [...(await configArguments(file)), ...rest] : rest);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message} (see --help)`);
     throw error;
@@ -74,6 +82,25 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
   }
 
+  let baseline: Baseline | undefined;
+  if (options.baselineFile !== undefined) {
+    try {
+      baseline = await loadBaseline(options.baselineFile);
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+    const known = new Set(registry.map((c) => c.id));
+    const unknownIds = [...baseline.keys()].filter((id) => !known.has(id));
+    if (unknownIds.length > 0) return fail(`the baseline ${options.baselineFile} names no case ${unknownIds.join(", ")} (see --list)`);
+  }
+
+  let connection: ConnectionSettings;
+  try {
+    connection = await connectionOf(options);
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+
   let embedded: EmbeddedServer | undefined;
   let url = options.url;
   if (url === undefined) {
@@ -84,7 +111,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
     url = embedded.url;
   } else {
-    const reached = await probe(url, options.timeoutMs);
+    const reached = await probe(url, options.timeoutMs, { connection, waitForMs: options.waitForSeconds * 1000 });
     if (!reached.reachable) return fail(`cannot reach ${url}: ${reached.reason}`);
   }
   const progress = options.quiet
@@ -101,6 +128,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),
       concurrency: options.concurrency,
       strict: options.strict,
+      connection,
+      ...(baseline ? { baseline } : {}),
+      failFast: options.failFast,
+      ...(options.maxTimeSeconds !== undefined ? { maxTimeMs: options.maxTimeSeconds * 1000 } : {}),
       interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },
       onStart: progress?.started,
       onResult: progress?.finished,
@@ -108,9 +139,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     });
     progress?.close();
     output.stdout(formatTerminalReport(run, { quiet: options.quiet, registry }));
-    for (const { writer, file } of options.reports) {
+    const writes = [
+      ...options.reports.map(({ writer, file }) => ({ file, write: () => writer.write(run, file) })),
+      ...(options.writeBaselineFile !== undefined ? [baselineWrite(run, options.writeBaselineFile)] : []),
+    ];
+    for (const { write, file } of writes) {
       try {
-        await writer.write(run, file);
+        await write();
       } catch (error) {
         output.stderr(`${program}: cannot write ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
         return { exitCode: 2, run };
@@ -121,4 +156,22 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     progress?.close();
     await embedded?.close();
   }
+}
+
+async function connectionOf(options: CliOptions): Promise<ConnectionSettings> {
+  let ca: string | undefined;
+  if (options.caFile !== undefined) {
+    try {
+      ca = await readFile(options.caFile, "utf8");
+    } catch (error) {
+      throw new Error(`cannot read --ca ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    if (!ca.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`--ca ${options.caFile} holds no PEM certificate`);
+  }
+  return { headers: options.headers, insecure: options.insecure, ...(ca !== undefined ? { ca, caFile: options.caFile } : {}) };
+}
+
+function baselineWrite(run: RunResult, file: string): { file: string; write: () => Promise<void> } {
+  const text = baselineOfRun(run, file.endsWith(".json") ? "json" : "yaml");
+  return { file, write: () => writeReportFile(file, text) };
 }

@@ -1,5 +1,6 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
+import { parseHeaderLine } from "../client/connection.js";
 import { defaultConcurrency, defaultRuns, defaultSettleMs, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
@@ -25,6 +26,22 @@ export interface CliOptions {
   replay?: string;
   /** Report files asked for through the writers' flags. */
   reports: Array<{ writer: ReportWriter; file: string }>;
+  /** --header: sent with every request. */
+  headers: Record<string, string>;
+  /** --ca: a PEM file of certificates to trust (read by main, not here). */
+  caFile?: string;
+  /** --insecure: accept any server certificate. */
+  insecure: boolean;
+  /** --baseline: known failures (read by main). */
+  baselineFile?: string;
+  /** --write-baseline: where to write the failures of this run as a baseline. */
+  writeBaselineFile?: string;
+  /** --fail-fast: stop at the first failed case. */
+  failFast: boolean;
+  /** --max-time: the run's budget in seconds. */
+  maxTimeSeconds?: number;
+  /** --wait-for: how long to keep probing a server that does not answer yet, in seconds. */
+  waitForSeconds: number;
 }
 
 /** A mistake in the command line; its message is one line. */
@@ -36,11 +53,16 @@ export function usage(): string {
   const reportFlags = reportWriters.map((w) => `  --${`${w.flag} FILE`.padEnd(18)}${w.description}`);
   return [
     `Usage: ${program} [--url URL] [options]`,
+    `       ${program} check-history FILE   check the history in a JSON report or counterexample file again, without a server`,
     "",
     "Checks a wallet-sync server against spec/protocol.md and spec/openapi.yaml.",
     "Without --url it starts the embedded reference server and checks that.",
     "",
-    "  --url URL           the server to check, e.g. http://localhost:8090",
+    "  --url URL           the server to check, e.g. http://localhost:8090 or https://host/wallet-sync (a path prefix is kept)",
+    "  --header 'N: V'     send this header with every request (repeatable; values are never printed)",
+    "  --ca FILE           trust the certificates in this PEM file (a private CA)",
+    "  --insecure          accept any server certificate",
+    "  --wait-for SECONDS  keep trying the first request this long while the server does not answer yet",
     "  --strict            SHOULD findings fail the run too",
     `  --timeout MS        per-request timeout in milliseconds (default ${defaultTimeoutMs})`,
     `  --concurrency N     checks running at once (default ${defaultConcurrency})`,
@@ -56,8 +78,18 @@ export function usage(): string {
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
+    "  --baseline FILE     known failures (YAML or JSON, each case ID with a reason): listed cases that fail do not",
+    "                      fail the run; listed cases that pass are reported as stale entries",
+    "  --write-baseline FILE  write this run's failures as a baseline (YAML; JSON when FILE ends in .json)",
     ...reportFlags,
+    "  --max-time SECONDS  the run's time budget: randomized workloads are not started past 90% of it (the report",
+    "                      counts those that ran)",
+    "  --fail-fast         stop at the first failed case",
+    "  --config FILE       take options from a YAML or JSON file (keys: the long option names; flags override it;",
+    "                      schema: conformance/config-schema.json)",
     "  -h, --help          print this help",
+    "",
+    "Proxies are taken from HTTPS_PROXY, HTTP_PROXY and NO_PROXY.",
     "",
     "Exit status: 0 the server conforms; 1 a MUST requirement failed (or a SHOULD one with --strict);",
     "2 a usage error, or the server cannot be reached at all.",
@@ -66,12 +98,20 @@ export function usage(): string {
 
 export function parseCliOptions(argv: readonly string[]): CliOptions {
   const reportOptions = Object.fromEntries(reportWriters.map((w) => [w.flag, { type: "string" as const }]));
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         url: { type: "string" },
+        header: { type: "string", multiple: true },
+        ca: { type: "string" },
+        insecure: { type: "boolean" },
+        "wait-for": { type: "string" },
+        baseline: { type: "string" },
+        "max-time": { type: "string" },
+        "fail-fast": { type: "boolean" },
+        "write-baseline": { type: "string" },
         strict: { type: "boolean" },
         timeout: { type: "string" },
         concurrency: { type: "string" },
@@ -100,6 +140,14 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   const text = (name: string) => values[name] as string | undefined;
   return {
     url: parseUrl(text("url")),
+    headers: parseHeaders((values["header"] as string[] | undefined) ?? []),
+    ...fileOption("caFile", "--ca", text("ca")),
+    insecure: values["insecure"] === true,
+    ...fileOption("baselineFile", "--baseline", text("baseline")),
+    ...fileOption("writeBaselineFile", "--write-baseline", text("write-baseline")),
+    failFast: values["fail-fast"] === true,
+    ...(text("max-time") !== undefined ? { maxTimeSeconds: parseInteger("--max-time", text("max-time"), 0, 1, 86_400) } : {}),
+    waitForSeconds: parseInteger("--wait-for", text("wait-for"), 0, 0, 3600),
     strict: values["strict"] === true,
     timeoutMs: parseInteger("--timeout", text("timeout"), defaultTimeoutMs, 1, 3_600_000),
     concurrency: parseInteger("--concurrency", text("concurrency"), defaultConcurrency, 1, 64),
@@ -119,6 +167,27 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
       return [{ writer, file }];
     }),
   };
+}
+
+function parseHeaders(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const header = parseHeaderLine(line);
+    // The value may be a secret: the message names the header line's shape, never its text.
+    if (!header) throw new UsageError("--header takes 'Name: value' with a token as the name");
+    headers[header[0]] = header[1];
+  }
+  return headers;
+}
+
+function fileOption<K extends "caFile" | "baselineFile" | "writeBaselineFile">(
+  key: K,
+  flag: string,
+  file: string | undefined,
+): Partial<Record<K, string>> {
+  if (file === undefined) return {};
+  if (file.trim() === "") throw new UsageError(`${flag} needs a file name`);
+  return { [key]: file } as Partial<Record<K, string>>;
 }
 
 function parseUrl(value: string | undefined): string | undefined {

@@ -2,9 +2,12 @@
 // every call resolves to an Exchange that records the request and either the
 // response or the transport failure, for checks, histories and reports.
 import { performance } from "node:perf_hooks";
-import { Agent, request, type Dispatcher } from "undici";
+import { request, type Dispatcher } from "undici";
 import type { AuthRequest, SignupRequest, WalletRequest } from "../../../spec/index.js";
 import { isRateLimited, RateLimits } from "./rate-limit.js";
+import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
+import { BodyTooLarge, jsonDepthExceeds, readCappedText } from "./bounded-body.js";
+import { connectionDispatcher, directConnection } from "./connection.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS";
 
@@ -27,8 +30,13 @@ export interface ReceivedResponse {
 }
 
 export type TransportFailure = {
-  /** timeout: no complete answer in time; connection: refused, reset or closed early. */
-  kind: "timeout" | "connection";
+  /**
+   * timeout: no complete answer in time (the message says whether headers came);
+   * connection: refused, reset or closed early;
+   * unreadable: an answer the suite will not read: not HTTP, headers or body
+   * past the suite's limits, JSON nested too deep.
+   */
+  kind: "timeout" | "connection" | "unreadable";
   message: string;
 };
 
@@ -78,7 +86,7 @@ export class ProtocolClient {
     this.rateLimits = options.rateLimits ?? new RateLimits();
     this.dispatcher =
       options.dispatcher ??
-      new Agent({ headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, connections: 64, pipelining: 0 });
+      connectionDispatcher(directConnection, { timeoutMs: this.timeoutMs, connections: 64, pipelining: 0 });
   }
 
   signup(body: SignupRequest): Promise<Exchange> {
@@ -127,6 +135,7 @@ export class ProtocolClient {
     const startedAt = performance.now();
     const exchange: Exchange = { request: sent, startedAt, endedAt: startedAt };
     const abort = AbortSignal.timeout(this.timeoutMs);
+    let status: number | undefined;
     try {
       const answer = await request(`${this.baseUrl}${path}`, {
         method: raw.method,
@@ -135,15 +144,18 @@ export class ProtocolClient {
         dispatcher: this.dispatcher,
         signal: abort,
       });
-      const text = await answer.body.text();
-      exchange.response = {
-        status: answer.statusCode,
-        headers: flattenHeaders(answer.headers),
-        text,
-        json: parseJson(text),
-      };
+      status = answer.statusCode;
+      const text = await readCappedText(answer.body, maxResponseBytes);
+      if (jsonDepthExceeds(text, maxJsonDepth)) {
+        exchange.failure = {
+          kind: "unreadable",
+          message: `the ${status} answer's body nests arrays or objects deeper than ${maxJsonDepth} levels, deeper than the suite parses`,
+        };
+      } else {
+        exchange.response = { status, headers: flattenHeaders(answer.headers), text, json: parseJson(text) };
+      }
     } catch (error) {
-      exchange.failure = classifyFailure(error, abort.aborted, this.timeoutMs);
+      exchange.failure = classifyFailure(error, { aborted: abort.aborted, timeoutMs: this.timeoutMs, status });
     }
     exchange.endedAt = performance.now();
     this.onExchange?.(exchange);
@@ -184,11 +196,25 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-function classifyFailure(error: unknown, aborted: boolean, timeoutMs: number): TransportFailure {
+/** `status` is set once the headers came: what went wrong after them is about the body. */
+function classifyFailure(
+  error: unknown,
+  { aborted, timeoutMs, status }: { aborted: boolean; timeoutMs: number; status: number | undefined },
+): TransportFailure {
   const code = (error as { code?: string } | null)?.code ?? "";
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof BodyTooLarge) return { kind: "unreadable", message: `the ${status} answer: ${message}` };
   if (aborted || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-    return { kind: "timeout", message: `no complete answer within ${timeoutMs} ms` };
+    if (status !== undefined) {
+      return { kind: "timeout", message: `the ${status} answer's headers came but its body did not end within ${timeoutMs} ms` };
+    }
+    return { kind: "timeout", message: `no answer within ${timeoutMs} ms` };
+  }
+  if (code === "UND_ERR_HEADERS_OVERFLOW") {
+    return { kind: "unreadable", message: `${code}: the answer's headers are larger than the suite reads` };
+  }
+  if ((error as Error | null)?.name === "HTTPParserError") {
+    return { kind: "unreadable", message: `not HTTP: the answer does not parse as HTTP/1.1 (${message})` };
   }
   return { kind: "connection", message: code ? `${code}: ${message}` : message };
 }

@@ -22,6 +22,8 @@ export interface Finding {
   expected?: string;
   /** The exchanges that show it, for reports that print them. */
   exchanges: Exchange[];
+  /** Command lines that repeat those exchanges by hand (curl), headers given with --header redacted. */
+  curl?: string[];
 }
 
 export type FindingInput = Omit<Finding, "level" | "exchanges"> & { exchanges?: Exchange[] };
@@ -34,8 +36,11 @@ export function makeFinding(input: FindingInput): Finding {
 /**
  * passed: no finding. warned: only SHOULD findings. failed: a MUST finding,
  * a SHOULD finding under --strict, or the check itself threw.
+ * With a baseline (--baseline): expected-failure, a listed case that failed
+ * (it does not fail the run); stale-baseline, a listed case that no longer
+ * fails (it does not fail the run either, but its entry should go).
  */
-export type Verdict = "passed" | "warned" | "failed";
+export type Verdict = "passed" | "warned" | "failed" | "expected-failure" | "stale-baseline";
 
 export function verdictOf(findings: readonly Finding[], strict: boolean): Verdict {
   if (findings.some((f) => f.level === "MUST")) return "failed";
@@ -88,6 +93,8 @@ export interface CheckResult {
   error?: string;
   /** Set by interleaving properties (CheckContext.attachInterleaving). */
   interleaving?: InterleavingEvidence;
+  /** Set when the baseline lists the case: the reason it gives. */
+  baselineReason?: string;
 }
 
 export interface Totals {
@@ -95,6 +102,10 @@ export interface Totals {
   passed: number;
   warned: number;
   failed: number;
+  /** Cases the baseline lists that failed, as it expects. */
+  expectedFailures: number;
+  /** Cases the baseline lists that no longer fail. */
+  staleBaseline: number;
 }
 
 export interface RunResult {
@@ -114,9 +125,18 @@ export interface RunResult {
   rateLimits: RateLimitTotals;
   /** 0: conforms; 1: a MUST requirement failed (or a SHOULD one under --strict). */
   exitCode: 0 | 1;
+  /** Set when --fail-fast stopped the run at its first failure: how many selected cases did not run. */
+  casesNotRun?: number;
 }
 
 export function totalsOf(results: readonly CheckResult[]): Totals {
   const count = (verdict: Verdict) => results.filter((r) => r.verdict === verdict).length;
-  return { checks: results.length, passed: count("passed"), warned: count("warned"), failed: count("failed") };
+  return {
+    checks: results.length,
+    passed: count("passed"),
+    warned: count("warned"),
+    failed: count("failed"),
+    expectedFailures: count("expected-failure"),
+    staleBaseline: count("stale-baseline"),
+  };
 }

@@ -26,9 +26,21 @@ export function describeRequest(request: SentRequest): string {
   return `${request.method} ${request.path}${header} ${body}${size}`;
 }
 
+const untrustedCertificate = "the server's TLS certificate is not trusted: give its CA with --ca FILE, or accept any with --insecure";
+const untrustedCertificateCodes = [
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+];
+
 /** Says plainly why there is no answer: the server closed the connection, or did not answer in time. */
 export function describeFailure(failure: TransportFailure, timeoutMs?: number): string {
+  if (failure.kind === "unreadable") return failure.message;
   if (failure.kind === "timeout") {
+    if (failure.message.includes("body did not end")) return failure.message;
     const within = /within (\d+) ms/.exec(failure.message)?.[1] ?? (timeoutMs !== undefined ? String(timeoutMs) : undefined);
     return within ? `no answer within ${within} ms` : "no answer in time";
   }
@@ -43,6 +55,7 @@ export function describeFailure(failure: TransportFailure, timeoutMs?: number): 
     EAI_AGAIN: "the host name does not resolve",
     EHOSTUNREACH: "the host is unreachable",
     ENETUNREACH: "the network is unreachable",
+    ...Object.fromEntries(untrustedCertificateCodes.map((c) => [c, untrustedCertificate])),
   };
   const said = plain[code];
   return said ? `${said} (${failure.message})` : `no answer: ${failure.message}`;

@@ -4,7 +4,9 @@
 // A failed case gets a <failure> (an <error> when the check itself threw)
 // with its findings and exchanges as text; a SHOULD warning leaves the case
 // passing (it fails only under --strict) and goes into <system-out>, which
-// CI test views show next to the case.
+// CI test views show next to the case. A failure the baseline expects is a
+// <skipped type="expected-failure"> with its findings; a stale baseline entry
+// passes, with a STALE BASELINE ENTRY line in <system-out>.
 import { hostname } from "node:os";
 import { requirementById } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
@@ -57,6 +59,9 @@ function systemOut(result: CheckResult): string[] {
   if (result.verdict === "warned") {
     for (const finding of result.findings) lines.push(`WARNING ${findingText(finding)}`);
   }
+  if (result.verdict === "stale-baseline") {
+    lines.push(`STALE BASELINE ENTRY: ${result.id} passes now; remove it from the baseline (reason given: ${result.baselineReason ?? ""})`);
+  }
   if (result.interleaving && result.verdict !== "failed") lines.push(`history: ${describeReplay(result.interleaving)}`);
   return lines;
 }
@@ -72,6 +77,10 @@ function testcase(result: CheckResult): string {
       `      <${element} message="${escapeAttribute(failureMessage(result))}" type="${type}">${escapeMarkup(failureBody(result))}</${element}>`,
     );
   }
+  if (result.verdict === "expected-failure") {
+    const message = `expected failure (baseline: ${result.baselineReason ?? ""}): ${failureMessage(result)}`;
+    children.push(`      <skipped type="expected-failure" message="${escapeAttribute(message)}">${escapeMarkup(failureBody(result))}</skipped>`);
+  }
   const output = systemOut(result);
   if (output.length > 0) children.push(`      <system-out>${escapeMarkup(output.join("\n"))}</system-out>`);
   return children.length === 0 ? `${open}/>` : [`${open}>`, ...children, "    </testcase>"].join("\n");
@@ -81,6 +90,7 @@ interface Counts {
   tests: number;
   failures: number;
   errors: number;
+  skipped: number;
   time: number;
 }
 
@@ -91,12 +101,13 @@ function countsOf(results: readonly CheckResult[]): Counts {
     tests: results.length,
     failures: failed.length - errors,
     errors,
+    skipped: results.filter((r) => r.verdict === "expected-failure").length,
     time: results.reduce((sum, r) => sum + r.durationMs, 0),
   };
 }
 
 function countAttributes(counts: Counts, time: number): string {
-  return `tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="0" time="${seconds(time)}"`;
+  return `tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${seconds(time)}"`;
 }
 
 /** Results grouped by the protocol.md section of their requirement, in run order. */

@@ -12,7 +12,15 @@ export interface TerminalReportOptions {
   registry?: readonly CheckCase[];
 }
 
-const label: Record<Verdict, string> = { passed: "PASS", warned: "WARN", failed: "FAIL" };
+/** The word each verdict is shown as, in the terminal and in the HTML report. */
+export const verdictLabel: Record<Verdict, string> = {
+  passed: "PASS",
+  warned: "WARN",
+  failed: "FAIL",
+  "expected-failure": "XFAIL",
+  "stale-baseline": "STALE",
+};
+const label = verdictLabel;
 
 function clip(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
@@ -31,6 +39,7 @@ export function formatFinding(finding: Finding): string {
   if (finding.sent !== undefined) lines.push(`  sent:     ${finding.sent}`);
   if (finding.received !== undefined) lines.push(`  received: ${finding.received}`);
   if (finding.expected !== undefined) lines.push(`  expected: ${finding.expected}`);
+  for (const command of finding.curl ?? []) lines.push(`  repeat:   ${command}`);
   return lines.join("\n");
 }
 
@@ -39,10 +48,25 @@ function formatDetails(result: CheckResult): string {
   return [head, ...result.findings.map((f) => indent(formatFinding(f), "    "))].join("\n");
 }
 
+/** From worst to best: what a requirement shows when its cases differ. */
+const severity: readonly Verdict[] = ["failed", "warned", "expected-failure", "stale-baseline", "passed"];
+
 /** The worst verdict of a requirement's checks. */
 export function worst(results: readonly CheckResult[]): Verdict {
-  if (results.some((r) => r.verdict === "failed")) return "failed";
-  return results.some((r) => r.verdict === "warned") ? "warned" : "passed";
+  return severity.find((verdict) => results.some((r) => r.verdict === verdict)) ?? "passed";
+}
+
+/** One line per case the baseline lists: its verdict, ID and the reason the baseline gives. */
+function baselineLines(results: readonly CheckResult[]): string[] {
+  return results.map((r) => `  ${label[r.verdict]} ${r.id}  ${r.baselineReason ?? ""}`);
+}
+
+/** "…, 2 expected failures, 1 stale baseline entry" when a baseline was given; "" otherwise. */
+export function baselineTotals(run: RunResult): string {
+  const { expectedFailures, staleBaseline } = run.totals;
+  if (expectedFailures === 0 && staleBaseline === 0) return "";
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return `, ${plural(expectedFailures, "expected failure", "expected failures")}, ${plural(staleBaseline, "stale baseline entry", "stale baseline entries")}`;
 }
 
 function requirementLines(run: RunResult): string[] {
@@ -80,6 +104,12 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   if (warned.length > 0) {
     out.push("Warnings (SHOULD; they fail only with --strict)", ...warned.map((r) => indent(formatDetails(r), "  ")), "");
   }
+  const expected = run.results.filter((r) => r.verdict === "expected-failure");
+  const stale = run.results.filter((r) => r.verdict === "stale-baseline");
+  if (expected.length > 0) out.push("Expected failures (listed in the baseline; they do not fail the run)", ...baselineLines(expected), "");
+  if (stale.length > 0) {
+    out.push("Stale baseline entries (these cases pass now: remove them from the baseline)", ...baselineLines(stale), "");
+  }
   if (!options.quiet && options.registry) {
     const checked = new Set(options.registry.map((c) => c.requirement));
     const unchecked = loadRequirements().filter((r) => r.party === "server" && !checked.has(r.id));
@@ -87,7 +117,8 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   }
   const { checks, passed, warned: warnings, failed: failures } = run.totals;
   const strict = run.strict ? " (--strict)" : "";
-  out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed in ${seconds(run.durationMs)}${strict}`);
+  if (run.casesNotRun !== undefined) out.push(`Stopped at the first failure (--fail-fast): ${run.casesNotRun} cases not run`);
+  out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed${baselineTotals(run)} in ${seconds(run.durationMs)}${strict}`);
   const limits = run.rateLimits;
   if (limits.limitedResponses > 0 || limits.requestsPerSecond !== undefined) {
     const pace = limits.requestsPerSecond !== undefined ? `, paced at ${limits.requestsPerSecond} requests/s` : "";

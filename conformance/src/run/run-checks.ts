@@ -3,13 +3,16 @@
 // makes its own accounts), so any order and any interleaving is fine.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { Agent } from "undici";
+import type { Dispatcher } from "undici";
+import { connectionDispatcher, directConnection, type ConnectionSettings } from "../client/connection.js";
 import type { Exchange, ProtocolClientOptions } from "../client/protocol-client.js";
 import { makeFinding, totalsOf, verdictOf, type CheckResult, type Finding, type FindingInput, type InterleavingEvidence, type RunResult } from "../model/result.js";
 import { type CheckCase } from "../model/case.js";
 import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/property/settings.js";
 import { CheckAborted, type CaseProgress, type CheckContext } from "../model/context.js";
 import { defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
+import { curlCommand, type CurlContext } from "../report/curl.js";
+import { judgeAgainstBaseline, type Baseline } from "./baseline.js";
 import { forEachBounded } from "./pool.js";
 import { RetryingClient } from "./retrying-client.js";
 import { RateLimits } from "../client/rate-limit.js";
@@ -25,6 +28,14 @@ export interface RunOptions {
   concurrency?: number;
   /** SHOULD findings fail the run. */
   strict?: boolean;
+  /** Known failures: listed cases that fail do not fail the run. */
+  baseline?: Baseline;
+  /** Stop at the first failed case: cases not yet started do not run. */
+  failFast?: boolean;
+  /** Milliseconds the run may take: randomized workloads are not started past 90% of it. */
+  maxTimeMs?: number;
+  /** Extra headers, TLS trust and proxies; none by default. */
+  connection?: ConnectionSettings;
   /** Part of every unique name; random by default. */
   runId?: string;
   /** Paces the whole run at this many requests per second (--rate-limit). */
@@ -48,10 +59,19 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const strict = options.strict ?? false;
   const runId = options.runId ?? newRunId();
-  const interleavings = resolveInterleavingSettings(options.interleavings);
+  // Past the budget's last tenth no workload starts: what runs then finishes and is reported.
+  const deadline = options.maxTimeMs !== undefined ? performance.now() + options.maxTimeMs * 0.9 : undefined;
+  const interleavings = resolveInterleavingSettings({ ...options.interleavings, ...(deadline !== undefined ? { deadline } : {}) });
+  const connection = options.connection ?? directConnection;
+  const curl: CurlContext = {
+    baseUrl,
+    redactedHeaders: Object.keys(connection.headers),
+    ...(connection.caFile !== undefined ? { caFile: connection.caFile } : {}),
+    insecure: connection.insecure,
+  };
   // pipelining 0: a fresh connection per request, so a server closing an idle keep-alive
   // connection can never look like a connection dropped in answer to a request.
-  const dispatcher = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections: 128, pipelining: 0 });
+  const dispatcher = connectionDispatcher(connection, { timeoutMs, connections: 128, pipelining: 0 });
   const rateLimits = new RateLimits(options.requestsPerSecond ? { requestsPerSecond: options.requestsPerSecond } : {});
   const schemaReports = new SchemaReports(cases);
   let nameCounter = 0;
@@ -61,13 +81,17 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const started = performance.now();
   const results = new Map<CheckCase, CheckResult>();
   const onProgress = options.onProgress;
+  let stopped = false;
   const runOne = async (check: CheckCase): Promise<void> => {
+    if (stopped) return;
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const environment = { baseUrl, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings };
+    const environment = { baseUrl, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
     const result = await runCase(check, environment);
     results.set(check, result);
-    options.onResult?.(result);
+    const judged = judgeAgainstBaseline(result, options.baseline);
+    if (options.failFast && judged.verdict === "failed") stopped = true;
+    options.onResult?.(judged);
   };
   try {
     const shared = cases.filter((c) => !c.exclusive);
@@ -77,8 +101,12 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     await dispatcher.destroy().catch(() => undefined);
   }
 
+  // Schema mismatches seen only by other cases join their owning case now; the baseline judges the settled verdicts.
   schemaReports.settle(results, strict);
-  const ordered = cases.map((c) => results.get(c) as CheckResult);
+  const ordered = cases.flatMap((c) => {
+    const result = results.get(c);
+    return result ? [judgeAgainstBaseline(result, options.baseline)] : [];
+  });
   const totals = totalsOf(ordered);
   return {
     runId,
@@ -91,6 +119,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     totals,
     rateLimits: rateLimits.totals(),
     exitCode: totals.failed > 0 ? 1 : 0,
+    ...(ordered.length < cases.length ? { casesNotRun: cases.length - ordered.length } : {}),
   };
 }
 
@@ -100,18 +129,26 @@ interface CaseEnvironment {
   strict: boolean;
   runId: string;
   unique: (label: string) => string;
-  dispatcher: Agent;
+  dispatcher: Dispatcher;
   rateLimits: RateLimits;
   schemaReports: SchemaReports;
   progress: (update: CaseProgress) => void;
   interleavings: InterleavingSettings;
+  curl: CurlContext;
 }
+
+/** Exchanges of a finding given a curl command line each, at most this many. */
+const curlPerFinding = 3;
 
 async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckResult> {
   const findings: Finding[] = [];
   const exchanges: Exchange[] = [];
   let interleaving: InterleavingEvidence | undefined;
-  const report = (input: FindingInput) => findings.push(makeFinding(input));
+  const report = (input: FindingInput) => {
+    const finding = makeFinding(input);
+    const repeatable = finding.exchanges.slice(0, curlPerFinding);
+    findings.push(repeatable.length > 0 ? { ...finding, curl: repeatable.map((e) => curlCommand(e, env.curl)) } : finding);
+  };
   const record = (exchange: Exchange) => {
     exchanges.push(exchange);
     for (const mismatch of schemaFindings(exchange)) {

@@ -8,6 +8,7 @@ interface ParsedTestcase {
   time: string;
   failure?: { "#text"?: string; message: string; type: string };
   error?: { "#text"?: string; message: string; type: string };
+  skipped?: { "#text"?: string; message: string; type: string };
   "system-out"?: string;
 }
 interface ParsedSuite {

@@ -38,7 +38,8 @@ export function outcomeOf(kind: OperationKind, exchange: Exchange): Outcome {
   const response = exchange.response;
   if (!response) {
     const failure = exchange.failure;
-    return { type: "indeterminate", cause: failure?.kind ?? "connection", message: failure?.message ?? "no answer" };
+    const cause = failure?.kind === "timeout" ? "timeout" : "connection";
+    return { type: "indeterminate", cause, message: failure?.message ?? "no answer" };
   }
   if (response.status >= 500) return { type: "indeterminate", cause: "server-error", status: response.status };
   const type = response.status === successStatus[kind] ? "ok" : "refused";

@@ -28,6 +28,8 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
 
   const property = fc.asyncProperty(workloadArbitrary, async (workload) => {
     if (crash !== undefined || observations.hopeless) return true;
+    // Past the run's time budget (--max-time), no further workload is started.
+    if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;
     // Past the shrink budget, candidates are not run: passing them ends shrinking.
     if (firstFailureAt !== undefined && performance.now() - firstFailureAt > settings.shrinkBudgetMs) {
       outcome.shrinkCut = true;
@@ -60,6 +62,8 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     numRuns: soak !== undefined ? Number.MAX_SAFE_INTEGER : settings.runs,
     ...(soak !== undefined ? { interruptAfterTimeLimit: soak, markInterruptAsFailure: false } : {}),
     ...(settings.path !== undefined ? { path: settings.path } : {}),
+    // The time budget ends generation too, not only execution: an interrupted run is not a failure.
+    ...(settings.deadline !== undefined ? { interruptAfterTimeLimit: Math.max(0, settings.deadline - performance.now()), markInterruptAsFailure: false } : {}),
   });
   if (crash !== undefined) throw crash;
   await observations.readFinally();

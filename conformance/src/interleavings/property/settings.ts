@@ -24,6 +24,8 @@ export interface InterleavingSettings {
   settleMs: number;
   /** Soak mode: keep generating workloads for this long instead of `runs` of them. */
   durationMs?: number;
+  /** performance.now() past which no further workload is started (--max-time); the report counts those that ran. */
+  deadline?: number;
 }
 
 

@@ -7,16 +7,14 @@ import { requirementById } from "../../../../spec/index.js";
 import type { CheckResult, Finding, RunResult, Verdict } from "../../model/result.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
-import { worst } from "../terminal.js";
+import { baselineTotals, verdictLabel, worst } from "../terminal.js";
 import { writeReportFile, type ReportWriter } from "../write-file.js";
 import { reportScript, reportStyle } from "./assets.js";
 import { renderExchange, renderExchangeList } from "./exchanges.js";
 import { renderInterleaving } from "./interleaving.js";
 
-const verdictWord: Record<Verdict, string> = { passed: "PASS", warned: "WARN", failed: "FAIL" };
-
 function verdictCell(verdict: Verdict): string {
-  return `<span class="verdict ${verdict}">${verdictWord[verdict]}</span>`;
+  return `<span class="verdict ${verdict}">${verdictLabel[verdict]}</span>`;
 }
 
 /** An id attribute for a case, stable across runs. */
@@ -30,6 +28,7 @@ function renderFinding(finding: Finding): string {
       ["sent", finding.sent],
       ["received", finding.received],
       ["expected", finding.expected],
+      ...(finding.curl ?? []).map((command) => ["repeat", command] as const),
     ] as const
   )
     .filter(([, value]) => value !== undefined)
@@ -53,6 +52,7 @@ function renderCase(result: CheckResult, index: number): string {
     `<article class="case ${result.verdict}" id="${anchorOf(result)}">`,
     `<h3>${verdictCell(result.verdict)} ${escapeMarkup(result.id)} — ${escapeMarkup(result.title)}</h3>`,
     `<p class="requirement">${escapeMarkup(`${result.requirement} (${result.level}): ${text}`)}</p>`,
+    result.baselineReason !== undefined ? `<p class="baseline">Baseline: ${escapeMarkup(result.baselineReason)}</p>` : "",
     ...result.findings.slice(0, openFindings).map(renderFinding),
   ];
   const more = result.findings.slice(openFindings);
@@ -113,7 +113,7 @@ function header(run: RunResult): string {
   return [
     `<div class="banner ${conforms ? "conforms" : "fails"}">`,
     `<h1>${escapeMarkup(verdict)}</h1>`,
-    `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
+    `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${escapeMarkup(baselineTotals(run))}${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
     "</div>",
     '<dl class="facts">',
     `<dt>Server</dt><dd>${escapeMarkup(target)}</dd>`,
@@ -122,6 +122,8 @@ function header(run: RunResult): string {
     `<dt>Request timeout</dt><dd>${run.timeoutMs} ms</dd>`,
     ...caseLinks("Failed", run.results.filter((r) => r.verdict === "failed")),
     ...caseLinks("Warned", run.results.filter((r) => r.verdict === "warned")),
+    ...caseLinks("Expected failures", run.results.filter((r) => r.verdict === "expected-failure")),
+    ...caseLinks("Stale baseline entries", run.results.filter((r) => r.verdict === "stale-baseline")),
     "</dl>",
   ].join("\n");
 }
@@ -130,6 +132,8 @@ export function formatHtmlReport(run: RunResult): string {
   const failed = run.results.filter((r) => r.verdict === "failed");
   const warned = run.results.filter((r) => r.verdict === "warned");
   const passed = run.results.filter((r) => r.verdict === "passed");
+  const expected = run.results.filter((r) => r.verdict === "expected-failure");
+  const stale = run.results.filter((r) => r.verdict === "stale-baseline");
   const indexOf = new Map(run.results.map((r, index) => [r, index]));
   const cases = (results: readonly CheckResult[]) => results.map((r) => renderCase(r, indexOf.get(r) ?? 0)).join("\n");
   const { name, version } = suiteVersion();
@@ -153,6 +157,12 @@ export function formatHtmlReport(run: RunResult): string {
     failed.length > 0 ? `<section id="failures"><h2>Failed (${failed.length})</h2>\n${cases(failed)}\n</section>` : "",
     warned.length > 0
       ? `<section id="warnings"><h2>Warnings (${warned.length}): SHOULD requirements, failing only with --strict</h2>\n${cases(warned)}\n</section>`
+      : "",
+    stale.length > 0
+      ? `<section id="stale-baseline"><h2>Stale baseline entries (${stale.length}): these cases pass now; remove them from the baseline</h2>\n${cases(stale)}\n</section>`
+      : "",
+    expected.length > 0
+      ? `<section id="expected-failures"><h2>Expected failures (${expected.length}): listed in the baseline, they do not fail the run</h2>\n${cases(expected)}\n</section>`
       : "",
     `<section id="passed"><h2>Passed (${passed.length})</h2>`,
     passed.length > 0 ? `<details><summary>Every passed case</summary>\n${passedTable(passed)}\n</details>` : "",

@@ -1,0 +1,59 @@
+// Reading an answer within fixed bounds, whatever a server sends: the body is
+// read up to a byte cap and the stream dropped past it, and JSON is parsed
+// only after a scan shows it nests no deeper than a limit (JSON.parse of
+// `[[[[…` hundreds of thousands deep costs memory out of all proportion).
+
+/** The body went past the cap; what was read is dropped. */
+export class BodyTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the body is larger than ${formatBytes(maxBytes)}, the most the suite reads`);
+    this.name = "BodyTooLarge";
+  }
+}
+
+interface DestroyableBody extends AsyncIterable<Uint8Array> {
+  destroy(error?: Error): unknown;
+}
+
+/** The body as UTF-8 text; throws BodyTooLarge as soon as it passes maxBytes. */
+export async function readCappedText(body: DestroyableBody, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      chunks.length = 0;
+      body.destroy();
+      throw new BodyTooLarge(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * How deep `text` nests arrays and objects, scanning no further than one level
+ * past `limit`: strings are skipped (brackets inside them do not count),
+ * anything else is left to JSON.parse.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return false;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}

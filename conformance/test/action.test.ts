@@ -1,0 +1,63 @@
+// The GitHub Action (action.yml at the root): its run step's script, run
+// here with the environment the action gives it, checks the reference and
+// writes the JUnit and HTML reports; a failing server fails the step.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
+import { brokenServers } from "../src/broken/servers.js";
+
+const root = join(import.meta.dirname, "../..");
+const action = parseYaml(readFileSync(join(root, "action.yml"), "utf8")) as {
+  inputs: Record<string, { required?: boolean }>;
+  runs: { using: string; steps: Array<{ name: string; run: string; env?: Record<string, string> }> };
+};
+const runStep = action.runs.steps.find((s) => s.name === "Run the conformance suite")!;
+
+let reference: ReferenceServer;
+let broken: ReferenceServer;
+let dir: string;
+beforeAll(async () => {
+  reference = await startReferenceServer({ scryptCost: 64 });
+  broken = await brokenServers["accepts-skipped-sequence"]!.start({ scryptCost: 64 });
+  dir = mkdtempSync(join(tmpdir(), "wallet-sync-action-"));
+});
+afterAll(async () => {
+  await Promise.all([reference.close(), broken.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runScript(url: string, args: string, reports: string): Promise<{ code: number; stdout: string }> {
+  if (!existsSync(join(root, "dist/conformance/src/cli.js"))) throw new Error("no dist/: run npm run build first (npm test does)");
+  const env = { ...process.env, WALLET_SYNC_URL: url, WALLET_SYNC_ARGS: args, WALLET_SYNC_REPORTS: reports, SUITE: root };
+  return new Promise((resolve) => {
+    execFile("bash", ["-c", runStep.run], { env, cwd: dir, timeout: 120_000 }, (error, stdout) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout });
+    });
+  });
+}
+
+test("a composite action with a url input and extra arguments", () => {
+  expect(action.runs.using).toBe("composite");
+  expect(action.inputs["url"]?.required).toBe(true);
+  expect(Object.keys(action.inputs)).toContain("args");
+  expect(Object.keys(runStep.env ?? {})).toEqual(["WALLET_SYNC_URL", "WALLET_SYNC_ARGS", "WALLET_SYNC_REPORTS", "SUITE"]);
+});
+
+test("the run step passes the reference and writes JUnit and HTML; quoted extra arguments stay whole", async () => {
+  const reports = join(dir, "reference");
+  const result = await runScript(reference.url, "--only 'SEQ-3,WGET' --header 'X-Note: two words' --quiet", reports);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain("CONFORMS");
+  expect(readFileSync(join(reports, "report.xml"), "utf8")).toContain("<testsuites");
+  expect(readFileSync(join(reports, "report.html"), "utf8")).toContain("CONFORMS");
+}, 120_000);
+
+test("the run step fails for a broken server", async () => {
+  const result = await runScript(broken.url, "--only SEQ-3 --quiet", join(dir, "broken"));
+  expect(result.code).toBe(1);
+  expect(result.stdout).toContain("DOES NOT CONFORM");
+}, 120_000);

@@ -1,0 +1,78 @@
+// A server as deployed behind a gateway (HTTPS with a private certificate,
+// a path prefix, a required API key) is checked with --ca or --insecure and
+// --header; without them the run says plainly why it cannot go on, and the
+// key's value appears in no output.
+import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
+import { runCli } from "../src/cli/main.js";
+import { startGateway, type Gateway } from "./support/gateway.js";
+
+const apiKey = { name: "X-Api-Key", value: "s3cret-gateway-key-0042" };
+let reference: ReferenceServer;
+let gateway: Gateway;
+let reports: string;
+
+function captured() {
+  const out = { stdout: "", stderr: "" };
+  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
+}
+
+beforeAll(async () => {
+  reference = await startReferenceServer({ scryptCost: 64 });
+  gateway = await startGateway({ upstream: reference.url, prefix: "/wallet-sync", header: apiKey });
+  reports = mkdtempSync(join(tmpdir(), "wallet-sync-gateway-reports-"));
+});
+afterAll(async () => {
+  await gateway.close();
+  await reference.close();
+  rmSync(reports, { recursive: true, force: true });
+});
+
+const keyArgs = ["--header", `${apiKey.name}: ${apiKey.value}`];
+
+test("passes through the gateway with --ca and the header; the key is in no report", async () => {
+  const { out, output } = captured();
+  const json = join(reports, "ca.json");
+  const junit = join(reports, "ca.xml");
+  const html = join(reports, "ca.html");
+  const args = ["--url", gateway.url, "--ca", gateway.caFile, ...keyArgs, "--runs", "3", "--quiet"];
+  const result = await runCli([...args, "--json", json, "--junit", junit, "--html", html], output);
+  expect(out.stderr).toBe("");
+  expect(result.exitCode).toBe(0);
+  for (const text of [out.stdout, readFileSync(json, "utf8"), readFileSync(junit, "utf8"), readFileSync(html, "utf8")]) {
+    expect(text).not.toContain(apiKey.value);
+  }
+}, 120_000);
+
+test("passes through the gateway with --insecure and the header", async () => {
+  const { out, output } = captured();
+  const result = await runCli(["--url", gateway.url, "--insecure", ...keyArgs, "--only", "SIGNUP,WGET", "--quiet"], output);
+  expect(out.stderr).toBe("");
+  expect(result.exitCode).toBe(0);
+  expect(result.run?.totals.passed).toBeGreaterThan(0);
+}, 120_000);
+
+test("an untrusted certificate is a clear usage-level failure (exit 2) naming --ca and --insecure", async () => {
+  const { out, output } = captured();
+  const result = await runCli(["--url", gateway.url, ...keyArgs], output);
+  expect(result.exitCode).toBe(2);
+  expect(out.stderr).toMatch(/certificate is not trusted.*--ca FILE.*--insecure/);
+});
+
+test("without the header every request is refused by the gateway: the run fails and says 401", async () => {
+  const { out, output } = captured();
+  const result = await runCli(["--url", gateway.url, "--ca", gateway.caFile, "--only", "SIGNUP", "--quiet"], output);
+  expect(result.exitCode).toBe(1);
+  expect(out.stdout).toMatch(/answered 401/);
+}, 60_000);
+
+test("--header rejects a line that is not 'Name: value' without echoing it", async () => {
+  const { out, output } = captured();
+  const result = await runCli(["--url", gateway.url, "--header", "no colon s3cret"], output);
+  expect(result.exitCode).toBe(2);
+  expect(out.stderr).toContain("--header takes 'Name: value'");
+  expect(out.stderr).not.toContain("s3cret");
+});

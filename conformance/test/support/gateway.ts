@@ -1,0 +1,81 @@
+// A gateway like those servers are deployed behind: HTTPS with a certificate
+// of its own (self-signed, made here with Debian's openssl), the protocol
+// mounted under a path prefix, and an API key required on every request;
+// what passes is forwarded to the server behind it.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { createServer, type Server } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface Gateway {
+  /** https://127.0.0.1:port/<prefix> */
+  url: string;
+  /** The gateway's certificate, PEM, in a file: what --ca is given. */
+  caFile: string;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** http://host:port of the server behind. */
+  upstream: string;
+  prefix: string;
+  header: { name: string; value: string };
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, valid one day, in `dir`. */
+export function makeSelfSignedCertificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, "cert.pem");
+  const keyFile = join(dir, "key.pem");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=wallet-sync test gateway",
+    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+  ], { stdio: "ignore" });
+  return { certFile, keyFile };
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), "wallet-sync-gateway-"));
+  const { certFile, keyFile } = makeSelfSignedCertificate(dir);
+  const upstream = new URL(options.upstream);
+  const prefix = options.prefix.replace(/\/+$/, "");
+  const server: Server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (request, response) => {
+    const deny = (status: number, error: string) => {
+      request.resume();
+      response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ error }));
+    };
+    const url = request.url ?? "/";
+    if (!url.startsWith(`${prefix}/`)) return deny(404, "no such route at the gateway");
+    if (request.headers[options.header.name.toLowerCase()] !== options.header.value) {
+      return deny(401, `the gateway requires the ${options.header.name} header`);
+    }
+    const forwarded = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: url.slice(prefix.length),
+        headers: { ...request.headers, host: upstream.host },
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    forwarded.on("error", () => deny(502, "the server behind the gateway did not answer"));
+    request.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `https://127.0.0.1:${port}${prefix}`,
+    caFile: certFile,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
