@@ -34,9 +34,15 @@ describe("final reads", () => {
       const run = await runChecks(interleavingCases, { baseUrl: server.url, interleavings: { runs: 6, seed, shrinkBudgetMs: 0, counterexampleDir } });
       expect(run.exitCode).toBe(1);
       expect(failed(run)).toContain("LIN-4");
-      // The loss is shown with the operations that contradict each other, the later read among them.
-      const finding = run.results.flatMap((r) => r.findings).find((f) => f.requirement === "LIN-4")!;
-      expect(finding.received).toMatch(/GET/);
+      // The loss is shown with the operations that contradict each other: the acknowledged POST and a final read.
+      const evidence = run.results.find((r) => r.id === "LIN-4/interleavings")!.interleaving!;
+      const byId = new Map(evidence.history.operations.map((op) => [op.id, op]));
+      const lastWrite = Math.max(...evidence.history.operations.filter((op) => op.kind === "post").map((op) => op.completedAt));
+      const finalReadLosses = evidence.violations.filter((violation) => {
+        const [subject, earlier] = violation.operations.map((id) => byId.get(id));
+        return subject?.kind === "get" && subject.invokedAt > lastWrite && earlier?.kind === "post" && earlier.outcome.type === "ok";
+      });
+      expect(finalReadLosses.length).toBeGreaterThan(0);
     } finally {
       await server.close();
     }

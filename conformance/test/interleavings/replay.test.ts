@@ -108,7 +108,7 @@ describe("--runs, --seed, --path", () => {
     [["--seed", "1", "--path", "3;1"], /--path must be a fast-check path such as 3:1:0, got '3;1'/],
     [["--seed", "1", "--path", ""], /--path must be a fast-check path/],
     [["--replay", ""], /--replay needs a file name/],
-    [["--replay", "c.json", "--seed", "1"], /--replay executes a saved workload; it takes no --runs, --seed or --path/],
+    [["--replay", "c.json", "--seed", "1"], /--replay executes a saved workload; it takes no --runs, --seed, --path or --duration/],
     [["--replay", "c.json", "--runs", "3"], /--replay executes a saved workload/],
   ])("exit 2 with one line for %j", async (argv, message) => {
     const { out, output } = captured();
