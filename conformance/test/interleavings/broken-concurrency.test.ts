@@ -49,7 +49,8 @@ describe.each(concurrencyDefects)("%s", (name) => {
   afterAll(() => server.close());
 
   test.each(seeds)(`seed %i: caught, naming ${broken.breaks.join(", ")}, with a shrunk counterexample`, async (seed) => {
-    const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, counterexampleDir: dir };
+    // A short settle: these defects show while the workloads run; final reads have tests of their own.
+    const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: dir };
     const run = await runChecks(interleavingCases, { baseUrl: server.url, interleavings });
     firstRuns.push(run);
     expect(run.exitCode).toBe(1);
@@ -87,7 +88,7 @@ describe.each(concurrencyDefects)("%s", (name) => {
     const { seed, counterexample } = final.interleaving!;
     const run = await runChecks(interleavingCases, {
       baseUrl: server.url,
-      interleavings: { seed: seed!, path: counterexample!.fastCheckPath!, shrinkBudgetMs: 0, counterexampleDir: dir },
+      interleavings: { seed: seed!, path: counterexample!.fastCheckPath!, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: dir },
     });
     // The same workload fails again; a defect that breaks several requirements may show another one first.
     expect(run.exitCode).toBe(1);
