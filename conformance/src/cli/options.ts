@@ -1,7 +1,7 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
 import { parseHeaderLine } from "../client/connection.js";
-import { defaultConcurrency, defaultRuns, defaultSettleMs, defaultTimeoutMs } from "../defaults.js";
+import { defaultConcurrency, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
 
@@ -21,7 +21,7 @@ export interface CliOptions {
   quiet: boolean;
   help: boolean;
   /** --runs, --seed and --path of the interleaving properties (LIN-*). */
-  interleavings: { runs?: number; seed?: number; path?: string; settleMs?: number; durationMs?: number };
+  interleavings: { runs?: number; seed?: number; path?: string; settleMs?: number; durationMs?: number; shrinkBudgetMs?: number };
   /** --replay: a saved counterexample file to execute again. */
   replay?: string;
   /** Report files asked for through the writers' flags. */
@@ -78,6 +78,7 @@ export function usage(): string {
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
+    `  --shrink-time SECONDS  time spent shrinking a failing workload (default ${defaultShrinkBudgetMs / 1000})`,
     "  --baseline FILE     known failures (YAML or JSON, each case ID with a reason): listed cases that fail do not",
     "                      fail the run; listed cases that pass are reported as stale entries",
     "  --write-baseline FILE  write this run's failures as a baseline (YAML; JSON when FILE ends in .json)",
@@ -126,6 +127,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         replay: { type: "string" },
         settle: { type: "string" },
         duration: { type: "string" },
+        "shrink-time": { type: "string" },
         help: { type: "boolean", short: "h" },
         ...reportOptions,
       },
@@ -230,6 +232,8 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
   if (path !== undefined && seed === undefined) throw new UsageError("--path needs the --seed it was printed with");
   const settleText = text("settle");
   const settleMs = settleText === undefined ? undefined : parseSeconds("--settle", settleText, 600);
+  const shrinkText = text("shrink-time");
+  const shrinkBudgetMs = shrinkText === undefined ? undefined : parseSeconds("--shrink-time", shrinkText, 3600);
   const durationText = text("duration");
   const durationMs = durationText === undefined ? undefined : parseDuration(durationText);
   if (durationMs !== undefined && runs !== undefined) throw new UsageError("--duration runs workloads until its time is up; it takes no --runs");
@@ -247,6 +251,7 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
       ...(path !== undefined ? { path } : {}),
       ...(settleMs !== undefined ? { settleMs } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
+      ...(shrinkBudgetMs !== undefined ? { shrinkBudgetMs } : {}),
     },
     ...(replay !== undefined ? { replay } : {}),
   };
