@@ -7,8 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
-import { brokenServers } from "../src/broken/servers.js";
+import { startedServers } from "./support/started-servers.js";
 
 const root = join(import.meta.dirname, "../..");
 const action = parseYaml(readFileSync(join(root, "action.yml"), "utf8")) as {
@@ -17,16 +16,12 @@ const action = parseYaml(readFileSync(join(root, "action.yml"), "utf8")) as {
 };
 const runStep = action.runs.steps.find((s) => s.name === "Run the conformance suite")!;
 
-let reference: ReferenceServer;
-let broken: ReferenceServer;
+const servers = startedServers();
 let dir: string;
 beforeAll(async () => {
-  reference = await startReferenceServer({ scryptCost: 64 });
-  broken = await brokenServers["accepts-skipped-sequence"]!.start({ scryptCost: 64 });
   dir = mkdtempSync(join(tmpdir(), "wallet-sync-action-"));
 });
 afterAll(async () => {
-  await Promise.all([reference.close(), broken.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -49,7 +44,7 @@ test("a composite action with a url input and extra arguments", () => {
 
 test("the run step passes the reference and writes JUnit and HTML; quoted extra arguments stay whole", async () => {
   const reports = join(dir, "reference");
-  const result = await runScript(reference.url, "--only 'SEQ-3,WGET' --header 'X-Note: two words' --quiet", reports);
+  const result = await runScript(servers.reference.url, "--only 'SEQ-3,WGET' --header 'X-Note: two words' --quiet", reports);
   expect(result.code).toBe(0);
   expect(result.stdout).toContain("CONFORMS");
   expect(readFileSync(join(reports, "report.xml"), "utf8")).toContain("<testsuites");
@@ -57,7 +52,7 @@ test("the run step passes the reference and writes JUnit and HTML; quoted extra 
 }, 120_000);
 
 test("the run step fails for a broken server", async () => {
-  const result = await runScript(broken.url, "--only SEQ-3 --quiet", join(dir, "broken"));
+  const result = await runScript(servers.broken.url, "--only SEQ-3 --quiet", join(dir, "broken"));
   expect(result.code).toBe(1);
   expect(result.stdout).toContain("DOES NOT CONFORM");
 }, 120_000);

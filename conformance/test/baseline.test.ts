@@ -7,28 +7,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
-import { brokenServers } from "../src/broken/servers.js";
 import { runCli } from "../src/cli/main.js";
 import { parseJunit } from "./support/junit.js";
 import { reportValidator, schemaErrors } from "./support/report-schema.js";
+import { captured } from "./support/captured-output.js";
+import { startedServers } from "./support/started-servers.js";
 
-let reference: ReferenceServer;
-let broken: ReferenceServer;
+const servers = startedServers();
 let dir: string;
 
-function captured() {
-  const out = { stdout: "", stderr: "" };
-  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
-
 beforeAll(async () => {
-  reference = await startReferenceServer({ scryptCost: 64 });
-  broken = await brokenServers["accepts-skipped-sequence"]!.start({ scryptCost: 64 });
   dir = mkdtempSync(join(tmpdir(), "wallet-sync-baseline-"));
 });
 afterAll(async () => {
-  await Promise.all([reference.close(), broken.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -51,7 +42,7 @@ function testcases(junit: ReturnType<typeof parseJunit>) {
 test("round trip: write the failures of a broken server, then the same run passes with them expected", async () => {
   const baselineFile = join(dir, "broken.yaml");
   const first = captured();
-  expect((await runCli(["--url", broken.url, ...only, "--quiet", "--write-baseline", baselineFile], first.output)).exitCode).toBe(1);
+  expect((await runCli(["--url", servers.broken.url, ...only, "--quiet", "--write-baseline", baselineFile], first.output)).exitCode).toBe(1);
   const written = parseYaml(readFileSync(baselineFile, "utf8")) as { expectedFailures: Array<{ id: string; reason: string }> };
   const ids = written.expectedFailures.map((e) => e.id);
   expect(ids).toContain("SEQ-3/skip-ahead");
@@ -59,7 +50,7 @@ test("round trip: write the failures of a broken server, then the same run passe
 
   const files = reports("expected");
   const second = captured();
-  const result = await runCli(["--url", broken.url, ...only, "--baseline", baselineFile, ...files.args], second.output);
+  const result = await runCli(["--url", servers.broken.url, ...only, "--baseline", baselineFile, ...files.args], second.output);
   expect(second.out.stderr).toBe("");
   expect(result.exitCode).toBe(0);
   expect(second.out.stdout).toMatch(/XFAIL SEQ-3\/skip-ahead/);
@@ -85,7 +76,7 @@ test("against the reference the same entries are stale: reported in every output
   writeFileSync(baselineFile, JSON.stringify({ expectedFailures: [{ id: "SEQ-3/skip-ahead", reason: "stores a skipped sequence" }] }));
   const files = reports("stale");
   const { out, output } = captured();
-  const result = await runCli(["--url", reference.url, ...only, "--baseline", baselineFile, ...files.args], output);
+  const result = await runCli(["--url", servers.reference.url, ...only, "--baseline", baselineFile, ...files.args], output);
   expect(result.exitCode).toBe(0);
   expect(out.stdout).toMatch(/Stale baseline entries[^\n]*\n {2}STALE SEQ-3\/skip-ahead {2}stores a skipped sequence/);
   expect(out.stdout).toContain("1 stale baseline entry");
@@ -101,7 +92,7 @@ test("a failure the baseline does not list still fails the run", async () => {
   const baselineFile = join(dir, "other.yaml");
   writeFileSync(baselineFile, "expectedFailures:\n  - id: SEQ-3/stale\n    reason: not this one\n");
   const { out, output } = captured();
-  expect((await runCli(["--url", broken.url, ...only, "--baseline", baselineFile, "--quiet"], output)).exitCode).toBe(1);
+  expect((await runCli(["--url", servers.broken.url, ...only, "--baseline", baselineFile, "--quiet"], output)).exitCode).toBe(1);
   expect(out.stdout).toContain("FAIL SEQ-3/skip-ahead");
 }, 60_000);
 
@@ -109,11 +100,11 @@ test("a baseline naming no case, or of the wrong shape, is a usage error naming 
   const unknown = join(dir, "unknown.yaml");
   writeFileSync(unknown, "expectedFailures:\n  - id: SEQ-99/nothing\n    reason: typo\n");
   const first = captured();
-  expect((await runCli(["--url", reference.url, "--baseline", unknown], first.output)).exitCode).toBe(2);
+  expect((await runCli(["--url", servers.reference.url, "--baseline", unknown], first.output)).exitCode).toBe(2);
   expect(first.out.stderr).toContain("names no case SEQ-99/nothing");
   const shapeless = join(dir, "shapeless.yaml");
   writeFileSync(shapeless, "expectedFailures:\n  - id: SEQ-3/stale\n");
   const second = captured();
-  expect((await runCli(["--url", reference.url, "--baseline", shapeless], second.output)).exitCode).toBe(2);
+  expect((await runCli(["--url", servers.reference.url, "--baseline", shapeless], second.output)).exitCode).toBe(2);
   expect(second.out.stderr).toMatch(/expectedFailures\/0.*reason/);
 });

@@ -12,15 +12,11 @@ import { runCli } from "../src/cli/main.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { allCases } from "../src/registry.js";
 import { jsonReportOf } from "../src/report/json.js";
+import { captured } from "./support/captured-output.js";
 
 let dir: string;
 let reference: ReferenceServer;
 let broken: ReferenceServer;
-
-function captured() {
-  const out = { stdout: "", stderr: "" };
-  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "wallet-sync-check-history-"));

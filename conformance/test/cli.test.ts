@@ -6,43 +6,32 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
-import { brokenServers } from "../src/broken/servers.js";
+import { beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/cli/main.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { closedPort } from "./support/ports.js";
+import { captured } from "./support/captured-output.js";
+import { startedServers } from "./support/started-servers.js";
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-function captured() {
-  const out = { stdout: "", stderr: "" };
-  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
-
 describe("against servers started separately", () => {
-  let reference: ReferenceServer;
-  let broken: ReferenceServer;
-  beforeAll(async () => {
-    reference = await startReferenceServer({ scryptCost: 64 });
-    broken = await brokenServers["accepts-skipped-sequence"]!.start({ scryptCost: 64 });
-  });
-  afterAll(() => Promise.all([reference.close(), broken.close()]));
+  const servers = startedServers();
 
   test("exit 0 and a report for the reference", async () => {
     const { out, output } = captured();
-    const result = await runCli(["--url", reference.url, "--runs", "3"], output);
+    const result = await runCli(["--url", servers.reference.url, "--runs", "3"], output);
     expect(result.exitCode).toBe(0);
     expect(out.stderr).toBe("");
-    expect(out.stdout).toContain(`CONFORMS: ${reference.url}`);
+    expect(out.stdout).toContain(`CONFORMS: ${servers.reference.url}`);
     expect(out.stdout).toMatch(/PASS {2}SEQ-3 /);
     // A whole run; the default 5 s is too tight when the full test suite shares the machine.
   }, 60_000);
 
   test("exit 1 for a broken server, naming the requirement, what was sent, what came back and what was expected", async () => {
     const { out, output } = captured();
-    const result = await runCli(["--url", broken.url, "--only", "SEQ-3"], output);
+    const result = await runCli(["--url", servers.broken.url, "--only", "SEQ-3"], output);
     expect(result.exitCode).toBe(1);
     expect(out.stdout).toContain("FAIL SEQ-3/skip-ahead");
     expect(out.stdout).toMatch(/SEQ-3 \(MUST\) a POST \/wallet of sequence 3 onto stored 1: answered 200, expected 409/);
@@ -54,7 +43,7 @@ describe("against servers started separately", () => {
 
   test("--quiet prints failures and totals only", async () => {
     const { out, output } = captured();
-    await runCli(["--url", broken.url, "--only", "SEQ-3/skip-ahead", "--quiet"], output);
+    await runCli(["--url", servers.broken.url, "--only", "SEQ-3/skip-ahead", "--quiet"], output);
     expect(out.stdout).not.toContain("Requirements");
     expect(out.stdout).toContain("FAIL SEQ-3/skip-ahead");
     expect(out.stdout).toContain("1 checks: 0 passed, 0 warned, 1 failed");

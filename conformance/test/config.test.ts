@@ -9,14 +9,10 @@ import { startReferenceServer, type ReferenceServer } from "../../reference/src/
 import { configSchemaFile } from "../src/cli/config.js";
 import { runCli } from "../src/cli/main.js";
 import { usage } from "../src/cli/options.js";
+import { captured } from "./support/captured-output.js";
 
 let reference: ReferenceServer;
 let dir: string;
-
-function captured() {
-  const out = { stdout: "", stderr: "" };
-  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
 
 function config(name: string, text: string): string {
   const file = join(dir, name);

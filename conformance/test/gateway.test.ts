@@ -9,16 +9,12 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
 import { runCli } from "../src/cli/main.js";
 import { startGateway, type Gateway } from "./support/gateway.js";
+import { captured } from "./support/captured-output.js";
 
 const apiKey = { name: "X-Api-Key", value: "s3cret-gateway-key-0042" };
 let reference: ReferenceServer;
 let gateway: Gateway;
 let reports: string;
-
-function captured() {
-  const out = { stdout: "", stderr: "" };
-  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
 
 beforeAll(async () => {
   reference = await startReferenceServer({ scryptCost: 64 });

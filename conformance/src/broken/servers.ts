@@ -304,3 +304,13 @@ export const brokenServers: Record<string, BrokenServer> = {
     () => ({ wrapHandler: rewriteRequests((_request, body) => (body.length > 0 && !isJson(body) ? "drop-connection" : undefined)) }),
   ),
 };
+
+/** The defects that only concurrent clients show: the interleaving cases alone must catch each. */
+export const concurrencyDefects = [
+  "check-then-act-sequence",
+  "first-wallet-insert-race",
+  "stale-read-cache",
+  "refused-write-lands",
+  "tokens-keyed-by-device-name",
+  "old-token-still-works",
+] as const;

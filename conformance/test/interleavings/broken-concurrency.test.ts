@@ -8,20 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../../reference/src/index.js";
-import { brokenServers } from "../../src/broken/servers.js";
+import { brokenServers, concurrencyDefects } from "../../src/broken/servers.js";
 import { interleavingCases } from "../../src/interleavings/property/cases.js";
 import { loadCounterexample } from "../../src/interleavings/property/counterexample-file.js";
 import type { CheckResult, RunResult } from "../../src/model/result.js";
 import { runChecks } from "../../src/run/run-checks.js";
 
-const concurrencyDefects = [
-  "check-then-act-sequence",
-  "first-wallet-insert-race",
-  "stale-read-cache",
-  "refused-write-lands",
-  "tokens-keyed-by-device-name",
-  "old-token-still-works",
-];
 const seeds = [11, 23, 37, 41, 59];
 
 function failedRequirements(run: RunResult): string[] {

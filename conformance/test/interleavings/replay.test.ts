@@ -12,11 +12,7 @@ import { parseCliOptions } from "../../src/cli/options.js";
 import { interleavingCases } from "../../src/interleavings/property/cases.js";
 import { counterexampleFormat } from "../../src/interleavings/property/counterexample-file.js";
 import { runChecks } from "../../src/run/run-checks.js";
-
-function captured() {
-  const out = { stdout: "", stderr: "" };
-  return { out, output: { stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) } };
-}
+import { captured } from "../support/captured-output.js";
 
 describe("--replay", () => {
   let dir: string;
