@@ -4,7 +4,7 @@
 // driven at all.
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
-import { finalReadBatch } from "../../defaults.js";
+import { finalReadBatch, soakFinalReadIntervalMs } from "../../defaults.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
 import { readFinally, withFinalReads } from "../execution/final-reads.js";
@@ -74,8 +74,9 @@ export class Observations {
   readonly outcome: PropertyOutcome;
   /** True once some device of some execution logged in: the server can be driven. */
   private driven = false;
-  /** Executions whose accounts are still to be read finally. */
+  /** Executions whose accounts are still to be read finally, and since when the first of them waits. */
   private unread: Execution[] = [];
+  private unreadSince = 0;
   private readonly started = performance.now();
 
   constructor(mode: PropertyOutcome["mode"], runsPlanned: number, private readonly env: PropertyEnvironment) {
@@ -122,9 +123,18 @@ export class Observations {
     this.noteStart(execution);
     const broken = brokenRequirements(execution);
     for (const requirement of broken) outcome.byRequirement.set(requirement, execution);
-    if (execution.finalReads) this.unread.push(execution);
-    if (this.unread.length >= finalReadBatch) await this.readFinally();
+    if (execution.finalReads) {
+      if (this.unread.length === 0) this.unreadSince = performance.now();
+      this.unread.push(execution);
+    }
+    if (this.finalReadsDue()) await this.readFinally();
     return broken;
+  }
+
+  private finalReadsDue(): boolean {
+    if (this.unread.length >= finalReadBatch) return true;
+    const soak = this.env.settings.durationMs !== undefined;
+    return soak && this.unread.length > 0 && performance.now() - this.unreadSince >= soakFinalReadIntervalMs;
   }
 
   /**
