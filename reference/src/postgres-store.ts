@@ -173,7 +173,7 @@ export class PostgresStore implements WalletStore {
   }
 
   /** Runs one statement on a pooled connection; any failure of the database is a StoreUnavailableError (503). */
-  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
+  protected async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
     try {
       return (await this.pool.query<Row>(text, values)).rows;
     } catch (error) {

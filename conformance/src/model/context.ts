@@ -33,6 +33,8 @@ export interface CheckContext {
    * response body is checked against the spec (HTTP-2).
    */
   readonly client: CheckClient;
+  /** A client like `client` that talks to node `node` of the deployment (an index into nodeUrls); node 0 is `client` itself. */
+  nodeClient(node: number): CheckClient;
   /**
    * Options for further clients of this check (own retry policy, own
    * workload), of node `node` (an index into nodeUrls, 0 by default); their

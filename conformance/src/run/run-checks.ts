@@ -160,20 +160,31 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
       if (env.schemaReports.claim(check, mismatch)) report(mismatch.finding);
     }
   };
+  const nodeUrl = (node: number): string => {
+    const url = env.nodeUrls[node];
+    if (url === undefined) throw new RangeError(`the deployment has no node ${node + 1}`);
+    return url;
+  };
   const clientOptions = (node = 0): ProtocolClientOptions => ({
-    baseUrl: env.nodeUrls[node] ?? env.baseUrl,
+    baseUrl: nodeUrl(node),
     timeoutMs: env.timeoutMs,
     dispatcher: env.dispatcher,
     rateLimits: env.rateLimits,
     onExchange: record,
   });
+  const client = new RetryingClient(clientOptions());
+  const nodeClients = new Map<number, RetryingClient>([[0, client]]);
   const ctx: CheckContext = {
     baseUrl: env.baseUrl,
     nodeUrls: env.nodeUrls,
     timeoutMs: env.timeoutMs,
     interleavings: env.interleavings,
     runId: env.runId,
-    client: new RetryingClient(clientOptions()),
+    client,
+    nodeClient: (node) => {
+      if (!nodeClients.has(node)) nodeClients.set(node, new RetryingClient(clientOptions(node)));
+      return nodeClients.get(node)!;
+    },
     clientOptions,
     unique: env.unique,
     uniqueEmail: (label) => `ws-${env.unique(label)}@example.com`,
