@@ -166,8 +166,8 @@ export class PostgresStore implements WalletStore {
       );
     }
     return this.query<WalletRow>(
-      `UPDATE wallets SET encrypted_wallet = $2, sequence = $3, hmac = $4
-       WHERE user_id = $1 AND sequence = $3 - 1 RETURNING ${walletColumns}`,
+      `UPDATE wallets SET encrypted_wallet = $2, sequence = $3::bigint, hmac = $4
+       WHERE user_id = $1 AND sequence = $3::bigint - 1 RETURNING ${walletColumns}`,
       values,
     );
   }
