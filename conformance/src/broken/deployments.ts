@@ -256,12 +256,14 @@ function inMemory(defect: string, breaks: readonly string[], nodeStores: NodeSto
 export const brokenDeployments: Record<string, BrokenDeployment> = {
   "per-node-sequence-cache": inMemory(
     `each node checks the sequence against its own copy of the wallet, read again every ${sequenceCacheMs} ms: two nodes accept the same sequence`,
-    ["LIN-2", "DEPLOY-1"],
+    // DEPLOY-1's case shows it too when its requests come within the cache's lifetime: timing, so not promised here.
+    ["LIN-2"],
     (shared, nodes) => Array.from({ length: nodes }, () => new SequenceCacheNode(shared)),
   ),
   "lagging-read-replica": inMemory(
     `the last node answers GET /wallet from a replica that learns of other nodes' writes ${replicaLagMs} ms late`,
-    ["LIN-4", "DEPLOY-1"],
+    // DEPLOY-1's case shows it too when its read comes within the lag: timing, so not promised here.
+    ["LIN-4"],
     (shared, nodes) => Array.from({ length: nodes }, (_node, index) => (index === nodes - 1 ? new ReplicaNode(shared) : new NodeStore(shared))),
   ),
   "per-node-token-tables": inMemory(
@@ -275,7 +277,7 @@ export const brokenDeployments: Record<string, BrokenDeployment> = {
   ),
   "postgres-read-then-write": {
     defect: "each node serializes its own writes, then SELECTs the sequence and UPDATEs without it in a second statement (READ COMMITTED): nodes overwrite each other",
-    breaks: ["LIN-2", "DEPLOY-1"],
+    breaks: ["LIN-2"],
     needsPostgres: true,
     start: async (options = {}) => {
       if (options.databaseUrl === undefined) throw new Error("this deployment needs a PostgreSQL database (databaseUrl)");
