@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { configArguments, mergeArguments } from "../src/cli/config.js";
+import { runCli } from "../src/cli/main.js";
+import { counterexampleFormat } from "../src/interleavings/property/counterexample-file.js";
 import { parseCliOptions, UsageError } from "../src/cli/options.js";
 import { replayFileCommand } from "../src/interleavings/property/words.js";
 import { targetName } from "../src/model/result.js";
@@ -37,4 +39,15 @@ test("replay commands repeat every node's --url; reports name the nodes", () => 
     "a deployment of 2 nodes: n1 http://a:1, n2 http://b:2",
   );
   expect(targetName({ url: "http://a:1", embedded: false })).toBe("http://a:1");
+});
+
+test("a saved workload routed over three nodes is not replayed against fewer", async () => {
+  const device = (route: number[]) => ({ startMs: 0, opening: "post", sharedId: false, moves: [], route });
+  const file = join(dir, "counterexample.json");
+  const workload = { accounts: [{ devices: [device([0]), device([2, 1])] }, { devices: [device([0]), device([1])] }] };
+  writeFileSync(file, JSON.stringify({ format: counterexampleFormat, target: "http://a:1", requirements: ["LIN-2"], workload, history: {}, violations: [] }));
+  let stderr = "";
+  const result = await runCli(["--url", "http://127.0.0.1:9", "--replay", file], { stdout: () => undefined, stderr: (text) => void (stderr += text) });
+  expect(result.exitCode).toBe(2);
+  expect(stderr).toContain("its workload sends requests to 3 nodes; give each with --url");
 });
