@@ -166,14 +166,14 @@ export class PostgresStore implements WalletStore {
       );
     }
     return this.query<WalletRow>(
-      `UPDATE wallets SET encrypted_wallet = $2, sequence = $3, hmac = $4
-       WHERE user_id = $1 AND sequence = $3 - 1 RETURNING ${walletColumns}`,
+      `UPDATE wallets SET encrypted_wallet = $2, sequence = $3::bigint, hmac = $4
+       WHERE user_id = $1 AND sequence = $3::bigint - 1 RETURNING ${walletColumns}`,
       values,
     );
   }
 
   /** Runs one statement on a pooled connection; any failure of the database is a StoreUnavailableError (503). */
-  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
+  protected async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<Row[]> {
     try {
       return (await this.pool.query<Row>(text, values)).rows;
     } catch (error) {

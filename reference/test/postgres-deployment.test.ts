@@ -40,7 +40,7 @@ describeWithPostgres("wallet-sync-reference --store postgres://...", (postgres) 
     expect((await other.getWallet(token)).json).toMatchObject({ encryptedWallet: "from env" });
   }, slow);
 
-  it("SEQ-6, TOKEN-2: two processes over one database are one deployment", async () => {
+  it("SEQ-6, TOKEN-2, DEPLOY-1, DEPLOY-2: two processes over one database are one deployment", async () => {
     const url = await postgres().createDatabase();
     const [a, b] = await Promise.all([reference(["--store", url]), reference(["--store", url])]);
     // An account made on one process logs in on the other; a write on one is read on the other.

@@ -1,17 +1,28 @@
 #!/usr/bin/env node
 // Starts one broken server by name, for trying the suite by hand:
 //   npm run broken-server -- accepts-skipped-sequence --port 8091
+// or one broken deployment of several nodes, one URL per node:
+//   npm run broken-server -- --deployment per-node-token-tables --nodes 3
 import { parseArgs } from "node:util";
+import { brokenDeployments } from "./deployments.js";
 import { brokenServers } from "./servers.js";
 
 const program = "broken-server";
 const usage = `Usage: ${program} NAME [--host HOST] [--port PORT]
+       ${program} --deployment NAME [--nodes N] [--host HOST] [--store postgres://...]
        ${program} --list
 
-Starts the reference server with one deliberate defect and prints "listening on URL".
+Starts the reference server with one deliberate defect and prints "listening on URL";
+with --deployment, several nodes (3 by default) with one defect that no single node shows,
+and one "listening on URL" line per node (give each to the suite with --url).
 
 ${Object.entries(brokenServers)
   .map(([name, server]) => `  ${name.padEnd(36)}${server.defect} (breaks ${server.breaks.join(", ")})`)
+  .join("\n")}
+
+Deployments (--deployment NAME):
+${Object.entries(brokenDeployments)
+  .map(([name, deployment]) => `  ${name.padEnd(36)}${deployment.defect} (breaks ${deployment.breaks.join(", ")}${deployment.needsPostgres ? "; needs --store" : ""})`)
   .join("\n")}`;
 
 function exitWith(message: string): never {
@@ -26,6 +37,9 @@ function parse() {
     options: {
       host: { type: "string" },
       port: { type: "string" },
+      deployment: { type: "string" },
+      nodes: { type: "string" },
+      store: { type: "string" },
       list: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -44,18 +58,41 @@ if (values.help) {
   process.exit(0);
 }
 if (values.list) {
-  process.stdout.write(Object.keys(brokenServers).map((name) => `${name}\n`).join(""));
+  process.stdout.write([...Object.keys(brokenServers), ...Object.keys(brokenDeployments)].map((name) => `${name}\n`).join(""));
   process.exit(0);
 }
-const [name, ...extra] = positionals;
-if (name === undefined || extra.length > 0) exitWith("give exactly one server name (see --help)");
-const server = brokenServers[name];
-if (!server) exitWith(`no broken server named '${name}' (see --list)`);
-const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
-if (!(port >= 0 && port <= 65535)) exitWith(`--port must be an integer from 0 to 65535, got '${values.port}'`);
+/** Prints one "listening on URL" line per node and runs until SIGINT or SIGTERM. */
+function serve(urls: readonly string[], close: () => Promise<void>): void {
+  process.stdout.write(urls.map((url) => `listening on ${url}\n`).join(""));
+  const stop = () => void close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
 
-const running = await server.start({ host: values.host ?? "127.0.0.1", port });
-process.stdout.write(`listening on ${running.url}\n`);
-const stop = () => void running.close().then(() => process.exit(0));
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+async function startDeployment(name: string): Promise<void> {
+  if (positionals.length > 0 || values.port !== undefined) exitWith("--deployment takes no server name and no --port: its nodes listen on ports the OS picks");
+  const deployment = brokenDeployments[name];
+  if (!deployment) exitWith(`no broken deployment named '${name}' (see --list)`);
+  const nodes = values.nodes === undefined ? 3 : /^\d+$/.test(values.nodes) ? Number(values.nodes) : Number.NaN;
+  if (!(nodes >= 2 && nodes <= 8)) exitWith(`--nodes must be an integer from 2 to 8, got '${values.nodes}'`);
+  if (deployment.needsPostgres && values.store === undefined) exitWith(`${name} keeps its state in PostgreSQL: give --store postgres://...`);
+  try {
+    const running = await deployment.start({ nodes, host: values.host ?? "127.0.0.1", ...(values.store !== undefined ? { databaseUrl: values.store } : {}) });
+    serve(running.urls, running.close);
+  } catch (error) {
+    exitWith(`cannot start ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function startServer(): Promise<void> {
+  const [name, ...extra] = positionals;
+  if (name === undefined || extra.length > 0) exitWith("give exactly one server name (see --help)");
+  const server = brokenServers[name];
+  if (!server) exitWith(`no broken server named '${name}' (see --list)`);
+  const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) exitWith(`--port must be an integer from 0 to 65535, got '${values.port}'`);
+  const running = await server.start({ host: values.host ?? "127.0.0.1", port });
+  serve([running.url], running.close);
+}
+
+await (values.deployment !== undefined ? startDeployment(values.deployment) : startServer());

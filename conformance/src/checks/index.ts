@@ -1,6 +1,7 @@
 // Every contract check, by the part of the protocol it covers.
 import type { CheckCase } from "../model/case.js";
 import { accountChecks } from "./accounts.js";
+import { deploymentChecks } from "./deployment.js";
 import { httpChecks } from "./http.js";
 import { sequenceChecks } from "./sequence.js";
 import { tokenChecks } from "./tokens.js";
@@ -14,4 +15,5 @@ export const contractChecks: readonly CheckCase[] = [
   ...walletReadChecks,
   ...sequenceChecks,
   ...validationChecks,
+  ...deploymentChecks,
 ];

@@ -56,6 +56,7 @@ export async function configArguments(file: string): Promise<string[]> {
   return Object.entries(document as Record<string, unknown>).flatMap(([key, value]) => {
     const flag = `--${key}`;
     if (typeof value === "boolean") return value ? [flag] : [];
+    if (key === "url" && Array.isArray(value)) return (value as string[]).flatMap((url) => [flag, url]);
     if (key === "header") {
       const lines = Array.isArray(value) ? (value as string[]) : Object.entries(value as Record<string, string>).map(([n, v]) => `${n}: ${v}`);
       return lines.flatMap((line) => [flag, line]);
@@ -64,6 +65,22 @@ export async function configArguments(file: string): Promise<string[]> {
     const text = String(value);
     return [flag, fileKeys.has(key) ? resolve(folder, text) : text];
   });
+}
+
+/**
+ * The file's flags, then the command line's. A repeatable flag that adds up
+ * (--url) is taken from the command line alone when it is given there, so
+ * that the command line overrides the file as every other flag does.
+ */
+export function mergeArguments(fromFile: readonly string[], commandLine: readonly string[]): string[] {
+  const given = commandLine.some((arg) => arg === "--url" || arg.startsWith("--url="));
+  if (!given) return [...fromFile, ...commandLine];
+  const kept: string[] = [];
+  for (let i = 0; i < fromFile.length; i++) {
+    if (fromFile[i] === "--url") i++;
+    else kept.push(fromFile[i]!);
+  }
+  return [...kept, ...commandLine];
 }
 
 let validatorCache: ReturnType<Ajv2020["compile"]> | undefined;

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import type { ConnectionSettings } from "../client/connection.js";
 import { loadCounterexample, type Counterexample } from "../interleavings/property/counterexample-file.js";
+import { nodesNeeded } from "../interleavings/workload/workload.js";
 import type { RunResult } from "../model/result.js";
 import { selectCases, unmatchedPrefixes } from "../model/selection.js";
 import { allCases } from "../registry.js";
@@ -15,7 +16,7 @@ import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
 import { probe } from "../target/probe.js";
 import { checkHistoryCommand } from "./check-history.js";
-import { configArguments, splitConfigFlag } from "./config.js";
+import { configArguments, mergeArguments, splitConfigFlag } from "./config.js";
 import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./options.js";
 
 export interface CliOutput {
@@ -53,7 +54,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   let options: CliOptions;
   try {
     const { file, rest } = splitConfigFlag(argv);
-    options = parseCliOptions(file !== undefined ? [...(await configArguments(file)), ...rest] : rest);
+    options = parseCliOptions(file !== undefined ? mergeArguments(await configArguments(file), rest) : rest);
   } catch (error) {
     if (error instanceof UsageError) return fail(`${error.message} (see --help)`);
     throw error;
@@ -101,8 +102,12 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     return fail(error instanceof Error ? error.message : String(error));
   }
 
+  if (replay && nodesNeeded(replay.workload) > Math.max(1, options.urls.length)) {
+    return fail(`cannot replay ${options.replay}: its workload sends requests to ${nodesNeeded(replay.workload)} nodes; give each with --url`);
+  }
+
   let embedded: EmbeddedServer | undefined;
-  let url = options.url;
+  let url = options.urls[0];
   if (url === undefined) {
     try {
       embedded = await startEmbeddedReference();
@@ -111,8 +116,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
     url = embedded.url;
   } else {
-    const reached = await probe(url, options.timeoutMs, { connection, waitForMs: options.waitForSeconds * 1000 });
-    if (!reached.reachable) return fail(`cannot reach ${url}: ${reached.reason}`);
+    for (const node of options.urls) {
+      const reached = await probe(node, options.timeoutMs, { connection, waitForMs: options.waitForSeconds * 1000 });
+      if (!reached.reachable) return fail(`cannot reach ${node}: ${reached.reason}`);
+    }
   }
   const progress = options.quiet
     ? undefined
@@ -123,6 +130,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   try {
     const run = await runChecks(cases, {
       baseUrl: url,
+      otherNodes: options.urls.slice(1),
       embedded: embedded !== undefined,
       timeoutMs: options.timeoutMs,
       ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}),

@@ -3,13 +3,14 @@ import { parseArgs } from "node:util";
 import { parseHeaderLine } from "../client/connection.js";
 import { defaultConcurrency, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
+import { routeLimits } from "../interleavings/workload/routing.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
 
 export const program = "wallet-sync-conformance";
 
 export interface CliOptions {
-  /** The server to check; undefined: start the embedded reference and check it. */
-  url?: string;
+  /** The server to check, or the nodes of one deployment (--url given several times); empty: start the embedded reference and check it. */
+  urls: string[];
   strict: boolean;
   timeoutMs: number;
   concurrency: number;
@@ -52,13 +53,14 @@ export class UsageError extends Error {
 export function usage(): string {
   const reportFlags = reportWriters.map((w) => `  --${`${w.flag} FILE`.padEnd(18)}${w.description}`);
   return [
-    `Usage: ${program} [--url URL] [options]`,
+    `Usage: ${program} [--url URL]... [options]`,
     `       ${program} check-history FILE   check the history in a JSON report or counterexample file again, without a server`,
     "",
     "Checks a wallet-sync server against spec/protocol.md and spec/openapi.yaml.",
     "Without --url it starts the embedded reference server and checks that.",
     "",
-    "  --url URL           the server to check, e.g. http://localhost:8090 or https://host/wallet-sync (a path prefix is kept)",
+    "  --url URL           the server to check, e.g. http://localhost:8090 or https://host/wallet-sync (a path prefix is kept);",
+    "                      given several times, the nodes of one deployment, which must behave as one server",
     "  --header 'N: V'     send this header with every request (repeatable; values are never printed)",
     "  --ca FILE           trust the certificates in this PEM file (a private CA)",
     "  --insecure          accept any server certificate",
@@ -104,7 +106,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        url: { type: "string" },
+        url: { type: "string", multiple: true },
         header: { type: "string", multiple: true },
         ca: { type: "string" },
         insecure: { type: "boolean" },
@@ -141,7 +143,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   }
   const text = (name: string) => values[name] as string | undefined;
   return {
-    url: parseUrl(text("url")),
+    urls: parseUrls((values["url"] as string[] | undefined) ?? []),
     headers: parseHeaders((values["header"] as string[] | undefined) ?? []),
     ...fileOption("caFile", "--ca", text("ca")),
     insecure: values["insecure"] === true,
@@ -192,8 +194,15 @@ function fileOption<K extends "caFile" | "baselineFile" | "writeBaselineFile">(
   return { [key]: file } as Partial<Record<K, string>>;
 }
 
-function parseUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+function parseUrls(values: readonly string[]): string[] {
+  const urls = values.map(parseUrl);
+  const repeated = urls.find((url, index) => urls.indexOf(url) !== index);
+  if (repeated !== undefined) throw new UsageError(`--url ${repeated} is given twice; each node of a deployment once`);
+  if (urls.length > routeLimits.nodes) throw new UsageError(`--url is given ${urls.length} times; a deployment of at most ${routeLimits.nodes} nodes is checked`);
+  return urls;
+}
+
+function parseUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);

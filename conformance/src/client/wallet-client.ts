@@ -86,7 +86,8 @@ export class WalletClient {
   private readonly random: () => number;
 
   constructor(
-    private readonly protocol: ProtocolClient,
+    /** The server it talks to; a device of a deployment points it at another node per request. */
+    public protocol: ProtocolClient,
     options: WalletClientOptions = {},
   ) {
     this.deviceId = options.deviceId ?? randomUUID();

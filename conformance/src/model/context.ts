@@ -18,8 +18,10 @@ export interface CaseProgress {
 }
 
 export interface CheckContext {
-  /** The server under test, without a trailing slash. */
+  /** The server under test, without a trailing slash; the first node of a deployment. */
   readonly baseUrl: string;
+  /** Every node of the deployment, baseUrl first; just baseUrl for a single server. */
+  readonly nodeUrls: readonly string[];
   /** Per-request timeout in milliseconds. */
   readonly timeoutMs: number;
   /** The run's budget for the interleaving properties; one object per run. */
@@ -31,8 +33,14 @@ export interface CheckContext {
    * response body is checked against the spec (HTTP-2).
    */
   readonly client: CheckClient;
-  /** Options for further clients of this check (own retry policy, own workload); their exchanges are recorded too. */
-  clientOptions(): ProtocolClientOptions;
+  /** A client like `client` that talks to node `node` of the deployment (an index into nodeUrls); node 0 is `client` itself. */
+  nodeClient(node: number): CheckClient;
+  /**
+   * Options for further clients of this check (own retry policy, own
+   * workload), of node `node` (an index into nodeUrls, 0 by default); their
+   * exchanges are recorded too.
+   */
+  clientOptions(node?: number): ProtocolClientOptions;
   /** A name no other check of this or any other run uses, for emails and device ids. */
   unique(label: string): string;
   /** An email address no other check of this or any other run uses. */

@@ -112,7 +112,7 @@ export interface RunResult {
   /** Part of every email and device id the run made, to find them in the server's logs. */
   runId: string;
   /** The server checked; `embedded` when the suite started the reference itself. */
-  target: { url: string; embedded: boolean };
+  target: RunTarget;
   strict: boolean;
   /** Per-request timeout the run used. */
   timeoutMs: number;
@@ -127,6 +127,21 @@ export interface RunResult {
   exitCode: 0 | 1;
   /** Set when --fail-fast stopped the run at its first failure: how many selected cases did not run. */
   casesNotRun?: number;
+}
+
+export interface RunTarget {
+  /** The server, or the first node of a deployment. */
+  url: string;
+  embedded: boolean;
+  /** Every node of a deployment checked as one server (--url given several times), in order: n1, n2, ... */
+  nodes?: string[];
+}
+
+/** "http://host:8090", "a deployment of 3 nodes: n1 http://a, n2 http://b, n3 http://c", or the embedded reference. */
+export function targetName(target: RunTarget): string {
+  if (target.embedded) return `${target.url} (the embedded reference server)`;
+  if (!target.nodes || target.nodes.length < 2) return target.url;
+  return `a deployment of ${target.nodes.length} nodes: ${target.nodes.map((url, index) => `n${index + 1} ${url}`).join(", ")}`;
 }
 
 export function totalsOf(results: readonly CheckResult[]): Totals {

@@ -51,9 +51,10 @@ export function narratorFor(history: History): Narrator {
   return new Narrator(Number.isFinite(origin) ? origin : 0);
 }
 
-/** "#17 account a1, client B: POST sequence 5 on base 4 with token 1 → 409 carrying sequence 5 "…"; sent t=…, done t=…" */
+/** "#17 account a1, client B (on n2 in a deployment): POST sequence 5 on base 4 with token 1 → 409 carrying sequence 5 "…"; sent t=…, done t=…" */
 export function describeOperation(operation: Operation, narrator: Narrator): string {
-  const who = `#${operation.id} account ${operation.account}, client ${operation.client}`;
+  const node = operation.node !== undefined ? ` on ${operation.node}` : "";
+  const who = `#${operation.id} account ${operation.account}, client ${operation.client}${node}`;
   const when = `sent ${narrator.at(operation.invokedAt)}, done ${narrator.at(operation.completedAt)}`;
   return `${who}: ${describeRequestOf(operation)} → ${describeOutcome(operation.outcome)}; ${when}`;
 }

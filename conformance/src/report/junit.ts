@@ -10,7 +10,7 @@
 import { hostname } from "node:os";
 import { requirementById } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
-import type { CheckResult, Finding, RunResult } from "../model/result.js";
+import { targetName, type CheckResult, type Finding, type RunResult } from "../model/result.js";
 import { describeRequest, describeResponse } from "./describe.js";
 import { describeEvidence, describeReplay } from "./history-text.js";
 import { escapeAttribute, escapeMarkup } from "./markup.js";
@@ -127,6 +127,7 @@ export function formatJunitReport(run: RunResult): string {
     const properties = [
       ["target", run.target.url],
       ["embedded", String(run.target.embedded)],
+      ...(run.target.nodes ? [["nodes", run.target.nodes.join(" ")]] : []),
       ["runId", run.runId],
       ["strict", String(run.strict)],
       ["timeoutMs", String(run.timeoutMs)],
@@ -143,7 +144,7 @@ export function formatJunitReport(run: RunResult): string {
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeAttribute(`${suiteName}: ${run.target.url}`)}" ${countAttributes(countsOf(run.results), run.durationMs)}>`,
+    `<testsuites name="${escapeAttribute(`${suiteName}: ${targetName(run.target)}`)}" ${countAttributes(countsOf(run.results), run.durationMs)}>`,
     ...suites,
     "</testsuites>",
     "",

@@ -2,7 +2,7 @@
 // and what warned, each finding with what was sent, what came back and what
 // was expected, then the totals and the verdict of the run.
 import { loadRequirements, requirementById } from "../../../spec/index.js";
-import type { CheckResult, Finding, RunResult, Verdict } from "../model/result.js";
+import { targetName, type CheckResult, type Finding, type RunResult, type Verdict } from "../model/result.js";
 import type { CheckCase } from "../model/case.js";
 
 export interface TerminalReportOptions {
@@ -93,7 +93,7 @@ function seconds(ms: number): string {
 
 export function formatTerminalReport(run: RunResult, options: TerminalReportOptions = {}): string {
   const out: string[] = [];
-  const target = run.target.embedded ? `${run.target.url} (the embedded reference server)` : run.target.url;
+  const target = targetName(run.target);
   if (!options.quiet) {
     out.push(`wallet-sync conformance: ${target}`, "");
     out.push("Requirements", ...requirementLines(run), "");
@@ -129,8 +129,8 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   }
   out.push(
     run.exitCode === 0
-      ? `CONFORMS${warnings > 0 ? ", with warnings" : ""}: ${run.target.url}`
-      : `DOES NOT CONFORM: ${failures} check${failures === 1 ? "" : "s"} failed at ${run.target.url}`,
+      ? `CONFORMS${warnings > 0 ? ", with warnings" : ""}: ${targetName(run.target)}`
+      : `DOES NOT CONFORM: ${failures} check${failures === 1 ? "" : "s"} failed at ${targetName(run.target)}`,
   );
   return `${out.join("\n")}\n`;
 }

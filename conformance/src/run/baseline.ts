@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import type { CheckResult, RunResult } from "../model/result.js";
+import { targetName, type CheckResult, type RunResult } from "../model/result.js";
 
 /** Case ID to the reason it is expected to fail. */
 export type Baseline = ReadonlyMap<string, string>;
@@ -75,7 +75,7 @@ export function baselineOfRun(run: RunResult, syntax: "yaml" | "json"): string {
   const failing = run.results.filter((r) => r.verdict === "failed" || r.verdict === "expected-failure");
   const expectedFailures = failing.map((r) => ({ id: r.id, reason: r.baselineReason ?? firstFinding(r) }));
   if (syntax === "json") return `${JSON.stringify({ format: baselineFormat, expectedFailures }, null, 2)}\n`;
-  const header = `# Known failures of ${run.target.url}: listed cases that fail do not fail the run (--baseline).\n# Say why each is expected; remove an entry once the run reports it stale.\n`;
+  const header = `# Known failures of ${targetName(run.target)}: listed cases that fail do not fail the run (--baseline).\n# Say why each is expected; remove an entry once the run reports it stale.\n`;
   return header + stringifyYaml({ format: baselineFormat, expectedFailures }, { lineWidth: 0 });
 }
 

@@ -19,7 +19,10 @@ import { RateLimits } from "../client/rate-limit.js";
 import { schemaFindings, type SchemaFinding } from "./schema-findings.js";
 
 export interface RunOptions {
+  /** The server, or the first node of a deployment. */
   baseUrl: string;
+  /** The other nodes of a deployment that baseUrl is a node of, all checked as one server; none by default. */
+  otherNodes?: readonly string[];
   /** True when the suite started the server itself (reports say so). */
   embedded?: boolean;
   /** Per-request timeout; default 10000 ms. */
@@ -56,6 +59,7 @@ export function newRunId(): string {
 
 export async function runChecks(cases: readonly CheckCase[], options: RunOptions): Promise<RunResult> {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const nodeUrls = [baseUrl, ...(options.otherNodes ?? []).map((url) => url.replace(/\/+$/, ""))];
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const strict = options.strict ?? false;
   const runId = options.runId ?? newRunId();
@@ -86,7 +90,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     if (stopped) return;
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const environment = { baseUrl, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
+    const environment = { baseUrl, nodeUrls, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
     const result = await runCase(check, environment);
     results.set(check, result);
     const judged = judgeAgainstBaseline(result, options.baseline);
@@ -110,7 +114,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const totals = totalsOf(ordered);
   return {
     runId,
-    target: { url: baseUrl, embedded: options.embedded ?? false },
+    target: { url: baseUrl, embedded: options.embedded ?? false, ...(nodeUrls.length > 1 ? { nodes: nodeUrls } : {}) },
     strict,
     timeoutMs,
     startedAt: startedAt.toISOString(),
@@ -125,6 +129,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
 
 interface CaseEnvironment {
   baseUrl: string;
+  nodeUrls: readonly string[];
   timeoutMs: number;
   strict: boolean;
   runId: string;
@@ -155,19 +160,31 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
       if (env.schemaReports.claim(check, mismatch)) report(mismatch.finding);
     }
   };
-  const clientOptions = (): ProtocolClientOptions => ({
-    baseUrl: env.baseUrl,
+  const nodeUrl = (node: number): string => {
+    const url = env.nodeUrls[node];
+    if (url === undefined) throw new RangeError(`the deployment has no node ${node + 1}`);
+    return url;
+  };
+  const clientOptions = (node = 0): ProtocolClientOptions => ({
+    baseUrl: nodeUrl(node),
     timeoutMs: env.timeoutMs,
     dispatcher: env.dispatcher,
     rateLimits: env.rateLimits,
     onExchange: record,
   });
+  const client = new RetryingClient(clientOptions());
+  const nodeClients = new Map<number, RetryingClient>([[0, client]]);
   const ctx: CheckContext = {
     baseUrl: env.baseUrl,
+    nodeUrls: env.nodeUrls,
     timeoutMs: env.timeoutMs,
     interleavings: env.interleavings,
     runId: env.runId,
-    client: new RetryingClient(clientOptions()),
+    client,
+    nodeClient: (node) => {
+      if (!nodeClients.has(node)) nodeClients.set(node, new RetryingClient(clientOptions(node)));
+      return nodeClients.get(node)!;
+    },
     clientOptions,
     unique: env.unique,
     uniqueEmail: (label) => `ws-${env.unique(label)}@example.com`,

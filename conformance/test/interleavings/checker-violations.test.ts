@@ -269,12 +269,13 @@ describe("violations", () => {
 
   test("TOKEN-2: a replaced token is still accepted", () => {
     const h = new HistoryBuilder();
-    h.auth("A", [0, 1], undefined, { gen: 1 });
+    const issued = h.auth("A", [0, 1], undefined, { gen: 1 });
     const v1 = h.post("A", 1, "-:a", [2, 3], accepted, { gen: 1 });
     const reauth = h.auth("A", [10, 15], undefined, { gen: 2 });
     const old = h.get("A", [20, 21], returns(versionOf(v1)), { gen: 1 });
     const violation = expectOnly(h, "TOKEN-2");
-    expect(violation.operations).toEqual([old.id, reauth.id]);
+    // The request, the re-auth that replaced its token, and the auth that had issued it.
+    expect(violation.operations).toEqual([old.id, reauth.id, issued.id]);
   });
 
   test("TOKEN-2: a POST with a replaced token is stored", () => {

@@ -117,6 +117,14 @@ export function storeContract(open: OpenStore): void {
       expect(await store.getWallet(other)).toBeUndefined();
     });
 
+    it("SEQ-3, SEQ-5: a sequence past 32 bits is refused, with and without a stored wallet, not an error", async () => {
+      const store = await fresh();
+      const user = await accountIn(store);
+      expect(await store.setWallet(user, version(4294967295))).toEqual({ stored: false, current: undefined });
+      await store.setWallet(user, version(1));
+      expect(await store.setWallet(user, version(4294967295))).toEqual({ stored: false, current: version(1) });
+    });
+
     for (const sequence of [1, 3]) {
       it(`SEQ-6: concurrent setWallet calls of sequence ${sequence} store exactly one`, async () => {
         const store = await fresh();

@@ -4,10 +4,11 @@
 // request at a time; devices run concurrently. Every loop is bounded.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WalletRequest } from "../../../../spec/index.js";
-import type { Exchange, ProtocolClient } from "../../client/protocol-client.js";
+import type { Exchange } from "../../client/protocol-client.js";
 import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
 import type { PostedWallet } from "../history/history.js";
 import type { FinalReader } from "./final-reads.js";
+import { RouteCursor, type DeploymentNode } from "./nodes.js";
 import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 import type { RunControl } from "./run-control.js";
 import type { DeviceScript, Move, OldTokenUse } from "../workload/workload.js";
@@ -22,7 +23,8 @@ const reloginsPerRun = 2;
 const retryPauseMs = 10;
 
 export interface DeviceEnvironment {
-  protocol: ProtocolClient;
+  /** The deployment's nodes; the device's route picks one per request. */
+  nodes: readonly DeploymentNode[];
   recorder: HistoryRecorder;
   control: RunControl;
 }
@@ -52,14 +54,17 @@ export class Device {
   private lastPost: { body: WalletRequest; sent: PostedWallet; generation: number } | undefined;
   private changes = 0;
   private relogins = 0;
+  private readonly cursor: RouteCursor;
 
   constructor(
     private readonly labels: OperationLabels,
     deviceId: string,
     credentials: AccountCredentials,
     private readonly env: DeviceEnvironment,
+    route?: readonly number[],
   ) {
-    this.client = new WalletClient(env.protocol, { deviceId });
+    this.cursor = new RouteCursor(env.nodes, route);
+    this.client = new WalletClient(env.nodes[0]!.protocol, { deviceId });
     this.client.setAccount(credentials.email, credentials.rootPassword);
   }
 
@@ -81,8 +86,9 @@ export class Device {
   async signUp(): Promise<boolean> {
     let lost = false;
     for (let attempt = 0; attempt < setupAttempts && !this.env.control.stopped; attempt++) {
+      const labels = this.toNextNode();
       const exchange = await this.client.register();
-      const op = this.env.recorder.signup(this.labels, exchange);
+      const op = this.env.recorder.signup(labels, exchange);
       this.env.control.observe(exchange);
       if (op.outcome.type === "ok" || (lost && op.outcome.type === "refused" && op.outcome.status === 409)) return true;
       if (op.outcome.type === "refused") return false;
@@ -148,8 +154,9 @@ export class Device {
   /** One POST /auth/full; a token issued replaces the one held, which is kept as replaced. */
   private async authenticate(): Promise<AuthResult> {
     const held = this.client.authToken;
+    const labels = this.toNextNode();
     const exchange = await this.client.getAuthToken();
-    const op = this.env.recorder.auth(this.labels, exchange);
+    const op = this.env.recorder.auth(labels, exchange);
     this.env.control.observe(exchange);
     if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
       if (this.generation > 0) this.replaced.push({ token: held, generation: this.generation });
@@ -216,8 +223,9 @@ export class Device {
   private async repeatLastPost(): Promise<void> {
     const last = this.lastPost;
     if (!last) return;
-    const exchange = await this.env.protocol.postWallet(last.body);
-    this.env.recorder.post(this.labels, last.generation, { ...last.sent, move: "repeat" }, exchange);
+    const labels = this.toNextNode();
+    const exchange = await this.client.protocol.postWallet(last.body);
+    this.env.recorder.post(labels, last.generation, { ...last.sent, move: "repeat" }, exchange);
     this.env.control.observe(exchange);
   }
 
@@ -241,8 +249,9 @@ export class Device {
 
   /** GET /wallet with the held token, or another one; a 404 before any base gives the empty wallet as base. */
   private async read(token?: HeldToken): Promise<GetOutcome> {
+    const labels = this.toNextNode();
     const outcome = await this.withToken(token, () => this.client.getWallet());
-    this.env.recorder.get(this.labels, token?.generation ?? this.generation, outcome.exchange);
+    this.env.recorder.get(labels, token?.generation ?? this.generation, outcome.exchange);
     this.env.control.observe(outcome.exchange);
     if (outcome.kind === "error" && outcome.exchange.response?.status === 404 && !this.client.walletState) {
       this.client.newWalletState();
@@ -265,13 +274,21 @@ export class Device {
         ...(baseHmac !== undefined ? { baseHmac } : {}),
         move,
       };
+      const labels = this.toNextNode();
       const outcome = await this.client.postWallet(sequence);
       if (outcome.kind === "no-state") throw new Error("a device posted without a base");
-      this.env.recorder.post(this.labels, generation, sent, outcome.exchange);
+      this.env.recorder.post(labels, generation, sent, outcome.exchange);
       this.env.control.observe(outcome.exchange);
       this.lastPost = { body, sent, generation };
       return outcome;
     });
+  }
+
+  /** Points the client at the node of the next request; the labels to record it with name that node. */
+  private toNextNode(): OperationLabels {
+    const node = this.cursor.next();
+    this.client.protocol = node.protocol;
+    return node.label !== undefined ? { ...this.labels, node: node.label } : this.labels;
   }
 
   /** Runs `action` with the client holding `token` instead of its own (the device makes one request at a time). */

@@ -9,12 +9,14 @@ import { checkHistory, type HistoryCheck } from "../history/checker.js";
 import { Device } from "./device.js";
 import type { FinalReader, FinalReadPlan } from "./final-reads.js";
 import type { History } from "../history/history.js";
+import { deploymentNodes } from "./nodes.js";
 import { HistoryRecorder } from "./recorder.js";
 import { RunControl, type StopReason } from "./run-control.js";
 import { accountLabel, countDevices, countMoves, deviceLabel, sharedIdSlots, type Workload } from "../workload/workload.js";
 
 export interface ExecutionEnvironment {
-  protocol: ProtocolClient;
+  /** A client for each node of the deployment, in --url order; one for a single server. */
+  nodes: readonly ProtocolClient[];
   /** A name no other execution of any run uses (emails and deviceIds are built from it). */
   unique(label: string): string;
   /** Per-request timeout, for the execution's own time bound. */
@@ -59,18 +61,19 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   const recorder = new HistoryRecorder("append-log", meta);
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
   const shared = sharedIdSlots(workload);
-  const deviceEnv = { protocol: env.protocol, recorder, control };
+  const deviceEnv = { nodes: deploymentNodes(env.nodes), recorder, control };
   let accountsCreated = 0;
   const devices: Device[] = [];
 
   await Promise.all(
     workload.accounts.map(async (account, a) => {
       const credentials = { email: `ws-${tag}-${accountLabel(a)}@example.com`, rootPassword: randomBytes(12).toString("hex") };
-      const accountDevices = account.devices.map((_script, d) => {
+      const accountDevices = account.devices.map((script, d) => {
         // The same deviceId in several accounts when the workload shares it (TOKEN-4 says they stay independent).
         const slot = shared[a]?.get(d);
         const deviceId = slot !== undefined ? `${tag}-shared${slot}` : `${tag}-${accountLabel(a)}-${deviceLabel(d)}`;
-        return new Device({ account: accountLabel(a), client: deviceLabel(d) }, deviceId, credentials, deviceEnv);
+        const labels = { account: accountLabel(a), client: deviceLabel(d) };
+        return new Device(labels, deviceId, credentials, deviceEnv, script.route);
       });
       devices.push(...accountDevices);
       if (!(await accountDevices[0]!.signUp())) return;

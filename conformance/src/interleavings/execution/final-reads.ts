@@ -4,11 +4,14 @@
 // the execution's history and the history is checked again, so a version
 // acknowledged and lost later (a failover to a lagging replica, a write-back
 // cache that drops an entry, a restored old row) is a violation like any
-// other: the acknowledged POST, the later read, their times.
+// other: the acknowledged POST, the later read, their times. In a deployment
+// every account is read on every node: a node that lags or lost a write shows
+// it here.
 import { forEachBounded } from "../../run/pool.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
 import { checkHistory, type HistoryCheck } from "../history/checker.js";
 import type { History } from "../history/history.js";
+import { deploymentNodes } from "./nodes.js";
 import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 
 /** Who reads an account at the end: a device of it that holds a token. */
@@ -35,14 +38,14 @@ interface Readable {
   finalReads?: FinalReadPlan;
 }
 
-/** One GET per account of every execution, recorded into its history. */
-export async function readFinally(executions: readonly Readable[], protocol: ProtocolClient): Promise<void> {
-  const reads = executions.flatMap(({ finalReads: plan }) =>
-    plan ? plan.readers.map((reader) => ({ reader, recorder: plan.recorder })) : [],
+/** One GET per account of every execution on every node, recorded into its history. */
+export async function readFinally(executions: readonly Readable[], nodes: readonly ProtocolClient[]): Promise<void> {
+  const reads = deploymentNodes(nodes).flatMap((node) =>
+    executions.flatMap(({ finalReads: plan }) => (plan ? plan.readers.map((reader) => ({ reader, node, recorder: plan.recorder })) : [])),
   );
-  await forEachBounded(reads, concurrentReads, async ({ reader, recorder }) => {
-    const exchange = await protocol.getWallet(reader.token);
-    recorder.get(reader.labels, reader.generation, exchange);
+  await forEachBounded(reads, concurrentReads, async ({ reader, node, recorder }) => {
+    const exchange = await node.protocol.getWallet(reader.token);
+    recorder.get(node.label !== undefined ? { ...reader.labels, node: node.label } : reader.labels, reader.generation, exchange);
   });
 }
 

@@ -59,6 +59,8 @@ function hasWalletFields(json: unknown): boolean {
 export interface OperationLabels {
   account: string;
   client: string;
+  /** The node of a deployment the request went to; absent for a single server. */
+  node?: string;
 }
 
 /**
@@ -83,7 +85,7 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("signup", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" }, labels);
   }
 
   /** Records an auth request; its tokenGeneration names the token it issued, if it did. */
@@ -94,14 +96,14 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("auth", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration }, labels);
   }
 
   get(labels: OperationLabels, tokenGeneration: number, exchange: Exchange): GetOperation {
     const { id, outcome } = this.next("get", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "get", tokenGeneration });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "get", tokenGeneration }, labels);
   }
 
   /**
@@ -120,7 +122,7 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("post", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request }, labels);
   }
 
   get operations(): readonly Operation[] {
@@ -140,7 +142,8 @@ export class HistoryRecorder {
     return { id: this.recorded.length + 1, outcome: outcomeOf(kind, exchange) };
   }
 
-  private add<T extends Operation>(operation: T): T {
+  private add<T extends Operation>(operation: T, labels: OperationLabels): T {
+    if (labels.node !== undefined) operation.node = labels.node;
     this.recorded.push(operation);
     return operation;
   }

@@ -68,14 +68,18 @@ export class Narrator {
     return `t=${(time - this.origin).toFixed(1)} ms`;
   }
 
-  /** "client B's GET #17" */
+  /** "client B's GET #17", "client B's GET #17 on n2" in a deployment */
   op(operation: Operation): string {
-    return `client ${operation.client}'s ${verbs[operation.kind]} #${operation.id}`;
+    return `${this.named(operation)}${onNode(operation)}`;
   }
 
-  /** "client B's POST #17 of sequence 5" */
+  /** "client B's POST #17 of sequence 5", "... of sequence 5 on n2" */
   post(post: PostOperation): string {
-    return `${this.op(post)} of sequence ${post.request.sequence}`;
+    return `${this.named(post)} of sequence ${post.request.sequence}${onNode(post)}`;
+  }
+
+  private named(operation: Operation): string {
+    return `client ${operation.client}'s ${verbs[operation.kind]} #${operation.id}`;
   }
 
   /** How a POST ended: "accepted at t=..", "refused (409) at t=..", "timed out at t=..". */
@@ -86,6 +90,10 @@ export class Narrator {
     if (outcome.cause === "server-error") return `answered ${outcome.status ?? "5xx"} at ${this.at(post.completedAt)}`;
     return `${outcome.cause === "timeout" ? "timed out" : "lost its connection"} at ${this.at(post.completedAt)}`;
   }
+}
+
+function onNode(operation: Operation): string {
+  return operation.node !== undefined ? ` on ${operation.node}` : "";
 }
 
 export function capitalize(text: string): string {

@@ -63,6 +63,8 @@ interface OperationCommon {
   account: string;
   /** Label of the client, that is the device (deviceId) within its account. */
   client: string;
+  /** The node of a deployment it went to ("n2"); absent when the server is one process. The checks do not look at it. */
+  node?: string;
   /** When the request was sent and when its answer (or failure) was complete. */
   invokedAt: Millis;
   completedAt: Millis;

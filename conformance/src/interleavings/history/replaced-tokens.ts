@@ -13,6 +13,8 @@ import type { AuthOperation, GetOperation, Millis, PostOperation } from "./histo
 interface Replacement {
   at: Millis;
   by: AuthOperation;
+  /** The auth that issued the replaced token: in a deployment it may have gone to another node than the replacement. */
+  issuedBy: AuthOperation;
 }
 
 export function checkReplacedTokens(group: AccountOperations, narrator: Narrator, log: ViolationLog): void {
@@ -46,8 +48,8 @@ function checkToken(
   log.add({
     requirement: "TOKEN-2",
     account,
-    explanation: `${capitalize(what)}, sent at ${narrator.at(op.invokedAt)} with the token of auth generation ${op.tokenGeneration}, was answered ${op.outcome.status}, but that token had been replaced by ${narrator.op(replacement.by)} (generation ${replacement.by.tokenGeneration}), answered at ${narrator.at(replacement.at)}.`,
-    operations: [op.id, replacement.by.id],
+    explanation: `${capitalize(what)}, sent at ${narrator.at(op.invokedAt)} with the token of auth generation ${op.tokenGeneration} (issued by ${narrator.op(replacement.issuedBy)}), was answered ${op.outcome.status}, but that token had been replaced by ${narrator.op(replacement.by)} (generation ${replacement.by.tokenGeneration}), answered at ${narrator.at(replacement.at)}.`,
+    operations: [op.id, replacement.by.id, replacement.issuedBy.id],
   });
 }
 
@@ -69,7 +71,7 @@ function replacementTimes(auths: AuthOperation[]): Map<number, Replacement> {
   for (const auth of auths) {
     const first = firstSentAfter(bySending, auth.completedAt);
     const by = first < bySending.length ? earliestAnswerFrom[first] : undefined;
-    if (by) replaced.set(auth.tokenGeneration, { at: by.completedAt, by });
+    if (by) replaced.set(auth.tokenGeneration, { at: by.completedAt, by, issuedBy: auth });
   }
   return replaced;
 }

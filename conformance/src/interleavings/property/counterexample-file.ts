@@ -14,8 +14,10 @@ export const counterexampleFormat = "wallet-sync-counterexample/1";
 export interface Counterexample {
   format: typeof counterexampleFormat;
   createdAt: string;
-  /** The server the workload failed against. */
+  /** The server the workload failed against (the first node of a deployment). */
   target: string;
+  /** Every node of the deployment it failed against, when it had several; the workload's routes name them by index. */
+  nodes?: string[];
   /** The requirements the recorded history breaks. */
   requirements: string[];
   /** The fast-check seed of the run that found it; for the final counterexample, the path that generates it again. */
@@ -61,12 +63,14 @@ export async function loadCounterexample(file: string): Promise<Counterexample> 
   const workload = parseWorkload(fields["workload"]);
   const history = fields["history"] as Partial<History> | undefined;
   const seed = fields["seed"];
+  const nodes = fields["nodes"];
   const path = fields["path"];
   return {
     format: counterexampleFormat,
     createdAt: typeof fields["createdAt"] === "string" ? fields["createdAt"] : "",
     target: typeof fields["target"] === "string" ? fields["target"] : "",
     requirements: Array.isArray(fields["requirements"]) ? fields["requirements"].filter((r) => typeof r === "string") : [],
+    ...(Array.isArray(nodes) && nodes.every((url) => typeof url === "string") ? { nodes: nodes as string[] } : {}),
     ...(typeof seed === "number" && Number.isInteger(seed) ? { seed } : {}),
     ...(typeof path === "string" ? { path } : {}),
     workload,

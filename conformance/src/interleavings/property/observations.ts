@@ -146,10 +146,10 @@ export class Observations {
     const batch = this.unread;
     this.unread = [];
     if (batch.length === 0) return;
-    const { protocol, settings } = this.env;
-    await readFinally(batch, protocol);
+    const { nodes, settings } = this.env;
+    await readFinally(batch, nodes);
     await sleep(settings.settleMs);
-    await readFinally(batch, protocol);
+    await readFinally(batch, nodes);
     for (const execution of batch) this.recheck(execution);
     this.env.onExecution?.(this.progress());
   }

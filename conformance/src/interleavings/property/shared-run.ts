@@ -41,20 +41,23 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
   // The run's connection pool, but not its recorder: thousands of exchanges
   // would swamp the case's result. Each is still checked against the spec,
   // and those that do not match are recorded (HTTP-2).
-  const protocol = new ProtocolClient({
-    ...ctx.clientOptions(),
-    onExchange: (exchange) => {
-      if (schemaFindings(exchange).length > 0) ctx.record(exchange);
-    },
-  });
+  const nodes = ctx.nodeUrls.map(
+    (_url, node) =>
+      new ProtocolClient({
+        ...ctx.clientOptions(node),
+        onExchange: (exchange) => {
+          if (schemaFindings(exchange).length > 0) ctx.record(exchange);
+        },
+      }),
+  );
   const outcome = await runProperty({
-    protocol,
+    nodes,
     unique: ctx.unique,
     timeoutMs: ctx.timeoutMs,
     settings: ctx.interleavings,
     onExecution: (progress) => ctx.reportProgress(progress),
   });
-  const target = { url: ctx.baseUrl, timeoutMs: ctx.timeoutMs };
+  const target = { urls: ctx.nodeUrls, timeoutMs: ctx.timeoutMs };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };
 }
 
@@ -87,7 +90,8 @@ async function saveFailures(
         {
           format: counterexampleFormat,
           createdAt: new Date().toISOString(),
-          target: target.url,
+          target: target.urls[0]!,
+          ...(target.urls.length > 1 ? { nodes: [...target.urls] } : {}),
           requirements,
           ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
           ...(isFinal && outcome.path !== undefined ? { path: outcome.path } : {}),

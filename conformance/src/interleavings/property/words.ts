@@ -9,7 +9,8 @@ const command = "npx wallet-sync-conformance";
 export const interleavingSlug = "interleavings";
 
 export interface ReplayTarget {
-  url: string;
+  /** The server, or every node of a deployment in order. */
+  urls: readonly string[];
   timeoutMs: number;
   /** The requirements whose interleaving cases to select. */
   only: readonly string[];
@@ -28,7 +29,8 @@ function shellWord(word: string): string {
 function commandLine(target: ReplayTarget, rest: string[]): string {
   const timeout = target.timeoutMs === defaultTimeoutMs ? [] : ["--timeout", String(target.timeoutMs)];
   const only = target.only.map((requirement) => `${requirement}/${interleavingSlug}`).join(",");
-  return [command, ...["--url", target.url, ...timeout, "--only", only, ...rest].map(shellWord)].join(" ");
+  const urls = target.urls.flatMap((url) => ["--url", url]);
+  return [command, ...[...urls, ...timeout, "--only", only, ...rest].map(shellWord)].join(" ");
 }
 
 /** Runs the saved workload again (the exact one), with `--replay FILE`. */

@@ -3,6 +3,7 @@
 // move choice) and pauses into 0 ms: a shrunk counterexample is the fewest
 // devices doing the fewest, most ordinary things at once.
 import fc from "fast-check";
+import { routeArbitrary } from "./routing.js";
 import { workloadLimits as limits, type AccountScript, type DeviceScript, type Move, type Workload } from "./workload.js";
 
 const pauseMs = fc.integer(limits.pauseMs);
@@ -35,10 +36,22 @@ export const deviceArbitrary: fc.Arbitrary<DeviceScript> = fc.record({
   moves: fc.array(moveArbitrary, { minLength: limits.moves.min, maxLength: limits.moves.max }),
 });
 
-export const accountArbitrary: fc.Arbitrary<AccountScript> = fc.record({
-  devices: fc.array(deviceArbitrary, { minLength: limits.devices.min, maxLength: limits.devices.max }),
-});
+/** Workloads of accounts whose devices `device` generates. */
+function workloadsOf(device: fc.Arbitrary<DeviceScript>): fc.Arbitrary<Workload> {
+  const account: fc.Arbitrary<AccountScript> = fc.record({
+    devices: fc.array(device, { minLength: limits.devices.min, maxLength: limits.devices.max }),
+  });
+  return fc.record({ accounts: fc.array(account, { minLength: limits.accounts.min, maxLength: limits.accounts.max }) });
+}
 
-export const workloadArbitrary: fc.Arbitrary<Workload> = fc.record({
-  accounts: fc.array(accountArbitrary, { minLength: limits.accounts.min, maxLength: limits.accounts.max }),
-});
+export const workloadArbitrary: fc.Arbitrary<Workload> = workloadsOf(deviceArbitrary);
+
+/**
+ * Workloads for a deployment of `nodes` nodes: with one node exactly the
+ * workloads above (a seed generates what it always did), with several each
+ * device also gets a route (routing.ts).
+ */
+export function workloadArbitraryFor(nodes: number): fc.Arbitrary<Workload> {
+  if (nodes <= 1) return workloadArbitrary;
+  return workloadsOf(fc.tuple(deviceArbitrary, routeArbitrary(nodes)).map(([device, route]) => ({ ...device, route })));
+}

@@ -2,6 +2,7 @@
 // device a script of moves. Data, not code, so that fast-check can generate
 // and shrink it, a counterexample file can hold it, and a report can print
 // it. execute.ts turns it into requests.
+import { describeRoute, nodesUsed, parseRoute } from "./routing.js";
 
 /** What a device does next; every move first waits `pauseMs`. */
 export type Move =
@@ -31,6 +32,8 @@ export interface DeviceScript {
   /** The k-th device marked so in an account uses the same deviceId as the k-th one of every other account. */
   sharedId: boolean;
   moves: Move[];
+  /** The nodes its requests go to in turn (routing.ts); absent: the only node. */
+  route?: number[];
 }
 
 export interface AccountScript {
@@ -79,6 +82,11 @@ export function countDevices(workload: Workload): number {
   return workload.accounts.reduce((sum, account) => sum + account.devices.length, 0);
 }
 
+/** How many nodes the workload's routes need: 1 when it has none. */
+export function nodesNeeded(workload: Workload): number {
+  return Math.max(1, nodesUsed(workload.accounts.flatMap((account) => account.devices.map((device) => device.route))));
+}
+
 export function countMoves(workload: Workload): number {
   return workload.accounts.reduce((sum, account) => sum + account.devices.reduce((n, d) => n + d.moves.length, 0), 0);
 }
@@ -116,7 +124,7 @@ export function describeWorkload(workload: Workload): string[] {
       const id = slot !== undefined ? ` [deviceId s${slot}, shared across accounts]` : "";
       const opening = device.opening === "post" ? "POST of a first change at once" : "GET first";
       const moves = device.moves.length > 0 ? `, then ${device.moves.map(describeMove).join(" · ")}` : "";
-      lines.push(`${accountLabel(a)}/${deviceLabel(d)}${id} at ${device.startMs} ms: ${opening}${moves}`);
+      lines.push(`${accountLabel(a)}/${deviceLabel(d)}${id}${describeRoute(device.route)} at ${device.startMs} ms: ${opening}${moves}`);
     });
   });
   return lines;
@@ -181,11 +189,14 @@ function parseMove(value: unknown, where: string): Move {
 function parseDevice(value: unknown, where: string): DeviceScript {
   const fields = record(value, where);
   if (typeof fields["sharedId"] !== "boolean") fail(`${where}.sharedId`, "must be true or false");
+  const route = fields["route"] === undefined ? undefined : parseRoute(fields["route"]);
+  if (typeof route === "string") fail(`${where}.route`, route);
   return {
     startMs: integer(fields["startMs"], `${where}.startMs`, workloadLimits.startMs),
     opening: oneOf(fields["opening"], `${where}.opening`, ["post", "get"]),
     sharedId: fields["sharedId"],
     moves: list(fields["moves"], `${where}.moves`, workloadLimits.moves).map((m, i) => parseMove(m, `${where}.moves[${i}]`)),
+    ...(route !== undefined ? { route } : {}),
   };
 }
 

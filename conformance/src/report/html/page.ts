@@ -4,7 +4,7 @@
 // findings and HTTP exchanges and, for an interleaving property, a timeline
 // of its history with the contradicting operations picked out.
 import { requirementById } from "../../../../spec/index.js";
-import type { CheckResult, Finding, RunResult, Verdict } from "../../model/result.js";
+import { targetName, type CheckResult, type Finding, type RunResult, type Verdict } from "../../model/result.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
 import { baselineTotals, verdictLabel, worst } from "../terminal.js";
@@ -108,7 +108,7 @@ function caseLinks(label: string, results: readonly CheckResult[]): string[] {
 function header(run: RunResult): string {
   const conforms = run.exitCode === 0;
   const { checks, passed, warned, failed } = run.totals;
-  const target = run.target.embedded ? `${run.target.url} (the embedded reference server)` : run.target.url;
+  const target = targetName(run.target);
   const verdict = conforms ? `CONFORMS${warned > 0 ? ", with warnings" : ""}` : "DOES NOT CONFORM";
   return [
     `<div class="banner ${conforms ? "conforms" : "fails"}">`,
@@ -137,7 +137,7 @@ export function formatHtmlReport(run: RunResult): string {
   const indexOf = new Map(run.results.map((r, index) => [r, index]));
   const cases = (results: readonly CheckResult[]) => results.map((r) => renderCase(r, indexOf.get(r) ?? 0)).join("\n");
   const { name, version } = suiteVersion();
-  const title = `wallet-sync conformance: ${run.exitCode === 0 ? "conforms" : "does not conform"} — ${run.target.url}`;
+  const title = `wallet-sync conformance: ${run.exitCode === 0 ? "conforms" : "does not conform"} — ${targetName(run.target)}`;
   return [
     ...htmlDocumentStart({
       title,

@@ -82,6 +82,9 @@ function shortLabel(operation: Operation, width: number): string {
           ? ["auth", "A"]
           : ["signup", "S"];
   const fits = (text: string) => text.length * 6.4 + 6 <= width;
+  // In a deployment the node is part of the label when there is room: "POST 3 @n2".
+  const node = operation.node !== undefined ? ` @${operation.node}` : "";
+  if (node && fits(long + node)) return long + node;
   return fits(long) ? long : fits(short) ? short : "";
 }
 
