@@ -4,6 +4,7 @@
 // the test that keeps the suite complete both read it from here.
 import { readFileSync } from "node:fs";
 import { loadRequirements, specFiles, type Requirement } from "../../spec/index.js";
+import { historyPasses } from "./interleavings/history/passes.js";
 import type { CheckCase } from "./model/case.js";
 import { allCases } from "./registry.js";
 
@@ -15,6 +16,8 @@ export interface TracedRequirement {
   cases: Array<Pick<CheckCase, "id" | "title" | "file">>;
   /** Cases of other requirements whose steps also report this one (a login step reports AUTH-1). */
   alsoCheckedBy: Array<Pick<CheckCase, "id" | "file">>;
+  /** The history checker's passes that judge it in recorded histories, with their modules. */
+  historyPasses: Array<{ name: string; file: string }>;
   coverage: Coverage;
   /** Why no case checks it (coverage "outside"): the spec's own sentences. */
   reason?: string;
@@ -75,11 +78,11 @@ export function traceRequirements(
   const traced = requirements.map((requirement): TracedRequirement => {
     const checking = cases.filter((c) => c.requirement === requirement.id).map(({ id, title, file }) => ({ id, title, file }));
     const alsoCheckedBy = cases.filter((c) => c.alsoChecks.includes(requirement.id)).map(({ id, file }) => ({ id, file }));
-    if (checking.length > 0) return { requirement, cases: checking, alsoCheckedBy, coverage: "checked" };
+    const passes = passesChecking(requirement.id);
+    const found = { requirement, alsoCheckedBy, historyPasses: passes };
+    if (checking.length > 0) return { ...found, cases: checking, coverage: "checked" };
     const reason = reasons.get(requirement.id);
-    return reason !== undefined
-      ? { requirement, cases: [], alsoCheckedBy, coverage: "outside", reason }
-      : { requirement, cases: [], alsoCheckedBy, coverage: "unchecked" };
+    return reason !== undefined ? { ...found, cases: [], coverage: "outside", reason } : { ...found, cases: [], coverage: "unchecked" };
   });
   return {
     requirements: traced,
@@ -88,6 +91,14 @@ export function traceRequirements(
       .filter((t) => t.cases.length === 0 && t.requirement.level === "MUST" && t.requirement.party === "server")
       .map((t) => t.requirement),
   };
+}
+
+const historyFolder = "conformance/src/interleavings/history";
+
+function passesChecking(requirement: string): TracedRequirement["historyPasses"] {
+  return historyPasses
+    .filter((pass) => (pass.checks as readonly string[]).includes(requirement))
+    .map((pass) => ({ name: pass.name, file: `${historyFolder}/${pass.module}` }));
 }
 
 /** The traceability of this suite: spec/protocol.md against allCases(). */

@@ -35,6 +35,16 @@ describe("this suite against spec/protocol.md", () => {
     expect(allCases().find((c) => c.id === "SEQ-3/skip-ahead")?.file).toBe("conformance/src/checks/sequence.ts");
   });
 
+  test("a history requirement leads to the checker pass that judges it, in one step", () => {
+    const passes = (id: string) => traceability.requirements.find((t) => t.requirement.id === id)?.historyPasses ?? [];
+    expect(passes("LIN-4")).toContainEqual({ name: "checkRealTimeOrder", file: "conformance/src/interleavings/history/real-time.ts" });
+    expect(passes("TOKEN-2").map((pass) => pass.name)).toEqual(["checkReplacedTokens"]);
+    for (const pass of traceability.requirements.flatMap((t) => t.historyPasses)) {
+      expect(readFileSync(join(repositoryRoot, pass.file), "utf8"), pass.file).toContain(`export function ${pass.name}(`);
+    }
+    expect(passes("SEQ-3")).toEqual([]);
+  });
+
   test("a requirement lists the cases whose steps also check it", () => {
     const also = (id: string) => traceability.requirements.find((t) => t.requirement.id === id)?.alsoCheckedBy.map((c) => c.id) ?? [];
     expect(also("SEQ-7")).toContain("SEQ-3/skip-ahead");

@@ -15,10 +15,16 @@ function row(traced: TracedRequirement): string {
     traced.alsoCheckedBy.length > 0
       ? `<p class="also">Also checked by ${traced.alsoCheckedBy.map((c) => `<code title="${escapeAttribute(c.file)}">${escapeMarkup(c.id)}</code>`).join(", ")}.</p>`
       : "";
+  const passes =
+    traced.historyPasses.length > 0
+      ? `<p class="also">Judged in recorded histories by ${traced.historyPasses.map((pass) => `<code>${escapeMarkup(pass.name)}</code> (<code>${escapeMarkup(pass.file)}</code>)`).join(", ")}.</p>`
+      : "";
   const detail =
     (traced.cases.length > 0
       ? `<ul class="cases">${cases.join("")}</ul>`
-      : escapeMarkup(traced.reason ?? "No case checks it yet, and spec/protocol.md gives no reason why none can.")) + also;
+      : escapeMarkup(traced.reason ?? "No case checks it yet, and spec/protocol.md gives no reason why none can.")) +
+    passes +
+    also;
   return [
     `<tr id="${requirement.id}">`,
     `<td><a href="protocol.html#${requirement.id}">${requirement.id}</a></td>`,
