@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { brokenServers } from "./servers.js";
 
 const program = "broken-server";
-const usage = `Usage: ${program} NAME [--host HOST] [--port PORT]
+const usage = `Usage: ${program} NAME [--host HOST] [--port PORT] [--state FILE]
        ${program} --list
 
 Starts the reference server with one deliberate defect and prints "listening on URL".
@@ -26,6 +26,7 @@ function parse() {
     options: {
       host: { type: "string" },
       port: { type: "string" },
+      state: { type: "string" },
       list: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -54,7 +55,9 @@ if (!server) exitWith(`no broken server named '${name}' (see --list)`);
 const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
 if (!(port >= 0 && port <= 65535)) exitWith(`--port must be an integer from 0 to 65535, got '${values.port}'`);
 
-const running = await server.start({ host: values.host ?? "127.0.0.1", port });
+const running = await server.start({ host: values.host ?? "127.0.0.1", port, ...(values.state !== undefined ? { stateFile: values.state } : {}) }).catch(
+  (error: unknown) => exitWith(error instanceof Error ? error.message : String(error)),
+);
 process.stdout.write(`listening on ${running.url}\n`);
 const stop = () => void running.close().then(() => process.exit(0));
 process.on("SIGINT", stop);

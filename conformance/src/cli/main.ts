@@ -14,6 +14,7 @@ import { baselineOfRun, loadBaseline, type Baseline } from "../run/baseline.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
 import { probe } from "../target/probe.js";
+import { ServerProcess } from "../target/server-process.js";
 import { checkHistoryCommand } from "./check-history.js";
 import { configArguments, splitConfigFlag } from "./config.js";
 import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./options.js";
@@ -102,7 +103,20 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   }
 
   let embedded: EmbeddedServer | undefined;
+  let started: ServerProcess | undefined;
   let url = options.url;
+  if (options.serverCommand !== undefined) {
+    try {
+      started = await ServerProcess.start(options.serverCommand, url);
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+    url = started.url!;
+  }
+  if (options.faults && !url?.startsWith("http://") && url !== undefined) {
+    await started?.stop();
+    return fail(`--faults needs a plain http:// server to put its proxy in front of, not ${url}`);
+  }
   if (url === undefined) {
     try {
       embedded = await startEmbeddedReference();
@@ -132,7 +146,12 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       ...(baseline ? { baseline } : {}),
       failFast: options.failFast,
       ...(options.maxTimeSeconds !== undefined ? { maxTimeMs: options.maxTimeSeconds * 1000 } : {}),
-      interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },
+      interleavings: {
+        ...options.interleavings,
+        ...(replay ? { replay } : {}),
+        ...(options.faults ? { faults: true } : {}),
+        ...(started && options.restarts > 0 ? { restarts: { server: started, count: options.restarts } } : {}),
+      },
       onStart: progress?.started,
       onResult: progress?.finished,
       onProgress: progress?.progressed,
@@ -155,6 +174,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   } finally {
     progress?.close();
     await embedded?.close();
+    await started?.stop();
   }
 }
 

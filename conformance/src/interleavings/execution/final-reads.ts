@@ -17,6 +17,11 @@ export interface FinalReader {
   token: string;
   /** The auth generation that issued the token. */
   generation: number;
+  /**
+   * Logs the device in again (recorded), for a read answered 401: a server
+   * may lose its tokens in a crash (spec: durability), never the account.
+   */
+  renew?: () => Promise<{ token: string; generation: number } | undefined>;
 }
 
 /** What an execution needs for its final reads: its recorder, to go on recording, and one reader per account it wrote. */
@@ -43,6 +48,13 @@ export async function readFinally(executions: readonly Readable[], protocol: Pro
   await forEachBounded(reads, concurrentReads, async ({ reader, recorder }) => {
     const exchange = await protocol.getWallet(reader.token);
     recorder.get(reader.labels, reader.generation, exchange);
+    if (exchange.response?.status !== 401 || !reader.renew) return;
+    const renewed = await reader.renew();
+    if (!renewed) return;
+    // The reader keeps the new token for the second round of reads.
+    reader.token = renewed.token;
+    reader.generation = renewed.generation;
+    recorder.get(reader.labels, reader.generation, await protocol.getWallet(reader.token));
   });
 }
 

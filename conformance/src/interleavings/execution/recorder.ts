@@ -3,6 +3,7 @@
 import type { WalletVersion } from "../../../../spec/index.js";
 import type { Exchange } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
+import { faultHeader } from "../../faults/fault-kinds.js";
 import {
   historyFormat,
   type AuthOperation,
@@ -14,6 +15,7 @@ import {
   type Outcome,
   type PostedWallet,
   type PostOperation,
+  type ServerEvent,
   type SignupOperation,
 } from "../history/history.js";
 
@@ -73,6 +75,8 @@ export class HistoryRecorder {
   constructor(
     private readonly contentModel: ContentModel = "append-log",
     private readonly meta?: History["meta"],
+    /** The server's crashes and restarts so far (--restarts); a history holds those within its time. */
+    private readonly serverEvents?: () => readonly ServerEvent[],
   ) {}
 
   // Operations are written out as whole object literals, not spread from a
@@ -83,7 +87,7 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("signup", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" }, exchange);
   }
 
   /** Records an auth request; its tokenGeneration names the token it issued, if it did. */
@@ -94,14 +98,14 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("auth", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration }, exchange);
   }
 
   get(labels: OperationLabels, tokenGeneration: number, exchange: Exchange): GetOperation {
     const { id, outcome } = this.next("get", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "get", tokenGeneration });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "get", tokenGeneration }, exchange);
   }
 
   /**
@@ -120,7 +124,7 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("post", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request });
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request }, exchange);
   }
 
   get operations(): readonly Operation[] {
@@ -128,19 +132,37 @@ export class HistoryRecorder {
   }
 
   toHistory(): History {
+    const events = this.eventsWithin();
     return {
       format: historyFormat,
       contentModel: this.contentModel,
       operations: [...this.recorded],
       ...(this.meta ? { meta: this.meta } : {}),
+      ...(events.length > 0 ? { events } : {}),
     };
+  }
+
+  /** The server events between the first request and the last answer. */
+  private eventsWithin(): ServerEvent[] {
+    const all = this.serverEvents?.() ?? [];
+    if (all.length === 0 || this.recorded.length === 0) return [];
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const op of this.recorded) {
+      from = Math.min(from, op.invokedAt);
+      to = Math.max(to, op.completedAt);
+    }
+    return all.filter((event) => event.at >= from && event.at <= to).map((event) => ({ ...event }));
   }
 
   private next(kind: OperationKind, exchange: Exchange): { id: number; outcome: Outcome } {
     return { id: this.recorded.length + 1, outcome: outcomeOf(kind, exchange) };
   }
 
-  private add<T extends Operation>(operation: T): T {
+  /** Notes the fault the request named for the proxy, if any. */
+  private add<T extends Operation>(operation: T, exchange: Exchange): T {
+    const fault = exchange.request.headers[faultHeader];
+    if (fault !== undefined) operation.fault = fault;
     this.recorded.push(operation);
     return operation;
   }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import { finalReadBatch } from "../../defaults.js";
 import type { HistoryRequirement } from "../history/findings.js";
+import { CrashSchedule } from "../execution/crash-schedule.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
 import { readFinally, withFinalReads } from "../execution/final-reads.js";
 import type { InterleavingSettings } from "./settings.js";
@@ -77,8 +78,15 @@ export class Observations {
   /** Executions whose accounts are still to be read finally. */
   private unread: Execution[] = [];
   private readonly started = performance.now();
+  /** When the server is killed and started again (--restarts). */
+  private readonly crashes: CrashSchedule | undefined;
+  private readonly executionEnv: ExecutionEnvironment;
 
   constructor(mode: PropertyOutcome["mode"], runsPlanned: number, private readonly env: PropertyEnvironment) {
+    const restarts = env.settings.restarts;
+    const crashes = restarts && new CrashSchedule(restarts.server, restarts.count, env.settings.durationMs === undefined ? runsPlanned : undefined);
+    this.crashes = crashes;
+    this.executionEnv = crashes ? { ...env, serverEvents: () => crashes.events } : env;
     this.outcome = {
       mode,
       executions: 0,
@@ -107,7 +115,8 @@ export class Observations {
 
   /** Executes the workload; returns the requirements its history breaks. */
   async execute(workload: Workload): Promise<HistoryRequirement[]> {
-    const execution = await executeWorkload(workload, this.env);
+    const execute = () => executeWorkload(workload, this.executionEnv);
+    const execution = await (this.crashes ? this.crashes.around(execute) : execute());
     const outcome = this.outcome;
     outcome.executions++;
     outcome.last = execution;
@@ -137,6 +146,7 @@ export class Observations {
     this.unread = [];
     if (batch.length === 0) return;
     const { protocol, settings } = this.env;
+    await this.crashes?.settled();
     await readFinally(batch, protocol);
     await sleep(settings.settleMs);
     await readFinally(batch, protocol);

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { performance } from "node:perf_hooks";
 import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 import { randomSeed } from "./settings.js";
-import { workloadArbitrary } from "../workload/arbitrary.js";
+import { faultyWorkloadArbitrary, workloadArbitrary } from "../workload/arbitrary.js";
 import type { Workload } from "../workload/workload.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
@@ -26,7 +26,7 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   let firstFailureAt: number | undefined;
   let crash: unknown;
 
-  const property = fc.asyncProperty(workloadArbitrary, async (workload) => {
+  const property = fc.asyncProperty(settings.faults ? faultyWorkloadArbitrary : workloadArbitrary, async (workload) => {
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;

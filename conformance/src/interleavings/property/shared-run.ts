@@ -4,12 +4,14 @@
 // is done, every failing execution that will be reported is saved as a
 // counterexample file.
 import { ProtocolClient } from "../../client/protocol-client.js";
+import { startFaultProxy, type FaultProxy } from "../../faults/fault-proxy.js";
 import type { CheckContext } from "../../model/context.js";
 import { schemaFindings } from "../../run/schema-findings.js";
 import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./counterexample-file.js";
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
+import { hasFaults } from "../workload/workload.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";
 
 export interface FinishedRun {
@@ -38,23 +40,34 @@ export function sharedRun(ctx: CheckContext): SharedRun {
 }
 
 async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
-  // The run's connection pool, but not its recorder: thousands of exchanges
-  // would swamp the case's result. Each is still checked against the spec,
-  // and those that do not match are recorded (HTTP-2).
-  const protocol = new ProtocolClient({
-    ...ctx.clientOptions(),
-    onExchange: (exchange) => {
-      if (schemaFindings(exchange).length > 0) ctx.record(exchange);
-    },
-  });
-  const outcome = await runProperty({
-    protocol,
-    unique: ctx.unique,
-    timeoutMs: ctx.timeoutMs,
-    settings: ctx.interleavings,
-    onExecution: (progress) => ctx.reportProgress(progress),
-  });
-  const target = { url: ctx.baseUrl, timeoutMs: ctx.timeoutMs };
+  const settings = ctx.interleavings;
+  const replayed = settings.replay?.workload;
+  // Faults go through the suite's proxy; a saved workload with faults needs it too.
+  const proxy: FaultProxy | undefined =
+    settings.faults || (replayed !== undefined && hasFaults(replayed)) ? await startFaultProxy(ctx.baseUrl) : undefined;
+  let outcome: PropertyOutcome;
+  try {
+    // The run's connection pool, but not its recorder: thousands of exchanges
+    // would swamp the case's result. Each is still checked against the spec,
+    // and those that do not match are recorded (HTTP-2).
+    const protocol = new ProtocolClient({
+      ...ctx.clientOptions(),
+      ...(proxy ? { baseUrl: proxy.url } : {}),
+      onExchange: (exchange) => {
+        if (schemaFindings(exchange).length > 0) ctx.record(exchange);
+      },
+    });
+    outcome = await runProperty({
+      protocol,
+      unique: ctx.unique,
+      timeoutMs: ctx.timeoutMs,
+      settings,
+      onExecution: (progress) => ctx.reportProgress(progress),
+    });
+  } finally {
+    await proxy?.close();
+  }
+  const target = { url: ctx.baseUrl, timeoutMs: ctx.timeoutMs, ...(settings.faults ? { faults: true } : {}) };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };
 }
 

@@ -13,6 +13,8 @@ export interface ReplayTarget {
   timeoutMs: number;
   /** The requirements whose interleaving cases to select. */
   only: readonly string[];
+  /** Workloads with faults (--faults): the same seed generates the same faults only with it. */
+  faults?: boolean;
 }
 
 /** "2 devices", "1 move". */
@@ -28,7 +30,8 @@ function shellWord(word: string): string {
 function commandLine(target: ReplayTarget, rest: string[]): string {
   const timeout = target.timeoutMs === defaultTimeoutMs ? [] : ["--timeout", String(target.timeoutMs)];
   const only = target.only.map((requirement) => `${requirement}/${interleavingSlug}`).join(",");
-  return [command, ...["--url", target.url, ...timeout, "--only", only, ...rest].map(shellWord)].join(" ");
+  const faults = target.faults ? ["--faults"] : [];
+  return [command, ...["--url", target.url, ...timeout, ...faults, "--only", only, ...rest].map(shellWord)].join(" ");
 }
 
 /** Runs the saved workload again (the exact one), with `--replay FILE`. */

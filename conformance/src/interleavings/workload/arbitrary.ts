@@ -3,7 +3,8 @@
 // move choice) and pauses into 0 ms: a shrunk counterexample is the fewest
 // devices doing the fewest, most ordinary things at once.
 import fc from "fast-check";
-import { workloadLimits as limits, type AccountScript, type DeviceScript, type Move, type Workload } from "./workload.js";
+import { faultKindNames } from "../../faults/fault-kinds.js";
+import { workloadLimits as limits, type AccountScript, type DeviceScript, type FaultyMove, type Move, type Workload } from "./workload.js";
 
 const pauseMs = fc.integer(limits.pauseMs);
 
@@ -27,18 +28,33 @@ export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("old-token" as const), use: oldTokenUse, pauseMs }) },
 );
 
-export const deviceArbitrary: fc.Arbitrary<DeviceScript> = fc.record({
-  startMs: fc.integer(limits.startMs),
-  // "post" first: devices that start together race for the first wallet.
-  opening: fc.constantFrom<"post" | "get">("post", "get"),
-  sharedId: fc.boolean(),
-  moves: fc.array(moveArbitrary, { minLength: limits.moves.min, maxLength: limits.moves.max }),
-});
+/**
+ * With --faults: a move carries a fault now and then, one kind as likely as
+ * another. No fault is the first alternative, so shrinking drops the faults
+ * a failure does not need and keeps those it does.
+ */
+export const faultyMoveArbitrary: fc.Arbitrary<FaultyMove> = fc
+  .tuple(moveArbitrary, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...faultKindNames) }))
+  .map(([move, fault]) => (fault === undefined ? move : { ...move, fault }));
 
-export const accountArbitrary: fc.Arbitrary<AccountScript> = fc.record({
-  devices: fc.array(deviceArbitrary, { minLength: limits.devices.min, maxLength: limits.devices.max }),
-});
+function deviceArbitraryOf(move: fc.Arbitrary<FaultyMove>): fc.Arbitrary<DeviceScript> {
+  return fc.record({
+    startMs: fc.integer(limits.startMs),
+    // "post" first: devices that start together race for the first wallet.
+    opening: fc.constantFrom<"post" | "get">("post", "get"),
+    sharedId: fc.boolean(),
+    moves: fc.array(move, { minLength: limits.moves.min, maxLength: limits.moves.max }),
+  });
+}
 
-export const workloadArbitrary: fc.Arbitrary<Workload> = fc.record({
-  accounts: fc.array(accountArbitrary, { minLength: limits.accounts.min, maxLength: limits.accounts.max }),
-});
+function workloadArbitraryOf(move: fc.Arbitrary<FaultyMove>): fc.Arbitrary<Workload> {
+  const account: fc.Arbitrary<AccountScript> = fc.record({
+    devices: fc.array(deviceArbitraryOf(move), { minLength: limits.devices.min, maxLength: limits.devices.max }),
+  });
+  return fc.record({ accounts: fc.array(account, { minLength: limits.accounts.min, maxLength: limits.accounts.max }) });
+}
+
+export const workloadArbitrary: fc.Arbitrary<Workload> = workloadArbitraryOf(moveArbitrary);
+
+/** Workloads whose moves may carry faults (--faults); without it workloadArbitrary, so seeds replay as before. */
+export const faultyWorkloadArbitrary: fc.Arbitrary<Workload> = workloadArbitraryOf(faultyMoveArbitrary);
