@@ -55,7 +55,8 @@ export function narratorFor(history: History): Narrator {
 export function describeOperation(operation: Operation, narrator: Narrator): string {
   const who = `#${operation.id} account ${operation.account}, client ${operation.client}`;
   const when = `sent ${narrator.at(operation.invokedAt)}, done ${narrator.at(operation.completedAt)}`;
-  return `${who}: ${describeRequestOf(operation)} → ${describeOutcome(operation.outcome)}; ${when}`;
+  const fault = operation.fault !== undefined ? ` [injected fault: ${operation.fault}]` : "";
+  return `${who}: ${describeRequestOf(operation)}${fault} → ${describeOutcome(operation.outcome)}; ${when}`;
 }
 
 /**

@@ -1,10 +1,11 @@
 // When the server is killed during the randomized workloads (--restarts N):
-// N crashes spread evenly over the planned runs, each at a moment inside its
-// run, the run's devices going on while the server is down and starting
-// again (their requests then fail to connect: indeterminate). The next run
-// starts once the server answers again, so every run but the crashed ones
-// sees a server that is up.
-import type { ServerEvent } from "../history/history.js";
+// N crashes spread evenly over the planned runs, each once its run has had a
+// few POSTs acknowledged (a different number each time), so that there is
+// something a crash could lose; the run's devices go on while the server is
+// down and starting again (their requests then fail to connect:
+// indeterminate). A run that ends before its moment came has its crash at
+// its end. The next run starts once the server answers again.
+import type { Operation, ServerEvent } from "../history/history.js";
 
 /** What the schedule needs of the server: ServerProcess (target/server-process.ts). */
 export interface RestartableServer {
@@ -17,7 +18,7 @@ export interface RestartableServer {
 const soakRunsPerCrash = 10;
 
 export class CrashSchedule {
-  /** Delay into the run (ms) of each crash, by run index. */
+  /** Acknowledged POSTs after which each crash comes, by run index. */
   private readonly due = new Map<number, number>();
   private runs = 0;
   private outage: Promise<void> = Promise.resolve();
@@ -29,8 +30,8 @@ export class CrashSchedule {
   ) {
     for (let k = 0; k < restarts; k++) {
       const run = runsPlanned === undefined ? (k + 1) * soakRunsPerCrash : Math.floor(((k + 0.5) * runsPlanned) / restarts);
-      // From 10 to 160 ms into the run: while its devices are busy, at a different point each time.
-      this.due.set(run, 10 + ((k * 53) % 150));
+      // After 1 to 12 acknowledged POSTs: while its devices are busy, at a different point each time.
+      this.due.set(run, 1 + ((k * 5) % 12));
     }
   }
 
@@ -39,10 +40,10 @@ export class CrashSchedule {
   }
 
   /** Runs one workload execution, crashing the server during it when one is due; returns once the server is back. */
-  async around<T>(execute: () => Promise<T>): Promise<T> {
+  async around<T>(execute: (onRecorded?: (operation: Operation) => void) => Promise<T>): Promise<T> {
     await this.outage;
-    const delayMs = this.due.get(this.runs++);
-    if (delayMs === undefined) return execute();
+    const acknowledgements = this.due.get(this.runs++);
+    if (acknowledgements === undefined) return execute();
     let crashing: Promise<void> | undefined;
     const crashNow = () => {
       if (!crashing) {
@@ -52,11 +53,13 @@ export class CrashSchedule {
       }
       return crashing;
     };
-    const timer = setTimeout(crashNow, delayMs);
+    let acknowledged = 0;
+    const onRecorded = (operation: Operation) => {
+      if (operation.kind === "post" && operation.outcome.type === "ok" && ++acknowledged === acknowledgements) void crashNow();
+    };
     try {
-      return await execute();
+      return await execute(onRecorded);
     } finally {
-      clearTimeout(timer);
       // A run over before its moment came: the crash happens now, before the next run.
       this.outage = crashNow();
       await this.outage;

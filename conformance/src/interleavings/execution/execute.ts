@@ -8,8 +8,8 @@ import type { ProtocolClient } from "../../client/protocol-client.js";
 import { checkHistory, type HistoryCheck } from "../history/checker.js";
 import { Device } from "./device.js";
 import type { FinalReader, FinalReadPlan } from "./final-reads.js";
-import type { History, ServerEvent } from "../history/history.js";
-import { HistoryRecorder } from "./recorder.js";
+import type { History } from "../history/history.js";
+import { HistoryRecorder, type RecorderWatch } from "./recorder.js";
 import { RunControl, type StopReason } from "./run-control.js";
 import { accountLabel, countDevices, countMoves, deviceLabel, sharedIdSlots, type Workload } from "../workload/workload.js";
 
@@ -19,8 +19,8 @@ export interface ExecutionEnvironment {
   unique(label: string): string;
   /** Per-request timeout, for the execution's own time bound. */
   timeoutMs: number;
-  /** The server's crashes and restarts so far (--restarts), which histories record. */
-  serverEvents?: () => readonly ServerEvent[];
+  /** The server's crashes and restarts so far, which histories record, and who watches operations as they are recorded (--restarts). */
+  watch?: RecorderWatch;
 }
 
 export interface Execution {
@@ -58,7 +58,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
     devices: countDevices(workload),
     moves: countMoves(workload),
   };
-  const recorder = new HistoryRecorder("append-log", meta, env.serverEvents);
+  const recorder = new HistoryRecorder("append-log", meta, env.watch);
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
   const shared = sharedIdSlots(workload);
   const deviceEnv = { protocol: env.protocol, recorder, control };

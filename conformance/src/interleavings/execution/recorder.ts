@@ -58,6 +58,14 @@ function hasWalletFields(json: unknown): boolean {
   return "encryptedWallet" in json || "sequence" in json || "hmac" in json;
 }
 
+/** What a recorder is told and tells while it records (--restarts). */
+export interface RecorderWatch {
+  /** The server's crashes and restarts so far; a history holds those within its time. */
+  serverEvents?: () => readonly ServerEvent[];
+  /** Called with every operation as it is recorded. */
+  onRecorded?: (operation: Operation) => void;
+}
+
 export interface OperationLabels {
   account: string;
   client: string;
@@ -75,8 +83,7 @@ export class HistoryRecorder {
   constructor(
     private readonly contentModel: ContentModel = "append-log",
     private readonly meta?: History["meta"],
-    /** The server's crashes and restarts so far (--restarts); a history holds those within its time. */
-    private readonly serverEvents?: () => readonly ServerEvent[],
+    private readonly watch: RecorderWatch = {},
   ) {}
 
   // Operations are written out as whole object literals, not spread from a
@@ -144,7 +151,7 @@ export class HistoryRecorder {
 
   /** The server events between the first request and the last answer. */
   private eventsWithin(): ServerEvent[] {
-    const all = this.serverEvents?.() ?? [];
+    const all = this.watch.serverEvents?.() ?? [];
     if (all.length === 0 || this.recorded.length === 0) return [];
     let from = Number.POSITIVE_INFINITY;
     let to = Number.NEGATIVE_INFINITY;
@@ -164,6 +171,7 @@ export class HistoryRecorder {
     const fault = exchange.request.headers[faultHeader];
     if (fault !== undefined) operation.fault = fault;
     this.recorded.push(operation);
+    this.watch.onRecorded?.(operation);
     return operation;
   }
 }

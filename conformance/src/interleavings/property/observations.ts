@@ -80,13 +80,11 @@ export class Observations {
   private readonly started = performance.now();
   /** When the server is killed and started again (--restarts). */
   private readonly crashes: CrashSchedule | undefined;
-  private readonly executionEnv: ExecutionEnvironment;
 
   constructor(mode: PropertyOutcome["mode"], runsPlanned: number, private readonly env: PropertyEnvironment) {
     const restarts = env.settings.restarts;
     const crashes = restarts && new CrashSchedule(restarts.server, restarts.count, env.settings.durationMs === undefined ? runsPlanned : undefined);
     this.crashes = crashes;
-    this.executionEnv = crashes ? { ...env, serverEvents: () => crashes.events } : env;
     this.outcome = {
       mode,
       executions: 0,
@@ -115,8 +113,10 @@ export class Observations {
 
   /** Executes the workload; returns the requirements its history breaks. */
   async execute(workload: Workload): Promise<HistoryRequirement[]> {
-    const execute = () => executeWorkload(workload, this.executionEnv);
-    const execution = await (this.crashes ? this.crashes.around(execute) : execute());
+    const crashes = this.crashes;
+    const execution = await (crashes
+      ? crashes.around((onRecorded) => executeWorkload(workload, { ...this.env, watch: { serverEvents: () => crashes.events, onRecorded } }))
+      : executeWorkload(workload, this.env));
     const outcome = this.outcome;
     outcome.executions++;
     outcome.last = execution;
