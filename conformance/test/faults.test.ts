@@ -44,7 +44,7 @@ describe("the fault proxy", () => {
   });
 
   const signupThrough = (fault: FaultKind | undefined, email: string) => {
-    const client = new ProtocolClient({ baseUrl: proxy.url, timeoutMs: 5_000, requestHeaders: () => (fault ? { [faultHeader]: fault } : {}) });
+    const client = new ProtocolClient({ baseUrl: proxy.url, timeoutMs: 5_000, requestHeaders: (): Record<string, string> => (fault ? { [faultHeader]: fault } : {}) });
     return client.signup({ email, password: "pw-123456" });
   };
   const direct = () => new ProtocolClient({ baseUrl: server.url, timeoutMs: 5_000 });
