@@ -8,7 +8,7 @@ import { brokenDeployments } from "./deployments.js";
 import { brokenServers } from "./servers.js";
 
 const program = "broken-server";
-const usage = `Usage: ${program} NAME [--host HOST] [--port PORT]
+const usage = `Usage: ${program} NAME [--host HOST] [--port PORT] [--state FILE]
        ${program} --deployment NAME [--nodes N] [--host HOST] [--store postgres://...]
        ${program} --list
 
@@ -40,6 +40,7 @@ function parse() {
       deployment: { type: "string" },
       nodes: { type: "string" },
       store: { type: "string" },
+      state: { type: "string" },
       list: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -91,7 +92,9 @@ async function startServer(): Promise<void> {
   if (!server) exitWith(`no broken server named '${name}' (see --list)`);
   const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) exitWith(`--port must be an integer from 0 to 65535, got '${values.port}'`);
-  const running = await server.start({ host: values.host ?? "127.0.0.1", port });
+  const running = await server
+    .start({ host: values.host ?? "127.0.0.1", port, ...(values.state !== undefined ? { stateFile: values.state } : {}) })
+    .catch((error: unknown) => exitWith(error instanceof Error ? error.message : String(error)));
   serve([running.url], running.close);
 }
 

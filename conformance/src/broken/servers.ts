@@ -1,6 +1,8 @@
 // Servers with one defect each: the reference with one store rule overridden
 // or its listener wrapped. The suite must fail each of them and name the
 // requirement the defect breaks. Adding one is one entry in brokenServers.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,13 +18,15 @@ import {
   type UserId,
   type WalletVersion,
 } from "../../../reference/src/index.js";
-import { parseJson, rewriteRequests, rewriteResponses } from "./wrappers.js";
+import { parseJson, rewriteRequests, rewriteResponses, type HandlerWrapper } from "./wrappers.js";
 
 export interface BrokenServerOptions {
   host?: string;
   port?: number;
   /** scrypt N of the store; tests lower it for speed. */
   scryptCost?: number;
+  /** Where a server that persists its state keeps it (read at start, written as it goes). */
+  stateFile?: string;
 }
 
 export interface BrokenServer {
@@ -30,16 +34,19 @@ export interface BrokenServer {
   defect: string;
   /** Requirement IDs the suite must report as failed against this server. */
   breaks: readonly string[];
+  /** What the suite must do to see the defect: inject faults (--faults), or kill and restart the server (--restarts). */
+  needs?: "faults" | "restarts";
   start(options?: BrokenServerOptions): Promise<ReferenceServer>;
 }
 
 /** Reference options (a store, a wrapper) that make the defect. */
 type Defect = (options: BrokenServerOptions) => Pick<ReferenceServerOptions, "store" | "wrapHandler">;
 
-function broken(defect: string, breaks: readonly string[], build: Defect): BrokenServer {
+function broken(defect: string, breaks: readonly string[], build: Defect, needs?: BrokenServer["needs"]): BrokenServer {
   return {
     defect,
     breaks,
+    ...(needs ? { needs } : {}),
     start: (options = {}) =>
       startReferenceServer({
         host: options.host,
@@ -206,6 +213,110 @@ class RollbackAfterAckStore extends MemoryStore {
   }
 }
 
+/** Whether the request being handled was cancelled, for a store that notices its client going away. */
+const handledRequest = new AsyncLocalStorage<{ cancelled: boolean }>();
+
+function requestCancelled(): boolean {
+  return handledRequest.getStore()?.cancelled === true;
+}
+
+/** Runs each request knowing whether its client went away (the connection closed) before the answer was sent. */
+const noticeCancellation: HandlerWrapper = (listener) => (request, response) => {
+  const state = { cancelled: false };
+  response.once("close", () => {
+    if (!response.writableFinished) state.cancelled = true;
+  });
+  handledRequest.run(state, () => listener(request, response));
+};
+
+/**
+ * Writes a new version as two statements in a transaction, under a
+ * per-account lock: the sequence first, then the content. When the request
+ * is cancelled between them (its client hung up), the second statement is
+ * skipped, as a cancelled request context does, and what was done so far is
+ * committed: the new sequence with the old content.
+ */
+class HalfWriteOnCancelStore extends MemoryStore {
+  private readonly locks = new Map<UserId, Promise<unknown>>();
+  override setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
+    const previous = this.locks.get(userId) ?? Promise.resolve();
+    const next = previous.then(() => this.writeInTwoSteps(userId, wallet));
+    this.locks.set(userId, next.catch(() => undefined));
+    return next;
+  }
+
+  private async writeInTwoSteps(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
+    const current = this.wallets.get(userId);
+    if (!current || !this.followsSequence(current, wallet.sequence)) return super.setWallet(userId, wallet);
+    const firstStatement = frozen({ ...current, sequence: wallet.sequence });
+    await roundTrip();
+    if (requestCancelled()) {
+      this.wallets.set(userId, firstStatement);
+      return { stored: true, wallet };
+    }
+    const stored = frozen(wallet);
+    this.wallets.set(userId, stored);
+    return { stored: true, wallet: stored };
+  }
+}
+
+/** How often the state is written out by a server that acknowledges before it persists. */
+const persistIntervalMs = 300;
+
+interface SavedState {
+  accounts: Array<[string, { userId: UserId; salt: string; hash: string; cost: number }]>;
+  tokens: Array<[string, { userId: UserId; deviceId: string; expiresAt: number }]>;
+  deviceTokens: Array<[string, string]>;
+  wallets: Array<[UserId, WalletVersion]>;
+  nextUserId: UserId;
+}
+
+/**
+ * Keeps its state in memory and writes all of it to a file every few hundred
+ * milliseconds, answering before it does: a write acknowledged since the
+ * last save is lost when the process is killed. Correct as long as it runs.
+ */
+class AckBeforePersistStore extends MemoryStore {
+  constructor(options: { scryptCost?: number }, private readonly file: string) {
+    super(options);
+    this.load();
+    setInterval(() => this.save(), persistIntervalMs).unref();
+  }
+
+  private load(): void {
+    let text: string;
+    try {
+      text = readFileSync(this.file, "utf8");
+    } catch {
+      return;
+    }
+    const state = JSON.parse(text) as SavedState;
+    for (const [email, a] of state.accounts) {
+      this.accounts.set(email, { userId: a.userId, password: { salt: Buffer.from(a.salt, "hex"), hash: Buffer.from(a.hash, "hex"), cost: a.cost } });
+    }
+    for (const [digest, record] of state.tokens) this.tokens.set(digest, record);
+    for (const [key, digest] of state.deviceTokens) this.deviceTokens.set(key, digest);
+    for (const [userId, wallet] of state.wallets) this.wallets.set(userId, frozen(wallet));
+    this.nextUserId = state.nextUserId;
+  }
+
+  private save(): void {
+    const state: SavedState = {
+      accounts: [...this.accounts].map(([email, a]) => [
+        email,
+        { userId: a.userId, salt: a.password.salt.toString("hex"), hash: a.password.hash.toString("hex"), cost: a.password.cost },
+      ]),
+      tokens: [...this.tokens],
+      deviceTokens: [...this.deviceTokens],
+      wallets: [...this.wallets],
+      nextUserId: this.nextUserId,
+    };
+    // Written aside and renamed, so that a kill never leaves half a file.
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(state));
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+}
+
 /** Stands in for "" past the reference's validation; the store turns it back into "". */
 const emptyStandIn = "\u0000empty";
 
@@ -298,6 +409,24 @@ export const brokenServers: Record<string, BrokenServer> = {
   "old-token-still-works": broken("keeps a device's old token working after the device logs in again", ["TOKEN-2"], (o) => ({
     store: new LingeringTokenStore(storeOptions(o)),
   })),
+  "half-write-on-cancel": broken(
+    "writes the new sequence and the new content as two steps; a request cancelled between them leaves the new sequence with the old content",
+    ["LIN-3"],
+    (o) => ({
+      store: new HalfWriteOnCancelStore(storeOptions(o)),
+      wrapHandler: noticeCancellation,
+    }),
+    "faults",
+  ),
+  "ack-before-persist": broken(
+    `answers a write before it is saved: the state goes to a file every ${persistIntervalMs} ms, so a crash loses acknowledged versions (needs --state FILE)`,
+    ["DUR-1"],
+    (o) => {
+      if (o.stateFile === undefined) throw new Error("ack-before-persist keeps its state in a file: give --state FILE");
+      return { store: new AckBeforePersistStore(storeOptions(o), o.stateFile) };
+    },
+    "restarts",
+  ),
   "drops-connection-on-malformed-json": broken(
     "closes the connection instead of answering a body that is not JSON",
     ["HTTP-6", "VAL-1"],

@@ -15,6 +15,7 @@ import { baselineOfRun, loadBaseline, type Baseline } from "../run/baseline.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
 import { probe } from "../target/probe.js";
+import { ServerProcess } from "../target/server-process.js";
 import { checkHistoryCommand } from "./check-history.js";
 import { configArguments, mergeArguments, splitConfigFlag } from "./config.js";
 import { parseCliOptions, program, usage, UsageError, type CliOptions } from "./options.js";
@@ -107,7 +108,22 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   }
 
   let embedded: EmbeddedServer | undefined;
+  let started: ServerProcess | undefined;
   let url = options.urls[0];
+  if (options.serverCommand !== undefined) {
+    if (options.urls.length > 1) return fail("--server-cmd starts one server: give it at most one --url");
+    try {
+      started = await ServerProcess.start(options.serverCommand, url);
+    } catch (error) {
+      return fail(error instanceof Error ? error.message : String(error));
+    }
+    url = started.url!;
+  }
+  const notPlain = [url, ...options.urls].find((node) => node !== undefined && !node.startsWith("http://"));
+  if (options.faults && notPlain !== undefined) {
+    await started?.stop();
+    return fail(`--faults needs plain http:// servers to put its proxy in front of, not ${notPlain}`);
+  }
   if (url === undefined) {
     try {
       embedded = await startEmbeddedReference();
@@ -140,7 +156,12 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       ...(baseline ? { baseline } : {}),
       failFast: options.failFast,
       ...(options.maxTimeSeconds !== undefined ? { maxTimeMs: options.maxTimeSeconds * 1000 } : {}),
-      interleavings: { ...options.interleavings, ...(replay ? { replay } : {}) },
+      interleavings: {
+        ...options.interleavings,
+        ...(replay ? { replay } : {}),
+        ...(options.faults ? { faults: true } : {}),
+        ...(started && options.restarts > 0 ? { restarts: { server: started, count: options.restarts } } : {}),
+      },
       onStart: progress?.started,
       onResult: progress?.finished,
       onProgress: progress?.progressed,
@@ -163,6 +184,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   } finally {
     progress?.close();
     await embedded?.close();
+    await started?.stop();
   }
 }
 

@@ -43,6 +43,12 @@ export interface CliOptions {
   maxTimeSeconds?: number;
   /** --wait-for: how long to keep probing a server that does not answer yet, in seconds. */
   waitForSeconds: number;
+  /** --faults: inject faults into the randomized workloads' requests through the suite's proxy. */
+  faults: boolean;
+  /** --server-cmd: the command that starts the server; the suite starts it, and with --restarts kills and restarts it. */
+  serverCommand?: string;
+  /** --restarts: crashes (SIGKILL) and restarts of the --server-cmd server during the randomized workloads. */
+  restarts: number;
 }
 
 /** A mistake in the command line; its message is one line. */
@@ -81,6 +87,12 @@ export function usage(): string {
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
     `  --shrink-time SECONDS  time spent shrinking a failing workload (default ${defaultShrinkBudgetMs / 1000})`,
+    "  --faults            inject faults into the randomized workloads through a proxy of the suite: hang-ups after",
+    "                      sending, dropped answers, resets, delays (plain http:// only)",
+    "  --server-cmd CMD    start the server with this shell command and wait until --url (or the first http:// URL",
+    "                      the command prints) answers; stop it at the end",
+    "  --restarts N        with --server-cmd: kill the server (SIGKILL) N times during the randomized workloads and",
+    "                      start it again; checks DUR-1 and DUR-2 (what was acknowledged survives)",
     "  --baseline FILE     known failures (YAML or JSON, each case ID with a reason): listed cases that fail do not",
     "                      fail the run; listed cases that pass are reported as stale entries",
     "  --write-baseline FILE  write this run's failures as a baseline (YAML; JSON when FILE ends in .json)",
@@ -130,6 +142,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         settle: { type: "string" },
         duration: { type: "string" },
         "shrink-time": { type: "string" },
+        faults: { type: "boolean" },
+        "server-cmd": { type: "string" },
+        restarts: { type: "string" },
         help: { type: "boolean", short: "h" },
         ...reportOptions,
       },
@@ -163,6 +178,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     skip: parsePrefixes("--skip", text("skip")),
     quiet: values["quiet"] === true,
     ...parseInterleavingOptions(text),
+    ...parseFaultOptions(text, values["faults"] === true),
     help: values["help"] === true,
     reports: reportWriters.flatMap((writer) => {
       const file = text(writer.flag);
@@ -264,6 +280,16 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
     },
     ...(replay !== undefined ? { replay } : {}),
   };
+}
+
+function parseFaultOptions(text: (name: string) => string | undefined, faults: boolean): Pick<CliOptions, "faults" | "serverCommand" | "restarts"> {
+  const serverCommand = text("server-cmd");
+  if (serverCommand !== undefined && serverCommand.trim() === "") throw new UsageError("--server-cmd needs a command");
+  const restarts = parseInteger("--restarts", text("restarts"), 0, 1, 1000);
+  if (restarts > 0 && serverCommand === undefined) throw new UsageError("--restarts needs --server-cmd, the command that starts the server again");
+  const runs = text("runs");
+  if (runs !== undefined && restarts > Number(runs)) throw new UsageError(`--restarts ${restarts} needs at least as many --runs`);
+  return { faults, restarts, ...(serverCommand !== undefined ? { serverCommand } : {}) };
 }
 
 /** Seconds, decimals allowed, from 0 to `max`, as milliseconds. */

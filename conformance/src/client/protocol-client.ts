@@ -59,6 +59,8 @@ export interface ProtocolClientOptions {
   dispatcher?: Dispatcher;
   /** The run's rate-limit state (pace, counts); one is made per client when absent. */
   rateLimits?: RateLimits;
+  /** Headers added to each request as it is sent (the request's own win); asked again for every request. */
+  requestHeaders?: () => Record<string, string>;
 }
 
 export interface RawRequest {
@@ -78,15 +80,29 @@ export class ProtocolClient {
   private readonly dispatcher: Dispatcher;
   private readonly onExchange: ((exchange: Exchange) => void) | undefined;
   private readonly rateLimits: RateLimits;
+  private readonly requestHeaders: (() => Record<string, string>) | undefined;
 
   constructor(options: ProtocolClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.onExchange = options.onExchange;
     this.rateLimits = options.rateLimits ?? new RateLimits();
+    this.requestHeaders = options.requestHeaders;
     this.dispatcher =
       options.dispatcher ??
       connectionDispatcher(directConnection, { timeoutMs: this.timeoutMs, connections: 64, pipelining: 0 });
+  }
+
+  /** A client over the same connections, rate limits and reporting that adds `headers()` to every request. */
+  withRequestHeaders(headers: () => Record<string, string>): ProtocolClient {
+    return new ProtocolClient({
+      baseUrl: this.baseUrl,
+      timeoutMs: this.timeoutMs,
+      dispatcher: this.dispatcher,
+      rateLimits: this.rateLimits,
+      requestHeaders: headers,
+      ...(this.onExchange ? { onExchange: this.onExchange } : {}),
+    });
   }
 
   signup(body: SignupRequest): Promise<Exchange> {
@@ -124,7 +140,7 @@ export class ProtocolClient {
   private async sendOnce(raw: RawRequest): Promise<Exchange> {
     const query = raw.query ? `?${new URLSearchParams(raw.query).toString()}` : "";
     const path = `${raw.path}${query}`;
-    const headers: Record<string, string> = { ...(raw.headers ?? {}) };
+    const headers: Record<string, string> = { ...this.requestHeaders?.(), ...raw.headers };
     let payload: string | Uint8Array | undefined;
     if (typeof raw.body === "string" || raw.body instanceof Uint8Array) payload = raw.body;
     else if (raw.body !== undefined) {

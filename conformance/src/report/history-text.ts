@@ -56,7 +56,8 @@ export function describeOperation(operation: Operation, narrator: Narrator): str
   const node = operation.node !== undefined ? ` on ${operation.node}` : "";
   const who = `#${operation.id} account ${operation.account}, client ${operation.client}${node}`;
   const when = `sent ${narrator.at(operation.invokedAt)}, done ${narrator.at(operation.completedAt)}`;
-  return `${who}: ${describeRequestOf(operation)} → ${describeOutcome(operation.outcome)}; ${when}`;
+  const fault = operation.fault !== undefined ? ` [injected fault: ${operation.fault}]` : "";
+  return `${who}: ${describeRequestOf(operation)}${fault} → ${describeOutcome(operation.outcome)}; ${when}`;
 }
 
 /**

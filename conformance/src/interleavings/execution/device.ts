@@ -4,6 +4,7 @@
 // request at a time; devices run concurrently. Every loop is bounded.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { WalletRequest } from "../../../../spec/index.js";
+import { faultHeader, type FaultKind } from "../../faults/fault-kinds.js";
 import type { Exchange } from "../../client/protocol-client.js";
 import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
 import type { PostedWallet } from "../history/history.js";
@@ -11,7 +12,7 @@ import type { FinalReader } from "./final-reads.js";
 import { RouteCursor, type DeploymentNode } from "./nodes.js";
 import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 import type { RunControl } from "./run-control.js";
-import type { DeviceScript, Move, OldTokenUse } from "../workload/workload.js";
+import type { DeviceScript, FaultyMove, Move, OldTokenUse } from "../workload/workload.js";
 
 /** POSTs of one edit: the first and its retries after 409s or lost answers. */
 const postAttemptsPerEdit = 5;
@@ -47,6 +48,8 @@ type Posted = Exclude<PostOutcome, { kind: "no-state" }>;
 
 export class Device {
   private readonly client: WalletClient;
+  /** The fault for the next request the device sends (--faults). */
+  private armedFault: FaultKind | undefined;
   /** Generation of the token the client holds; 0 before the first login. */
   private generation = 0;
   /** Tokens a later login of this device replaced, oldest first. */
@@ -63,8 +66,10 @@ export class Device {
     private readonly env: DeviceEnvironment,
     route?: readonly number[],
   ) {
-    this.cursor = new RouteCursor(env.nodes, route);
-    this.client = new WalletClient(env.nodes[0]!.protocol, { deviceId });
+    // Each node's client names the fault armed for the request it sends, if any.
+    const nodes = env.nodes.map((node) => ({ ...node, protocol: node.protocol.withRequestHeaders(() => this.takeArmedFault()) }));
+    this.cursor = new RouteCursor(nodes, route);
+    this.client = new WalletClient(nodes[0]!.protocol, { deviceId });
     this.client.setAccount(credentials.email, credentials.rootPassword);
   }
 
@@ -76,10 +81,25 @@ export class Device {
     return this.labels.account;
   }
 
-  /** The device as a reader of its account once the workload is over: the token it last got. */
+  /** The device as a reader of its account once the workload is over: the token it last got, and a way to log in again. */
   finalReader(): FinalReader | undefined {
     const token = this.client.authToken;
-    return this.loggedIn && token ? { labels: this.labels, token, generation: this.generation } : undefined;
+    if (!this.loggedIn || !token) return undefined;
+    return { labels: this.labels, token, generation: this.generation, renew: () => this.renewForFinalRead() };
+  }
+
+  /** A fresh token for a final read whose token was answered 401 (a server that lost its tokens in a crash). */
+  private async renewForFinalRead(): Promise<{ token: string; generation: number } | undefined> {
+    if ((await this.authenticate()) !== "issued") return undefined;
+    return { token: this.client.authToken, generation: this.generation };
+  }
+
+  /** The fault header for the request being sent, once: a move's fault hits the first request it sends. */
+  private takeArmedFault(): Record<string, string> {
+    const fault = this.armedFault;
+    if (fault === undefined) return {};
+    this.armedFault = undefined;
+    return { [faultHeader]: fault };
   }
 
   /** Creates the account; a 409 after an attempt whose answer was lost means that attempt took effect. */
@@ -111,10 +131,20 @@ export class Device {
     for (const move of script.moves) {
       if (this.env.control.stopped) return;
       if (move.pauseMs > 0) await sleep(move.pauseMs);
-      await this.perform(move);
+      await this.performFaulty(move);
     }
     // What the device ends with: a last read, which later checks compare too.
     if (!this.env.control.stopped) await this.read();
+  }
+
+  private async performFaulty(move: FaultyMove): Promise<void> {
+    this.armedFault = move.fault;
+    try {
+      await this.perform(move);
+    } finally {
+      // A move that sent nothing (nothing to be stale about) leaves no fault for the next one.
+      this.armedFault = undefined;
+    }
   }
 
   private async perform(move: Move): Promise<void> {

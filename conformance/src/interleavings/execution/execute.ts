@@ -10,7 +10,7 @@ import { Device } from "./device.js";
 import type { FinalReader, FinalReadPlan } from "./final-reads.js";
 import type { History } from "../history/history.js";
 import { deploymentNodes } from "./nodes.js";
-import { HistoryRecorder } from "./recorder.js";
+import { HistoryRecorder, type RecorderWatch } from "./recorder.js";
 import { RunControl, type StopReason } from "./run-control.js";
 import { accountLabel, countDevices, countMoves, deviceLabel, sharedIdSlots, type Workload } from "../workload/workload.js";
 
@@ -21,6 +21,8 @@ export interface ExecutionEnvironment {
   unique(label: string): string;
   /** Per-request timeout, for the execution's own time bound. */
   timeoutMs: number;
+  /** The server's crashes and restarts so far, which histories record, and who watches operations as they are recorded (--restarts). */
+  watch?: RecorderWatch;
 }
 
 export interface Execution {
@@ -58,7 +60,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
     devices: countDevices(workload),
     moves: countMoves(workload),
   };
-  const recorder = new HistoryRecorder("append-log", meta);
+  const recorder = new HistoryRecorder("append-log", meta, env.watch);
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
   const shared = sharedIdSlots(workload);
   const deviceEnv = { nodes: deploymentNodes(env.nodes), recorder, control };

@@ -20,6 +20,11 @@ export interface FinalReader {
   token: string;
   /** The auth generation that issued the token. */
   generation: number;
+  /**
+   * Logs the device in again (recorded), for a read answered 401: a server
+   * may lose its tokens in a crash (spec: durability), never the account.
+   */
+  renew?: () => Promise<{ token: string; generation: number } | undefined>;
 }
 
 /** What an execution needs for its final reads: its recorder, to go on recording, and one reader per account it wrote. */
@@ -44,8 +49,19 @@ export async function readFinally(executions: readonly Readable[], nodes: readon
     executions.flatMap(({ finalReads: plan }) => (plan ? plan.readers.map((reader) => ({ reader, node, recorder: plan.recorder })) : [])),
   );
   await forEachBounded(reads, concurrentReads, async ({ reader, node, recorder }) => {
-    const exchange = await node.protocol.getWallet(reader.token);
-    recorder.get(node.label !== undefined ? { ...reader.labels, node: node.label } : reader.labels, reader.generation, exchange);
+    const read = async () => {
+      const exchange = await node.protocol.getWallet(reader.token);
+      recorder.get(node.label !== undefined ? { ...reader.labels, node: node.label } : reader.labels, reader.generation, exchange);
+      return exchange;
+    };
+    const exchange = await read();
+    if (exchange.response?.status !== 401 || !reader.renew) return;
+    const renewed = await reader.renew();
+    if (!renewed) return;
+    // The reader keeps the new token for the second round of reads.
+    reader.token = renewed.token;
+    reader.generation = renewed.generation;
+    await read();
   });
 }
 

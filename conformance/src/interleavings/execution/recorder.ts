@@ -3,6 +3,7 @@
 import type { WalletVersion } from "../../../../spec/index.js";
 import type { Exchange } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
+import { faultHeader } from "../../faults/fault-kinds.js";
 import {
   historyFormat,
   type AuthOperation,
@@ -14,6 +15,7 @@ import {
   type Outcome,
   type PostedWallet,
   type PostOperation,
+  type ServerEvent,
   type SignupOperation,
 } from "../history/history.js";
 
@@ -56,6 +58,14 @@ function hasWalletFields(json: unknown): boolean {
   return "encryptedWallet" in json || "sequence" in json || "hmac" in json;
 }
 
+/** What a recorder is told and tells while it records (--restarts). */
+export interface RecorderWatch {
+  /** The server's crashes and restarts so far; a history holds those within its time. */
+  serverEvents?: () => readonly ServerEvent[];
+  /** Called with every operation as it is recorded. */
+  onRecorded?: (operation: Operation) => void;
+}
+
 export interface OperationLabels {
   account: string;
   client: string;
@@ -75,6 +85,7 @@ export class HistoryRecorder {
   constructor(
     private readonly contentModel: ContentModel = "append-log",
     private readonly meta?: History["meta"],
+    private readonly watch: RecorderWatch = {},
   ) {}
 
   // Operations are written out as whole object literals, not spread from a
@@ -85,7 +96,7 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("signup", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" }, labels);
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" }, labels, exchange);
   }
 
   /** Records an auth request; its tokenGeneration names the token it issued, if it did. */
@@ -96,14 +107,14 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("auth", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration }, labels);
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration }, labels, exchange);
   }
 
   get(labels: OperationLabels, tokenGeneration: number, exchange: Exchange): GetOperation {
     const { id, outcome } = this.next("get", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "get", tokenGeneration }, labels);
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "get", tokenGeneration }, labels, exchange);
   }
 
   /**
@@ -122,7 +133,7 @@ export class HistoryRecorder {
     const { id, outcome } = this.next("post", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request }, labels);
+    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request }, labels, exchange);
   }
 
   get operations(): readonly Operation[] {
@@ -130,21 +141,40 @@ export class HistoryRecorder {
   }
 
   toHistory(): History {
+    const events = this.eventsWithin();
     return {
       format: historyFormat,
       contentModel: this.contentModel,
       operations: [...this.recorded],
       ...(this.meta ? { meta: this.meta } : {}),
+      ...(events.length > 0 ? { events } : {}),
     };
+  }
+
+  /** The server events between the first request and the last answer. */
+  private eventsWithin(): ServerEvent[] {
+    const all = this.watch.serverEvents?.() ?? [];
+    if (all.length === 0 || this.recorded.length === 0) return [];
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const op of this.recorded) {
+      from = Math.min(from, op.invokedAt);
+      to = Math.max(to, op.completedAt);
+    }
+    return all.filter((event) => event.at >= from && event.at <= to).map((event) => ({ ...event }));
   }
 
   private next(kind: OperationKind, exchange: Exchange): { id: number; outcome: Outcome } {
     return { id: this.recorded.length + 1, outcome: outcomeOf(kind, exchange) };
   }
 
-  private add<T extends Operation>(operation: T, labels: OperationLabels): T {
+  /** Labels the operation with its node, and notes the fault the request named for the proxy, if any. */
+  private add<T extends Operation>(operation: T, labels: OperationLabels, exchange: Exchange): T {
     if (labels.node !== undefined) operation.node = labels.node;
+    const fault = exchange.request.headers[faultHeader];
+    if (fault !== undefined) operation.fault = fault;
     this.recorded.push(operation);
+    this.watch.onRecorded?.(operation);
     return operation;
   }
 }

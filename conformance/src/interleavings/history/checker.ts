@@ -1,5 +1,6 @@
-// Checks one recorded history against section 8 of the spec (LIN-1..LIN-7)
-// and the token rules that concurrency can break (TOKEN-1, TOKEN-2).
+// Checks one recorded history against section 8 of the spec (LIN-1..LIN-7,
+// and DUR-1, DUR-2 when it records crashes) and the token rules that
+// concurrency can break (TOKEN-1, TOKEN-2).
 //
 // No search over interleavings is needed: sequence numbers name versions and
 // every POST sends a version of its own, so a returned wallet names the POST
@@ -15,6 +16,7 @@
 // for each the requirements it checks, what it reads and what it returns.
 import { groupByAccount, type AccountOperations } from "./account-operations.js";
 import { checkContentChain } from "./content-chain.js";
+import { checkDurability, crashTimes } from "./durability.js";
 import { checkPredecessors } from "./predecessors.js";
 import {
   historyRequirements,
@@ -72,6 +74,8 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
   const foreign = new ForeignWriters(history.operations);
   const stats = emptyStats(history.operations.length);
   const indeterminatePosts: IndeterminatePost[] = [];
+  const crashes = crashTimes(history.events);
+  const signups = crashes.length > 0 ? history.operations.filter((op) => op.kind === "signup") : [];
 
   for (const group of groupByAccount(history.operations)) {
     stats.accounts++;
@@ -87,6 +91,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
     }
     checkRealTimeOrder(answers, versions, acceptance, narrator, log);
     checkReplacedTokens(group, narrator, log);
+    checkDurability(crashes, group, signups.filter((op) => op.account === group.account), answers, narrator, log);
     stats.versions += writers.size;
     const findings = { acceptance, predecessors, writers };
     for (const post of resolveIndeterminatePosts(versions, findings, history.contentModel)) indeterminatePosts.push(post);

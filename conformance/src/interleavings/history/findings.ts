@@ -5,7 +5,7 @@
 import type { Millis, Operation, PostOperation } from "./history.js";
 
 /** The requirements a history check can find broken. */
-export type HistoryRequirement = "LIN-1" | "LIN-2" | "LIN-3" | "LIN-4" | "LIN-5" | "LIN-6" | "TOKEN-1" | "TOKEN-2";
+export type HistoryRequirement = "LIN-1" | "LIN-2" | "LIN-3" | "LIN-4" | "LIN-5" | "LIN-6" | "TOKEN-1" | "TOKEN-2" | "DUR-1" | "DUR-2";
 
 export const historyRequirements: readonly HistoryRequirement[] = [
   "LIN-1",
@@ -16,6 +16,8 @@ export const historyRequirements: readonly HistoryRequirement[] = [
   "LIN-6",
   "TOKEN-1",
   "TOKEN-2",
+  "DUR-1",
+  "DUR-2",
 ];
 
 export interface Violation {

@@ -69,6 +69,11 @@ interface OperationCommon {
   invokedAt: Millis;
   completedAt: Millis;
   outcome: Outcome;
+  /**
+   * A fault injected into this request on purpose (a hangup after sending, a
+   * dropped answer...): reports mark it. The outcome is what the client saw.
+   */
+  fault?: string;
 }
 
 export interface SignupOperation extends OperationCommon {
@@ -130,6 +135,14 @@ export interface History {
   operations: Operation[];
   /** Free-form facts about the run (server, seed, workload) carried into reports. */
   meta?: Record<string, string | number | boolean>;
+  /** What happened to the server during the history: crashes and restarts, on the operations' clock. */
+  events?: ServerEvent[];
+}
+
+/** "crash": the server process was killed (SIGKILL); "restart": it answered again after being started anew. */
+export interface ServerEvent {
+  kind: "crash" | "restart";
+  at: Millis;
 }
 
 /** An honest POST claims exactly what its client had seen: base + 1. */

@@ -86,6 +86,14 @@ export const historyPasses: readonly HistoryPass[] = [
     returns: "nothing",
   },
   {
+    name: "checkDurability",
+    module: "durability.ts",
+    checks: ["DUR-1", "DUR-2"],
+    related: ["LIN-4"],
+    reads: "the server's crashes (history events), the answers, signups and auths",
+    returns: "nothing",
+  },
+  {
     name: "resolveIndeterminatePosts",
     module: "resolution.ts",
     checks: [],

@@ -105,7 +105,7 @@ function report(
   log.add({ requirement, account, explanation: capitalize(explanation), operations: [subject.op.id, earlier.op.id] });
 }
 
-function describeSubject(subject: WalletAnswer, narrator: Narrator): string {
+export function describeSubject(subject: WalletAnswer, narrator: Narrator): string {
   const op = subject.op;
   const sent = `sent at ${narrator.at(op.invokedAt)}`;
   if (op.kind === "get") {
@@ -119,7 +119,7 @@ function describeSubject(subject: WalletAnswer, narrator: Narrator): string {
     : `${narrator.post(op)}, ${sent}, got version ${subject.sequence} in its 409 body`;
 }
 
-function describeShown(shown: WalletAnswer, narrator: Narrator): string {
+export function describeShown(shown: WalletAnswer, narrator: Narrator): string {
   const op = shown.op;
   const at = narrator.at(op.completedAt);
   if (op.kind !== "post") return `${narrator.op(op)} had returned version ${shown.sequence} at ${at}`;

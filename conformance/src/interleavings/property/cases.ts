@@ -29,6 +29,8 @@ const titles: Record<CheckedRequirement, string> = {
   "LIN-7": "Concurrent devices: well-formed requests under load are not answered 5xx",
   "TOKEN-1": "Concurrent devices: no token reaches another account's wallet, shared deviceIds included",
   "TOKEN-2": "Concurrent devices: the token a re-auth replaced is refused from then on",
+  "DUR-1": "Crash and restart (checked with --server-cmd and --restarts only): a version acknowledged before a crash survives it",
+  "DUR-2": "Crash and restart (checked with --server-cmd and --restarts only): an account created before a crash survives it",
 };
 
 /** Violations of one requirement shown as findings; the rest are counted. */

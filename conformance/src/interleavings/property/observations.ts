@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import { finalReadBatch, soakFinalReadIntervalMs } from "../../defaults.js";
 import type { HistoryRequirement } from "../history/findings.js";
+import { CrashSchedule } from "../execution/crash-schedule.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
 import { readFinally, withFinalReads } from "../execution/final-reads.js";
 import type { InterleavingSettings } from "./settings.js";
@@ -78,8 +79,13 @@ export class Observations {
   private unread: Execution[] = [];
   private unreadSince = 0;
   private readonly started = performance.now();
+  /** When the server is killed and started again (--restarts). */
+  private readonly crashes: CrashSchedule | undefined;
 
   constructor(mode: PropertyOutcome["mode"], runsPlanned: number, private readonly env: PropertyEnvironment) {
+    const restarts = env.settings.restarts;
+    const crashes = restarts && new CrashSchedule(restarts.server, restarts.count, env.settings.durationMs === undefined ? runsPlanned : undefined);
+    this.crashes = crashes;
     this.outcome = {
       mode,
       executions: 0,
@@ -108,7 +114,10 @@ export class Observations {
 
   /** Executes the workload; returns the requirements its history breaks. */
   async execute(workload: Workload): Promise<HistoryRequirement[]> {
-    const execution = await executeWorkload(workload, this.env);
+    const crashes = this.crashes;
+    const execution = await (crashes
+      ? crashes.around((onRecorded) => executeWorkload(workload, { ...this.env, watch: { serverEvents: () => crashes.events, onRecorded } }))
+      : executeWorkload(workload, this.env));
     const outcome = this.outcome;
     outcome.executions++;
     outcome.last = execution;
@@ -147,6 +156,7 @@ export class Observations {
     this.unread = [];
     if (batch.length === 0) return;
     const { nodes, settings } = this.env;
+    await this.crashes?.settled();
     await readFinally(batch, nodes);
     await sleep(settings.settleMs);
     await readFinally(batch, nodes);

@@ -4,6 +4,7 @@
 // keyed by.
 import { defaultReplayAttempts, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs } from "../../defaults.js";
 import type { Counterexample } from "./counterexample-file.js";
+import type { RestartableServer } from "../execution/crash-schedule.js";
 
 export interface InterleavingSettings {
   /** Randomized workloads to generate and run (fast-check's numRuns). */
@@ -26,6 +27,10 @@ export interface InterleavingSettings {
   durationMs?: number;
   /** performance.now() past which no further workload is started (--max-time); the report counts those that ran. */
   deadline?: number;
+  /** --faults: moves may carry faults, injected by the suite's proxy in front of the server. */
+  faults?: boolean;
+  /** --server-cmd with --restarts: the server the suite started, to kill and start again `count` times during the workloads. */
+  restarts?: { server: RestartableServer; count: number };
 }
 
 

@@ -4,12 +4,14 @@
 // is done, every failing execution that will be reported is saved as a
 // counterexample file.
 import { ProtocolClient } from "../../client/protocol-client.js";
+import { startFaultProxy, type FaultProxy } from "../../faults/fault-proxy.js";
 import type { CheckContext } from "../../model/context.js";
 import { schemaFindings } from "../../run/schema-findings.js";
 import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./counterexample-file.js";
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
+import { hasFaults } from "../workload/workload.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";
 
 export interface FinishedRun {
@@ -38,26 +40,37 @@ export function sharedRun(ctx: CheckContext): SharedRun {
 }
 
 async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
-  // The run's connection pool, but not its recorder: thousands of exchanges
-  // would swamp the case's result. Each is still checked against the spec,
-  // and those that do not match are recorded (HTTP-2).
-  const nodes = ctx.nodeUrls.map(
-    (_url, node) =>
-      new ProtocolClient({
+  const settings = ctx.interleavings;
+  const replayed = settings.replay?.workload;
+  // Faults go through the suite's proxy, one in front of each node; a saved workload with faults needs them too.
+  const withFaults = settings.faults === true || (replayed !== undefined && hasFaults(replayed));
+  const proxies: FaultProxy[] = withFaults ? await Promise.all(ctx.nodeUrls.map((url) => startFaultProxy(url))) : [];
+  let outcome: PropertyOutcome;
+  try {
+    // The run's connection pool, but not its recorder: thousands of exchanges
+    // would swamp the case's result. Each is still checked against the spec,
+    // and those that do not match are recorded (HTTP-2).
+    const nodes = ctx.nodeUrls.map((_url, node) => {
+      const proxy = proxies[node];
+      return new ProtocolClient({
         ...ctx.clientOptions(node),
+        ...(proxy ? { baseUrl: proxy.url } : {}),
         onExchange: (exchange) => {
           if (schemaFindings(exchange).length > 0) ctx.record(exchange);
         },
-      }),
-  );
-  const outcome = await runProperty({
-    nodes,
-    unique: ctx.unique,
-    timeoutMs: ctx.timeoutMs,
-    settings: ctx.interleavings,
-    onExecution: (progress) => ctx.reportProgress(progress),
-  });
-  const target = { urls: ctx.nodeUrls, timeoutMs: ctx.timeoutMs };
+      });
+    });
+    outcome = await runProperty({
+      nodes,
+      unique: ctx.unique,
+      timeoutMs: ctx.timeoutMs,
+      settings,
+      onExecution: (progress) => ctx.reportProgress(progress),
+    });
+  } finally {
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+  }
+  const target = { urls: ctx.nodeUrls, timeoutMs: ctx.timeoutMs, ...(settings.faults ? { faults: true } : {}) };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };
 }
 

@@ -14,6 +14,8 @@ export interface ReplayTarget {
   timeoutMs: number;
   /** The requirements whose interleaving cases to select. */
   only: readonly string[];
+  /** Workloads with faults (--faults): the same seed generates the same faults only with it. */
+  faults?: boolean;
 }
 
 /** "2 devices", "1 move". */
@@ -30,7 +32,8 @@ function commandLine(target: ReplayTarget, rest: string[]): string {
   const timeout = target.timeoutMs === defaultTimeoutMs ? [] : ["--timeout", String(target.timeoutMs)];
   const only = target.only.map((requirement) => `${requirement}/${interleavingSlug}`).join(",");
   const urls = target.urls.flatMap((url) => ["--url", url]);
-  return [command, ...[...urls, ...timeout, "--only", only, ...rest].map(shellWord)].join(" ");
+  const faults = target.faults ? ["--faults"] : [];
+  return [command, ...[...urls, ...timeout, ...faults, "--only", only, ...rest].map(shellWord)].join(" ");
 }
 
 /** Runs the saved workload again (the exact one), with `--replay FILE`. */

@@ -3,8 +3,9 @@
 // move choice) and pauses into 0 ms: a shrunk counterexample is the fewest
 // devices doing the fewest, most ordinary things at once.
 import fc from "fast-check";
+import { faultKindNames } from "../../faults/fault-kinds.js";
 import { routeArbitrary } from "./routing.js";
-import { workloadLimits as limits, type AccountScript, type DeviceScript, type Move, type Workload } from "./workload.js";
+import { workloadLimits as limits, type AccountScript, type DeviceScript, type FaultyMove, type Move, type Workload } from "./workload.js";
 
 const pauseMs = fc.integer(limits.pauseMs);
 
@@ -28,13 +29,24 @@ export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("old-token" as const), use: oldTokenUse, pauseMs }) },
 );
 
-export const deviceArbitrary: fc.Arbitrary<DeviceScript> = fc.record({
-  startMs: fc.integer(limits.startMs),
-  // "post" first: devices that start together race for the first wallet.
-  opening: fc.constantFrom<"post" | "get">("post", "get"),
-  sharedId: fc.boolean(),
-  moves: fc.array(moveArbitrary, { minLength: limits.moves.min, maxLength: limits.moves.max }),
-});
+/**
+ * With --faults: a move carries a fault now and then, one kind as likely as
+ * another. No fault is the first alternative, so shrinking drops the faults
+ * a failure does not need and keeps those it does.
+ */
+export const faultyMoveArbitrary: fc.Arbitrary<FaultyMove> = fc
+  .tuple(moveArbitrary, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...faultKindNames) }))
+  .map(([move, fault]) => (fault === undefined ? move : { ...move, fault }));
+
+function deviceArbitraryOf(move: fc.Arbitrary<FaultyMove>): fc.Arbitrary<DeviceScript> {
+  return fc.record({
+    startMs: fc.integer(limits.startMs),
+    // "post" first: devices that start together race for the first wallet.
+    opening: fc.constantFrom<"post" | "get">("post", "get"),
+    sharedId: fc.boolean(),
+    moves: fc.array(move, { minLength: limits.moves.min, maxLength: limits.moves.max }),
+  });
+}
 
 /** Workloads of accounts whose devices `device` generates. */
 function workloadsOf(device: fc.Arbitrary<DeviceScript>): fc.Arbitrary<Workload> {
@@ -44,14 +56,16 @@ function workloadsOf(device: fc.Arbitrary<DeviceScript>): fc.Arbitrary<Workload>
   return fc.record({ accounts: fc.array(account, { minLength: limits.accounts.min, maxLength: limits.accounts.max }) });
 }
 
-export const workloadArbitrary: fc.Arbitrary<Workload> = workloadsOf(deviceArbitrary);
+export const workloadArbitrary: fc.Arbitrary<Workload> = workloadsOf(deviceArbitraryOf(moveArbitrary));
 
 /**
- * Workloads for a deployment of `nodes` nodes: with one node exactly the
- * workloads above (a seed generates what it always did), with several each
- * device also gets a route (routing.ts).
+ * Workloads for a deployment of `nodes` nodes, with faults (--faults) or
+ * without: with one node and no faults exactly the workloads above (a seed
+ * generates what it always did); with several nodes each device also gets a
+ * route (routing.ts); with faults a move may carry one.
  */
-export function workloadArbitraryFor(nodes: number): fc.Arbitrary<Workload> {
-  if (nodes <= 1) return workloadArbitrary;
-  return workloadsOf(fc.tuple(deviceArbitrary, routeArbitrary(nodes)).map(([device, route]) => ({ ...device, route })));
+export function workloadArbitraryFor(nodes: number, faults = false): fc.Arbitrary<Workload> {
+  const device = deviceArbitraryOf(faults ? faultyMoveArbitrary : moveArbitrary);
+  if (nodes <= 1) return faults ? workloadsOf(device) : workloadArbitrary;
+  return workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })));
 }

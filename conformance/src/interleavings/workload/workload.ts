@@ -2,6 +2,7 @@
 // device a script of moves. Data, not code, so that fast-check can generate
 // and shrink it, a counterexample file can hold it, and a report can print
 // it. execute.ts turns it into requests.
+import { faultKindNames, type FaultKind } from "../../faults/fault-kinds.js";
 import { describeRoute, nodesUsed, parseRoute } from "./routing.js";
 
 /** What a device does next; every move first waits `pauseMs`. */
@@ -21,6 +22,12 @@ export type Move =
   /** Hostile: reads or posts with the token its last re-auth replaced. */
   | { kind: "old-token"; use: OldTokenUse; pauseMs: number };
 
+/**
+ * A move with --faults may carry a fault (faults/fault-kinds.ts) that the
+ * suite's proxy injects into the first request the move sends.
+ */
+export type FaultyMove = Move & { fault?: FaultKind };
+
 export type OldTokenUse = "get" | "post";
 export type MoveKind = Move["kind"];
 
@@ -31,7 +38,7 @@ export interface DeviceScript {
   opening: "post" | "get";
   /** The k-th device marked so in an account uses the same deviceId as the k-th one of every other account. */
   sharedId: boolean;
-  moves: Move[];
+  moves: FaultyMove[];
   /** The nodes its requests go to in turn (routing.ts); absent: the only node. */
   route?: number[];
 }
@@ -87,11 +94,21 @@ export function nodesNeeded(workload: Workload): number {
   return Math.max(1, nodesUsed(workload.accounts.flatMap((account) => account.devices.map((device) => device.route))));
 }
 
+/** Whether any move of the workload carries a fault. */
+export function hasFaults(workload: Workload): boolean {
+  return workload.accounts.some((account) => account.devices.some((device) => device.moves.some((move) => move.fault !== undefined)));
+}
+
 export function countMoves(workload: Workload): number {
   return workload.accounts.reduce((sum, account) => sum + account.devices.reduce((n, d) => n + d.moves.length, 0), 0);
 }
 
-function describeMove(move: Move): string {
+function describeMove(move: FaultyMove): string {
+  const fault = move.fault !== undefined ? ` [fault: ${move.fault}]` : "";
+  return describeAction(move) + fault;
+}
+
+function describeAction(move: Move): string {
   const pause = move.pauseMs > 0 ? `${move.pauseMs} ms, ` : "";
   switch (move.kind) {
     case "edit":
@@ -164,7 +181,13 @@ function oneOf<T extends string>(value: unknown, where: string, allowed: readonl
   return value as T;
 }
 
-function parseMove(value: unknown, where: string): Move {
+function parseMove(value: unknown, where: string): FaultyMove {
+  const action = parseAction(value, where);
+  const fault = record(value, where)["fault"];
+  return fault === undefined ? action : { ...action, fault: oneOf(fault, `${where}.fault`, faultKindNames) };
+}
+
+function parseAction(value: unknown, where: string): Move {
   const fields = record(value, where);
   const pauseMs = integer(fields["pauseMs"], `${where}.pauseMs`, workloadLimits.pauseMs);
   const kinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const;

@@ -63,6 +63,11 @@ svg.timeline .op.hl rect { stroke: var(--hl); stroke-width: 2.5; stroke-dasharra
 svg.timeline .bar-label { fill: #fff; pointer-events: none; }
 svg.timeline .op.indeterminate .bar-label { fill: #222; }
 svg.timeline .badge { fill: var(--hl); font-weight: 700; font-size: 10px; }
+svg.timeline .fault-glyph, .fault-mark { font-size: 10px; fill: #6a1b9a; color: #6a1b9a; }
+svg.timeline .server-event line { stroke: #6a1b9a; stroke-width: 2; }
+svg.timeline .server-event.restart line { stroke-dasharray: 4 3; }
+svg.timeline .server-event text { fill: #6a1b9a; font-size: 11px; font-weight: 700; }
+.swatch.crash { background: #6a1b9a; width: 3px; }
 figure.focusing svg.timeline .op { opacity: .25; }
 figure.focusing svg.timeline .op.focus { opacity: 1; }
 figure.focusing svg.timeline .op.focus rect { stroke: var(--hl); stroke-width: 3; }

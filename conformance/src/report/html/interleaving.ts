@@ -13,6 +13,8 @@ const legend = [
   '<span class="swatch refused"></span> refused (4xx)',
   '<span class="swatch indeterminate"></span> no settling answer (timeout, lost connection, 5xx)',
   '<span class="swatch hl"></span> named by a violation (#n: its number below)',
+  '<span class="fault-mark">⚡</span> a fault the suite injected (--faults; the fault in the tooltip)',
+  '<span class="swatch crash"></span> the server killed (crash) or answering again (restart)',
   "</p>",
 ].join(" ");
 

@@ -4,7 +4,7 @@
 // contradicting ones, so a picture never holds more than a few hundred bars
 // whatever the size of the run.
 import type { Violation } from "../../interleavings/history/findings.js";
-import type { History, Operation } from "../../interleavings/history/history.js";
+import type { History, Operation, ServerEvent } from "../../interleavings/history/history.js";
 
 export interface TimelineLimits {
   /** Bars in one picture at most. */
@@ -32,6 +32,8 @@ export interface TimelinePanel {
   violations: NumberedViolation[];
   /** Operation id -> the numbers of the violations that name it. */
   highlighted: Map<number, number[]>;
+  /** The server's crashes and restarts while the drawn operations ran (--restarts). */
+  events: ServerEvent[];
 }
 
 export interface TimelinePlan {
@@ -80,6 +82,18 @@ export function cropAround(sorted: readonly Operation[], highlighted: ReadonlySe
   return [...kept].sort((a, b) => a - b).map((index) => sorted[index] as Operation);
 }
 
+/** The history's server events from the first drawn invocation to the last drawn completion. */
+function eventsDuring(history: History, operations: readonly Operation[]): ServerEvent[] {
+  if (!history.events || operations.length === 0) return [];
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const op of operations) {
+    from = Math.min(from, op.invokedAt);
+    to = Math.max(to, op.completedAt);
+  }
+  return history.events.filter((event) => event.at >= from && event.at <= to);
+}
+
 /** Labels in natural order (a2 before a10), as a reader looks for them. */
 export function naturalOrder(a: string, b: string): number {
   return a.localeCompare(b, "en", { numeric: true });
@@ -102,6 +116,7 @@ export function planTimeline(
           totalOperations: history.operations.length,
           violations: numbered,
           highlighted: highlightsOf(numbered),
+          events: eventsDuring(history, history.operations),
         },
       ],
       undrawn: [],
@@ -126,12 +141,14 @@ export function planTimeline(
   const panels = drawn.map(({ accounts, violations: shown }) => {
     const all = history.operations.filter((op) => accounts.has(op.account)).sort(byInvocation);
     const highlighted = highlightsOf(shown);
+    const operations = cropAround(all, new Set(highlighted.keys()), limits.maxOperations);
     return {
       accounts: inOrder(accounts),
-      operations: cropAround(all, new Set(highlighted.keys()), limits.maxOperations),
+      operations,
       totalOperations: all.length,
       violations: shown,
       highlighted,
+      events: eventsDuring(history, operations),
     };
   });
   return { panels, undrawn };

@@ -7,9 +7,12 @@
 // completion), not linear time: it keeps exactly which operations overlap and
 // which finished before another began (what the LIN requirements are about),
 // and a burst of fast requests does not shrink to a sliver next to a slow one.
-// The exact times are in every bar's tooltip and along the axis.
+// The exact times are in every bar's tooltip and along the axis. A request
+// the suite injected a fault into (--faults) carries a lightning glyph and
+// the fault in its tooltip; a crash or restart of the server (--restarts) is
+// a labelled vertical line across every lane.
 import type { Narrator } from "../../interleavings/history/findings.js";
-import type { Operation } from "../../interleavings/history/history.js";
+import type { Operation, ServerEvent } from "../../interleavings/history/history.js";
 import { describeOperation } from "../history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { naturalOrder, type TimelinePanel } from "./timeline-plan.js";
@@ -63,8 +66,9 @@ function lanesOf(panel: TimelinePanel, rank: (time: number) => number): Lane[] {
 }
 
 /** Every distinct event time gets a rank; the axis is spaced by rank. */
-function eventRanks(operations: readonly Operation[]): { times: number[]; rank: (time: number) => number } {
-  const times = [...new Set(operations.flatMap((op) => [op.invokedAt, op.completedAt]))].sort((a, b) => a - b);
+function eventRanks(operations: readonly Operation[], events: readonly ServerEvent[]): { times: number[]; rank: (time: number) => number } {
+  const all = [...operations.flatMap((op) => [op.invokedAt, op.completedAt]), ...events.map((event) => event.at)];
+  const times = [...new Set(all)].sort((a, b) => a - b);
   const index = new Map(times.map((time, position) => [time, position]));
   return { times, rank: (time) => index.get(time) ?? 0 };
 }
@@ -95,7 +99,7 @@ export interface TimelineSvgOptions {
 }
 
 export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOptions): string {
-  const { times, rank } = eventRanks(panel.operations);
+  const { times, rank } = eventRanks(panel.operations, panel.events);
   const step = Math.min(maxStep, Math.max(minStep, targetWidth / Math.max(1, times.length)));
   const x = (time: number) => labelWidth + 8 + rank(time) * step;
   const width = Math.ceil(labelWidth + 16 + Math.max(1, times.length) * step);
@@ -124,15 +128,18 @@ export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOpti
       const barWidth = Math.max(3, x(operation.completedAt) - left);
       const top = y + badgeSpace + row * rowHeight;
       const numbers = panel.highlighted.get(operation.id);
-      const classes = ["op", operation.outcome.type, ...(numbers ? ["hl"] : [])].join(" ");
+      const faulted = operation.fault !== undefined;
+      const classes = ["op", operation.outcome.type, ...(numbers ? ["hl"] : []), ...(faulted ? ["faulted"] : [])].join(" ");
+      const faultAttribute = faulted ? ` data-fault="${escapeMarkup(operation.fault ?? "")}"` : "";
       const label = shortLabel(operation, barWidth);
       const violationsAttribute = numbers ? ` data-violations="${numbers.join(" ")}"` : "";
       bars.push(
-        `<g class="${classes}" data-op="${operation.id}"${violationsAttribute}>`,
+        `<g class="${classes}" data-op="${operation.id}"${violationsAttribute}${faultAttribute}>`,
         `<title>${escapeMarkup(describeOperation(operation, options.narrator))}</title>`,
         `<rect x="${left.toFixed(1)}" y="${top}" width="${barWidth.toFixed(1)}" height="${barHeight}" rx="3"/>`,
         label ? `<text class="bar-label" x="${(left + 3).toFixed(1)}" y="${top + 11}">${escapeMarkup(label)}</text>` : "",
         numbers ? `<text class="badge" x="${left.toFixed(1)}" y="${top - 2}">${numbers.map((n) => `#${n}`).join(" ")}</text>` : "",
+        faulted ? `<text class="fault-glyph" x="${(left + barWidth - 9).toFixed(1)}" y="${top - 1}">⚡</text>` : "",
         "</g>",
       );
     }
@@ -151,7 +158,21 @@ export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOpti
     );
   }
 
-  const height = y + 6;
+  // The server's crashes and restarts, across every lane.
+  const serverEvents = panel.events.map((event) => {
+    const left = x(event.at).toFixed(1);
+    const at = options.narrator.at(event.at);
+    const tooltip = event.kind === "crash" ? `the server was killed (SIGKILL) at ${at}` : `the server answered again at ${at}`;
+    return [
+      `<g class="server-event ${event.kind}" data-event="${event.kind}">`,
+      `<title>${escapeMarkup(tooltip)}</title>`,
+      `<line x1="${left}" x2="${left}" y1="${axisHeight - 4}" y2="${y}"/>`,
+      `<text x="${left}" y="${y + 12}">${escapeMarkup(`${event.kind} ${at}`)}</text>`,
+      "</g>",
+    ].join("");
+  });
+
+  const height = y + (serverEvents.length > 0 ? 18 : 6);
   const title = `Timeline of ${panel.operations.length} operations of account${panel.accounts.length === 1 ? "" : "s"} ${panel.accounts.join(", ")}`;
   return [
     `<svg class="timeline" id="${escapeMarkup(options.idPrefix)}" xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
@@ -160,6 +181,7 @@ export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOpti
     ...backgrounds,
     ...ticks,
     ...bars.filter((part) => part !== ""),
+    ...serverEvents,
     "</svg>",
   ].join("\n");
 }

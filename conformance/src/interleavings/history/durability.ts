@@ -1,0 +1,73 @@
+// DUR-1 and DUR-2: what was acknowledged before the server crashed is there
+// after it restarted. Only a history that records crashes (--restarts) has
+// anything to check. A version acknowledged before a crash and missing from
+// an answer to a request sent after it is a loss the crash caused; so is an
+// account whose login is refused after the crash although its signup or a
+// login had succeeded before it.
+import type { AccountOperations } from "./account-operations.js";
+import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
+import type { Operation, ServerEvent } from "./history.js";
+import { describeShown, describeSubject } from "./real-time.js";
+import type { WalletAnswer, WalletAnswers } from "./returned-wallets.js";
+
+export function crashTimes(events: readonly ServerEvent[] | undefined): number[] {
+  return (events ?? []).filter((event) => event.kind === "crash").map((event) => event.at).sort((a, b) => a - b);
+}
+
+export function checkDurability(
+  crashes: readonly number[],
+  group: AccountOperations,
+  signups: readonly Operation[],
+  found: WalletAnswers,
+  narrator: Narrator,
+  log: ViolationLog,
+): void {
+  if (crashes.length === 0) return;
+  const reported = new Set<WalletAnswer>();
+  let accountReported = false;
+  for (const crash of crashes) {
+    const acknowledged = newestAcknowledgedBefore(found.answers, crash);
+    if (acknowledged && !reported.has(acknowledged)) {
+      const lost = found.answers.find((answer) => answer.op.invokedAt > crash && answer.sequence < acknowledged.sequence);
+      if (lost) {
+        reported.add(acknowledged);
+        log.add({
+          requirement: "DUR-1",
+          related: ["LIN-4"],
+          account: group.account,
+          explanation: capitalize(
+            `${describeShown(acknowledged, narrator)}, and the server crashed at ${narrator.at(crash)}; after it, ${describeSubject(lost, narrator)}: the acknowledged version ${acknowledged.sequence} did not survive the restart.`,
+          ),
+          operations: [lost.op.id, acknowledged.op.id],
+        });
+      }
+    }
+    if (accountReported) continue;
+    const existed = [...signups, ...group.auths].find((op) => op.outcome.type === "ok" && op.completedAt < crash);
+    const refused = group.auths.find((op) => op.invokedAt > crash && op.outcome.type === "refused" && unknownCredentials.has(op.outcome.status));
+    if (existed && refused && refused.outcome.type === "refused") {
+      accountReported = true;
+      log.add({
+        requirement: "DUR-2",
+        account: group.account,
+        explanation: capitalize(
+          `${narrator.op(existed)} had succeeded at ${narrator.at(existed.completedAt)}, and the server crashed at ${narrator.at(crash)}; after it, ${narrator.op(refused)}, sent at ${narrator.at(refused.invokedAt)}, was refused (${refused.outcome.status}) with the same email and password: the account did not survive the restart.`,
+        ),
+        operations: [refused.id, existed.id],
+      });
+    }
+  }
+}
+
+/** Answers that say the email and password log in to nothing (a 429 says nothing about the account). */
+const unknownCredentials = new Set([401, 403, 404]);
+
+/** The acknowledged (POST 200) version of highest sequence answered before `time`. */
+function newestAcknowledgedBefore(answers: readonly WalletAnswer[], time: number): WalletAnswer | undefined {
+  let newest: WalletAnswer | undefined;
+  for (const answer of answers) {
+    if (answer.via !== "echo" || answer.op.completedAt >= time) continue;
+    if (!newest || answer.sequence > newest.sequence) newest = answer;
+  }
+  return newest;
+}

@@ -1,0 +1,119 @@
+// The long seed sweeps behind --faults and --restarts, kept out of npm test:
+//   npm run check:faults              all four sweeps
+//   npm run check:faults -- SWEEP     one of them (names below)
+// Each line says the sweep, the seed, the verdict and the time to it. A sweep
+// that PostgreSQL is missing for says so and is counted as not run.
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { brokenServers } from "../conformance/src/broken/servers.js";
+import { runCli } from "../conformance/src/cli/main.js";
+import { startReferenceServer } from "../reference/src/index.js";
+import { findPostgres, startPostgres } from "../reference/test/support/postgres.js";
+
+const brokenCli = fileURLToPath(new URL("../conformance/src/broken/cli.js", import.meta.url));
+const referenceCli = fileURLToPath(new URL("../reference/src/cli.js", import.meta.url));
+const silent = { stdout: () => undefined, stderr: () => undefined };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** One run of the suite's interleavings; the exit status and seconds to the verdict. */
+async function verdict(args: string[]): Promise<{ exitCode: number; seconds: number }> {
+  const started = performance.now();
+  const { exitCode } = await runCli(["--only", "LIN,DUR", "--quiet", ...args], silent);
+  return { exitCode, seconds: (performance.now() - started) / 1000 };
+}
+
+type Sweep = { seeds: number; expect: 0 | 1; args: (seed: number, folder: string) => Promise<{ args: string[]; done?: () => Promise<void> }> };
+
+const sweeps: Record<string, Sweep> = {
+  "reference-faults": {
+    seeds: 20,
+    expect: 0,
+    args: async (seed) => {
+      // A low scrypt cost: logins are not what this sweep is about, and 20 seeds of real hashing take long on a shared machine.
+      const server = await startReferenceServer({ port: 0, scryptCost: 1024 });
+      return { args: ["--url", server.url, "--faults", "--seed", String(seed)], done: () => server.close() };
+    },
+  },
+  "half-write-on-cancel": {
+    seeds: 5,
+    expect: 1,
+    args: async (seed) => {
+      const server = await brokenServers["half-write-on-cancel"]!.start();
+      return { args: ["--url", server.url, "--faults", "--seed", String(seed)], done: () => server.close() };
+    },
+  },
+  "ack-before-persist": {
+    seeds: 5,
+    expect: 1,
+    args: async (seed, folder) => {
+      const command = `node ${brokenCli} ack-before-persist --port ${await freePort()} --state ${join(folder, `state-${seed}.json`)}`;
+      return { args: ["--server-cmd", command, "--restarts", "2", "--seed", String(seed)] };
+    },
+  },
+  "postgres-restarts": {
+    seeds: 10,
+    expect: 0,
+    args: async () => {
+      throw new Error("set up in main");
+    },
+  },
+};
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in sweeps));
+  if (unknown.length > 0) {
+    process.stderr.write(`check-faults: no sweep named ${unknown.join(", ")} (sweeps: ${Object.keys(sweeps).join(", ")})\n`);
+    return 2;
+  }
+  const folder = await mkdtemp(join(tmpdir(), "wallet-sync-check-faults-"));
+  let wrong = 0;
+  try {
+    for (const [name, sweep] of Object.entries(sweeps)) {
+      if (wanted.length > 0 && !wanted.includes(name)) continue;
+      let setUp = sweep.args;
+      let finish: (() => Promise<void>) | undefined;
+      if (name === "postgres-restarts") {
+        const found = findPostgres();
+        if (!found.available) {
+          process.stdout.write(`${name}: not run: ${found.reason}\n`);
+          continue;
+        }
+        const postgres = await startPostgres();
+        finish = () => postgres.destroy();
+        setUp = async (seed) => {
+          const command = `node ${referenceCli} --store ${await postgres.createDatabase()} --port ${await freePort()}`;
+          return { args: ["--server-cmd", command, "--restarts", "2", "--seed", String(seed)] };
+        };
+      }
+      try {
+        for (let seed = 1; seed <= sweep.seeds; seed++) {
+          const { args, done } = await setUp(seed, folder);
+          const result = await verdict(args).finally(() => done?.());
+          const ok = result.exitCode === sweep.expect;
+          if (!ok) wrong++;
+          process.stdout.write(`${name} seed ${seed}: exit ${result.exitCode} (expected ${sweep.expect}) in ${result.seconds.toFixed(1)} s${ok ? "" : "  <-- WRONG"}\n`);
+        }
+      } finally {
+        await finish?.();
+      }
+    }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+  process.stdout.write(wrong === 0 ? "every sweep as expected\n" : `${wrong} runs not as expected\n`);
+  return wrong === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
