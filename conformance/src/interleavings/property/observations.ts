@@ -8,6 +8,7 @@ import { finalReadBatch, soakFinalReadIntervalMs } from "../../defaults.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import { CrashSchedule } from "../execution/crash-schedule.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
+import { collectGarbage } from "../execution/collect-garbage.js";
 import { readFinally, withFinalReads } from "../execution/final-reads.js";
 import type { InterleavingSettings } from "./settings.js";
 import { startFailure, type StartFailure } from "../execution/startup.js";
@@ -161,6 +162,7 @@ export class Observations {
     await sleep(settings.settleMs);
     await readFinally(batch, nodes);
     for (const execution of batch) this.recheck(execution);
+    if (settings.durationMs !== undefined) collectGarbage();
     this.env.onExecution?.(this.progress());
   }
 
