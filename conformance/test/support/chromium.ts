@@ -5,24 +5,15 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, test } from "vitest";
+import { afterAll, beforeAll } from "vitest";
+import { describeNeeding } from "./real-component.js";
 
 export const chromiumPath = "/usr/bin/chromium";
 const missing = `${chromiumPath} is missing: install Debian's chromium (apt-get install chromium)`;
 
 /** describe() for tests that need the browser. */
 export function describeInChromium(name: string, body: () => void): void {
-  const available = existsSync(chromiumPath);
-  if (!available && process.env["CI"]) {
-    describe(name, () => {
-      test("needs Chromium", () => {
-        throw new Error(missing);
-      });
-    });
-    return;
-  }
-  if (!available) console.warn(`skipping "${name}": ${missing}`);
-  describe.skipIf(!available)(name, body);
+  describeNeeding("Chromium", existsSync(chromiumPath) ? undefined : missing, name, body);
 }
 
 export function launchChromium(): Promise<Browser> {
