@@ -4,7 +4,6 @@
 // Each line says the sweep, the seed, the verdict and the time to it. A sweep
 // that PostgreSQL is missing for says so and is counted as not run.
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -12,19 +11,12 @@ import { fileURLToPath } from "node:url";
 import { brokenServers } from "../conformance/src/broken/servers.js";
 import { runCli } from "../conformance/src/cli/main.js";
 import { startReferenceServer } from "../reference/src/index.js";
+import { freePort } from "../conformance/test/support/ports.js";
 import { findPostgres, startPostgres } from "../reference/test/support/postgres.js";
 
 const brokenCli = fileURLToPath(new URL("../conformance/src/broken/cli.js", import.meta.url));
 const referenceCli = fileURLToPath(new URL("../reference/src/cli.js", import.meta.url));
 const silent = { stdout: () => undefined, stderr: () => undefined };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** One run of the suite's interleavings; the exit status and seconds to the verdict. */
 async function verdict(args: string[]): Promise<{ exitCode: number; seconds: number }> {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/cli/main.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
-import { closedPort } from "./support/ports.js";
+import { freePort } from "./support/ports.js";
 import { captured } from "./support/captured-output.js";
 import { startedServers } from "./support/started-servers.js";
 
@@ -71,7 +71,7 @@ describe("against servers started separately", () => {
 
 describe("exit 2", () => {
   test("for an unreachable URL, with one line on stderr", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { out, output } = captured();
     const result = await runCli(["--url", `http://127.0.0.1:${port}`], output);
     expect(result.exitCode).toBe(2);
@@ -150,7 +150,7 @@ describe("the built command", () => {
 
   test("exits 2 for a bad flag and for an unreachable URL", async () => {
     expect((await exitOf(["--nope"])).code).toBe(2);
-    const unreachable = await exitOf(["--url", `http://127.0.0.1:${await closedPort()}`]);
+    const unreachable = await exitOf(["--url", `http://127.0.0.1:${await freePort()}`]);
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr.split("\n").filter(Boolean)).toHaveLength(1);
   });

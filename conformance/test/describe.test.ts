@@ -2,10 +2,10 @@
 import { describe, expect, test } from "vitest";
 import { ProtocolClient } from "../src/client/protocol-client.js";
 import { describeRequest } from "../src/report/describe.js";
-import { closedPort } from "./support/ports.js";
+import { freePort } from "./support/ports.js";
 
 async function sent(body: string): Promise<string> {
-  const client = new ProtocolClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, timeoutMs: 2000 });
+  const client = new ProtocolClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
   try {
     const exchange = await client.send({ method: "POST", path: "/signup", body, headers: { "content-type": "application/json" } });
     return describeRequest(exchange.request);

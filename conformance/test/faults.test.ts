@@ -16,7 +16,7 @@ import { startFaultProxy, type FaultProxy } from "../src/faults/fault-proxy.js";
 import { parseWorkload } from "../src/interleavings/workload/workload.js";
 import { allCases } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
-import { closedPort } from "./support/ports.js";
+import { freePort } from "./support/ports.js";
 
 const brokenCli = fileURLToPath(new URL("../../dist/conformance/src/broken/cli.js", import.meta.url));
 let folder: string;
@@ -122,7 +122,7 @@ describe("half-write-on-cancel", () => {
 
 describe("--server-cmd and --restarts", () => {
   test("ack-before-persist passes without restarts and fails DUR-1 or DUR-2 with them, the crash on the timeline", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const state = join(folder, "state.json");
     const command = `node ${brokenCli} ack-before-persist --port ${port} --state ${state}`;
     const html = join(folder, "ack.html");

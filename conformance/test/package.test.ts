@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseJunit } from "./support/junit.js";
-import { closedPort } from "./support/ports.js";
+import { freePort } from "./support/ports.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const built = existsSync(join(root, "dist/conformance/src/cli.js"));
@@ -114,7 +114,7 @@ describe.skipIf(!built)("the packed package", () => {
   }, 180_000);
 
   test("the installed suite exits 2 for an unreachable --url", async () => {
-    const unreachable = await exitOf(npx, ["wallet-sync-conformance", "--url", `http://127.0.0.1:${await closedPort()}`], project);
+    const unreachable = await exitOf(npx, ["wallet-sync-conformance", "--url", `http://127.0.0.1:${await freePort()}`], project);
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr).toMatch(/^wallet-sync-conformance: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused/m);
   }, 60_000);

@@ -8,14 +8,14 @@ import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 import { describeWithPostgres } from "../../reference/test/support/postgres-tests.js";
 import { runCli } from "../src/cli/main.js";
-import { closedPort } from "./support/ports.js";
+import { freePort } from "./support/ports.js";
 
 const referenceCli = fileURLToPath(new URL("../../dist/reference/src/cli.js", import.meta.url));
 
 describeWithPostgres("the reference over PostgreSQL with restarts", (postgres) => {
   test.each([1])("seed %i: two crashes, no violation", async (seed) => {
     const database = await postgres().createDatabase();
-    const port = await closedPort();
+    const port = await freePort();
     // Each start of the server leaves a line, so the test sees that the crashes happened.
     const folder = await mkdtemp(join(tmpdir(), "wallet-sync-restarts-"));
     const starts = join(folder, "starts");

@@ -6,7 +6,7 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { parseCliOptions, UsageError } from "../src/cli-options.js";
 import { TestClient } from "./helpers.js";
 import { builtCli as cli, startCli } from "./support/cli-process.js";
-import { freePort } from "./support/postgres.js";
+import { freePort } from "../../conformance/test/support/ports.js";
 
 describe("parseCliOptions", () => {
   it("defaults to 127.0.0.1:8090", () => {

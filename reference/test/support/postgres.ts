@@ -8,10 +8,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { appendFile, chown, mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { freePort } from "../../../conformance/test/support/ports.js";
 
 const debianRoot = "/usr/lib/postgresql";
 const superuser = "postgres";
@@ -159,18 +159,6 @@ async function asSuperuser<T>(url: string, work: (client: pg.Client) => Promise<
   } finally {
     await client.end();
   }
-}
-
-/** A port that was free a moment ago: the OS picks it for a listener that is closed at once. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /** Runs one of PostgreSQL's programs, as `runAs` when given; rejects with its output when it fails. */
