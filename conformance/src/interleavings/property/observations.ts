@@ -60,8 +60,6 @@ export interface PropertyOutcome {
   serverErrors: ServerErrorTally;
   /** Violations found in all executions, final reads included. */
   violations: number;
-  /** Executions whose final reads found what their workload had not. */
-  foundByFinalReads: number;
   /** Set when no execution got a device logged in: nothing was checked. */
   notStarted?: StartFailure;
 }
@@ -96,7 +94,6 @@ export class Observations {
       byRequirement: new Map(),
       serverErrors: { count: 0, requests: 0, byStatus: {} },
       violations: 0,
-      foundByFinalReads: 0,
     };
   }
 
@@ -123,13 +120,13 @@ export class Observations {
     outcome.executions++;
     outcome.last = execution;
     outcome.violations += execution.check.violations.length;
-    this.env.onExecution?.(this.progress());
     const errors = outcome.serverErrors;
     errors.requests += execution.history.operations.length;
     for (const warning of execution.check.warnings) {
       errors.count += warning.count;
       for (const [status, n] of Object.entries(warning.byStatus)) errors.byStatus[status] = (errors.byStatus[status] ?? 0) + n;
     }
+    this.env.onExecution?.(this.progress());
     this.noteStart(execution);
     const broken = brokenRequirements(execution);
     for (const requirement of broken) outcome.byRequirement.set(requirement, execution);
@@ -179,7 +176,6 @@ export class Observations {
     const added = after.check.violations.length - before.check.violations.length;
     if (added <= 0) return;
     outcome.violations += added;
-    outcome.foundByFinalReads++;
     const broken = brokenRequirements(after);
     for (const requirement of broken) if (!outcome.byRequirement.has(requirement)) outcome.byRequirement.set(requirement, after);
     if (outcome.lead === undefined) {
