@@ -5,6 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { components } from "./generated/openapi.js";
+import { defaultProfile, profileNames, specProfile, type ProfileName } from "./profiles.js";
+
+export { defaultProfile, isProfileName, profileNames, specProfile, type ProfileName, type SpecProfile } from "./profiles.js";
 
 export type Schemas = components["schemas"];
 export type Wallet = Schemas["Wallet"];
@@ -41,13 +44,27 @@ export const specFiles = {
   walkthrough: join(specDir, "walkthrough.md"),
 } as const;
 
+/** The files of one profile's documents, as absolute paths. */
+export function profileFiles(profile: ProfileName): { openapi: string; asyncapi?: string; walkthrough: string } {
+  const { openapiFile, asyncapiFile, walkthroughFile } = specProfile(profile);
+  return {
+    openapi: join(specDir, openapiFile),
+    ...(asyncapiFile ? { asyncapi: join(specDir, asyncapiFile) } : {}),
+    walkthrough: join(specDir, walkthroughFile),
+  };
+}
+
 export type JsonObject = { [key: string]: unknown };
 
-let openApiCache: JsonObject | undefined;
-/** The parsed OpenAPI document. */
-export function loadOpenApi(): JsonObject {
-  openApiCache ??= parseYaml(readFileSync(specFiles.openapi, "utf8")) as JsonObject;
-  return openApiCache;
+const openApiCache = new Map<ProfileName, JsonObject>();
+/** The parsed OpenAPI document of a profile (the seed profile's by default). */
+export function loadOpenApi(profile: ProfileName = defaultProfile): JsonObject {
+  let document = openApiCache.get(profile);
+  if (!document) {
+    document = parseYaml(readFileSync(profileFiles(profile).openapi, "utf8")) as JsonObject;
+    openApiCache.set(profile, document);
+  }
+  return document;
 }
 
 export type Level = "MUST" | "SHOULD";
@@ -59,9 +76,20 @@ export interface Requirement {
   party: "server" | "client";
   /** The heading of the protocol.md section it stands in. */
   section: string;
+  /** The profiles it binds: every profile unless its level names one, as in "(MUST; api3)". */
+  profiles: readonly ProfileName[];
 }
 
-const requirementLine = /^- \*\*([A-Z]+-\d+)\*\* \((MUST|SHOULD)\) (.+)$/;
+const requirementLine = /^- \*\*([A-Z]+-\d+)\*\* \((MUST|SHOULD)(?:; ([a-z0-9, ]+))?\) (.+)$/;
+
+function boundProfiles(list: string | undefined, id: string): ProfileName[] {
+  if (list === undefined) return [...profileNames];
+  const names = list.split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (!(profileNames as readonly string[]).includes(name)) throw new Error(`spec/protocol.md: ${id} names an unknown profile "${name}"`);
+  }
+  return names as ProfileName[];
+}
 
 /** Parses the requirement list out of protocol.md text. */
 export function parseRequirements(markdown: string): Requirement[] {
@@ -71,8 +99,9 @@ export function parseRequirements(markdown: string): Requirement[] {
     if (line.startsWith("## ")) section = line.slice(3).trim();
     const match = requirementLine.exec(line);
     if (!match) continue;
-    const [, id, level, text] = match as unknown as [string, string, Level, string];
-    requirements.push({ id, level, text, section, party: id.startsWith("CLIENT-") ? "client" : "server" });
+    const [, id, level, profileList, text] = match as unknown as [string, string, Level, string | undefined, string];
+    const party = id.startsWith("CLIENT-") ? "client" : "server";
+    requirements.push({ id, level, text, section, party, profiles: boundProfiles(profileList, id) });
   }
   return requirements;
 }
@@ -82,6 +111,11 @@ let requirementsCache: Requirement[] | undefined;
 export function loadRequirements(): Requirement[] {
   requirementsCache ??= parseRequirements(readFileSync(specFiles.protocol, "utf8"));
   return requirementsCache;
+}
+
+/** The requirements that bind a profile, in document order. */
+export function requirementsOf(profile: ProfileName): Requirement[] {
+  return loadRequirements().filter((requirement) => requirement.profiles.includes(profile));
 }
 
 export function requirementById(id: string): Requirement {

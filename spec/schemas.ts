@@ -5,9 +5,11 @@
 // checked by a variant of the components in which that extension applies.
 import { Ajv2020, type ValidateFunction, type ErrorObject } from "ajv/dist/2020.js";
 import * as ajvFormats from "ajv-formats";
-import { loadOpenApi, type JsonObject } from "./index.js";
+import { defaultProfile, loadOpenApi, profileNames, type JsonObject, type ProfileName } from "./index.js";
 
-const documentId = "https://wallet-sync.invalid/spec/openapi.yaml";
+/** The id each profile's components are registered under (the seed one keeps the name it always had). */
+const documentIdOf = (profile: ProfileName): string =>
+  profile === defaultProfile ? "https://wallet-sync.invalid/spec/openapi.yaml" : `https://wallet-sync.invalid/spec/${profile}/openapi.yaml`;
 
 export interface Validation {
   valid: boolean;
@@ -22,11 +24,13 @@ function ajv(): Ajv2020 {
   // ajv-formats is CommonJS: its plugin is the module itself, typed as .default.
   const addFormats = ajvFormats.default as unknown as (a: Ajv2020) => void;
   addFormats(instance);
-  const components = loadOpenApi()["components"] as JsonObject;
-  // Only components are JSON Schema; the rest of the document is OpenAPI.
-  instance.addSchema({ $id: documentId, components });
-  for (const requirement of shouldRequirements()) {
-    instance.addSchema({ $id: shouldDocumentId(requirement), components: applyShould(components, requirement) });
+  for (const profile of profileNames) {
+    const components = loadOpenApi(profile)["components"] as JsonObject;
+    // Only components are JSON Schema; the rest of the document is OpenAPI.
+    instance.addSchema({ $id: documentIdOf(profile), components });
+    for (const requirement of shouldRequirements(profile)) {
+      instance.addSchema({ $id: shouldDocumentId(profile, requirement), components: applyShould(components, requirement) });
+    }
   }
   ajvCache = instance;
   return instance;
@@ -38,31 +42,33 @@ interface ShouldExtension {
   schema: JsonObject;
 }
 
-const shouldDocumentId = (requirement: string) => `${documentId}/should/${requirement}`;
+const shouldDocumentId = (profile: ProfileName, requirement: string) => `${documentIdOf(profile)}/should/${requirement}`;
 
 function isShould(value: unknown): value is ShouldExtension {
   const candidate = value as Partial<ShouldExtension> | undefined;
   return typeof candidate?.requirement === "string" && typeof candidate.schema === "object" && candidate.schema !== null;
 }
 
-let shouldCache: string[] | undefined;
-/** The requirement IDs the document's `x-should` extensions name, in document order. */
-export function shouldRequirements(): string[] {
-  if (shouldCache) return shouldCache;
+const shouldCache = new Map<ProfileName, string[]>();
+/** The requirement IDs a profile document's `x-should` extensions name, in document order. */
+export function shouldRequirements(profile: ProfileName = defaultProfile): string[] {
+  const cached = shouldCache.get(profile);
+  if (cached) return cached;
   const found = new Set<string>();
   const visit = (node: unknown): void => {
     if (typeof node !== "object" || node === null) return;
     for (const [key, value] of Object.entries(node)) {
       if (key === "x-should") {
-        if (!isShould(value)) throw new Error("spec/openapi.yaml: an x-should needs a `requirement` and a `schema`");
+        if (!isShould(value)) throw new Error(`the ${profile} OpenAPI document: an x-should needs a \`requirement\` and a \`schema\``);
         found.add(value.requirement);
       }
       visit(value);
     }
   };
-  visit(loadOpenApi()["components"]);
-  shouldCache = [...found];
-  return shouldCache;
+  visit(loadOpenApi(profile)["components"]);
+  const requirements = [...found];
+  shouldCache.set(profile, requirements);
+  return requirements;
 }
 
 /** A copy of `node` in which each `x-should` of `requirement` applies (allOf) and every other one is dropped. */
@@ -78,12 +84,12 @@ function applyShould(node: unknown, requirement: string): JsonObject {
 }
 
 const validators = new Map<string, ValidateFunction>();
-function validatorFor(pointer: string, document = documentId): ValidateFunction {
+function validatorFor(pointer: string, document: string): ValidateFunction {
   const key = `${document}#${pointer}`;
   let validate = validators.get(key);
   if (!validate) {
     validate = ajv().getSchema(key);
-    if (!validate) throw new Error(`no schema at ${pointer} in spec/openapi.yaml`);
+    if (!validate) throw new Error(`no schema at ${pointer} in ${document}`);
     validators.set(key, validate);
   }
   return validate;
@@ -93,7 +99,7 @@ function describe(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => `${e.instancePath || "(body)"} ${e.message ?? "is invalid"}`.trim());
 }
 
-function run(pointer: string, value: unknown, document = documentId): Validation {
+function run(pointer: string, value: unknown, document: string): Validation {
   const validate = validatorFor(pointer, document);
   const valid = validate(value) as boolean;
   return { valid, errors: valid ? [] : describe(validate.errors) };
@@ -109,17 +115,17 @@ export interface ShouldMismatch {
  * The `x-should` requirements a value misses at a schema pointer, each with
  * the errors that the schema alone does not have (those are HTTP-2's).
  */
-export function shouldMismatches(pointer: string, value: unknown): ShouldMismatch[] {
-  const mustErrors = new Set(run(pointer, value).errors);
-  return shouldRequirements().flatMap((requirement) => {
-    const errors = run(pointer, value, shouldDocumentId(requirement)).errors.filter((e) => !mustErrors.has(e));
+export function shouldMismatches(pointer: string, value: unknown, profile: ProfileName = defaultProfile): ShouldMismatch[] {
+  const mustErrors = new Set(run(pointer, value, documentIdOf(profile)).errors);
+  return shouldRequirements(profile).flatMap((requirement) => {
+    const errors = run(pointer, value, shouldDocumentId(profile, requirement)).errors.filter((e) => !mustErrors.has(e));
     return errors.length > 0 ? [{ requirement, errors }] : [];
   });
 }
 
-/** Validates a value against components.schemas[name]. */
-export function validateSchema(name: string, value: unknown): Validation {
-  return run(`/components/schemas/${name}`, value);
+/** Validates a value against components.schemas[name] of a profile's document. */
+export function validateSchema(name: string, value: unknown, profile: ProfileName = defaultProfile): Validation {
+  return run(`/components/schemas/${name}`, value, documentIdOf(profile));
 }
 
 export type Method = "get" | "post" | "put" | "delete" | "patch";
@@ -128,8 +134,13 @@ export type Method = "get" | "post" | "put" | "delete" | "patch";
  * The JSON pointer of the response schema the spec gives for a path, method
  * and status, or undefined when the spec lists no such response.
  */
-export function responseSchemaPointer(path: string, method: Method, status: number): string | undefined {
-  const doc = loadOpenApi();
+export function responseSchemaPointer(
+  path: string,
+  method: Method,
+  status: number,
+  profile: ProfileName = defaultProfile,
+): string | undefined {
+  const doc = loadOpenApi(profile);
   const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
   const responses = (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
   let response = responses?.[String(status)] as JsonObject | undefined;
@@ -144,18 +155,24 @@ export function responseSchemaPointer(path: string, method: Method, status: numb
 }
 
 /** The statuses the spec lists for a path and method. */
-export function documentedStatuses(path: string, method: Method): number[] {
-  const doc = loadOpenApi();
+export function documentedStatuses(path: string, method: Method, profile: ProfileName = defaultProfile): number[] {
+  const doc = loadOpenApi(profile);
   const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
   const responses = (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
   return Object.keys(responses ?? {}).map(Number);
 }
 
 /** Validates a response body against the schema the spec gives for it. */
-export function validateResponse(path: string, method: Method, status: number, body: unknown): Validation {
-  const pointer = responseSchemaPointer(path, method, status);
+export function validateResponse(
+  path: string,
+  method: Method,
+  status: number,
+  body: unknown,
+  profile: ProfileName = defaultProfile,
+): Validation {
+  const pointer = responseSchemaPointer(path, method, status, profile);
   if (!pointer) return { valid: false, errors: [`the spec lists no ${status} response for ${method.toUpperCase()} ${path}`] };
-  return run(pointer, body);
+  return run(pointer, body, documentIdOf(profile));
 }
 
 function resolvePointer(doc: JsonObject, pointer: string): unknown {

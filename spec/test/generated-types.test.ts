@@ -10,14 +10,19 @@ import { specDir } from "../index.js";
 
 const run = promisify(execFile);
 
-test("spec/generated/openapi.ts is up to date with spec/openapi.yaml (else run `npm run generate`)", async () => {
+const generated = [
+  { document: "openapi.yaml", types: "openapi.ts" },
+  { document: "api3/openapi.yaml", types: "api3.ts" },
+];
+
+test.each(generated)("spec/generated/$types is up to date with spec/$document (else run `npm run generate`)", async ({ document, types }) => {
   const scratch = await mkdtemp(join(tmpdir(), "wallet-sync-types-"));
   try {
-    const fresh = join(scratch, "openapi.ts");
+    const fresh = join(scratch, types);
     const bin = join(specDir, "..", "node_modules", ".bin", "openapi-typescript");
-    await run(bin, [join(specDir, "openapi.yaml"), "-o", fresh]);
-    const committed = await readFile(join(specDir, "generated", "openapi.ts"), "utf8");
-    expect(committed, "spec/generated/openapi.ts is stale: run `npm run generate`").toBe(await readFile(fresh, "utf8"));
+    await run(bin, [join(specDir, document), "-o", fresh]);
+    const committed = await readFile(join(specDir, "generated", types), "utf8");
+    expect(committed, `spec/generated/${types} is stale: run \`npm run generate\``).toBe(await readFile(fresh, "utf8"));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
