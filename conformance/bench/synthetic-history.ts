@@ -65,7 +65,7 @@ export function seededRandom(seed: number): () => number {
 type Fate = "answered" | "timeout" | "connection" | "server-error";
 
 interface InFlight {
-  kind: Exclude<OperationKind, "signup">;
+  kind: Extract<OperationKind, "auth" | "get" | "post">;
   invokedAt: Millis;
   completedAt: Millis;
   /** When the simulated server applies it (if it does); for a refused POST, then when it reads the body. */
@@ -145,6 +145,10 @@ function asRecorded(op: Operation, index: number, shareStrings: boolean): Operat
       return { id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration: op.tokenGeneration };
     case "signup":
       return { id, account, client, invokedAt, completedAt, outcome, kind: "signup" };
+    case "password":
+    case "socket":
+      // Not simulated (api3): copied as they are.
+      return { ...op, id, outcome };
   }
 }
 

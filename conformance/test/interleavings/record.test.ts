@@ -91,7 +91,7 @@ describe("HistoryRecorder", () => {
     expect(post.request).toEqual({ encryptedWallet: "-:a", sequence: 1, hmac: "h1", baseSequence: 0, move: "honest" });
 
     const history = recorder.toHistory();
-    expect(history).toMatchObject({ format: "wallet-sync-history/1", contentModel: "append-log", meta: { seed: 3 } });
+    expect(history).toMatchObject({ format: "wallet-sync-history/2", contentModel: "append-log", meta: { seed: 3 } });
     expect(history.operations.map((op) => op.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(checkHistory(history).passed).toBe(true);
   });

@@ -1,8 +1,8 @@
-// The history checker core declares the wallet triple itself (it imports
-// nothing outside its folder); it must stay the spec's triple.
+// The history checker core declares the wallet triple and the profile names
+// itself (it imports nothing outside its folder); they must stay the spec's.
 import { describe, expect, expectTypeOf, test } from "vitest";
-import { loadOpenApi, type WalletVersion as SpecWalletVersion } from "../../../spec/index.js";
-import { versionOf, type PostOperation, type WalletVersion } from "../../src/interleavings/history/history.js";
+import { loadOpenApi, type ProfileName, type WalletVersion as SpecWalletVersion } from "../../../spec/index.js";
+import { versionOf, type HistoryProfile, type PostOperation, type WalletVersion } from "../../src/interleavings/history/history.js";
 
 describe("the history's WalletVersion", () => {
   test("is the spec's WalletVersion type (a compile-time check: npm run typecheck fails on drift)", () => {
@@ -15,4 +15,8 @@ describe("the history's WalletVersion", () => {
     const post = { request: { encryptedWallet: "w", sequence: 1, hmac: "h", baseSequence: 0 } } as PostOperation;
     expect(Object.keys(versionOf(post)).sort()).toEqual(walletFields.sort());
   });
+});
+
+test("the history's profile names are the spec's (a compile-time check)", () => {
+  expectTypeOf<HistoryProfile>().toEqualTypeOf<ProfileName>();
 });

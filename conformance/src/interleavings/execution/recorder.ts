@@ -20,7 +20,7 @@ import {
 } from "../history/history.js";
 
 /** The status that means success for each kind of request. */
-export const successStatus: Readonly<Record<OperationKind, number>> = { signup: 201, auth: 200, get: 200, post: 200 };
+export const successStatus: Readonly<Record<OperationKind, number>> = { signup: 201, auth: 200, get: 200, post: 200, password: 200, socket: 101 };
 
 /** The wallet a history records from a body: the body's wallet triple, with a whole-number sequence. */
 function recordedWallet(json: unknown): WalletVersion | undefined {

@@ -4,10 +4,10 @@
 // cost is one step per version whatever the content's length, which grows
 // with every change; contents are compared only where a history does not
 // record its bases, or a version between the two was not built honestly.
-import { isHonestPost, type PostOperation } from "./history.js";
+import { isHonestPost, type WriteOperation } from "./history.js";
 import type { AccountVersions } from "./versions.js";
 
-export function extendsVersion(later: PostOperation, earlier: PostOperation, versions: AccountVersions): boolean {
+export function extendsVersion(later: WriteOperation, earlier: WriteOperation, versions: AccountVersions): boolean {
   const target = earlier.request.sequence;
   let post = later;
   while (post.request.sequence > target) {
@@ -19,8 +19,8 @@ export function extendsVersion(later: PostOperation, earlier: PostOperation, ver
 }
 
 /** The POST whose version an honest POST was built on, when the history records it. */
-function builtOn(post: PostOperation, versions: AccountVersions): PostOperation | undefined {
+function builtOn(post: WriteOperation, versions: AccountVersions): WriteOperation | undefined {
   const { baseHmac, baseSequence } = post.request;
   if (baseHmac === undefined || !isHonestPost(post)) return undefined;
-  return versions.bySequence.get(baseSequence)?.posts.find((candidate) => candidate.request.hmac === baseHmac);
+  return versions.bySequence.get(baseSequence)?.writes.find((candidate) => candidate.request.hmac === baseHmac);
 }

@@ -1,6 +1,9 @@
 // Checks one recorded history against section 8 of the spec (LIN-1..LIN-7,
-// and DUR-1, DUR-2 when it records crashes) and the token rules that
-// concurrency can break (TOKEN-1, TOKEN-2).
+// and DUR-1, DUR-2 when it records crashes), the token rules that
+// concurrency can break (TOKEN-1, TOKEN-2) and, for api3 histories, what
+// password changes end (PASS-1, PASS-2, NOTIFY-4) and what sockets receive
+// (NOTIFY-2, NOTIFY-3). A password change with a wallet is a write in the
+// sequence chain like a POST, so every LIN pass sees it.
 //
 // No search over interleavings is needed: sequence numbers name versions and
 // every POST sends a version of its own, so a returned wallet names the POST
@@ -26,7 +29,9 @@ import {
   type Violation,
   type Warning,
 } from "./findings.js";
-import type { History, Operation } from "./history.js";
+import { conflictsCarryWallet, type History, type Operation } from "./history.js";
+import { checkNotifications } from "./notifications.js";
+import { checkClosedSockets, checkEndedCredentials, collectPasswordChanges } from "./password-changes.js";
 import { checkRealTimeOrder } from "./real-time.js";
 import { resolveIndeterminatePosts, type IndeterminatePost } from "./resolution.js";
 import { examineReturnedWallets, ForeignWriters } from "./returned-wallets.js";
@@ -43,11 +48,21 @@ export interface CheckOptions {
   keepPerRequirement?: number;
 }
 
+export interface OutcomeCounts {
+  accepted: number;
+  refused: number;
+  indeterminate: number;
+}
+
 export interface HistoryStats {
   operations: number;
   accounts: number;
-  posts: { accepted: number; refused: number; indeterminate: number };
+  posts: OutcomeCounts;
   gets: number;
+  /** api3: POST /password, with a wallet or without. */
+  passwordChanges: OutcomeCounts;
+  /** api3: sockets upgraded (101), and the frames they received. */
+  sockets: { opened: number; frames: number };
   /** Wallets returned by GET 200, POST 200 and 409 bodies that named their writer. */
   returnedWallets: number;
   /** Versions whose writer the history names. */
@@ -80,7 +95,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
   for (const group of groupByAccount(history.operations)) {
     stats.accounts++;
     countOperations(group, stats);
-    const answers = examineReturnedWallets(group, foreign, narrator, log);
+    const answers = examineReturnedWallets(group, foreign, narrator, log, conflictsCarryWallet(history));
     for (const answer of answers.answers) if (answer.via !== "none") stats.returnedWallets++;
     const versions = collectVersions(group, answers);
     const acceptance = checkSingleAcceptance(versions, narrator, log);
@@ -91,6 +106,10 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
     }
     checkRealTimeOrder(answers, versions, acceptance, narrator, log);
     checkReplacedTokens(group, narrator, log);
+    const passwordChanges = collectPasswordChanges(group);
+    checkEndedCredentials(group, passwordChanges, narrator, log);
+    checkClosedSockets(group, passwordChanges, narrator, log);
+    checkNotifications(group, versions, passwordChanges, narrator, log);
     checkDurability(crashes, group, signups.filter((op) => op.account === group.account), answers, narrator, log);
     stats.versions += writers.size;
     const findings = { acceptance, predecessors, writers };
@@ -120,16 +139,28 @@ function emptyStats(operations: number): HistoryStats {
     accounts: 0,
     posts: { accepted: 0, refused: 0, indeterminate: 0 },
     gets: 0,
+    passwordChanges: { accepted: 0, refused: 0, indeterminate: 0 },
+    sockets: { opened: 0, frames: 0 },
     returnedWallets: 0,
     versions: 0,
   };
 }
 
 function countOperations(group: AccountOperations, stats: HistoryStats): void {
-  stats.gets += group.requests.length - group.posts.length;
-  for (const post of group.posts) {
-    if (post.outcome.type === "ok") stats.posts.accepted++;
-    else if (post.outcome.type === "refused") stats.posts.refused++;
+  stats.gets += group.requests.length - group.writes.length;
+  for (const write of group.writes) {
+    if (write.kind !== "post") continue;
+    if (write.outcome.type === "ok") stats.posts.accepted++;
+    else if (write.outcome.type === "refused") stats.posts.refused++;
     else stats.posts.indeterminate++;
+  }
+  for (const change of group.passwords) {
+    if (change.outcome.type === "ok") stats.passwordChanges.accepted++;
+    else if (change.outcome.type === "refused") stats.passwordChanges.refused++;
+    else stats.passwordChanges.indeterminate++;
+  }
+  for (const socket of group.sockets) {
+    if (socket.outcome.type === "ok") stats.sockets.opened++;
+    stats.sockets.frames += socket.frames.length;
   }
 }

@@ -6,7 +6,7 @@
 // version whatever the length of the contents (bases.ts).
 import { extendsVersion } from "./bases.js";
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
-import { isHonestPost, type PostOperation } from "./history.js";
+import { isHonestPost, type WriteOperation } from "./history.js";
 import type { Predecessors } from "./predecessors.js";
 import type { AccountVersions, SingleAcceptance, VersionFacts } from "./versions.js";
 import type { Writers } from "./writers.js";
@@ -48,7 +48,7 @@ export function checkContentChain(
 /** A version whose writer the history names. */
 interface Written {
   facts: VersionFacts;
-  writer: PostOperation;
+  writer: WriteOperation;
 }
 
 function compare(earlier: Written, later: Written, versions: AccountVersions, narrator: Narrator, log: ViolationLog): void {

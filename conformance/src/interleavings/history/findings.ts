@@ -2,12 +2,12 @@
 // with the few operations that contradict each other, and SHOULD-level
 // warnings. Also the wording helpers, so every explanation names clients,
 // sequences and times the same way.
-import type { Millis, Operation, PostOperation } from "./history.js";
+import type { Millis, Operation, WriteOperation } from "./history.js";
 
 /** The requirements a history check can find broken. */
-export type HistoryRequirement = "LIN-1" | "LIN-2" | "LIN-3" | "LIN-4" | "LIN-5" | "LIN-6" | "TOKEN-1" | "TOKEN-2" | "DUR-1" | "DUR-2";
+export type HistoryRequirement = (typeof historyRequirements)[number];
 
-export const historyRequirements: readonly HistoryRequirement[] = [
+export const historyRequirements = [
   "LIN-1",
   "LIN-2",
   "LIN-3",
@@ -18,7 +18,12 @@ export const historyRequirements: readonly HistoryRequirement[] = [
   "TOKEN-2",
   "DUR-1",
   "DUR-2",
-];
+  "PASS-1",
+  "PASS-2",
+  "NOTIFY-2",
+  "NOTIFY-3",
+  "NOTIFY-4",
+] as const;
 
 export interface Violation {
   requirement: HistoryRequirement;
@@ -59,7 +64,14 @@ export class ViolationLog {
   }
 }
 
-const verbs: Record<Operation["kind"], string> = { signup: "signup", auth: "auth", get: "GET", post: "POST" };
+const verbs: Record<Operation["kind"], string> = {
+  signup: "signup",
+  auth: "auth",
+  get: "GET",
+  post: "POST",
+  password: "password change",
+  socket: "socket",
+};
 
 /** Words for operations and times, relative to the start of the history. */
 export class Narrator {
@@ -75,8 +87,8 @@ export class Narrator {
     return `${this.named(operation)}${onNode(operation)}`;
   }
 
-  /** "client B's POST #17 of sequence 5", "... of sequence 5 on n2" */
-  post(post: PostOperation): string {
+  /** "client B's POST #17 of sequence 5", "client B's password change #18 of sequence 6", "... of sequence 5 on n2" */
+  post(post: WriteOperation): string {
     return `${this.named(post)} of sequence ${post.request.sequence}${onNode(post)}`;
   }
 
@@ -84,8 +96,8 @@ export class Narrator {
     return `client ${operation.client}'s ${verbs[operation.kind]} #${operation.id}`;
   }
 
-  /** How a POST ended: "accepted at t=..", "refused (409) at t=..", "timed out at t=..". */
-  postFate(post: PostOperation): string {
+  /** How a request ended: "accepted at t=..", "refused (409) at t=..", "timed out at t=..". */
+  postFate(post: Operation): string {
     const outcome = post.outcome;
     if (outcome.type === "ok") return `accepted at ${this.at(post.completedAt)}`;
     if (outcome.type === "refused") return `refused (${outcome.status}) at ${this.at(post.completedAt)}`;

@@ -3,7 +3,18 @@
 // classes) so that it can be saved into reports and replay files and checked
 // again later.
 
-export const historyFormat = "wallet-sync-history/1";
+export const historyFormat = "wallet-sync-history/2";
+
+/**
+ * Every format the checker reads: /1 is /2 without password changes,
+ * sockets and `profile`, so a /1 history is read as it is.
+ */
+export const readableHistoryFormats = ["wallet-sync-history/1", historyFormat] as const;
+export type HistoryFormat = (typeof readableHistoryFormats)[number];
+
+export function isReadableHistoryFormat(format: unknown): format is HistoryFormat {
+  return readableHistoryFormats.includes(format as HistoryFormat);
+}
 
 /** Milliseconds on one monotonic clock: performance.now() of the recording process. */
 export type Millis = number;
@@ -20,9 +31,9 @@ export interface WalletVersion {
   hmac: string;
 }
 
-export type OperationKind = "signup" | "auth" | "get" | "post";
+export type OperationKind = "signup" | "auth" | "get" | "post" | "password" | "socket";
 
-/** The request got the answer that means success: 201 for signup, 200 otherwise. */
+/** The request got the answer that means success: 201 for signup, 101 for a socket's upgrade, 200 otherwise. */
 export interface OkOutcome {
   type: "ok";
   status: number;
@@ -84,6 +95,11 @@ export interface AuthOperation extends OperationCommon {
   kind: "auth";
   /** The generation of this device's token that this request asked for: 1, 2, ... per (account, client). */
   tokenGeneration: number;
+  /**
+   * Which of the account's passwords it logged in with, as the history labels
+   * them (PasswordOperation); absent where passwords never change.
+   */
+  password?: string;
 }
 
 export interface GetOperation extends OperationCommon {
@@ -118,7 +134,88 @@ export interface PostOperation extends OperationCommon {
   request: PostedWallet;
 }
 
-export type Operation = SignupOperation | AuthOperation | GetOperation | PostOperation;
+/** One token of the account: the one a device's auth of that generation issued. */
+export interface TokenRef {
+  client: string;
+  tokenGeneration: number;
+}
+
+/**
+ * POST /password (api3): the account's password changed from `oldPassword`
+ * to `newPassword` (labels, not the passwords: "p0" is the signup's, each
+ * change names the one it sets). With a wallet, re-encrypted under the new
+ * password, it is a write in the account's sequence chain like a POST.
+ */
+export interface PasswordOperation extends OperationCommon {
+  kind: "password";
+  oldPassword: string;
+  newPassword: string;
+  /** The wallet it sent, with the base its client had seen; absent when its client had seen no wallet. */
+  request?: PostedWallet;
+  /**
+   * The account's tokens issued (auth answered 200) before it was sent: a 200
+   * ends them all (PASS-2). Tokens issued while it ran are not listed: the
+   * server may have processed their auth before or after the change.
+   */
+  endsTokens: TokenRef[];
+}
+
+/** A text frame a socket received, when it arrived. */
+export interface SocketFrame {
+  at: Millis;
+  text: string;
+}
+
+/** How a socket ended: a close frame from the server, the connection dropped without one, or closed by its client at the end of the run. */
+export interface SocketClose {
+  by: "server" | "drop" | "client";
+  at: Millis;
+  /** The close frame's status code, if one came. */
+  code?: number;
+}
+
+/**
+ * A device's WebSocket (api3), opened with one of its tokens. invokedAt and
+ * completedAt are when the upgrade was asked and answered; the outcome is
+ * "ok" for 101. What it received afterwards, and how it ended, follow.
+ */
+export interface SocketOperation extends OperationCommon {
+  kind: "socket";
+  tokenGeneration: number;
+  /** Text frames in order of arrival. */
+  frames: SocketFrame[];
+  /** Frames that came after the recorder's cap and were not kept: none of the socket's frames is then known to be missing. */
+  framesDropped?: number;
+  /** Absent when the upgrade failed, or when the recording tool does not know how the socket ended. */
+  closed?: SocketClose;
+}
+
+export type Operation = SignupOperation | AuthOperation | GetOperation | PostOperation | PasswordOperation | SocketOperation;
+
+/** A password change that sent a wallet: a write of that version, as a POST is. */
+export type WalletPasswordOperation = PasswordOperation & { request: PostedWallet };
+
+/** A request that writes a version of the wallet if it takes effect: every pass of the sequence chain reads writes through this one type. */
+export type WriteOperation = PostOperation | WalletPasswordOperation;
+
+/** Requests that carry one of the device's tokens. */
+export type TokenOperation = GetOperation | PostOperation | SocketOperation;
+
+export function isWrite(operation: Operation): operation is WriteOperation {
+  return operation.kind === "post" || (operation.kind === "password" && operation.request !== undefined);
+}
+
+/** The profiles a history may come from (spec/profiles.ts names them; a type test keeps the two the same). */
+export type HistoryProfile = "seed" | "api3";
+
+/**
+ * Whether a 409 to a POST carries the stored wallet (seed: SEQ-4). In api3
+ * its body is an error only, so a 409 without a wallet says nothing about
+ * what is stored.
+ */
+export function conflictsCarryWallet(history: Pick<History, "profile">): boolean {
+  return (history.profile ?? "seed") === "seed";
+}
 
 /**
  * How wallet contents relate across versions. "append-log": the demo wallet of
@@ -129,7 +226,9 @@ export type Operation = SignupOperation | AuthOperation | GetOperation | PostOpe
 export type ContentModel = "append-log" | "opaque";
 
 export interface History {
-  format: typeof historyFormat;
+  format: HistoryFormat;
+  /** The protocol the history was recorded with; absent: seed. */
+  profile?: HistoryProfile;
   contentModel: ContentModel;
   /** Every request made to the history's accounts, in any order. */
   operations: Operation[];
@@ -145,8 +244,8 @@ export interface ServerEvent {
   at: Millis;
 }
 
-/** An honest POST claims exactly what its client had seen: base + 1. */
-export function isHonestPost(post: PostOperation): boolean {
+/** An honest write claims exactly what its client had seen: base + 1. */
+export function isHonestPost(post: WriteOperation): boolean {
   return post.request.sequence === post.request.baseSequence + 1;
 }
 
@@ -154,8 +253,22 @@ export function sameVersion(a: WalletVersion, b: WalletVersion): boolean {
   return a.sequence === b.sequence && a.hmac === b.hmac && a.encryptedWallet === b.encryptedWallet;
 }
 
-/** The version a POST wrote if it took effect. */
-export function versionOf(post: PostOperation): WalletVersion {
+/** The version a write stored if it took effect. */
+export function versionOf(post: WriteOperation): WalletVersion {
   const { encryptedWallet, sequence, hmac } = post.request;
   return { encryptedWallet, sequence, hmac };
+}
+
+/**
+ * The tokens of `account` issued before `time`: auths answered 200 by then.
+ * What a password change sent at `time` ends (PasswordOperation.endsTokens).
+ */
+export function tokensIssuedBefore(operations: readonly Operation[], account: string, time: Millis): TokenRef[] {
+  const tokens: TokenRef[] = [];
+  for (const op of operations) {
+    if (op.kind === "auth" && op.account === account && op.outcome.type === "ok" && op.completedAt < time) {
+      tokens.push({ client: op.client, tokenGeneration: op.tokenGeneration });
+    }
+  }
+  return tokens;
 }

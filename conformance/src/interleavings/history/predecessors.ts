@@ -6,7 +6,7 @@
 // n - 1 was stored broke no server rule: the server cannot know what its
 // client had seen, so that is not reported.
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
-import type { Millis, Operation, PostOperation } from "./history.js";
+import { isWrite, type Millis, type Operation, type WriteOperation } from "./history.js";
 import type { AccountVersions, VersionFacts } from "./versions.js";
 
 /** What shows that a version had been stored by some time: an answer about it or about a later version. */
@@ -54,7 +54,7 @@ export function checkPredecessors(versions: AccountVersions, narrator: Narrator,
       related: ["SEQ-2"],
       account: versions.account,
       explanation: `${evidenceText(storedBy, sequence, narrator)}, but no POST of sequence ${sequence - 1} that could have stored version ${sequence - 1} had been sent by then${whyNone(previous, narrator)}.`,
-      operations: [storedBy.op.id, ...(previous?.posts ?? []).slice(0, 2).map((post) => post.id)],
+      operations: [storedBy.op.id, ...(previous?.writes ?? []).slice(0, 2).map((post) => post.id)],
     });
   }
   return { storedBy: storedByVersion, missing };
@@ -77,23 +77,23 @@ function earliest(a: StoredEvidence | undefined, b: StoredEvidence | undefined):
 function evidenceText(evidence: StoredEvidence, sequence: number, narrator: Narrator): string {
   const op = evidence.op;
   const shown =
-    op.kind === "post" && op.outcome.type === "ok" && op.request.sequence === evidence.sequence
+    isWrite(op) && op.outcome.type === "ok" && op.request.sequence === evidence.sequence
       ? `${narrator.post(op)}${builtOn(op)} was accepted at ${narrator.at(op.completedAt)}`
       : `${narrator.op(op)} returned version ${evidence.sequence} at ${narrator.at(op.completedAt)}`;
   const subject = evidence.sequence === sequence ? "" : `version ${sequence} must have been stored before version ${evidence.sequence}, and `;
   return capitalize(subject + shown);
 }
 
-function builtOn(post: PostOperation): string {
+function builtOn(post: WriteOperation): string {
   const base = post.request.baseSequence;
   return post.request.sequence === base + 1 ? "" : ` (its client had seen ${base === 0 ? "no wallet" : `only version ${base}`})`;
 }
 
 function whyNone(previous: VersionFacts | undefined, narrator: Narrator): string {
   if (!previous) return "";
-  let first: PostOperation | undefined;
+  let first: WriteOperation | undefined;
   for (const post of previous.candidates) if (!first || post.invokedAt < first.invokedAt) first = post;
   if (first) return ` (${narrator.post(first)} was sent only at ${narrator.at(first.invokedAt)})`;
-  const refused = previous.posts[0];
+  const refused = previous.writes[0];
   return refused ? ` (${narrator.post(refused)} was ${narrator.postFate(refused)})` : "";
 }

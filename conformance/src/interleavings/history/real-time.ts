@@ -7,10 +7,10 @@
 // compared. One sweep per account: answers by completion time, requests by
 // the time they were sent.
 import { capitalize, type HistoryRequirement, type Narrator, type ViolationLog } from "./findings.js";
-import type { PostOperation } from "./history.js";
+import type { WriteOperation } from "./history.js";
 import { sortByCompletion, sortByInvocation } from "./order.js";
 import type { WalletAnswer, WalletAnswers } from "./returned-wallets.js";
-import type { AccountVersions, SingleAcceptance } from "./versions.js";
+import { doubleWriteRequirement, type AccountVersions, type SingleAcceptance } from "./versions.js";
 
 export function checkRealTimeOrder(
   found: WalletAnswers,
@@ -28,7 +28,7 @@ export function checkRealTimeOrder(
   for (const answer of found.answers) {
     if (answer.via !== "none") shown.push(answer);
     // LIN-2 has already reported duplicate acceptances.
-    if (answer.via !== "echo" || !duplicateAcceptances.has(answer.op as PostOperation)) subjects.push(answer);
+    if (answer.via !== "echo" || !duplicateAcceptances.has(answer.op as WriteOperation)) subjects.push(answer);
   }
   sortByCompletion(shown);
   sortByInvocation(subjects);
@@ -74,8 +74,7 @@ export function checkRealTimeOrder(
             ? ownView
             : newestShown;
       log.add({
-        requirement: "LIN-2",
-        related: ["SEQ-6"],
+        ...doubleWriteRequirement([subject.op, sameSequence.op]),
         account: versions.account,
         explanation: `${capitalize(describeSubject(subject, narrator))}, but version ${subject.sequence} had already been stored before it was sent: ${describeShown(sameSequence, narrator)}.`,
         operations: [subject.op.id, sameSequence.op.id],
@@ -122,7 +121,7 @@ export function describeSubject(subject: WalletAnswer, narrator: Narrator): stri
 export function describeShown(shown: WalletAnswer, narrator: Narrator): string {
   const op = shown.op;
   const at = narrator.at(op.completedAt);
-  if (op.kind !== "post") return `${narrator.op(op)} had returned version ${shown.sequence} at ${at}`;
+  if (op.kind === "get") return `${narrator.op(op)} had returned version ${shown.sequence} at ${at}`;
   if (shown.via === "echo") return `${narrator.post(op)} had been accepted at ${at}`;
   return `${narrator.post(op)} had got version ${shown.sequence} in its 409 body at ${at}`;
 }

@@ -8,7 +8,7 @@
 import type { AccountOperations } from "./account-operations.js";
 import { compareTimes } from "./order.js";
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
-import type { AuthOperation, GetOperation, Millis, PostOperation } from "./history.js";
+import type { AuthOperation, Millis, TokenOperation } from "./history.js";
 
 interface Replacement {
   at: Millis;
@@ -31,11 +31,11 @@ export function checkReplacedTokens(group: AccountOperations, narrator: Narrator
     if (auths.length > 1) replacements.set(device, replacementTimes(auths));
   });
   if (replacements.size === 0) return;
-  for (const op of group.requests) checkToken(op, replacements, group.account, narrator, log);
+  for (const op of group.tokenRequests) checkToken(op, replacements, group.account, narrator, log);
 }
 
 function checkToken(
-  op: GetOperation | PostOperation,
+  op: TokenOperation,
   replacements: Map<string, Map<number, Replacement>>,
   account: string,
   narrator: Narrator,

@@ -2,7 +2,7 @@
 // Informational only: no check counts them as success or failure, but reports
 // say which ones later answers show to have taken effect.
 import { extendsVersion } from "./bases.js";
-import { isHonestPost, sameVersion, type ContentModel, type PostOperation } from "./history.js";
+import { isHonestPost, sameVersion, type ContentModel, type WriteOperation } from "./history.js";
 import type { Predecessors } from "./predecessors.js";
 import type { AccountVersions, SingleAcceptance, VersionFacts } from "./versions.js";
 import type { Writers } from "./writers.js";
@@ -44,7 +44,7 @@ export function resolveIndeterminatePosts(
 }
 
 function resolve(
-  post: PostOperation,
+  post: WriteOperation,
   facts: VersionFacts,
   versions: AccountVersions,
   { acceptance, predecessors, writers }: VersionFindings,

@@ -6,60 +6,61 @@
 import type { AccountOperations } from "./account-operations.js";
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
 import {
+  isWrite,
   sameVersion,
   type GetOperation,
   type Operation,
-  type PostOperation,
   type WalletVersion,
+  type WriteOperation,
 } from "./history.js";
 
 /**
  * An answer that shows what the account held: a wallet returned by a GET 200,
- * a POST 200 (an acknowledgement) or a 409 body, or "no wallet". One small
+ * a write's 200 (an acknowledgement) or a 409 body, or "no wallet". One small
  * record per answer, shared by every later check.
  */
 export interface WalletAnswer {
-  op: GetOperation | PostOperation;
-  /** "get": a GET 200; "echo": a POST 200; "conflict": a 409 body; "none": a GET 404 or a 409 saying there is no wallet. */
+  op: GetOperation | WriteOperation;
+  /** "get": a GET 200; "echo": a write's 200; "conflict": a 409 body; "none": a GET 404 or a 409 saying there is no wallet. */
   via: "get" | "echo" | "conflict" | "none";
   /** The sequence of the version shown; 0 for "none". */
   sequence: number;
   /**
-   * The POST that sent the version shown (the POST itself for "echo"): it may
-   * have taken effect and was sent before the answer came. Of POSTs that sent
-   * the very same version, the first.
+   * The write that sent the version shown (the write itself for "echo"): it
+   * may have taken effect and was sent before the answer came. Of writes that
+   * sent the very same version, the first.
    */
-  writer: PostOperation | undefined;
+  writer: WriteOperation | undefined;
 }
 
 export interface WalletAnswers {
   /** Answers that name their writer, and answers saying there is no wallet. */
   answers: WalletAnswer[];
   /** Accepted POSTs whose 200 carried something else than what they sent. */
-  badEchoes: Set<PostOperation>;
+  badEchoes: Set<WriteOperation>;
 }
 
 /**
- * Finds the account whose POST sent a given version, for wallets that no POST
- * of their own account sent. Built on first use: a conforming history never
- * needs it.
+ * Finds the account whose write sent a given version, for wallets that no
+ * write of their own account sent. Built on first use: a conforming history
+ * never needs it.
  */
 export class ForeignWriters {
-  private byContent: Map<string, PostOperation[]> | undefined;
+  private byContent: Map<string, WriteOperation[]> | undefined;
 
   constructor(private readonly operations: readonly Operation[]) {}
 
-  find(wallet: WalletVersion, account: string): PostOperation | undefined {
+  find(wallet: WalletVersion, account: string): WriteOperation | undefined {
     this.byContent ??= this.index();
     return this.byContent
       .get(wallet.encryptedWallet)
       ?.find((post) => post.account !== account && sameVersion(post.request, wallet));
   }
 
-  private index(): Map<string, PostOperation[]> {
-    const byContent = new Map<string, PostOperation[]>();
+  private index(): Map<string, WriteOperation[]> {
+    const byContent = new Map<string, WriteOperation[]>();
     for (const operation of this.operations) {
-      if (operation.kind !== "post") continue;
+      if (!isWrite(operation)) continue;
       const content = operation.request.encryptedWallet;
       const posts = byContent.get(content);
       if (posts) posts.push(operation);
@@ -69,11 +70,17 @@ export class ForeignWriters {
   }
 }
 
+/**
+ * `conflictsCarryWallet`: whether a 409 to a POST carries the stored wallet
+ * (seed), so that one without a wallet says there is none; in api3 a 409
+ * carries an error only and says nothing about what is stored.
+ */
 export function examineReturnedWallets(
   group: AccountOperations,
   foreign: ForeignWriters,
   narrator: Narrator,
   log: ViolationLog,
+  conflictsCarryWallet = true,
 ): WalletAnswers {
   const found: WalletAnswers = { answers: [], badEchoes: new Set() };
   const answers = found.answers;
@@ -81,7 +88,7 @@ export function examineReturnedWallets(
   // recorded history.
   for (const op of group.requests) {
     if (op.kind === "get") examineGet(op, group, foreign, narrator, log, answers);
-    else examinePost(op, group, foreign, narrator, log, found);
+    else examineWrite(op, group, foreign, narrator, log, found, conflictsCarryWallet);
   }
   return found;
 }
@@ -103,49 +110,51 @@ function examineGet(
   }
 }
 
-function examinePost(
-  post: PostOperation,
+function examineWrite(
+  post: WriteOperation,
   group: AccountOperations,
   foreign: ForeignWriters,
   narrator: Narrator,
   log: ViolationLog,
   found: WalletAnswers,
+  conflictsCarryWallet: boolean,
 ): void {
   const answers = found.answers;
   const outcome = post.outcome;
   if (outcome.type === "ok") {
-    // An accepted POST without a wallet in its 200 is still acknowledged;
-    // the missing body is a schema matter.
+    // An accepted write without a wallet in its 200 is still acknowledged
+    // (api3 answers {}; in seed the missing body is a schema matter).
     if (!outcome.wallet || sameVersion(outcome.wallet, post.request)) {
       answers.push({ op: post, via: "echo", sequence: post.request.sequence, writer: post });
     } else {
       found.badEchoes.add(post);
       reportBadEcho(post, outcome.wallet, group, foreign, narrator, log);
     }
-  } else if (outcome.type === "refused" && outcome.status === 409 && !outcome.unreadableWallet) {
+  } else if (post.kind === "post" && outcome.type === "refused" && outcome.status === 409 && !outcome.unreadableWallet) {
     if (outcome.wallet) {
       const writer = examineRead(post, outcome.wallet, group, foreign, narrator, log);
       if (writer) answers.push({ op: post, via: "conflict", sequence: outcome.wallet.sequence, writer });
-    } else if (post.request.sequence !== 1) {
-      // A 409 without a wallet says "no wallet" only where the sequence
-      // rule gives it that meaning: a POST of a sequence other than 1.
+    } else if (conflictsCarryWallet && post.request.sequence !== 1) {
+      // A 409 without a wallet says "no wallet" only where 409 bodies carry
+      // the stored wallet and the sequence rule gives it that meaning: a
+      // POST of a sequence other than 1.
       answers.push({ op: post, via: "none", sequence: 0, writer: undefined });
     }
   }
 }
 
-/** The POST that wrote a returned wallet, or undefined after reporting why none did. */
+/** The write that wrote a returned wallet, or undefined after reporting why none did. */
 function examineRead(
-  op: GetOperation | PostOperation,
+  op: GetOperation | WriteOperation,
   wallet: WalletVersion,
   group: AccountOperations,
   foreign: ForeignWriters,
   narrator: Narrator,
   log: ViolationLog,
-): PostOperation | undefined {
-  let refusedTwin: PostOperation | undefined;
-  let lateTwin: PostOperation | undefined;
-  const posts = group.postsBySequence.get(wallet.sequence);
+): WriteOperation | undefined {
+  let refusedTwin: WriteOperation | undefined;
+  let lateTwin: WriteOperation | undefined;
+  const posts = group.writesBySequence.get(wallet.sequence);
   if (posts) {
     for (const post of posts) {
       // The hmac first: contents of one sequence often share a long prefix.
@@ -184,7 +193,7 @@ function examineRead(
       operations: [op.id, lateTwin.id],
     });
   } else {
-    const sameContent = group.postsBySequence
+    const sameContent = group.writesBySequence
       .get(wallet.sequence)
       ?.find((post) => post.request.encryptedWallet === wallet.encryptedWallet);
     const detail = sameContent
@@ -201,7 +210,7 @@ function examineRead(
 }
 
 function reportBadEcho(
-  post: PostOperation,
+  post: WriteOperation,
   wallet: WalletVersion,
   group: AccountOperations,
   foreign: ForeignWriters,

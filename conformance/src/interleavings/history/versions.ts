@@ -4,19 +4,19 @@
 // VersionFacts are read-only once collected: each later pass returns what it
 // derives instead of writing it back.
 import type { AccountOperations } from "./account-operations.js";
-import type { Narrator, ViolationLog } from "./findings.js";
-import { sameVersion, type Operation, type PostOperation } from "./history.js";
+import type { Narrator, Violation, ViolationLog } from "./findings.js";
+import { isWrite, sameVersion, type Operation, type WriteOperation } from "./history.js";
 import { compareTimes, sortByCompletion, sortBySequence } from "./order.js";
 import type { WalletAnswer, WalletAnswers } from "./returned-wallets.js";
 
 export interface VersionFacts {
   sequence: number;
-  /** Every POST of this sequence, whatever its outcome. */
-  posts: PostOperation[];
-  /** POSTs of this sequence that may have stored it: accepted or indeterminate (refused ones changed nothing). */
-  candidates: PostOperation[];
-  /** POSTs of this sequence answered 200, by completion time. */
-  accepted: PostOperation[];
+  /** Every write (POST, password change with a wallet) of this sequence, whatever its outcome. */
+  writes: WriteOperation[];
+  /** Writes of this sequence that may have stored it: accepted or indeterminate (refused ones changed nothing). */
+  candidates: WriteOperation[];
+  /** Writes of this sequence answered 200, by completion time. */
+  accepted: WriteOperation[];
   /** Returned wallets (GET 200, 409 bodies) of this sequence, by completion time; each names its writer. */
   observed: WalletAnswer[];
 }
@@ -24,7 +24,7 @@ export interface VersionFacts {
 export interface AccountVersions {
   account: string;
   bySequence: Map<number, VersionFacts>;
-  /** The versions of every sequence some POST of the account sent, by ascending sequence. */
+  /** The versions of every sequence some write of the account sent, by ascending sequence. */
   ascending: VersionFacts[];
 }
 
@@ -32,15 +32,15 @@ export function collectVersions(group: AccountOperations, answers: WalletAnswers
   const bySequence = new Map<number, VersionFacts>();
   const ascending: VersionFacts[] = [];
   // forEach, not for-of: a million iterator entries are garbage to collect.
-  group.postsBySequence.forEach((posts, sequence) => {
+  group.writesBySequence.forEach((writes, sequence) => {
     const facts: VersionFacts = {
       sequence,
-      posts,
+      writes,
       candidates: [],
       accepted: [],
       observed: [],
     };
-    for (const post of posts) {
+    for (const post of writes) {
       if (post.outcome.type === "refused") continue;
       facts.candidates.push(post);
       if (post.outcome.type === "ok") facts.accepted.push(post);
@@ -67,7 +67,7 @@ export interface SingleAcceptance {
   /** Versions of which two took effect: ambiguous, so they take part in no further check. */
   duplicated: ReadonlySet<VersionFacts>;
   /** The accepted POSTs of duplicated versions. */
-  duplicateAcceptances: ReadonlySet<PostOperation>;
+  duplicateAcceptances: ReadonlySet<WriteOperation>;
 }
 
 /**
@@ -81,7 +81,7 @@ export function checkSingleAcceptance(
   log: ViolationLog,
 ): SingleAcceptance {
   const duplicated = new Set<VersionFacts>();
-  const involved = new Set<PostOperation>();
+  const involved = new Set<WriteOperation>();
   for (const facts of versions.ascending) {
     const sequence = facts.sequence;
     const [first, second] = facts.accepted;
@@ -89,8 +89,7 @@ export function checkSingleAcceptance(
       duplicated.add(facts);
       for (const post of facts.accepted) involved.add(post);
       log.add({
-        requirement: "LIN-2",
-        related: ["SEQ-6"],
+        ...doubleWriteRequirement(facts.accepted),
         account: versions.account,
         explanation: `Sequence ${sequence} was accepted twice: ${narrator.post(first)} at ${narrator.at(first.completedAt)} and ${narrator.post(second)} at ${narrator.at(second.completedAt)}.`,
         operations: facts.accepted.slice(0, 3).map((post) => post.id),
@@ -111,8 +110,7 @@ export function checkSingleAcceptance(
       ? `${narrator.post(first)} was accepted at ${narrator.at(first.completedAt)}`
       : `${narrator.op(firstSeen!.op)} returned the version of ${narrator.post(settled)} at ${narrator.at(firstSeen!.op.completedAt)}`;
     log.add({
-      requirement: "LIN-2",
-      related: ["SEQ-6"],
+      ...doubleWriteRequirement([settled, otherWriter]),
       account: versions.account,
       explanation: `Two versions of sequence ${sequence} took effect: ${settledText}, and ${narrator.op(other.op)} returned the one of ${narrator.post(otherWriter)} (${narrator.postFate(otherWriter)}) at ${narrator.at(other.op.completedAt)}.`,
       operations: first
@@ -121,4 +119,15 @@ export function checkSingleAcceptance(
     });
   }
   return { duplicated, duplicateAcceptances: involved };
+}
+
+/**
+ * Two writes of one sequence took effect: LIN-2, or PASS-1 when one of them
+ * is a password change, which must be one atomic step under the sequence
+ * rule (of it and a concurrent write of its sequence at most one is accepted).
+ */
+export function doubleWriteRequirement(operations: readonly Operation[]): Pick<Violation, "requirement" | "related"> {
+  return operations.some((op) => isWrite(op) && op.kind === "password")
+    ? { requirement: "PASS-1", related: ["LIN-2", "SEQ-6"] }
+    : { requirement: "LIN-2", related: ["SEQ-6"] };
 }

@@ -3,12 +3,12 @@
 // must exist because a later one does, the only version its possible writers
 // could have stored. Checks nothing itself; the content chain and the
 // resolution of indeterminate POSTs read it.
-import { sameVersion, type PostOperation } from "./history.js";
+import { sameVersion, type WriteOperation } from "./history.js";
 import type { Predecessors } from "./predecessors.js";
 import type { WalletAnswers } from "./returned-wallets.js";
 import type { AccountVersions, SingleAcceptance, VersionFacts } from "./versions.js";
 
-export type Writers = ReadonlyMap<VersionFacts, PostOperation>;
+export type Writers = ReadonlyMap<VersionFacts, WriteOperation>;
 
 export function nameWriters(
   versions: AccountVersions,
@@ -16,7 +16,7 @@ export function nameWriters(
   predecessors: Predecessors,
   answers: WalletAnswers,
 ): Writers {
-  const writers = new Map<VersionFacts, PostOperation>();
+  const writers = new Map<VersionFacts, WriteOperation>();
   for (const facts of versions.ascending) {
     if (acceptance.duplicated.has(facts)) continue;
     const accepted = facts.accepted[0];
@@ -30,7 +30,7 @@ export function nameWriters(
     }
     const storedBy = predecessors.storedBy.get(facts);
     if (!storedBy) continue;
-    let only: PostOperation | undefined;
+    let only: WriteOperation | undefined;
     let ambiguous = false;
     for (const post of facts.candidates) {
       if (post.invokedAt >= storedBy.at) continue;

@@ -19,7 +19,7 @@ import { countDevices, countMoves, describeWorkload } from "../workload/workload
 
 type CheckedRequirement = HistoryRequirement | "LIN-7";
 
-const titles: Record<CheckedRequirement, string> = {
+const titles: Partial<Record<CheckedRequirement, string>> = {
   "LIN-1": "Concurrent devices: every accepted version extends the version its sequence replaces",
   "LIN-2": "Concurrent devices: at most one POST is accepted per sequence",
   "LIN-3": "Concurrent devices: every wallet returned is one a POST of that account sent",
@@ -146,7 +146,7 @@ export const interleavingCases: readonly CheckCase[] = (Object.keys(titles) as C
     slug: interleavingSlug,
     file: import.meta.url,
     alsoChecks: startupRequirements,
-    title: titles[requirement],
+    title: titles[requirement]!,
     // Load-sensitive and long: alone, after the contract checks.
     exclusive: true,
     run: (ctx) => checkRequirement(ctx, requirement),
