@@ -13,7 +13,8 @@ import { formatHtmlReport } from "../src/report/html/page.js";
 import { renderInterleaving } from "../src/report/html/interleaving.js";
 import { cropAround, planTimeline } from "../src/report/html/timeline-plan.js";
 import { hostileText, interleavingResult, largeBrokenHistory, runOf, smallBrokenHistory } from "./fixtures/interleaving-run.js";
-import { accepted, HistoryBuilder } from "./interleavings/history-builder.js";
+import { describeOperation, narratorFor } from "../src/report/history-text.js";
+import { accepted, changed, HistoryBuilder, upgraded } from "./interleavings/history-builder.js";
 import { describeInChromium, openReport, useChromium } from "./support/chromium.js";
 
 // Browser globals for the callbacks that run in the page (the project's lib has no DOM).
@@ -53,6 +54,29 @@ describe("which operations the timeline draws", () => {
     expect(shown.size).toBe(400);
     for (const id of violations[0]?.operations ?? []) expect(shown.has(id)).toBe(true);
     expect(barCount(renderInterleaving({ history, violations }, "huge"))).toBe(400);
+  });
+
+  test("a password change and a socket's life: described in words and drawn (api3)", () => {
+    const h = new HistoryBuilder("append-log", "api3");
+    h.auth("A", [0, 1]);
+    h.post("A", 1, "-:a", [2, 3], accepted);
+    const socket = h.socket("A", [4, 5], upgraded, { frames: [[7, "wallet-update:1"], [9, "wallet-update:9"]], closed: { by: "client", at: 30 } });
+    const change = h.password("B", { from: "p0", to: "p1", wallet: { sequence: 2, content: "-:a" } }, [10, 12], changed);
+    const history = h.build();
+    const narrator = narratorFor(history);
+    expect(describeOperation(change, narrator)).toBe(
+      "#4 account acct, client B: password change p0 → p1 with sequence 2 on base 1, ending A's token 1 → 200; sent t=10.0 ms, done t=12.0 ms",
+    );
+    expect(describeOperation(socket, narrator)).toBe(
+      '#3 account acct, client A: socket with token 1 → 101; sent t=4.0 ms, done t=5.0 ms; received "wallet-update:1" at t=7.0 ms, "wallet-update:9" at t=9.0 ms; still open when the client closed it at t=30.0 ms',
+    );
+    const { violations } = checkHistory(history);
+    expect(violations.map((v) => v.requirement)).toEqual(["NOTIFY-4", "NOTIFY-3"]);
+    const html = renderInterleaving({ history, violations }, "api3");
+    expect(barCount(html)).toBe(history.operations.length);
+    expect(html.match(/<circle class="frame"/g)).toHaveLength(2);
+    expect(html).toContain('<text class="socket-end"');
+    expect(html).toMatch(/data-op="4"[^]*?class="bar-label"[^>]*>(password 2|W2)</);
   });
 
   test("cropping widens around every highlighted operation in turn", () => {

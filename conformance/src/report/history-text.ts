@@ -3,7 +3,7 @@
 // list of contradictions) and JUnit text.
 import type { WalletVersion } from "../../../spec/index.js";
 import { Narrator, type Violation } from "../interleavings/history/findings.js";
-import type { History, Operation, Outcome } from "../interleavings/history/history.js";
+import type { History, Operation, Outcome, SocketOperation } from "../interleavings/history/history.js";
 import type { InterleavingEvidence } from "../model/result.js";
 
 /** Wallet contents are opaque and can be long; their end shows the latest changes of an append log. */
@@ -27,13 +27,17 @@ export function describeOutcome(outcome: Outcome): string {
   return `${outcome.status} ${outcome.type === "ok" ? "with" : "carrying"} ${wallet(outcome.wallet)}`;
 }
 
-/** What the request asked for: "POST sequence 5 on base 4 (skip-ahead) with token 1", "GET with token 2". */
+/**
+ * What the request asked for: "POST sequence 5 on base 4 (skip-ahead) with
+ * token 1", "GET with token 2", "password change p0 → p1 with sequence 3 on
+ * base 2, ending d0's token 1", "socket with token 1".
+ */
 export function describeRequestOf(operation: Operation): string {
   switch (operation.kind) {
     case "signup":
       return "signup";
     case "auth":
-      return `auth for token ${operation.tokenGeneration}`;
+      return `auth for token ${operation.tokenGeneration}${operation.password !== undefined ? ` with password ${operation.password}` : ""}`;
     case "get":
       return `GET with token ${operation.tokenGeneration}`;
     case "post": {
@@ -41,7 +45,37 @@ export function describeRequestOf(operation: Operation): string {
       const moved = move && move !== "honest" ? ` (${move})` : "";
       return `POST sequence ${sequence} on base ${baseSequence}${moved} with token ${operation.tokenGeneration}`;
     }
+    case "password": {
+      const wallet = operation.request
+        ? `with sequence ${operation.request.sequence} on base ${operation.request.baseSequence}`
+        : "without a wallet";
+      const tokens = operation.endsTokens.map((token) => `${token.client}'s token ${token.tokenGeneration}`);
+      const ending = tokens.length > 0 ? `, ending ${tokens.join(", ")}` : "";
+      return `password change ${operation.oldPassword} → ${operation.newPassword} ${wallet}${ending}`;
+    }
+    case "socket":
+      return `socket with token ${operation.tokenGeneration}`;
   }
+}
+
+/** Frames listed per socket at most; the rest are counted. */
+const framesShown = 6;
+
+/** "; frames wallet-update:2 at t=…, …; closed by the server at t=…": what an open socket went through. */
+export function describeSocketLife(socket: SocketOperation, narrator: Narrator): string {
+  if (socket.outcome.type !== "ok") return "";
+  const frames = socket.frames.slice(0, framesShown).map((frame) => `${JSON.stringify(frame.text)} at ${narrator.at(frame.at)}`);
+  const more = socket.frames.length - frames.length + (socket.framesDropped ?? 0);
+  const received = frames.length > 0 ? `received ${frames.join(", ")}${more > 0 ? ` and ${more} more` : ""}` : "received no frame";
+  const closed = socket.closed;
+  const end = !closed
+    ? "its end is not recorded"
+    : closed.by === "client"
+      ? `still open when the client closed it at ${narrator.at(closed.at)}`
+      : closed.by === "server"
+        ? `closed by the server${closed.code !== undefined ? ` (${closed.code})` : ""} at ${narrator.at(closed.at)}`
+        : `its connection dropped at ${narrator.at(closed.at)}`;
+  return `; ${received}; ${end}`;
 }
 
 /** Times are relative to the start of the history, as the checker's explanations give them. */
@@ -57,7 +91,8 @@ export function describeOperation(operation: Operation, narrator: Narrator): str
   const who = `#${operation.id} account ${operation.account}, client ${operation.client}${node}`;
   const when = `sent ${narrator.at(operation.invokedAt)}, done ${narrator.at(operation.completedAt)}`;
   const fault = operation.fault !== undefined ? ` [injected fault: ${operation.fault}]` : "";
-  return `${who}: ${describeRequestOf(operation)}${fault} → ${describeOutcome(operation.outcome)}; ${when}`;
+  const life = operation.kind === "socket" ? describeSocketLife(operation, narrator) : "";
+  return `${who}: ${describeRequestOf(operation)}${fault} → ${describeOutcome(operation.outcome)}; ${when}${life}`;
 }
 
 /**

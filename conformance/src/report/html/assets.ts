@@ -64,6 +64,9 @@ svg.timeline .bar-label { fill: #fff; pointer-events: none; }
 svg.timeline .op.indeterminate .bar-label { fill: #222; }
 svg.timeline .badge { fill: var(--hl); font-weight: 700; font-size: 10px; }
 svg.timeline .fault-glyph, .fault-mark { font-size: 10px; fill: #6a1b9a; color: #6a1b9a; }
+svg.timeline .socket-life { stroke: #555; stroke-width: 1.5; }
+svg.timeline .frame { fill: #1565c0; stroke: #fff; stroke-width: .8; }
+svg.timeline .socket-end { font-size: 11px; font-weight: 700; fill: #333; }
 svg.timeline .server-event line { stroke: #6a1b9a; stroke-width: 2; }
 svg.timeline .server-event.restart line { stroke-dasharray: 4 3; }
 svg.timeline .server-event text { fill: #6a1b9a; font-size: 11px; font-weight: 700; }

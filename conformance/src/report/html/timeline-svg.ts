@@ -10,9 +10,12 @@
 // The exact times are in every bar's tooltip and along the axis. A request
 // the suite injected a fault into (--faults) carries a lightning glyph and
 // the fault in its tooltip; a crash or restart of the server (--restarts) is
-// a labelled vertical line across every lane.
+// a labelled vertical line across every lane. A socket (api3) is its upgrade's
+// bar followed by a thin line while it was open, a dot per frame it received
+// (the frame in the dot's tooltip) and a mark where it ended: × closed by the
+// server, ⌁ dropped, | closed by its client at the end of the run.
 import type { Narrator } from "../../interleavings/history/findings.js";
-import type { Operation, ServerEvent } from "../../interleavings/history/history.js";
+import type { Operation, ServerEvent, SocketOperation } from "../../interleavings/history/history.js";
 import { describeOperation } from "../history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { naturalOrder, type TimelinePanel } from "./timeline-plan.js";
@@ -36,6 +39,39 @@ interface Lane {
   rows: number;
 }
 
+/** Frames drawn per socket at most; its tooltip counts them all. */
+const framesDrawn = 24;
+
+/** The times a socket's line passes: frames drawn and its end. */
+function socketTimes(socket: SocketOperation): number[] {
+  const times = socket.frames.slice(0, framesDrawn).map((frame) => frame.at);
+  if (socket.closed) times.push(socket.closed.at);
+  return times;
+}
+
+/** Where an operation's drawing ends: a socket's at its end (or last frame drawn), any other at its answer. */
+function drawnEnd(operation: Operation): number {
+  return operation.kind === "socket" ? Math.max(operation.completedAt, ...socketTimes(operation)) : operation.completedAt;
+}
+
+const socketEndGlyphs = { server: "×", drop: "⌁", client: "|" } as const;
+
+/** A socket's line from its upgrade's answer to its end, its frames as dots, its end as a glyph. */
+function socketLife(socket: SocketOperation, x: (time: number) => number, middle: number, narrator: Narrator): string[] {
+  const end = drawnEnd(socket);
+  if (socket.outcome.type !== "ok" || end <= socket.completedAt) return [];
+  const parts = [`<line class="socket-life" x1="${x(socket.completedAt).toFixed(1)}" x2="${x(end).toFixed(1)}" y1="${middle}" y2="${middle}"/>`];
+  for (const frame of socket.frames.slice(0, framesDrawn)) {
+    parts.push(
+      `<circle class="frame" cx="${x(frame.at).toFixed(1)}" cy="${middle}" r="3"><title>${escapeMarkup(`${JSON.stringify(frame.text)} at ${narrator.at(frame.at)}`)}</title></circle>`,
+    );
+  }
+  if (socket.closed) {
+    parts.push(`<text class="socket-end" x="${(x(socket.closed.at) - 3).toFixed(1)}" y="${middle + 4}">${socketEndGlyphs[socket.closed.by]}</text>`);
+  }
+  return parts;
+}
+
 /** Lanes of one client each, sub-rows packed greedily so overlapping requests of one client stay visible. */
 function lanesOf(panel: TimelinePanel, rank: (time: number) => number): Lane[] {
   const lanes = new Map<string, Lane>();
@@ -54,7 +90,7 @@ function lanesOf(panel: TimelinePanel, rank: (time: number) => number): Lane[] {
       const start = rank(entry.operation.invokedAt);
       let row = rowEnds.findIndex((end) => end < start);
       if (row === -1) row = rowEnds.length;
-      rowEnds[row] = rank(entry.operation.completedAt);
+      rowEnds[row] = rank(drawnEnd(entry.operation));
       entry.row = row;
     }
     lane.rows = Math.max(1, rowEnds.length);
@@ -67,7 +103,10 @@ function lanesOf(panel: TimelinePanel, rank: (time: number) => number): Lane[] {
 
 /** Every distinct event time gets a rank; the axis is spaced by rank. */
 function eventRanks(operations: readonly Operation[], events: readonly ServerEvent[]): { times: number[]; rank: (time: number) => number } {
-  const all = [...operations.flatMap((op) => [op.invokedAt, op.completedAt]), ...events.map((event) => event.at)];
+  const all = [
+    ...operations.flatMap((op) => (op.kind === "socket" ? [op.invokedAt, op.completedAt, ...socketTimes(op)] : [op.invokedAt, op.completedAt])),
+    ...events.map((event) => event.at),
+  ];
   const times = [...new Set(all)].sort((a, b) => a - b);
   const index = new Map(times.map((time, position) => [time, position]));
   return { times, rank: (time) => index.get(time) ?? 0 };
@@ -84,7 +123,13 @@ function shortLabel(operation: Operation, width: number): string {
           : [`GET ${operation.outcome.type === "indeterminate" ? "?" : operation.outcome.status}`, "G"]
         : operation.kind === "auth"
           ? ["auth", "A"]
-          : ["signup", "S"];
+          : operation.kind === "password"
+            ? operation.request
+              ? [`password ${operation.request.sequence}`, `W${operation.request.sequence}`]
+              : ["password", "W"]
+            : operation.kind === "socket"
+              ? ["socket", "WS"]
+              : ["signup", "S"];
   const fits = (text: string) => text.length * 6.4 + 6 <= width;
   // In a deployment the node is part of the label when there is room: "POST 3 @n2".
   const node = operation.node !== undefined ? ` @${operation.node}` : "";
@@ -140,6 +185,7 @@ export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOpti
         label ? `<text class="bar-label" x="${(left + 3).toFixed(1)}" y="${top + 11}">${escapeMarkup(label)}</text>` : "",
         numbers ? `<text class="badge" x="${left.toFixed(1)}" y="${top - 2}">${numbers.map((n) => `#${n}`).join(" ")}</text>` : "",
         faulted ? `<text class="fault-glyph" x="${(left + barWidth - 9).toFixed(1)}" y="${top - 1}">⚡</text>` : "",
+        ...(operation.kind === "socket" ? socketLife(operation, x, top + barHeight / 2, options.narrator) : []),
         "</g>",
       );
     }
