@@ -13,6 +13,7 @@ import { runChecks } from "../src/run/run-checks.js";
 import { casesOf } from "../src/registry.js";
 import { jsonReportOf } from "../src/report/json.js";
 import { captured } from "./support/captured-output.js";
+import { accepted, HistoryBuilder, upgraded } from "./interleavings/history-builder.js";
 
 let dir: string;
 let reference: ReferenceServer;
@@ -58,6 +59,28 @@ test("the reference's history, saved bare: exit 0", async () => {
   expect((await runCli(["check-history", file], output)).exitCode).toBe(0);
   expect(out.stdout).toMatch(/PASS the history: no violation/);
 }, 60_000);
+
+test("an api3 history with a password change and sockets (format /2), and a /1 history as older tools wrote it", async () => {
+  const h = new HistoryBuilder("append-log", "api3");
+  h.auth("A", [0, 1]);
+  h.socket("A", [2, 3], upgraded, { frames: [[9, "wallet-update:1"]], closed: { by: "client", at: 50 } });
+  h.post("A", 1, "-:a", [4, 5], accepted);
+  h.password("B", { from: "p0", to: "p1", wallet: { sequence: 2, content: "-:a" } }, [6, 7], { type: "ok", status: 200 });
+  const api3File = join(dir, "api3-history.json");
+  writeFileSync(api3File, JSON.stringify(h.build()));
+  const api3 = captured();
+  expect((await runCli(["check-history", api3File], api3.output)).exitCode).toBe(1);
+  expect(api3.out.stdout).toMatch(/^FAIL the history: 1 violation/);
+  expect(api3.out.stdout).toContain("NOTIFY-4, account acct: Client A's socket #2");
+
+  const old = new HistoryBuilder();
+  old.post("A", 1, "-:a", [0, 1], accepted);
+  const oldFile = join(dir, "history-1.json");
+  writeFileSync(oldFile, JSON.stringify({ ...old.build(), format: "wallet-sync-history/1" }));
+  const first = captured();
+  expect((await runCli(["check-history", oldFile], first.output)).exitCode).toBe(0);
+  expect(first.out.stdout).toBe("PASS the history: no violation\n");
+});
 
 test("a file that holds no usable history: exit 2, naming what is wrong", async () => {
   const notJson = join(dir, "not.json");

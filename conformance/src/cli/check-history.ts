@@ -1,7 +1,7 @@
 // wallet-sync-conformance check-history FILE: the history checker on a
 // recorded history, without a server. FILE is a JSON report (every
 // interleaving case's history in it), a counterexample file, or a bare
-// history (format wallet-sync-history/1, the shape report-schema.json gives
+// history (format wallet-sync-history/2 or /1, the shape report-schema.json gives
 // as $defs/history: the contract for histories recorded by other tools).
 // Exit 0: no violation; 1: a MUST violation; 2: the file cannot be used.
 import { readFile } from "node:fs/promises";
@@ -10,7 +10,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import * as ajvFormats from "ajv-formats";
 import { specDir } from "../../../spec/index.js";
 import { checkHistory } from "../interleavings/history/checker.js";
-import { historyFormat, type History } from "../interleavings/history/history.js";
+import { historyFormat, isReadableHistoryFormat, type History } from "../interleavings/history/history.js";
 import { counterexampleFormat } from "../interleavings/property/counterexample-file.js";
 import { describeEvidence } from "../report/history-text.js";
 import { jsonReportFormat } from "../report/json.js";
@@ -52,7 +52,8 @@ export async function checkHistoryCommand(args: readonly string[], output: Check
   for (const { label, history } of histories) {
     if (!validate(history)) {
       const error = validate.errors?.[0];
-      return fail(`${file}: ${label} is not a ${historyFormat} history: ${error?.instancePath || "/"} ${error?.message ?? ""}`);
+      const format = isReadableHistoryFormat(history.format) ? history.format : historyFormat;
+      return fail(`${file}: ${label} is not a ${format} history: ${error?.instancePath || "/"} ${error?.message ?? ""}`);
     }
   }
   let failed = false;
@@ -71,9 +72,8 @@ export async function checkHistoryCommand(args: readonly string[], output: Check
 
 function historiesIn(json: unknown): NamedHistory[] {
   const fields = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
+  if (isReadableHistoryFormat(fields["format"])) return [{ label: "the history", history: json as History }];
   switch (fields["format"]) {
-    case historyFormat:
-      return [{ label: "the history", history: json as History }];
     case counterexampleFormat:
       return [{ label: "the counterexample's history", history: fields["history"] as History }];
     case jsonReportFormat: {

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Violation } from "../history/findings.js";
-import { historyFormat, type History } from "../history/history.js";
+import { historyFormat, isReadableHistoryFormat, type History } from "../history/history.js";
 import { parseWorkload, type Workload } from "../workload/workload.js";
 
 export const counterexampleFormat = "wallet-sync-counterexample/1";
@@ -75,7 +75,7 @@ export async function loadCounterexample(file: string): Promise<Counterexample> 
     ...(typeof path === "string" ? { path } : {}),
     workload,
     // Only the workload is needed to replay; the saved history is kept for reference.
-    history: history?.format === historyFormat ? (history as History) : { format: historyFormat, contentModel: "append-log", operations: [] },
+    history: isReadableHistoryFormat(history?.format) ? (history as History) : { format: historyFormat, contentModel: "append-log", operations: [] },
     violations: Array.isArray(fields["violations"]) ? (fields["violations"] as Violation[]) : [],
     replayCommands: Array.isArray(fields["replayCommands"]) ? fields["replayCommands"].filter((c) => typeof c === "string") : [],
   };
