@@ -2,12 +2,9 @@
 // following the client algorithm of spec/protocol.md section 9. It prints the
 // same lines as the walkthrough's client, so the executable walkthrough can
 // compare them, and returns structured results for the interleaving workload.
-import { createHash, randomUUID } from "node:crypto";
-import type { WalletRequest } from "../../../spec/index.js";
-import type { Exchange, ProtocolClient } from "./protocol-client.js";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { Exchange, ProtocolClient, WalletPost } from "./protocol-client.js";
 import { walletInBody } from "./wallet-body.js";
-
-export const protocolVersion = 1;
 
 export interface WalletState {
   sequence: number;
@@ -18,10 +15,19 @@ function sha256Hex(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
-/** The three secrets the walkthrough's client derives from the root password. */
-export function deriveSecrets(rootPassword: string): { loginPassword: string; sdkPassword: string; hmacKey: string } {
-  const digest = sha256Hex(rootPassword);
+/**
+ * The three secrets the walkthrough's client derives from the root password;
+ * in api3 from the root password and the account's client salt seed
+ * (CLIENT-8), so that a new seed makes new secrets.
+ */
+export function deriveSecrets(rootPassword: string, clientSaltSeed?: string): { loginPassword: string; sdkPassword: string; hmacKey: string } {
+  const digest = sha256Hex(clientSaltSeed === undefined ? rootPassword : `${clientSaltSeed}:${rootPassword}`);
   return { loginPassword: digest.slice(0, 10), sdkPassword: digest.slice(10, 20), hmacKey: digest.slice(20) };
+}
+
+/** A new client salt seed: 64 hex digits (SIGNUP-5). */
+export function newClientSaltSeed(): string {
+  return randomBytes(32).toString("hex");
 }
 
 /** hex(sha256(hmacKey + ":" + sequence + ":" + encryptedWallet)), as the walkthrough's client computes it. */
@@ -50,10 +56,12 @@ export function randomChangeId(random: () => number = Math.random): string {
 }
 
 export type PostOutcome =
-  /** 200 and the echo checked: the posted state is the new base. */
+  /** 200 and the echo checked (api3: no echo): the posted state is the new base. */
   | { kind: "accepted"; state: WalletState; exchange: Exchange }
   /** 409 with a valid newer wallet: it is the new base, local changes kept for a retry. */
   | { kind: "conflict"; state: WalletState; exchange: Exchange }
+  /** api3: 409, which carries no wallet: the client GETs the latest and rebases before posting again (CLIENT-7). */
+  | { kind: "outdated"; exchange: Exchange }
   /** An answer the client refuses (bad hmac, sequence going backwards, a body that is no wallet). */
   | { kind: "invalid"; reason: string; exchange: Exchange }
   /** Any other status, or no answer at all. */
@@ -78,6 +86,8 @@ export class WalletClient {
   authToken = "bad token";
   email = "";
   rootPassword = "";
+  /** api3: the account's salt seed the secrets are derived with (CLIENT-8); undefined in the seed profile. */
+  clientSaltSeed: string | undefined;
   /** The merge base: the last wallet got from or successfully posted to the server. */
   walletState: WalletState | undefined;
   /** Local changes on top of the merge base, rebased when the base moves. */
@@ -101,11 +111,17 @@ export class WalletClient {
   }
 
   private get secrets() {
-    return deriveSecrets(this.rootPassword);
+    return deriveSecrets(this.rootPassword, this.clientSaltSeed);
+  }
+
+  private get api3(): boolean {
+    return this.protocol.profile === "api3";
   }
 
   async register(): Promise<Exchange> {
-    const exchange = await this.protocol.signup({ email: this.email, password: this.secrets.loginPassword });
+    if (this.api3) this.clientSaltSeed = newClientSaltSeed();
+    const seed = this.clientSaltSeed !== undefined ? { clientSaltSeed: this.clientSaltSeed } : {};
+    const exchange = await this.protocol.signup({ email: this.email, password: this.secrets.loginPassword, ...seed });
     if (exchange.response?.status === 201) this.print("Registered");
     else this.printError(exchange);
     return exchange;
@@ -125,6 +141,49 @@ export class WalletClient {
     this.authToken = token;
     this.print(`Got auth token: ${token}`);
     return exchange;
+  }
+
+  /** api3: GET /client-salt-seed; a 200's seed is the one the secrets are derived with from then on. */
+  async fetchClientSaltSeed(): Promise<Exchange> {
+    const exchange = await this.protocol.getClientSaltSeed(this.email);
+    const seed = (exchange.response?.json as { clientSaltSeed?: unknown } | undefined)?.clientSaltSeed;
+    if (exchange.response?.status === 200 && typeof seed === "string") this.clientSaltSeed = seed;
+    else this.printError(exchange);
+    return exchange;
+  }
+
+  /**
+   * api3: POST /password to `newRootPassword` with a new salt seed, and, when
+   * the client has seen a wallet, base + local changes as base + 1 under the
+   * new keys. A 200 makes the new password, seed and version the client's.
+   */
+  async changePassword(newRootPassword: string): Promise<{ exchange: Exchange; sent: WalletPost | undefined }> {
+    const old = this.secrets;
+    const clientSaltSeed = newClientSaltSeed();
+    const previous = { rootPassword: this.rootPassword, clientSaltSeed: this.clientSaltSeed };
+    this.rootPassword = newRootPassword;
+    this.clientSaltSeed = clientSaltSeed;
+    const sent = this.walletState && this.walletState.sequence > 0 ? this.nextWalletRequest() : undefined;
+    const wallet = sent ? { encryptedWallet: sent.encryptedWallet, sequence: sent.sequence, hmac: sent.hmac } : {};
+    const exchange = await this.protocol.changePassword({
+      email: this.email,
+      oldPassword: old.loginPassword,
+      newPassword: this.secrets.loginPassword,
+      clientSaltSeed,
+      ...wallet,
+    });
+    if (exchange.response?.status === 200) {
+      this.print("Successfully updated password and wallet state on server");
+      if (sent) {
+        this.walletState = { sequence: sent.sequence, encryptedWallet: sent.encryptedWallet };
+        this.localChanges = "";
+      }
+    } else {
+      this.printError(exchange);
+      this.rootPassword = previous.rootPassword;
+      this.clientSaltSeed = previous.clientSaltSeed;
+    }
+    return { exchange, sent };
   }
 
   newWalletState(): void {
@@ -156,11 +215,10 @@ export class WalletClient {
     return base && base.sequence > 0 ? walletHmac(base, this.secrets.hmacKey) : undefined;
   }
 
-  /** The request body for the next version: base sequence + 1 with base + local changes. */
-  nextWalletRequest(sequence = (this.walletState?.sequence ?? 0) + 1): WalletRequest {
+  /** The request body for the next version: base sequence + 1 with base + local changes (the seed profile's `version` is added by the protocol client). */
+  nextWalletRequest(sequence = (this.walletState?.sequence ?? 0) + 1): WalletPost {
     const state = { sequence, encryptedWallet: this.curEncryptedWallet() ?? "-" };
     return {
-      version: protocolVersion,
       token: this.authToken,
       encryptedWallet: state.encryptedWallet,
       sequence: state.sequence,
@@ -181,6 +239,7 @@ export class WalletClient {
     const submitted: WalletState = { sequence: body.sequence, encryptedWallet: body.encryptedWallet };
     const exchange = await this.protocol.postWallet(body);
     const status = exchange.response?.status;
+    if (this.api3 && (status === 200 || status === 409)) return this.settleApi3Post(submitted, exchange);
     if (status === 200) this.print("Successfully updated wallet state on server");
     else if (status === 409) {
       this.print("Wallet state out of date. Getting updated wallet state. Try posting again after this.");
@@ -204,6 +263,20 @@ export class WalletClient {
     return status === 200
       ? { kind: "accepted", state: received, exchange }
       : { kind: "conflict", state: received, exchange };
+  }
+
+  /** api3: a 200 carries no wallet, so the posted state is the new base; a 409 carries none either. */
+  private settleApi3Post(submitted: WalletState, exchange: Exchange): PostOutcome {
+    if (exchange.response?.status === 409) {
+      this.print("Submitted wallet is out of date.");
+      return { kind: "outdated", exchange };
+    }
+    this.print("Successfully updated wallet state on server");
+    this.localChanges = "";
+    this.walletState = submitted;
+    this.print("Synced walletState:");
+    this.print(formatWalletState(submitted));
+    return { kind: "accepted", state: submitted, exchange };
   }
 
   /** Appends one change (":" and four hex digits, or the given id) to the local changes. */

@@ -3,9 +3,8 @@
 // with every request recorded as a history operation. A device makes one
 // request at a time; devices run concurrently. Every loop is bounded.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { WalletRequest } from "../../../../spec/index.js";
 import { faultHeader, type FaultKind } from "../../faults/fault-kinds.js";
-import type { Exchange } from "../../client/protocol-client.js";
+import type { Exchange, WalletPost } from "../../client/protocol-client.js";
 import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
 import type { PostedWallet } from "../history/history.js";
 import type { FinalReader } from "./final-reads.js";
@@ -54,7 +53,7 @@ export class Device {
   private generation = 0;
   /** Tokens a later login of this device replaced, oldest first. */
   private readonly replaced: HeldToken[] = [];
-  private lastPost: { body: WalletRequest; sent: PostedWallet; generation: number } | undefined;
+  private lastPost: { body: WalletPost; sent: PostedWallet; generation: number } | undefined;
   private changes = 0;
   private relogins = 0;
   private readonly cursor: RouteCursor;
