@@ -3,7 +3,7 @@
 // answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { specProfile, type ProfileName } from "../../../spec/index.js";
+import { defaultProfile, specProfile, type ProfileName } from "../../../spec/index.js";
 import type { ConnectionSettings } from "../client/connection.js";
 import { loadCounterexample, type Counterexample } from "../interleavings/property/counterexample-file.js";
 import { nodesNeeded } from "../interleavings/workload/workload.js";
@@ -85,6 +85,8 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     } catch (error) {
       return fail(`cannot replay ${options.replay}: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const recordedIn = replay.profile ?? defaultProfile;
+    if (recordedIn !== options.profile) return fail(`cannot replay ${options.replay}: it was recorded with --protocol ${recordedIn}`);
   }
 
   let baseline: Baseline | undefined;

@@ -5,6 +5,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { defaultProfile, isProfileName, type ProfileName } from "../../../../spec/index.js";
 import type { Violation } from "../history/findings.js";
 import { historyFormat, isReadableHistoryFormat, type History } from "../history/history.js";
 import { parseWorkload, type Workload } from "../workload/workload.js";
@@ -16,6 +17,8 @@ export interface Counterexample {
   createdAt: string;
   /** The server the workload failed against (the first node of a deployment). */
   target: string;
+  /** The profile the server was checked in; absent: seed. */
+  profile?: ProfileName;
   /** Every node of the deployment it failed against, when it had several; the workload's routes name them by index. */
   nodes?: string[];
   /** The requirements the recorded history breaks. */
@@ -60,7 +63,8 @@ export async function loadCounterexample(file: string): Promise<Counterexample> 
   }
   const fields = typeof json === "object" && json !== null ? (json as Record<string, unknown>) : {};
   if (fields["format"] !== counterexampleFormat) throw new Error(`not a counterexample file (format is not "${counterexampleFormat}")`);
-  const workload = parseWorkload(fields["workload"]);
+  const profile = typeof fields["profile"] === "string" && isProfileName(fields["profile"]) ? fields["profile"] : defaultProfile;
+  const workload = parseWorkload(fields["workload"], "workload", profile);
   const history = fields["history"] as Partial<History> | undefined;
   const seed = fields["seed"];
   const nodes = fields["nodes"];
@@ -69,6 +73,7 @@ export async function loadCounterexample(file: string): Promise<Counterexample> 
     format: counterexampleFormat,
     createdAt: typeof fields["createdAt"] === "string" ? fields["createdAt"] : "",
     target: typeof fields["target"] === "string" ? fields["target"] : "",
+    ...(profile !== defaultProfile ? { profile } : {}),
     requirements: Array.isArray(fields["requirements"]) ? fields["requirements"].filter((r) => typeof r === "string") : [],
     ...(Array.isArray(nodes) && nodes.every((url) => typeof url === "string") ? { nodes: nodes as string[] } : {}),
     ...(typeof seed === "number" && Number.isInteger(seed) ? { seed } : {}),

@@ -3,6 +3,7 @@
 // (progress, schema findings), the others wait for what it found. When it
 // is done, every failing execution that will be reported is saved as a
 // counterexample file.
+import { defaultProfile } from "../../../../spec/index.js";
 import { ProtocolClient } from "../../client/protocol-client.js";
 import { startFaultProxy, type FaultProxy } from "../../faults/fault-proxy.js";
 import type { CheckContext } from "../../model/context.js";
@@ -70,7 +71,12 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
   } finally {
     await Promise.all(proxies.map((proxy) => proxy.close()));
   }
-  const target = { urls: ctx.nodeUrls, timeoutMs: ctx.timeoutMs, ...(settings.faults ? { faults: true } : {}) };
+  const target = {
+    urls: ctx.nodeUrls,
+    timeoutMs: ctx.timeoutMs,
+    ...(settings.faults ? { faults: true } : {}),
+    ...(ctx.profile !== defaultProfile ? { profile: ctx.profile } : {}),
+  };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };
 }
 
@@ -104,6 +110,7 @@ async function saveFailures(
           format: counterexampleFormat,
           createdAt: new Date().toISOString(),
           target: target.urls[0]!,
+          ...(target.profile ? { profile: target.profile } : {}),
           ...(target.urls.length > 1 ? { nodes: [...target.urls] } : {}),
           requirements,
           ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),

@@ -1,5 +1,6 @@
 // Interleaving failures in words, for findings: counts, finding fields and
 // the command lines that replay a workload.
+import { defaultProfile, type ProfileName } from "../../../../spec/index.js";
 import { defaultTimeoutMs } from "../../defaults.js";
 
 /** The command as the package installs it. */
@@ -16,6 +17,8 @@ export interface ReplayTarget {
   only: readonly string[];
   /** Workloads with faults (--faults): the same seed generates the same faults only with it. */
   faults?: boolean;
+  /** The profile (--protocol): the same seed generates the same moves only in it. */
+  profile?: ProfileName;
 }
 
 /** "2 devices", "1 move". */
@@ -33,7 +36,8 @@ function commandLine(target: ReplayTarget, rest: string[]): string {
   const only = target.only.map((requirement) => `${requirement}/${interleavingSlug}`).join(",");
   const urls = target.urls.flatMap((url) => ["--url", url]);
   const faults = target.faults ? ["--faults"] : [];
-  return [command, ...[...urls, ...timeout, ...faults, "--only", only, ...rest].map(shellWord)].join(" ");
+  const protocol = target.profile !== undefined && target.profile !== defaultProfile ? ["--protocol", target.profile] : [];
+  return [command, ...[...urls, ...protocol, ...timeout, ...faults, "--only", only, ...rest].map(shellWord)].join(" ");
 }
 
 /** Runs the saved workload again (the exact one), with `--replay FILE`. */

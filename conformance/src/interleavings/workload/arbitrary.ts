@@ -3,6 +3,7 @@
 // move choice) and pauses into 0 ms: a shrunk counterexample is the fewest
 // devices doing the fewest, most ordinary things at once.
 import fc from "fast-check";
+import type { ProfileName } from "../../../../spec/index.js";
 import { faultKindNames } from "../../faults/fault-kinds.js";
 import { routeArbitrary } from "./routing.js";
 import { workloadLimits as limits, type AccountScript, type DeviceScript, type FaultyMove, type Move, type Workload } from "./workload.js";
@@ -12,7 +13,7 @@ const pauseMs = fc.integer(limits.pauseMs);
 const oldTokenUse = fc.constantFrom<"get" | "post">("get", "post");
 
 /** Honest edits and reads most of the time; each hostile move now and then. */
-export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(
+const seedMoves = [
   { weight: 8, arbitrary: fc.record({ kind: fc.constant("edit" as const), changes: fc.integer(limits.changes), pauseMs }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("get" as const), pauseMs }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("stale" as const), back: fc.integer(limits.back), pauseMs }) },
@@ -27,6 +28,19 @@ export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("old-token" as const), use: oldTokenUse, pauseMs }) },
+] satisfies Array<fc.WeightedArbitrary<Move>>;
+
+export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(...seedMoves);
+
+/**
+ * api3: the seed's moves, and now and then a password change or a socket
+ * held to the end. Only api3 workloads draw from it, so seeds of the seed
+ * profile generate what they always did.
+ */
+export const api3MoveArbitrary: fc.Arbitrary<Move> = fc.oneof(
+  ...seedMoves,
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("password-change" as const), pauseMs }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("listen" as const), pauseMs }) },
 );
 
 /**
@@ -34,9 +48,13 @@ export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(
  * another. No fault is the first alternative, so shrinking drops the faults
  * a failure does not need and keeps those it does.
  */
-export const faultyMoveArbitrary: fc.Arbitrary<FaultyMove> = fc
-  .tuple(moveArbitrary, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...faultKindNames) }))
-  .map(([move, fault]) => (fault === undefined ? move : { ...move, fault }));
+function faultyMovesOf(moves: fc.Arbitrary<Move>): fc.Arbitrary<FaultyMove> {
+  return fc
+    .tuple(moves, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...faultKindNames) }))
+    .map(([move, fault]) => (fault === undefined ? move : { ...move, fault }));
+}
+
+export const faultyMoveArbitrary: fc.Arbitrary<FaultyMove> = faultyMovesOf(moveArbitrary);
 
 function deviceArbitraryOf(move: fc.Arbitrary<FaultyMove>): fc.Arbitrary<DeviceScript> {
   return fc.record({
@@ -60,12 +78,15 @@ export const workloadArbitrary: fc.Arbitrary<Workload> = workloadsOf(deviceArbit
 
 /**
  * Workloads for a deployment of `nodes` nodes, with faults (--faults) or
- * without: with one node and no faults exactly the workloads above (a seed
- * generates what it always did); with several nodes each device also gets a
- * route (routing.ts); with faults a move may carry one.
+ * without, in a profile: with one node, no faults and the seed profile
+ * exactly the workloads above (a seed generates what it always did); with
+ * several nodes each device also gets a route (routing.ts); with faults a
+ * move may carry one; in api3 a device may also change the password or
+ * listen on a socket.
  */
-export function workloadArbitraryFor(nodes: number, faults = false): fc.Arbitrary<Workload> {
-  const device = deviceArbitraryOf(faults ? faultyMoveArbitrary : moveArbitrary);
-  if (nodes <= 1) return faults ? workloadsOf(device) : workloadArbitrary;
+export function workloadArbitraryFor(nodes: number, faults = false, profile: ProfileName = "seed"): fc.Arbitrary<Workload> {
+  const moves = profile === "api3" ? api3MoveArbitrary : moveArbitrary;
+  const device = deviceArbitraryOf(faults ? faultyMovesOf(moves) : moves);
+  if (nodes <= 1) return faults || profile !== "seed" ? workloadsOf(device) : workloadArbitrary;
   return workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })));
 }

@@ -2,6 +2,7 @@
 // device a script of moves. Data, not code, so that fast-check can generate
 // and shrink it, a counterexample file can hold it, and a report can print
 // it. execute.ts turns it into requests.
+import type { ProfileName } from "../../../../spec/index.js";
 import { faultKindNames, type FaultKind } from "../../faults/fault-kinds.js";
 import { describeRoute, nodesUsed, parseRoute } from "./routing.js";
 
@@ -20,7 +21,18 @@ export type Move =
   /** Logs the same device in again, which must end its old token; then maybe uses the old token at once. */
   | { kind: "reauth"; thenOldToken: OldTokenUse | "none"; pauseMs: number }
   /** Hostile: reads or posts with the token its last re-auth replaced. */
-  | { kind: "old-token"; use: OldTokenUse; pauseMs: number };
+  | { kind: "old-token"; use: OldTokenUse; pauseMs: number }
+  /**
+   * api3: changes the account's password, its wallet re-encrypted at base + 1
+   * (on 409 reads and retries, bounded); the account's other devices log in
+   * again with the new password when their tokens are refused.
+   */
+  | { kind: "password-change"; pauseMs: number }
+  /** api3: opens a WebSocket with the device's token and holds it for the rest of the script. */
+  | { kind: "listen"; pauseMs: number };
+
+/** Moves only the api3 profile has. */
+export const api3MoveKinds = ["password-change", "listen"] as const satisfies readonly Move["kind"][];
 
 /**
  * A move with --faults may carry a fault (faults/fault-kinds.ts) that the
@@ -125,6 +137,10 @@ function describeAction(move: Move): string {
       return `${pause}re-auth${move.thenOldToken === "none" ? "" : ` then old-token ${move.thenOldToken.toUpperCase()}`}`;
     case "old-token":
       return `${pause}old-token ${move.use.toUpperCase()}`;
+    case "password-change":
+      return `${pause}password change`;
+    case "listen":
+      return `${pause}listen on a socket`;
   }
 }
 
@@ -181,17 +197,19 @@ function oneOf<T extends string>(value: unknown, where: string, allowed: readonl
   return value as T;
 }
 
-function parseMove(value: unknown, where: string): FaultyMove {
-  const action = parseAction(value, where);
+function parseMove(value: unknown, where: string, profile: ProfileName): FaultyMove {
+  const action = parseAction(value, where, profile);
   const fault = record(value, where)["fault"];
   return fault === undefined ? action : { ...action, fault: oneOf(fault, `${where}.fault`, faultKindNames) };
 }
 
-function parseAction(value: unknown, where: string): Move {
+const seedMoveKinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const;
+
+function parseAction(value: unknown, where: string, profile: ProfileName): Move {
   const fields = record(value, where);
   const pauseMs = integer(fields["pauseMs"], `${where}.pauseMs`, workloadLimits.pauseMs);
-  const kinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const;
-  const kind = oneOf(fields["kind"], `${where}.kind`, kinds);
+  const kinds = profile === "api3" ? [...seedMoveKinds, ...api3MoveKinds] : seedMoveKinds;
+  const kind = oneOf<Move["kind"]>(fields["kind"], `${where}.kind`, kinds);
   switch (kind) {
     case "edit":
       return { kind, changes: integer(fields["changes"], `${where}.changes`, workloadLimits.changes), pauseMs };
@@ -205,11 +223,13 @@ function parseAction(value: unknown, where: string): Move {
       return { kind, use: oneOf(fields["use"], `${where}.use`, ["get", "post"]), pauseMs };
     case "get":
     case "repeat":
+    case "password-change":
+    case "listen":
       return { kind, pauseMs };
   }
 }
 
-function parseDevice(value: unknown, where: string): DeviceScript {
+function parseDevice(value: unknown, where: string, profile: ProfileName): DeviceScript {
   const fields = record(value, where);
   if (typeof fields["sharedId"] !== "boolean") fail(`${where}.sharedId`, "must be true or false");
   const route = fields["route"] === undefined ? undefined : parseRoute(fields["route"]);
@@ -218,18 +238,18 @@ function parseDevice(value: unknown, where: string): DeviceScript {
     startMs: integer(fields["startMs"], `${where}.startMs`, workloadLimits.startMs),
     opening: oneOf(fields["opening"], `${where}.opening`, ["post", "get"]),
     sharedId: fields["sharedId"],
-    moves: list(fields["moves"], `${where}.moves`, workloadLimits.moves).map((m, i) => parseMove(m, `${where}.moves[${i}]`)),
+    moves: list(fields["moves"], `${where}.moves`, workloadLimits.moves).map((m, i) => parseMove(m, `${where}.moves[${i}]`, profile)),
     ...(route !== undefined ? { route } : {}),
   };
 }
 
-/** The workload a JSON value describes; throws with the first field that is wrong. */
-export function parseWorkload(value: unknown, where = "workload"): Workload {
+/** The workload a JSON value describes in a profile (api3 has moves of its own); throws with the first field that is wrong. */
+export function parseWorkload(value: unknown, where = "workload", profile: ProfileName = "seed"): Workload {
   const accounts = list(record(value, where)["accounts"], `${where}.accounts`, workloadLimits.accounts);
   return {
     accounts: accounts.map((account, a) => {
       const devices = list(record(account, `${where}.accounts[${a}]`)["devices"], `${where}.accounts[${a}].devices`, workloadLimits.devices);
-      return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`)) };
+      return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`, profile)) };
     }),
   };
 }
