@@ -151,6 +151,14 @@ export class ProtocolClient {
     return this.send({ method: "POST", path: "/password", body });
   }
 
+  /** api3: where the account's notification socket is opened with a token (ws: or wss:, under the profile's prefix). */
+  socketUrl(token: string): string {
+    const url = new URL(`${this.baseUrl}${this.pathPrefix}/websocket`);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("token", token);
+    return url.toString();
+  }
+
   /**
    * Sends anything, including bodies the spec forbids. A rate limit is not
    * an answer: the request is sent again after the wait it asks for (every

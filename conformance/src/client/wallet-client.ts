@@ -119,7 +119,8 @@ export class WalletClient {
   }
 
   async register(): Promise<Exchange> {
-    if (this.api3) this.clientSaltSeed = newClientSaltSeed();
+    // One seed per account: a signup sent again after a lost answer sends the same.
+    if (this.api3) this.clientSaltSeed ??= newClientSaltSeed();
     const seed = this.clientSaltSeed !== undefined ? { clientSaltSeed: this.clientSaltSeed } : {};
     const exchange = await this.protocol.signup({ email: this.email, password: this.secrets.loginPassword, ...seed });
     if (exchange.response?.status === 201) this.print("Registered");
@@ -157,7 +158,7 @@ export class WalletClient {
    * the client has seen a wallet, base + local changes as base + 1 under the
    * new keys. A 200 makes the new password, seed and version the client's.
    */
-  async changePassword(newRootPassword: string): Promise<{ exchange: Exchange; sent: WalletPost | undefined }> {
+  async changePassword(newRootPassword: string): Promise<{ exchange: Exchange; sent: WalletPost | undefined; clientSaltSeed: string }> {
     const old = this.secrets;
     const clientSaltSeed = newClientSaltSeed();
     const previous = { rootPassword: this.rootPassword, clientSaltSeed: this.clientSaltSeed };
@@ -183,7 +184,7 @@ export class WalletClient {
       this.rootPassword = previous.rootPassword;
       this.clientSaltSeed = previous.clientSaltSeed;
     }
-    return { exchange, sent };
+    return { exchange, sent, clientSaltSeed };
   }
 
   newWalletState(): void {
