@@ -6,17 +6,21 @@ import { walletInBody } from "../../client/wallet-body.js";
 import { faultHeader } from "../../faults/fault-kinds.js";
 import {
   historyFormat,
+  tokensIssuedBefore,
   type AuthOperation,
   type ContentModel,
   type GetOperation,
   type History,
   type Operation,
+  type HistoryProfile,
   type OperationKind,
   type Outcome,
+  type PasswordOperation,
   type PostedWallet,
   type PostOperation,
   type ServerEvent,
   type SignupOperation,
+  type SocketOperation,
 } from "../history/history.js";
 
 /** The status that means success for each kind of request. */
@@ -40,16 +44,26 @@ export function outcomeOf(kind: OperationKind, exchange: Exchange): Outcome {
   const response = exchange.response;
   if (!response) {
     const failure = exchange.failure;
-    const cause = failure?.kind === "timeout" ? "timeout" : "connection";
-    return { type: "indeterminate", cause, message: failure?.message ?? "no answer" };
+    return failedOutcome(failure?.kind === "timeout" ? "timeout" : "connection", failure?.message ?? "no answer");
   }
-  if (response.status >= 500) return { type: "indeterminate", cause: "server-error", status: response.status };
-  const type = response.status === successStatus[kind] ? "ok" : "refused";
-  if (kind !== "get" && kind !== "post") return { type, status: response.status };
+  const outcome = statusOutcome(kind, response.status);
+  if (outcome.type === "indeterminate" || (kind !== "get" && kind !== "post")) return outcome;
+  const { type } = outcome;
   const wallet = recordedWallet(response.json);
   if (wallet) return { type, status: response.status, wallet };
   if (hasWalletFields(response.json)) return { type, status: response.status, unreadableWallet: true };
   return { type, status: response.status };
+}
+
+/** A request that got no answer: it may or may not have taken effect. */
+export function failedOutcome(cause: "timeout" | "connection", message: string): Outcome {
+  return { type: "indeterminate", cause, message };
+}
+
+/** What a status alone says: the kind's success is "ok", a 5xx settles nothing, anything else is "refused". */
+export function statusOutcome(kind: OperationKind, status: number): Outcome {
+  if (status >= 500) return { type: "indeterminate", cause: "server-error", status };
+  return { type: status === successStatus[kind] ? "ok" : "refused", status };
 }
 
 /** Whether a body meant to carry a wallet: it has one of the wallet's fields. */
@@ -86,6 +100,7 @@ export class HistoryRecorder {
     private readonly contentModel: ContentModel = "append-log",
     private readonly meta?: History["meta"],
     private readonly watch: RecorderWatch = {},
+    private readonly profile?: HistoryProfile,
   ) {}
 
   // Operations are written out as whole object literals, not spread from a
@@ -99,15 +114,17 @@ export class HistoryRecorder {
     return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "signup" }, labels, exchange);
   }
 
-  /** Records an auth request; its tokenGeneration names the token it issued, if it did. */
-  auth(labels: OperationLabels, exchange: Exchange): AuthOperation {
+  /** Records an auth request; its tokenGeneration names the token it issued, if it did. `password`: the label of the password it gave (api3). */
+  auth(labels: OperationLabels, exchange: Exchange, password?: string): AuthOperation {
     const key = `${labels.account}\u0000${labels.client}`;
     const tokenGeneration = (this.generations.get(key) ?? 0) + 1;
     this.generations.set(key, tokenGeneration);
     const { id, outcome } = this.next("auth", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
-    return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration }, labels, exchange);
+    const operation: AuthOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "auth", tokenGeneration };
+    if (password !== undefined) operation.password = password;
+    return this.add(operation, labels, exchange);
   }
 
   get(labels: OperationLabels, tokenGeneration: number, exchange: Exchange): GetOperation {
@@ -136,6 +153,38 @@ export class HistoryRecorder {
     return this.add({ id, account, client, invokedAt, completedAt, outcome, kind: "post", tokenGeneration, request }, labels, exchange);
   }
 
+  /**
+   * Records a password change (api3): the labels of its passwords, the wallet
+   * it sent with the base its client had seen, and the tokens of the account
+   * issued before it was sent, which a 200 ends.
+   */
+  password(labels: OperationLabels, change: { oldPassword: string; newPassword: string; request?: PostedWallet }, exchange: Exchange): PasswordOperation {
+    const { id, outcome } = this.next("password", exchange);
+    const { account, client } = labels;
+    const { startedAt: invokedAt, endedAt: completedAt } = exchange;
+    const { oldPassword, newPassword } = change;
+    const endsTokens = tokensIssuedBefore(this.recorded, account, invokedAt);
+    const operation: PasswordOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "password", oldPassword, newPassword, endsTokens };
+    if (change.request) operation.request = change.request;
+    return this.add(operation, labels, exchange);
+  }
+
+  /**
+   * Records a socket once its upgrade is answered (api3). The socket goes on
+   * receiving: its holder appends frames and sets how it closed on the
+   * returned operation until the history is taken.
+   */
+  socket(labels: OperationLabels, tokenGeneration: number, upgrade: { invokedAt: number; completedAt: number; outcome: Outcome }): SocketOperation {
+    const { account, client } = labels;
+    const { invokedAt, completedAt, outcome } = upgrade;
+    const id = this.recorded.length + 1;
+    const operation: SocketOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "socket", tokenGeneration, frames: [] };
+    if (labels.node !== undefined) operation.node = labels.node;
+    this.recorded.push(operation);
+    this.watch.onRecorded?.(operation);
+    return operation;
+  }
+
   get operations(): readonly Operation[] {
     return this.recorded;
   }
@@ -144,6 +193,7 @@ export class HistoryRecorder {
     const events = this.eventsWithin();
     return {
       format: historyFormat,
+      ...(this.profile !== undefined && this.profile !== "seed" ? { profile: this.profile } : {}),
       contentModel: this.contentModel,
       operations: [...this.recorded],
       ...(this.meta ? { meta: this.meta } : {}),
