@@ -1,16 +1,21 @@
 // One device of a workload: the walkthrough's client (merge base, local
 // changes, rebase on 409) playing its script of moves, honest and hostile,
 // with every request recorded as a history operation. A device makes one
-// request at a time; devices run concurrently. Every loop is bounded.
+// request at a time; devices run concurrently. Every loop is bounded. In
+// api3 a 409 carries no wallet, so the device GETs the latest and rebases
+// (CLIENT-7); it fetches the salt seed before each login (CLIENT-8), may
+// change the account's password, and may hold a socket to the end.
 import { setTimeout as sleep } from "node:timers/promises";
 import { faultHeader, type FaultKind } from "../../faults/fault-kinds.js";
 import type { Exchange, WalletPost } from "../../client/protocol-client.js";
 import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
-import type { PostedWallet } from "../history/history.js";
+import type { PostedWallet, SocketOperation } from "../history/history.js";
+import type { AccountPassword } from "./account-password.js";
 import type { FinalReader } from "./final-reads.js";
 import { RouteCursor, type DeploymentNode } from "./nodes.js";
 import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 import type { RunControl } from "./run-control.js";
+import type { HeldSockets } from "./sockets.js";
 import type { DeviceScript, FaultyMove, Move, OldTokenUse } from "../workload/workload.js";
 
 /** POSTs of one edit: the first and its retries after 409s or lost answers. */
@@ -21,17 +26,16 @@ const setupAttempts = 3;
 const reloginsPerRun = 2;
 /** Wait before retrying after a lost answer or a 5xx: a busy server gets a moment. */
 const retryPauseMs = 10;
+/** api3: password changes of one move: the first and its retries after a 409 (rebased) or a 401 (the password changed meanwhile). */
+const passwordChangeAttempts = 3;
 
 export interface DeviceEnvironment {
   /** The deployment's nodes; the device's route picks one per request. */
   nodes: readonly DeploymentNode[];
   recorder: HistoryRecorder;
   control: RunControl;
-}
-
-export interface AccountCredentials {
-  email: string;
-  rootPassword: string;
+  /** api3: where the "listen" move opens its socket. */
+  sockets?: HeldSockets;
 }
 
 interface HeldToken {
@@ -57,11 +61,15 @@ export class Device {
   private changes = 0;
   private relogins = 0;
   private readonly cursor: RouteCursor;
+  /** api3: the label of the account password the client holds. */
+  private passwordLabel = "p0";
+  /** api3: the socket the device holds, once it listens. */
+  private socket: SocketOperation | undefined;
 
   constructor(
     private readonly labels: OperationLabels,
     deviceId: string,
-    credentials: AccountCredentials,
+    private readonly password: AccountPassword,
     private readonly env: DeviceEnvironment,
     route?: readonly number[],
   ) {
@@ -69,7 +77,11 @@ export class Device {
     const nodes = env.nodes.map((node) => ({ ...node, protocol: node.protocol.withRequestHeaders(() => this.takeArmedFault()) }));
     this.cursor = new RouteCursor(nodes, route);
     this.client = new WalletClient(nodes[0]!.protocol, { deviceId });
-    this.client.setAccount(credentials.email, credentials.rootPassword);
+    this.client.setAccount(password.email, password.rootPassword);
+  }
+
+  private get api3(): boolean {
+    return this.client.protocol.profile === "api3";
   }
 
   get loggedIn(): boolean {
@@ -109,7 +121,10 @@ export class Device {
       const exchange = await this.client.register();
       const op = this.env.recorder.signup(labels, exchange);
       this.env.control.observe(exchange);
-      if (op.outcome.type === "ok" || (lost && op.outcome.type === "refused" && op.outcome.status === 409)) return true;
+      if (op.outcome.type === "ok" || (lost && op.outcome.type === "refused" && op.outcome.status === 409)) {
+        this.password.saltSeed = this.client.clientSaltSeed;
+        return true;
+      }
       if (op.outcome.type === "refused") return false;
       lost = true;
       await sleep(retryPauseMs);
@@ -167,6 +182,10 @@ export class Device {
         return;
       case "old-token":
         return this.useOldToken(move.use);
+      case "password-change":
+        return this.changePassword();
+      case "listen":
+        return this.listen();
     }
   }
 
@@ -180,12 +199,13 @@ export class Device {
     return false;
   }
 
-  /** One POST /auth/full; a token issued replaces the one held, which is kept as replaced. */
+  /** One POST /auth/full (in api3 after fetching the salt seed); a token issued replaces the one held, which is kept as replaced. */
   private async authenticate(): Promise<AuthResult> {
     const held = this.client.authToken;
+    const password = this.api3 ? await this.takeAccountPassword() : undefined;
     const labels = this.toNextNode();
     const exchange = await this.client.getAuthToken();
-    const op = this.env.recorder.auth(labels, exchange);
+    const op = this.env.recorder.auth(labels, exchange, password);
     this.env.control.observe(exchange);
     if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
       if (this.generation > 0) this.replaced.push({ token: held, generation: this.generation });
@@ -195,10 +215,31 @@ export class Device {
     return op.outcome.type === "indeterminate" ? "indeterminate" : "refused";
   }
 
-  /** After a 401 to the token the device holds: logs in again, a bounded number of times per run. */
+  /**
+   * api3 (CLIENT-8): the account's current password, as its user would type
+   * it, and the salt seed fetched from the server. Returns the password's
+   * label when the seed is the one stored with it, so that the history names
+   * the password the login gave; a seed of another password (one changed
+   * meanwhile) makes a login the history does not judge.
+   */
+  private async takeAccountPassword(): Promise<string | undefined> {
+    const { rootPassword, label, saltSeed } = this.password;
+    this.client.rootPassword = rootPassword;
+    this.passwordLabel = label;
+    const exchange = await this.client.fetchClientSaltSeed();
+    this.env.control.observe(exchange);
+    return saltSeed !== undefined && this.client.clientSaltSeed === saltSeed ? label : undefined;
+  }
+
+  /**
+   * After a 401 to the token the device holds: logs in again, a bounded
+   * number of times per run; in api3 also once per password change another
+   * device made since the device last logged in.
+   */
   private async relogIn(): Promise<boolean> {
-    if (this.relogins >= reloginsPerRun || this.env.control.stopped) return false;
-    this.relogins++;
+    const passwordChanged = this.api3 && this.password.label !== this.passwordLabel;
+    if ((!passwordChanged && this.relogins >= reloginsPerRun) || this.env.control.stopped) return false;
+    if (!passwordChanged) this.relogins++;
     return (await this.authenticate()) === "issued";
   }
 
@@ -220,6 +261,11 @@ export class Device {
       const outcome = await this.post("honest");
       if (outcome.kind === "accepted") return;
       if (outcome.kind === "conflict") continue;
+      if (outcome.kind === "outdated") {
+        // api3 (CLIENT-7): the 409 carries no wallet; the latest comes from a GET, local changes rebased on it.
+        await this.readRenewing();
+        continue;
+      }
       if (outcome.kind === "invalid") {
         // An answer the client refused (a bad hmac, a sequence going backwards): read to find a base again.
         await this.read();
@@ -269,6 +315,59 @@ export class Device {
     this.ensureBase();
     this.addChange();
     await this.post("old-token", undefined, old);
+  }
+
+  /**
+   * api3: changes the account's password, the device's wallet re-encrypted
+   * at base + 1 (none before it has seen one). On 409 it reads the latest and
+   * tries again; on 401 the password changed meanwhile, so it takes the
+   * account's current one and tries again. A change without an answer may
+   * have taken effect: the salt seed tells.
+   */
+  private async changePassword(): Promise<void> {
+    for (let attempt = 0; attempt < passwordChangeAttempts && !this.env.control.stopped; attempt++) {
+      if (this.passwordLabel !== this.password.label) await this.takeAccountPassword();
+      const next = this.password.next();
+      const oldPassword = this.passwordLabel;
+      const baseSequence = this.client.walletState?.sequence ?? 0;
+      const baseHmac = this.client.baseHmac();
+      const labels = this.toNextNode();
+      const { exchange, sent, clientSaltSeed } = await this.client.changePassword(next.rootPassword);
+      const request: PostedWallet | undefined = sent && {
+        encryptedWallet: sent.encryptedWallet,
+        sequence: sent.sequence,
+        hmac: sent.hmac,
+        baseSequence,
+        ...(baseHmac !== undefined ? { baseHmac } : {}),
+        move: "password-change",
+      };
+      this.env.recorder.password(labels, { oldPassword, newPassword: next.label, ...(request ? { request } : {}) }, exchange);
+      this.env.control.observe(exchange);
+      const status = exchange.response?.status;
+      if (status === 200 || ((status === undefined || status >= 500) && (await this.tookEffect(clientSaltSeed)))) {
+        this.password.adopt(next.rootPassword, next.label, clientSaltSeed);
+        // Its own token is ended too.
+        await this.authenticate();
+        return;
+      }
+      if (status === 409) await this.readRenewing();
+      else if (status !== 401) return;
+    }
+  }
+
+  /** Whether a password change without a settling answer took effect: the server then stores its salt seed. */
+  private async tookEffect(clientSaltSeed: string): Promise<boolean> {
+    const exchange = await this.client.fetchClientSaltSeed();
+    this.env.control.observe(exchange);
+    return this.client.clientSaltSeed === clientSaltSeed;
+  }
+
+  /** api3: opens a socket with the device's token, held to the end of the run; a device holds one open at a time. */
+  private async listen(): Promise<void> {
+    const sockets = this.env.sockets;
+    if (!sockets || !this.loggedIn || (this.socket && !this.socket.closed)) return;
+    const labels = this.toNextNode();
+    this.socket = await sockets.open(this.client.protocol.socketUrl(this.client.authToken), labels, this.generation);
   }
 
   private async readRenewing(): Promise<void> {

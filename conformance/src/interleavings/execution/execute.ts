@@ -10,8 +10,11 @@ import { Device } from "./device.js";
 import type { FinalReader, FinalReadPlan } from "./final-reads.js";
 import type { History } from "../history/history.js";
 import { deploymentNodes } from "./nodes.js";
+import { AccountPassword } from "./account-password.js";
 import { HistoryRecorder, type RecorderWatch } from "./recorder.js";
 import { RunControl, type StopReason } from "./run-control.js";
+import { HeldSockets } from "./sockets.js";
+import { defaultSettleMs } from "../../defaults.js";
 import { accountLabel, countDevices, countMoves, deviceLabel, sharedIdSlots, type Workload } from "../workload/workload.js";
 
 export interface ExecutionEnvironment {
@@ -23,6 +26,8 @@ export interface ExecutionEnvironment {
   timeoutMs: number;
   /** The server's crashes and restarts so far, which histories record, and who watches operations as they are recorded (--restarts). */
   watch?: RecorderWatch;
+  /** api3: how long sockets stay open after the devices are done, for late frames and closes (default defaultSettleMs). */
+  settleMs?: number;
 }
 
 export interface Execution {
@@ -43,6 +48,8 @@ export interface Execution {
 
 /** Stop an execution after this many timeouts: the server is not keeping up, and every further request would wait as long. */
 const timeoutLimit = 16;
+/** api3: sockets one execution opens at most (one per device of the largest workload). */
+const socketLimit = 32;
 
 /** The longest an execution may start requests: generous, since each request may take up to the timeout. */
 export function executionTimeLimitMs(timeoutMs: number): number {
@@ -60,22 +67,24 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
     devices: countDevices(workload),
     moves: countMoves(workload),
   };
-  const recorder = new HistoryRecorder("append-log", meta, env.watch);
+  const profile = env.nodes[0]?.profile ?? "seed";
+  const recorder = new HistoryRecorder("append-log", meta, env.watch, profile);
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
   const shared = sharedIdSlots(workload);
-  const deviceEnv = { nodes: deploymentNodes(env.nodes), recorder, control };
+  const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit, env.timeoutMs) : undefined;
+  const deviceEnv = { nodes: deploymentNodes(env.nodes), recorder, control, ...(sockets ? { sockets } : {}) };
   let accountsCreated = 0;
   const devices: Device[] = [];
 
   await Promise.all(
     workload.accounts.map(async (account, a) => {
-      const credentials = { email: `ws-${tag}-${accountLabel(a)}@example.com`, rootPassword: randomBytes(12).toString("hex") };
+      const password = new AccountPassword(`ws-${tag}-${accountLabel(a)}@example.com`, randomBytes(12).toString("hex"));
       const accountDevices = account.devices.map((script, d) => {
         // The same deviceId in several accounts when the workload shares it (TOKEN-4 says they stay independent).
         const slot = shared[a]?.get(d);
         const deviceId = slot !== undefined ? `${tag}-shared${slot}` : `${tag}-${accountLabel(a)}-${deviceLabel(d)}`;
         const labels = { account: accountLabel(a), client: deviceLabel(d) };
-        return new Device(labels, deviceId, credentials, deviceEnv, script.route);
+        return new Device(labels, deviceId, password, deviceEnv, script.route);
       });
       devices.push(...accountDevices);
       if (!(await accountDevices[0]!.signUp())) return;
@@ -84,6 +93,8 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
     }),
   );
 
+  // The sockets get the settle period for late frames and closes, then the client closes them.
+  await sockets?.settleAndClose(env.settleMs ?? defaultSettleMs);
   const stopped = control.stopReason;
   if (stopped) meta["stopped"] = stopped;
   const history = recorder.toHistory();

@@ -39,7 +39,7 @@ export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(...seedMoves);
  */
 export const api3MoveArbitrary: fc.Arbitrary<Move> = fc.oneof(
   ...seedMoves,
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("password-change" as const), pauseMs }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("password-change" as const), pauseMs }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("listen" as const), pauseMs }) },
 );
 
