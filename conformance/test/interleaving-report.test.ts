@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { brokenServers } from "../src/broken/servers.js";
-import { interleavingCases } from "../src/interleavings/property/cases.js";
+import { interleavingCasesOf } from "../src/interleavings/property/cases.js";
 import type { RunResult } from "../src/model/result.js";
 import { htmlWriter } from "../src/report/html/page.js";
 import { jsonWriter } from "../src/report/json.js";
@@ -26,7 +26,7 @@ describe("reports of the LIN-2 case against a server with a check-then-act race"
     dir = await mkdtemp(join(tmpdir(), "wallet-sync-interleaving-report-"));
     const server = await brokenServers["check-then-act-sequence"]!.start({ scryptCost: 64 });
     try {
-      const cases = interleavingCases.filter((c) => c.requirement === "LIN-2");
+      const cases = interleavingCasesOf("seed").filter((c) => c.requirement === "LIN-2");
       const interleavings = { runs: 10, seed: 11, shrinkBudgetMs: 1000, counterexampleDir: dir };
       run = await runChecks(cases, { baseUrl: server.url, interleavings });
     } finally {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../../reference/src/index.js";
 import { brokenServers, concurrencyDefects } from "../../src/broken/servers.js";
-import { interleavingCases } from "../../src/interleavings/property/cases.js";
+import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import { loadCounterexample } from "../../src/interleavings/property/counterexample-file.js";
 import type { CheckResult, RunResult } from "../../src/model/result.js";
 import { runChecks } from "../../src/run/run-checks.js";
@@ -43,7 +43,7 @@ describe.each(concurrencyDefects)("%s", (name) => {
   test.each(seeds)(`seed %i: caught, naming ${broken.breaks.join(", ")}, with a shrunk counterexample`, async (seed) => {
     // A short settle: these defects show while the workloads run; final reads have tests of their own.
     const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: dir };
-    const run = await runChecks(interleavingCases, { baseUrl: server.url, interleavings });
+    const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, interleavings });
     firstRuns.push(run);
     expect(run.exitCode).toBe(1);
     expect(failedRequirements(run)).toEqual(expect.arrayContaining([...broken.breaks]));
@@ -78,7 +78,7 @@ describe.each(concurrencyDefects)("%s", (name) => {
   test("the first seed's shrunk counterexample fails again from its printed seed and path", async () => {
     const final = finalCounterexample(firstRuns[0]!)!;
     const { seed, counterexample } = final.interleaving!;
-    const run = await runChecks(interleavingCases, {
+    const run = await runChecks(interleavingCasesOf("seed"), {
       baseUrl: server.url,
       interleavings: { seed: seed!, path: counterexample!.fastCheckPath!, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: dir },
     });

@@ -9,7 +9,7 @@ import { startReferenceServer, type ReferenceServer } from "../../../reference/s
 import { brokenServers } from "../../src/broken/servers.js";
 import { runCli } from "../../src/cli/main.js";
 import { parseCliOptions } from "../../src/cli/options.js";
-import { interleavingCases } from "../../src/interleavings/property/cases.js";
+import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import { counterexampleFormat } from "../../src/interleavings/property/counterexample-file.js";
 import { runChecks } from "../../src/run/run-checks.js";
 import { captured } from "../support/captured-output.js";
@@ -27,7 +27,7 @@ describe("--replay", () => {
       brokenServers["check-then-act-sequence"]!.start({ scryptCost: 64 }),
       startReferenceServer({ scryptCost: 64 }),
     ]);
-    const run = await runChecks(interleavingCases, {
+    const run = await runChecks(interleavingCasesOf("seed"), {
       baseUrl: broken.url,
       interleavings: { runs: 10, seed: 5, shrinkBudgetMs: 2000, counterexampleDir: dir },
     });

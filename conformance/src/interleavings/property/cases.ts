@@ -1,11 +1,13 @@
 // The interleaving cases: one per requirement a concurrent history can
-// break (LIN-1..LIN-7, TOKEN-1, TOKEN-2), so that --list, --only and every
+// break (LIN-1..LIN-7, TOKEN-1, TOKEN-2, DUR-1, DUR-2; in api3 also PASS-1,
+// PASS-2, NOTIFY-2..NOTIFY-4, which bind that profile only, so the registry
+// runs their cases only there), so that --list, --only and every
 // report name requirements as the contract checks do. They share one
 // execution of the property per suite run (shared-run.ts), so `--only LIN-4`
 // runs the workload once, and so does a full run. Each case reports the
 // violations of its own requirement, with the shrunk workload and how to
 // replay it.
-import { requirementById } from "../../../../spec/index.js";
+import { requirementById, type ProfileName } from "../../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../../model/case.js";
 import { operationDescriber } from "../../report/history-text.js";
 import type { CheckContext } from "../../model/context.js";
@@ -19,7 +21,7 @@ import { countDevices, countMoves, describeWorkload } from "../workload/workload
 
 type CheckedRequirement = HistoryRequirement | "LIN-7";
 
-const titles: Partial<Record<CheckedRequirement, string>> = {
+const titles: Record<CheckedRequirement, string> = {
   "LIN-1": "Concurrent devices: every accepted version extends the version its sequence replaces",
   "LIN-2": "Concurrent devices: at most one POST is accepted per sequence",
   "LIN-3": "Concurrent devices: every wallet returned is one a POST of that account sent",
@@ -31,6 +33,11 @@ const titles: Partial<Record<CheckedRequirement, string>> = {
   "TOKEN-2": "Concurrent devices: the token a re-auth replaced is refused from then on",
   "DUR-1": "Crash and restart (checked with --server-cmd and --restarts only): a version acknowledged before a crash survives it",
   "DUR-2": "Crash and restart (checked with --server-cmd and --restarts only): an account created before a crash survives it",
+  "PASS-1": "Concurrent devices (api3): of a password change and a write of the same sequence at most one is accepted",
+  "PASS-2": "Concurrent devices (api3): once a password change is answered, older tokens and the old password are refused and the new one logs in",
+  "NOTIFY-2": "Concurrent devices (api3): a socket open throughout an accepted POST receives wallet-update with its sequence",
+  "NOTIFY-3": "Concurrent devices (api3): sockets are told only of stored sequences, in increasing order",
+  "NOTIFY-4": "Concurrent devices (api3): a password change closes the sockets opened with the tokens it ended",
 };
 
 /** Violations of one requirement shown as findings; the rest are counted. */
@@ -146,9 +153,14 @@ export const interleavingCases: readonly CheckCase[] = (Object.keys(titles) as C
     slug: interleavingSlug,
     file: import.meta.url,
     alsoChecks: startupRequirements,
-    title: titles[requirement]!,
+    title: titles[requirement],
     // Load-sensitive and long: alone, after the contract checks.
     exclusive: true,
     run: (ctx) => checkRequirement(ctx, requirement),
   }),
 );
+
+/** The interleaving cases that run in a profile. */
+export function interleavingCasesOf(profile: ProfileName): CheckCase[] {
+  return interleavingCases.filter((check) => check.profiles.includes(profile));
+}

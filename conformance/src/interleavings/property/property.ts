@@ -26,7 +26,8 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   let firstFailureAt: number | undefined;
   let crash: unknown;
 
-  const property = fc.asyncProperty(workloadArbitraryFor(env.nodes.length, settings.faults === true), async (workload) => {
+  const workloads = workloadArbitraryFor(env.nodes.length, settings.faults === true, env.nodes[0]?.profile);
+  const property = fc.asyncProperty(workloads, async (workload) => {
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;

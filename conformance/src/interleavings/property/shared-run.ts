@@ -65,6 +65,7 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
       nodes,
       unique: ctx.unique,
       timeoutMs: ctx.timeoutMs,
+      settleMs: settings.settleMs,
       settings,
       onExecution: (progress) => ctx.reportProgress(progress),
     });
