@@ -96,3 +96,35 @@ describe("HistoryRecorder", () => {
     expect(checkHistory(history).passed).toBe(true);
   });
 });
+
+describe("HistoryRecorder in api3", () => {
+  test("a password change lists the tokens issued before it was sent; a socket is filled in after its upgrade; the history names its profile", () => {
+    const recorder = new HistoryRecorder("append-log", undefined, {}, "api3");
+    const a = { account: "a0", client: "d0" };
+    const b = { account: "a0", client: "d1" };
+    recorder.auth(a, exchange(0, 1, 200, { token: "t1" }), "p0");
+    // Answered while the change runs: not listed.
+    recorder.auth(b, exchange(2, 4, 200, { token: "t2" }), "p0");
+    recorder.auth({ account: "a1", client: "d0" }, exchange(0, 1, 200, { token: "t3" }));
+    const socket = recorder.socket(a, 1, { invokedAt: 1.5, completedAt: 2.5, outcome: { type: "ok", status: 101 } });
+    const change = recorder.password(
+      b,
+      { oldPassword: "p0", newPassword: "p1", request: { encryptedWallet: "-:a", sequence: 2, hmac: "h2", baseSequence: 1, move: "password-change" } },
+      exchange(3, 5, 200, {}),
+    );
+    socket.frames.push({ at: 6, text: "wallet-update:3" });
+    socket.closed = { by: "server", at: 7 };
+    expect(change).toMatchObject({ id: 5, kind: "password", oldPassword: "p0", newPassword: "p1", outcome: { type: "ok", status: 200 } });
+    expect(change.endsTokens).toEqual([{ client: "d0", tokenGeneration: 1 }]);
+    expect(recorder.operations.flatMap((op) => (op.kind === "auth" ? [op.password] : []))).toEqual(["p0", "p0", undefined]);
+
+    const history = recorder.toHistory();
+    expect(history).toMatchObject({ format: "wallet-sync-history/2", profile: "api3" });
+    expect(history.operations[3]).toMatchObject({ kind: "socket", frames: [{ at: 6, text: "wallet-update:3" }], closed: { by: "server", at: 7 } });
+    expect(outcomeOf("password", exchange(0, 1, 409, { error: "Bad sequence number or wallet does not exist" }))).toEqual({ type: "refused", status: 409 });
+  });
+
+  test("a seed history names no profile", () => {
+    expect(new HistoryRecorder().toHistory()).not.toHaveProperty("profile");
+  });
+});

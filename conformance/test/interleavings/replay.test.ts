@@ -70,6 +70,16 @@ describe("--replay", () => {
       async () => write("z.json", JSON.stringify({ format: counterexampleFormat, workload: { accounts: [] } })),
       /workload\.accounts must have 2 to 4 entries/,
     ],
+    [
+      "an api3 counterexample replayed without --protocol api3",
+      async () => write("api3.json", JSON.stringify({ format: counterexampleFormat, profile: "api3", workload: api3Workload })),
+      /cannot replay .*api3\.json: it was recorded with --protocol api3\n/,
+    ],
+    [
+      "api3 moves in a seed counterexample",
+      async () => write("seed-with-api3-moves.json", JSON.stringify({ format: counterexampleFormat, workload: api3Workload })),
+      /workload\.accounts\[0\]\.devices\[0\]\.moves\[0\]\.kind must be one of edit, get, stale, skip-ahead, repeat, reauth, old-token\n/,
+    ],
   ])("exits 2 with one line for %s", async (_what, make, message) => {
     const { out, output } = captured();
     const result = await runCli(["--url", reference.url, "--replay", await make()], output);
@@ -77,6 +87,12 @@ describe("--replay", () => {
     expect(out.stderr).toMatch(message);
     expect(out.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
+
+  const twoDevices = [
+    { startMs: 0, opening: "post", sharedId: false, moves: [{ kind: "listen", pauseMs: 0 }] },
+    { startMs: 0, opening: "get", sharedId: false, moves: [{ kind: "password-change", pauseMs: 0 }] },
+  ];
+  const api3Workload = { accounts: [{ devices: twoDevices }, { devices: twoDevices }] };
 
   async function write(name: string, text: string): Promise<string> {
     const path = join(dir, name);

@@ -2,7 +2,7 @@
 // read back from a file with every field checked, deviceIds shared by rank.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { workloadArbitrary } from "../../src/interleavings/workload/arbitrary.js";
+import { workloadArbitrary, workloadArbitraryFor } from "../../src/interleavings/workload/arbitrary.js";
 import {
   countDevices,
   describeWorkload,
@@ -83,4 +83,35 @@ test.each([
   ],
 ])("a bad workload is refused with the field that is wrong: %j", (value, message) => {
   expect(() => parseWorkload(value)).toThrow(message);
+});
+
+describe("api3 workloads", () => {
+  const api3Workloads = workloadArbitraryFor(1, false, "api3");
+
+  test("add password changes and sockets to the seed's moves, and read back in the api3 profile only", () => {
+    const workloads = fc.sample(api3Workloads, { numRuns: 100, seed: 8 });
+    const kinds = new Set(workloads.flatMap((w) => w.accounts.flatMap((a) => a.devices.flatMap((d) => d.moves.map((m) => m.kind)))));
+    expect([...kinds].sort()).toEqual(["edit", "get", "listen", "old-token", "password-change", "reauth", "repeat", "skip-ahead", "stale"]);
+    for (const workload of workloads) {
+      expect(countDevices(workload)).toBeLessThanOrEqual(32);
+      expect(parseWorkload(JSON.parse(JSON.stringify(workload)), "workload", "api3")).toEqual(workload);
+    }
+    const withApi3Moves = workloads.find((w) => w.accounts.some((a) => a.devices.some((d) => d.moves.some((m) => m.kind === "listen"))))!;
+    expect(() => parseWorkload(withApi3Moves)).toThrow(/kind must be one of edit, get, stale, skip-ahead, repeat, reauth, old-token$/);
+  });
+
+  test("the seed profile's workloads are what they always were", () => {
+    const seed = fc.sample(workloadArbitraryFor(1, false, "seed"), { numRuns: 20, seed: 5 });
+    expect(seed).toEqual(fc.sample(workloadArbitrary, { numRuns: 20, seed: 5 }));
+  });
+
+  test("in words", () => {
+    const workload: Workload = {
+      accounts: [
+        { devices: [device({ moves: [{ kind: "listen", pauseMs: 0 }, { kind: "password-change", pauseMs: 2 }] }), device()] },
+        { devices: [device(), device()] },
+      ],
+    };
+    expect(describeWorkload(workload)[0]).toBe("a0/d0 at 0 ms: POST of a first change at once, then listen on a socket · 2 ms, password change");
+  });
 });
