@@ -20,7 +20,7 @@ export const repositoryRoot = dirname(specDir);
 /** Writes every page into outDir and returns the files written. */
 export async function buildDocs(outDir: string): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
-  const traceability = loadTraceability();
+  const traceability = loadTraceability("seed");
   const written: string[] = [];
   const write = async (file: string, html: string) => {
     await writeFile(join(outDir, file), html, "utf8");

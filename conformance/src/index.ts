@@ -1,6 +1,6 @@
 // The conformance suite as a library: the case registry, the runner and the
 // result model, for report writers and tools built on the suite.
-export { allCases } from "./registry.js";
+export { allCases, casesOf } from "./registry.js";
 export { runChecks, newRunId, type RunOptions } from "./run/run-checks.js";
 export { defaultConcurrency, defaultTimeoutMs } from "./defaults.js";
 export { defineCheck, type CheckCase, type CheckDefinition } from "./model/case.js";

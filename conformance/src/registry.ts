@@ -1,7 +1,7 @@
 // The one list of everything the suite runs: the walkthrough, the contract
 // checks and the interleaving properties. --list, --only,
 // --skip, the run and every report see the cases through allCases().
-import { loadRequirements } from "../../spec/index.js";
+import { loadRequirements, type ProfileName } from "../../spec/index.js";
 import { contractChecks } from "./checks/index.js";
 import { interleavingCases } from "./interleavings/property/cases.js";
 import type { CheckCase } from "./model/case.js";
@@ -19,7 +19,12 @@ const caseSources: ReadonlyArray<() => readonly CheckCase[]> = [
 
 let casesCache: CheckCase[] | undefined;
 
-/** Every case, in the order of the requirements in spec/protocol.md; ids are checked to be unique. */
+/** The cases that run in a profile, in the order of allCases(). */
+export function casesOf(profile: ProfileName): CheckCase[] {
+  return allCases().filter((check) => check.profiles.includes(profile));
+}
+
+/** Every case of every profile, in the order of the requirements in spec/protocol.md; ids are checked to be unique. */
 export function allCases(): CheckCase[] {
   if (casesCache) return casesCache;
   const cases = caseSources.flatMap((source) => source());

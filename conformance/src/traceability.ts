@@ -3,10 +3,10 @@
 // checks that cannot be made from outside. The docs' traceability page and
 // the test that keeps the suite complete both read it from here.
 import { readFileSync } from "node:fs";
-import { loadRequirements, specFiles, type Requirement } from "../../spec/index.js";
+import { loadRequirements, requirementsOf, specFiles, type ProfileName, type Requirement } from "../../spec/index.js";
 import { historyPasses } from "./interleavings/history/passes.js";
 import type { CheckCase } from "./model/case.js";
-import { allCases } from "./registry.js";
+import { casesOf } from "./registry.js";
 
 /** checked: cases check it; outside: the spec says it cannot be checked from outside; unchecked: neither. */
 export type Coverage = "checked" | "outside" | "unchecked";
@@ -101,9 +101,8 @@ function passesChecking(requirement: string): TracedRequirement["historyPasses"]
     .map((pass) => ({ name: pass.name, file: `${historyFolder}/${pass.module}` }));
 }
 
-/** The traceability of this suite: spec/protocol.md against allCases(). */
-export function loadTraceability(): Traceability {
-  const requirements = loadRequirements();
-  const reasons = reasonsFromSpec(readFileSync(specFiles.protocol, "utf8"), requirements);
-  return traceRequirements(requirements, allCases(), reasons);
+/** The traceability of this suite in one profile: the requirements that bind it against the cases that run in it. */
+export function loadTraceability(profile: ProfileName): Traceability {
+  const reasons = reasonsFromSpec(readFileSync(specFiles.protocol, "utf8"), loadRequirements());
+  return traceRequirements(requirementsOf(profile), casesOf(profile), reasons);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { brokenServers } from "../src/broken/servers.js";
-import { allCases } from "../src/registry.js";
+import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { schemaRequirement } from "../src/run/schema-findings.js";
 
@@ -18,14 +18,14 @@ describe.each(Object.entries(brokenServers).filter(([, broken]) => broken.needs 
     const server = await broken.start({ scryptCost: 64 });
     try {
       // A few interleaving runs, no shrinking: the concurrency defects fail on most runs.
-      const run = await runChecks(allCases(), { baseUrl: server.url, concurrency: 8, interleavings: { runs: 4, shrinkBudgetMs: 0, counterexampleDir } });
+      const run = await runChecks(casesOf("seed"), { baseUrl: server.url, concurrency: 8, interleavings: { runs: 4, shrinkBudgetMs: 0, counterexampleDir } });
       expect(run.exitCode).toBe(1);
       const mustFindings = run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST"));
       const failedRequirements = new Set(mustFindings.map((f) => f.requirement));
       for (const requirement of broken.breaks) expect([...failedRequirements]).toContain(requirement);
       // Every finding names its case's requirement, one its steps declare (alsoChecks), or the
       // schema requirement the run checks every response against: else a declaration is stale.
-      const byId = new Map(allCases().map((c) => [c.id, c]));
+      const byId = new Map(casesOf("seed").map((c) => [c.id, c]));
       for (const result of run.results) {
         const check = byId.get(result.id)!;
         const declared = [check.requirement, ...check.alsoChecks, schemaRequirement];
@@ -46,7 +46,7 @@ describe.each(Object.entries(brokenServers).filter(([, broken]) => broken.needs 
 test("a dropped connection is reported plainly", async () => {
   const server = await brokenServers["drops-connection-on-malformed-json"]!.start({ scryptCost: 64 });
   try {
-    const run = await runChecks(allCases().filter((c) => c.id === "HTTP-6/malformed-requests"), { baseUrl: server.url });
+    const run = await runChecks(casesOf("seed").filter((c) => c.id === "HTTP-6/malformed-requests"), { baseUrl: server.url });
     const messages = run.results.flatMap((r) => r.findings.map((f) => f.message));
     expect(messages.some((m) => /the server (closed|reset) the connection/.test(m))).toBe(true);
   } finally {

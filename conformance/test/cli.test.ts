@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../src/cli/main.js";
-import { allCases } from "../src/registry.js";
+import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { freePort } from "./support/ports.js";
 import { captured } from "./support/captured-output.js";
@@ -55,7 +55,7 @@ describe("against servers started separately", () => {
     const { port } = silent.address() as { port: number };
     try {
       // Checked directly, a silent server fails the check plainly…
-      const cases = allCases().filter((c) => c.id === "WGET-3/missing-token");
+      const cases = casesOf("seed").filter((c) => c.id === "WGET-3/missing-token");
       const run = await runChecks(cases, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 });
       expect(run.exitCode).toBe(1);
       expect(run.results[0]?.findings[0]?.message).toContain("no answer within 300 ms");
@@ -106,10 +106,10 @@ describe("listing and selecting", () => {
     const { out, output } = captured();
     expect((await runCli(["--list"], output)).exitCode).toBe(0);
     const lines = out.stdout.trimEnd().split("\n");
-    expect(lines).toHaveLength(allCases().length);
+    expect(lines).toHaveLength(casesOf("seed").length);
     for (const line of lines) expect(line).toMatch(/^[A-Z]+-\d+\/[a-z0-9-]+ (MUST|SHOULD) conformance\/src\/[a-z/-]+\.ts \S/);
     expect(lines).toContain("SEQ-3/skip-ahead MUST conformance/src/checks/sequence.ts A sequence ahead of stored + 1 is refused with 409");
-    expect(lines).toContain("LIN-2/interleavings MUST conformance/src/interleavings/property/cases.ts " + allCases().find((c) => c.id === "LIN-2/interleavings")!.title);
+    expect(lines).toContain("LIN-2/interleavings MUST conformance/src/interleavings/property/cases.ts " + casesOf("seed").find((c) => c.id === "LIN-2/interleavings")!.title);
     const files = new Set(lines.map((line) => line.split(" ")[2]!));
     for (const file of files) expect(existsSync(join(repositoryRoot, file)), file).toBe(true);
   });

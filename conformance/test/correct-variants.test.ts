@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { startReferenceServer } from "../../reference/src/index.js";
 import { rewriteResponses } from "../src/broken/wrappers.js";
 import type { RunResult } from "../src/model/result.js";
-import { allCases } from "../src/registry.js";
+import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { correctVariants } from "./fixtures/correct-variants.js";
 
@@ -18,13 +18,13 @@ const counterexampleDir = join(tmpdir(), `wallet-sync-correct-variants-${process
 afterAll(() => rm(counterexampleDir, { recursive: true, force: true }));
 
 const strictRun = (url: string): Promise<RunResult> =>
-  runChecks(allCases(), { baseUrl: url, strict: true, concurrency: 8, interleavings: { runs: 3, shrinkBudgetMs: 0, counterexampleDir } });
+  runChecks(casesOf("seed"), { baseUrl: url, strict: true, concurrency: 8, interleavings: { runs: 3, shrinkBudgetMs: 0, counterexampleDir } });
 
 const mustFindings = (run: RunResult) =>
   run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST").map((f) => `${r.id}: ${f.message}`));
 
 /** The case that owns a requirement: the first of the run with that requirement. */
-const ownerOf = (requirement: string) => allCases().find((c) => c.requirement === requirement)?.id;
+const ownerOf = (requirement: string) => casesOf("seed").find((c) => c.requirement === requirement)?.id;
 
 describe.each(Object.entries(correctVariants))("%s", (_name, variant) => {
   test(`passes; with --strict fails only in the cases owning ${variant.should.join(", ") || "nothing"}`, async () => {
@@ -46,7 +46,7 @@ describe.each(Object.entries(correctVariants))("%s", (_name, variant) => {
 test("a rate-limited server is waited for, retried, and the report counts it", async () => {
   const server = await correctVariants["rate-limited"]!.start({ scryptCost: 64 });
   try {
-    const run = await runChecks(allCases().filter((c) => !c.exclusive), { baseUrl: server.url, concurrency: 8 });
+    const run = await runChecks(casesOf("seed").filter((c) => !c.exclusive), { baseUrl: server.url, concurrency: 8 });
     expect(run.exitCode).toBe(0);
     expect(run.rateLimits.limitedResponses).toBeGreaterThan(0);
   } finally {
@@ -57,7 +57,7 @@ test("a rate-limited server is waited for, retried, and the report counts it", a
 test("--rate-limit paces the run", async () => {
   const server = await startReferenceServer({ scryptCost: 64 });
   try {
-    const cases = allCases().filter((c) => c.id === "WGET-2/no-wallet-yet" || c.requirement === "SIGNUP-1");
+    const cases = casesOf("seed").filter((c) => c.id === "WGET-2/no-wallet-yet" || c.requirement === "SIGNUP-1");
     const run = await runChecks(cases, { baseUrl: server.url, concurrency: 4, requestsPerSecond: 20 });
     const requests = run.results.reduce((count, r) => count + r.exchanges.length, 0);
     expect(run.exitCode).toBe(0);
@@ -76,7 +76,7 @@ test("one MUST deviation in a body every case sees fails only the case that owns
     wrapHandler: rewriteResponses((_request, answer) => (answer.status === 401 ? { ...answer, body: { error: "" } } : undefined)),
   });
   try {
-    const run = await runChecks(allCases().filter((c) => !c.exclusive), { baseUrl: server.url, concurrency: 8 });
+    const run = await runChecks(casesOf("seed").filter((c) => !c.exclusive), { baseUrl: server.url, concurrency: 8 });
     const failed = run.results.filter((r) => r.verdict === "failed");
     expect(failed.map((r) => r.id).sort()).toEqual(["HTTP-2/get-wallet-responses", "HTTP-2/post-auth-full-responses", "HTTP-2/post-wallet-responses"]);
     for (const result of failed) expect(result.findings.every((f) => f.requirement === "HTTP-2")).toBe(true);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../reference/src/index.js";
 import type { RunResult } from "../src/model/result.js";
-import { allCases } from "../src/registry.js";
+import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { firstJsonValue, startOriginalLikeServer } from "./fixtures/original-like.js";
 
@@ -14,7 +14,7 @@ describe("a server that behaves like the original", () => {
 
   beforeAll(async () => {
     server = await startOriginalLikeServer({ scryptCost: 64, transientFailureRate: 0.05 });
-    run = await runChecks(allCases(), { baseUrl: server.url, concurrency: 8, interleavings: { runs: 5 } });
+    run = await runChecks(casesOf("seed"), { baseUrl: server.url, concurrency: 8, interleavings: { runs: 5 } });
   });
   afterAll(() => server.close());
 
@@ -31,7 +31,7 @@ describe("a server that behaves like the original", () => {
   });
 
   test("fails under --strict", async () => {
-    const strict = await runChecks(allCases().filter((c) => c.requirement === "HTTP-3"), { baseUrl: server.url, strict: true });
+    const strict = await runChecks(casesOf("seed").filter((c) => c.requirement === "HTTP-3"), { baseUrl: server.url, strict: true });
     expect(strict.exitCode).toBe(1);
     expect(strict.results[0]?.verdict).toBe("failed");
   });

@@ -2,9 +2,9 @@
 // reference does everything a server SHOULD that can be seen from outside).
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
-import { loadRequirements } from "../../spec/index.js";
+import { requirementsOf } from "../../spec/index.js";
 import type { RunResult } from "../src/model/result.js";
-import { allCases } from "../src/registry.js";
+import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 
 let server: ReferenceServer;
@@ -12,14 +12,14 @@ let run: RunResult;
 
 beforeAll(async () => {
   server = await startReferenceServer({ scryptCost: 64 });
-  run = await runChecks(allCases(), { baseUrl: server.url, interleavings: { runs: 5 } });
+  run = await runChecks(casesOf("seed"), { baseUrl: server.url, interleavings: { runs: 5 } });
 });
 afterAll(() => server.close());
 
 test("every case passes against the reference, without warnings", () => {
   const findings = run.results.flatMap((r) => r.findings.map((f) => `${r.id}: ${f.requirement} ${f.message}`));
   expect(findings).toEqual([]);
-  expect(run.totals).toEqual({ checks: allCases().length, passed: allCases().length, warned: 0, failed: 0, expectedFailures: 0, staleBaseline: 0 });
+  expect(run.totals).toEqual({ checks: casesOf("seed").length, passed: casesOf("seed").length, warned: 0, failed: 0, expectedFailures: 0, staleBaseline: 0 });
   expect(run.exitCode).toBe(0);
 });
 
@@ -30,15 +30,15 @@ test("every response of the run matched the spec, so HTTP-2 had its chance every
 });
 
 test("every server requirement that can be observed from outside has a case", () => {
-  const checked = new Set(allCases().map((c) => c.requirement));
-  const observable = loadRequirements().filter(
+  const checked = new Set(casesOf("seed").map((c) => c.requirement));
+  const observable = requirementsOf("seed").filter(
     (r) => r.party === "server" && !["TOKEN-6", "SEC-1", "SEC-2", "SEC-3"].includes(r.id),
   );
   expect(observable.filter((r) => !checked.has(r.id)).map((r) => r.id)).toEqual([]);
 });
 
 test("the cases can share one long-lived server: a second run passes too", async () => {
-  const again = await runChecks(allCases().filter((c) => c.requirement.startsWith("SIGNUP") || c.id === "SYNC-1/walkthrough"), {
+  const again = await runChecks(casesOf("seed").filter((c) => c.requirement.startsWith("SIGNUP") || c.id === "SYNC-1/walkthrough"), {
     baseUrl: server.url,
   });
   expect(again.exitCode).toBe(0);

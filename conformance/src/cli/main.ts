@@ -1,19 +1,22 @@
 // wallet-sync-conformance: list, select and run the cases against a server
 // (or the embedded reference), print the report, write report files, and
 // answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { specProfile, type ProfileName } from "../../../spec/index.js";
 import type { ConnectionSettings } from "../client/connection.js";
 import { loadCounterexample, type Counterexample } from "../interleavings/property/counterexample-file.js";
 import { nodesNeeded } from "../interleavings/workload/workload.js";
 import type { RunResult } from "../model/result.js";
 import { selectCases, unmatchedPrefixes } from "../model/selection.js";
-import { allCases } from "../registry.js";
+import { casesOf } from "../registry.js";
 import { ProgressDisplay } from "../report/progress.js";
 import { writeReportFile } from "../report/write-file.js";
 import { formatTerminalReport } from "../report/terminal.js";
 import { baselineOfRun, loadBaseline, type Baseline } from "../run/baseline.js";
 import { runChecks } from "../run/run-checks.js";
 import { startEmbeddedReference, type EmbeddedServer } from "../target/embedded.js";
+import { preflight } from "../target/preflight.js";
 import { probe } from "../target/probe.js";
 import { ServerProcess } from "../target/server-process.js";
 import { checkHistoryCommand } from "./check-history.js";
@@ -65,7 +68,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     return { exitCode: 0 };
   }
 
-  const registry = allCases();
+  const registry = casesOf(options.profile);
   const unknown = unmatchedPrefixes(registry, options.only);
   if (unknown.length > 0) return fail(`--only ${unknown.join(",")} matches no case (see --list)`);
   const cases = selectCases(registry, options);
@@ -109,6 +112,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
 
   let embedded: EmbeddedServer | undefined;
   let started: ServerProcess | undefined;
+  const roots = options.urls.map((node) => serverRoot(node, options.profile));
+  for (const [index, root] of roots.entries()) {
+    if (root !== options.urls[index]) {
+      output.stderr(`${program}: --url ${options.urls[index]} ends with the ${options.profile} profile's prefix; checking ${root} as the server's root\n`);
+    }
+  }
+  options = { ...options, urls: roots };
   let url = options.urls[0];
   if (options.serverCommand !== undefined) {
     if (options.urls.length > 1) return fail("--server-cmd starts one server: give it at most one --url");
@@ -126,7 +136,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   }
   if (url === undefined) {
     try {
-      embedded = await startEmbeddedReference();
+      embedded = await startEmbeddedReference(options.profile);
     } catch (error) {
       return fail(`cannot start the embedded reference server: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -137,6 +147,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       if (!reached.reachable) return fail(`cannot reach ${node}: ${reached.reason}`);
     }
   }
+  const account = { email: `ws-preflight-${randomBytes(6).toString("hex")}@example.com`, password: randomBytes(8).toString("hex"), clientSaltSeed: randomBytes(32).toString("hex") };
+  const ready = await preflight(options.profile, url, account, { timeoutMs: options.timeoutMs, connection });
+  if (!ready.ready) {
+    await embedded?.close();
+    await started?.stop();
+    return fail(ready.reason);
+  }
   const progress = options.quiet
     ? undefined
     : new ProgressDisplay(cases.length, {
@@ -145,6 +162,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       });
   try {
     const run = await runChecks(cases, {
+      profile: options.profile,
       baseUrl: url,
       otherNodes: options.urls.slice(1),
       embedded: embedded !== undefined,
@@ -186,6 +204,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     await embedded?.close();
     await started?.stop();
   }
+}
+
+/** A URL that ends with the profile's own prefix names the protocol's root below it: the profile adds the prefix again. */
+function serverRoot(url: string, profile: ProfileName): string {
+  const prefix = specProfile(profile).pathPrefix;
+  const trimmed = url.replace(/\/+$/, "");
+  return prefix !== "" && trimmed.endsWith(prefix) ? trimmed.slice(0, -prefix.length) : url;
 }
 
 async function connectionOf(options: CliOptions): Promise<ConnectionSettings> {

@@ -5,10 +5,13 @@ import { defaultConcurrency, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { routeLimits } from "../interleavings/workload/routing.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
+import { defaultProfile, isProfileName, profileNames, specProfile, type ProfileName } from "../../../spec/index.js";
 
 export const program = "wallet-sync-conformance";
 
 export interface CliOptions {
+  /** --protocol: the profile the server speaks. */
+  profile: ProfileName;
   /** The server to check, or the nodes of one deployment (--url given several times); empty: start the embedded reference and check it. */
   urls: string[];
   strict: boolean;
@@ -62,10 +65,15 @@ export function usage(): string {
     `Usage: ${program} [--url URL]... [options]`,
     `       ${program} check-history FILE   check the history in a JSON report or counterexample file again, without a server`,
     "",
-    "Checks a wallet-sync server against spec/protocol.md and spec/openapi.yaml.",
+    "Checks a wallet-sync server against spec/protocol.md and the OpenAPI document of its profile.",
     "Without --url it starts the embedded reference server and checks that.",
     "",
-    "  --url URL           the server to check, e.g. http://localhost:8090 or https://host/wallet-sync (a path prefix is kept);",
+    ...profileNames.map(
+      (name, index) =>
+        `${index === 0 ? "  --protocol NAME     " : "                      "}${name}: ${specProfile(name).title}${name === defaultProfile ? " (default)" : ""}`,
+    ),
+    "  --url URL           the server's root, e.g. http://localhost:8090 or https://host/wallet-sync (a path prefix is kept;",
+    "                      the profile adds its own, such as /api/3);",
     "                      given several times, the nodes of one deployment, which must behave as one server",
     "  --header 'N: V'     send this header with every request (repeatable; values are never printed)",
     "  --ca FILE           trust the certificates in this PEM file (a private CA)",
@@ -118,6 +126,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
+        protocol: { type: "string" },
         url: { type: "string", multiple: true },
         header: { type: "string", multiple: true },
         ca: { type: "string" },
@@ -158,6 +167,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   }
   const text = (name: string) => values[name] as string | undefined;
   return {
+    profile: parseProfile(text("protocol")),
     urls: parseUrls((values["url"] as string[] | undefined) ?? []),
     headers: parseHeaders((values["header"] as string[] | undefined) ?? []),
     ...fileOption("caFile", "--ca", text("ca")),
@@ -187,6 +197,12 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
       return [{ writer, file }];
     }),
   };
+}
+
+function parseProfile(value: string | undefined): ProfileName {
+  if (value === undefined) return defaultProfile;
+  if (isProfileName(value)) return value;
+  throw new UsageError(`--protocol must be one of ${profileNames.join(", ")}, got '${value}'`);
 }
 
 function parseHeaders(lines: readonly string[]): Record<string, string> {

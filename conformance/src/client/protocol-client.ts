@@ -3,7 +3,8 @@
 // response or the transport failure, for checks, histories and reports.
 import { performance } from "node:perf_hooks";
 import { request, type Dispatcher } from "undici";
-import type { AuthRequest, SignupRequest, WalletRequest } from "../../../spec/index.js";
+import { defaultProfile, specProfile, type AuthRequest, type ProfileName, type WalletVersion } from "../../../spec/index.js";
+import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
 import { isRateLimited, RateLimits } from "./rate-limit.js";
 import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
 import { BodyTooLarge, jsonDepthExceeds, readCappedText } from "./bounded-body.js";
@@ -49,8 +50,21 @@ export interface Exchange {
   endedAt: number;
 }
 
+/** A signup body of either profile: api3 adds the account's client salt seed. */
+export interface SignupBody {
+  email: string;
+  password: string;
+  clientSaltSeed?: string;
+}
+
+/** A well-formed POST /wallet: the seed profile's body also carries `version` 1, which the client adds. */
+export type WalletPost = WalletVersion & { token: string };
+
 export interface ProtocolClientOptions {
+  /** The server's root (a gateway's path prefix included); the profile adds its own prefix to every path. */
   baseUrl: string;
+  /** The profile whose paths and bodies the typed calls use; the seed profile by default. */
+  profile?: ProfileName;
   /** Per-request timeout in milliseconds (headers and body alike). */
   timeoutMs?: number;
   /** Called with every exchange, for reports. */
@@ -76,6 +90,9 @@ const recordedBodyLimit = 4096;
 
 export class ProtocolClient {
   readonly baseUrl: string;
+  readonly profile: ProfileName;
+  /** The profile's path prefix ("" or "/api/3"), put before every path sent. */
+  readonly pathPrefix: string;
   readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly onExchange: ((exchange: Exchange) => void) | undefined;
@@ -84,6 +101,8 @@ export class ProtocolClient {
 
   constructor(options: ProtocolClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.profile = options.profile ?? defaultProfile;
+    this.pathPrefix = specProfile(this.profile).pathPrefix;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.onExchange = options.onExchange;
     this.rateLimits = options.rateLimits ?? new RateLimits();
@@ -97,6 +116,7 @@ export class ProtocolClient {
   withRequestHeaders(headers: () => Record<string, string>): ProtocolClient {
     return new ProtocolClient({
       baseUrl: this.baseUrl,
+      profile: this.profile,
       timeoutMs: this.timeoutMs,
       dispatcher: this.dispatcher,
       rateLimits: this.rateLimits,
@@ -105,7 +125,7 @@ export class ProtocolClient {
     });
   }
 
-  signup(body: SignupRequest): Promise<Exchange> {
+  signup(body: SignupBody): Promise<Exchange> {
     return this.send({ method: "POST", path: "/signup", body });
   }
 
@@ -117,14 +137,25 @@ export class ProtocolClient {
     return this.send({ method: "GET", path: "/wallet", query: { token } });
   }
 
-  postWallet(body: WalletRequest): Promise<Exchange> {
-    return this.send({ method: "POST", path: "/wallet", body });
+  postWallet(body: WalletPost): Promise<Exchange> {
+    return this.send({ method: "POST", path: "/wallet", body: walletPostBody(this.profile, body) });
+  }
+
+  /** api3: the account's client salt seed; the email travels as standard base64. */
+  getClientSaltSeed(email: string): Promise<Exchange> {
+    return this.send({ method: "GET", path: "/client-salt-seed", query: { email: Buffer.from(email, "utf8").toString("base64") } });
+  }
+
+  /** api3: a password change, with the wallet re-encrypted when the account has one. */
+  changePassword(body: Api3PasswordChangeRequest): Promise<Exchange> {
+    return this.send({ method: "POST", path: "/password", body });
   }
 
   /**
    * Sends anything, including bodies the spec forbids. A rate limit is not
    * an answer: the request is sent again after the wait it asks for (every
    * attempt is an exchange of its own), and only the last one is returned.
+   * `path` is the protocol's ("/wallet"): the profile's prefix goes before it.
    */
   async send(raw: RawRequest): Promise<Exchange> {
     for (let attempt = 0; ; attempt++) {
@@ -139,7 +170,7 @@ export class ProtocolClient {
 
   private async sendOnce(raw: RawRequest): Promise<Exchange> {
     const query = raw.query ? `?${new URLSearchParams(raw.query).toString()}` : "";
-    const path = `${raw.path}${query}`;
+    const path = `${this.pathPrefix}${raw.path}${query}`;
     const headers: Record<string, string> = { ...this.requestHeaders?.(), ...raw.headers };
     let payload: string | Uint8Array | undefined;
     if (typeof raw.body === "string" || raw.body instanceof Uint8Array) payload = raw.body;
@@ -181,6 +212,11 @@ export class ProtocolClient {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/** The body of a well-formed POST /wallet in a profile: the seed profile's carries `version` 1 first, api3's has no such field. */
+export function walletPostBody(profile: ProfileName, body: WalletPost): object {
+  return profile === "seed" ? { version: 1, ...body } : body;
 }
 
 /** Whether the recorded body is the whole body sent, not a prefix that ends with the size. */

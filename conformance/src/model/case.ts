@@ -2,7 +2,7 @@
 // requirement's, its level the requirement's level.
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { requirementById, type Level } from "../../../spec/index.js";
+import { requirementById, type Level, type ProfileName } from "../../../spec/index.js";
 import type { CheckContext } from "./context.js";
 
 export interface CheckCase {
@@ -12,6 +12,8 @@ export interface CheckCase {
   readonly requirement: string;
   /** The requirement's level. */
   readonly level: Level;
+  /** The profiles the case runs in: its requirement's, or fewer when the case checks a part of the rule that only some profiles have. */
+  readonly profiles: readonly ProfileName[];
   readonly title: string;
   /** Where the case is defined: a path in the repository ("conformance/src/checks/sequence.ts"), or an absolute one outside it. */
   readonly file: string;
@@ -33,6 +35,8 @@ export interface CheckDefinition {
   /** Lower-case words joined by dashes; unique within the requirement. */
   slug: string;
   title: string;
+  /** The profiles it runs in, when fewer than its requirement binds (a part of the rule only they have). */
+  profiles?: readonly ProfileName[];
   /** `import.meta.url` of the module that defines the case. */
   file: string;
   /** Requirements the steps it takes report on their own account (each step declares its list). */
@@ -61,10 +65,13 @@ export function repositoryPath(moduleUrl: string): string {
 export function defineCheck(definition: CheckDefinition): CheckCase {
   const requirement = requirementById(definition.requirement);
   if (!slugPattern.test(definition.slug)) throw new Error(`bad case slug "${definition.slug}"`);
+  const unbound = (definition.profiles ?? []).filter((profile) => !requirement.profiles.includes(profile));
+  if (unbound.length > 0) throw new Error(`case ${requirement.id}/${definition.slug}: ${requirement.id} does not bind the ${unbound.join(", ")} profile`);
   return {
     id: `${requirement.id}/${definition.slug}`,
     requirement: requirement.id,
     level: requirement.level,
+    profiles: definition.profiles ?? requirement.profiles,
     title: definition.title,
     file: repositoryPath(definition.file),
     alsoChecks: [...new Set(definition.alsoChecks ?? [])].filter((id) => requirementById(id).id !== requirement.id),

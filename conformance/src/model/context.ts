@@ -1,5 +1,6 @@
 // What a check gets to work with. Contract checks, the walkthrough and the
 // interleaving properties all run against this interface.
+import type { ProfileName } from "../../../spec/index.js";
 import type { Exchange, ProtocolClient, ProtocolClientOptions, RawRequest } from "../client/protocol-client.js";
 import type { InterleavingSettings } from "../interleavings/property/settings.js";
 import type { FindingInput, InterleavingEvidence } from "./result.js";
@@ -18,6 +19,8 @@ export interface CaseProgress {
 }
 
 export interface CheckContext {
+  /** The profile the server is checked against: its paths, its bodies, its requirements. */
+  readonly profile: ProfileName;
   /** The server under test, without a trailing slash; the first node of a deployment. */
   readonly baseUrl: string;
   /** Every node of the deployment, baseUrl first; just baseUrl for a single server. */

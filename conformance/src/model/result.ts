@@ -1,7 +1,7 @@
 // What checks produce: findings, each naming the requirement it breaks, and
 // the results of cases and runs, so reports can group and level them without
 // knowing what the checks do.
-import { requirementById, type Level } from "../../../spec/index.js";
+import { requirementById, type Level, type ProfileName } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
 import type { RateLimitTotals } from "../client/rate-limit.js";
 import type { Violation } from "../interleavings/history/findings.js";
@@ -111,6 +111,8 @@ export interface Totals {
 export interface RunResult {
   /** Part of every email and device id the run made, to find them in the server's logs. */
   runId: string;
+  /** The profile the server was checked against (spec/profiles.ts). */
+  profile: ProfileName;
   /** The server checked; `embedded` when the suite started the reference itself. */
   target: RunTarget;
   strict: boolean;

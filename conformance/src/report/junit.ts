@@ -125,6 +125,7 @@ export function formatJunitReport(run: RunResult): string {
   const host = escapeAttribute(hostname());
   const suites = [...bySection(run.results)].map(([section, results], index) => {
     const properties = [
+      ["profile", run.profile],
       ["target", run.target.url],
       ["embedded", String(run.target.embedded)],
       ...(run.target.nodes ? [["nodes", run.target.nodes.join(" ")]] : []),

@@ -95,7 +95,7 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   const out: string[] = [];
   const target = targetName(run.target);
   if (!options.quiet) {
-    out.push(`wallet-sync conformance: ${target}`, "");
+    out.push(`wallet-sync conformance: ${target} (${run.profile} profile)`, "");
     out.push("Requirements", ...requirementLines(run), "");
   }
   const failed = run.results.filter((r) => r.verdict === "failed");

@@ -3,8 +3,9 @@
 // (the original's SQLite does). Raw send() is what checks use for crafted
 // requests; it never retries, so a 5xx to a malformed request stays visible.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AuthRequest, SignupRequest, WalletRequest } from "../../../spec/index.js";
-import { ProtocolClient, type Exchange, type RawRequest } from "../client/protocol-client.js";
+import type { AuthRequest } from "../../../spec/index.js";
+import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
+import { ProtocolClient, type Exchange, type RawRequest, type SignupBody, type WalletPost } from "../client/protocol-client.js";
 import type { CheckClient } from "../model/context.js";
 
 const retryDelaysMs = [50, 150];
@@ -14,7 +15,7 @@ export class RetryingClient extends ProtocolClient implements CheckClient {
     return retryServerErrors(() => this.send(raw));
   }
 
-  override signup(body: SignupRequest): Promise<Exchange> {
+  override signup(body: SignupBody): Promise<Exchange> {
     return retryServerErrors(() => super.signup(body));
   }
 
@@ -26,8 +27,16 @@ export class RetryingClient extends ProtocolClient implements CheckClient {
     return retryServerErrors(() => super.getWallet(token));
   }
 
-  override postWallet(body: WalletRequest): Promise<Exchange> {
+  override postWallet(body: WalletPost): Promise<Exchange> {
     return retryServerErrors(() => super.postWallet(body));
+  }
+
+  override getClientSaltSeed(email: string): Promise<Exchange> {
+    return retryServerErrors(() => super.getClientSaltSeed(email));
+  }
+
+  override changePassword(body: Api3PasswordChangeRequest): Promise<Exchange> {
+    return retryServerErrors(() => super.changePassword(body));
   }
 }
 

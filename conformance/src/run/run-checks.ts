@@ -17,9 +17,12 @@ import { forEachBounded } from "./pool.js";
 import { RetryingClient } from "./retrying-client.js";
 import { RateLimits } from "../client/rate-limit.js";
 import { schemaFindings, type SchemaFinding } from "./schema-findings.js";
+import { defaultProfile, type ProfileName } from "../../../spec/index.js";
 
 export interface RunOptions {
-  /** The server, or the first node of a deployment. */
+  /** The profile the server speaks; the seed profile by default. */
+  profile?: ProfileName;
+  /** The server's root, or the first node of a deployment. */
   baseUrl: string;
   /** The other nodes of a deployment that baseUrl is a node of, all checked as one server; none by default. */
   otherNodes?: readonly string[];
@@ -78,6 +81,9 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const dispatcher = connectionDispatcher(connection, { timeoutMs, connections: 128, pipelining: 0 });
   const rateLimits = new RateLimits(options.requestsPerSecond ? { requestsPerSecond: options.requestsPerSecond } : {});
   const schemaReports = new SchemaReports(cases);
+  const profile = options.profile ?? defaultProfile;
+  const misplaced = cases.filter((check) => !check.profiles.includes(profile));
+  if (misplaced.length > 0) throw new Error(`cases of another profile than ${profile}: ${misplaced.map((c) => c.id).join(", ")}`);
   let nameCounter = 0;
   const unique = (label: string) => `${runId}-${++nameCounter}-${label.replace(/[^A-Za-z0-9-]/g, "-")}`;
 
@@ -90,7 +96,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     if (stopped) return;
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const environment = { baseUrl, nodeUrls, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
+    const environment = { profile, baseUrl, nodeUrls, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
     const result = await runCase(check, environment);
     results.set(check, result);
     const judged = judgeAgainstBaseline(result, options.baseline);
@@ -114,6 +120,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const totals = totalsOf(ordered);
   return {
     runId,
+    profile,
     target: { url: baseUrl, embedded: options.embedded ?? false, ...(nodeUrls.length > 1 ? { nodes: nodeUrls } : {}) },
     strict,
     timeoutMs,
@@ -128,6 +135,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
 }
 
 interface CaseEnvironment {
+  profile: ProfileName;
   baseUrl: string;
   nodeUrls: readonly string[];
   timeoutMs: number;
@@ -156,7 +164,7 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
   };
   const record = (exchange: Exchange) => {
     exchanges.push(exchange);
-    for (const mismatch of schemaFindings(exchange)) {
+    for (const mismatch of schemaFindings(exchange, env.profile)) {
       if (env.schemaReports.claim(check, mismatch)) report(mismatch.finding);
     }
   };
@@ -167,6 +175,7 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
   };
   const clientOptions = (node = 0): ProtocolClientOptions => ({
     baseUrl: nodeUrl(node),
+    profile: env.profile,
     timeoutMs: env.timeoutMs,
     dispatcher: env.dispatcher,
     rateLimits: env.rateLimits,
@@ -175,6 +184,7 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
   const client = new RetryingClient(clientOptions());
   const nodeClients = new Map<number, RetryingClient>([[0, client]]);
   const ctx: CheckContext = {
+    profile: env.profile,
     baseUrl: env.baseUrl,
     nodeUrls: env.nodeUrls,
     timeoutMs: env.timeoutMs,

@@ -9,7 +9,7 @@ import {
   validateSchema,
   type Method,
 } from "../../../spec/schemas.js";
-import { loadOpenApi, type JsonObject } from "../../../spec/index.js";
+import { defaultProfile, loadOpenApi, type JsonObject, type ProfileName } from "../../../spec/index.js";
 import { isRateLimited } from "../client/rate-limit.js";
 import type { Exchange } from "../client/protocol-client.js";
 import type { FindingInput } from "../model/result.js";
@@ -18,10 +18,14 @@ import { exchangeFinding } from "../report/describe.js";
 /** What every response of every case is checked against, whatever the case. */
 export const schemaRequirement = "HTTP-2";
 
-let specPathsCache: Set<string> | undefined;
-function specPaths(): Set<string> {
-  specPathsCache ??= new Set(Object.keys((loadOpenApi()["paths"] as JsonObject | undefined) ?? {}));
-  return specPathsCache;
+const specPathsCache = new Map<ProfileName, Set<string>>();
+function specPaths(profile: ProfileName): Set<string> {
+  let paths = specPathsCache.get(profile);
+  if (!paths) {
+    paths = new Set(Object.keys((loadOpenApi(profile)["paths"] as JsonObject | undefined) ?? {}));
+    specPathsCache.set(profile, paths);
+  }
+  return paths;
 }
 
 /** A schema mismatch of one response; `key` groups repeats of the same mismatch. */
@@ -33,14 +37,14 @@ export interface SchemaFinding {
 }
 
 /** The schema findings an exchange shows: HTTP-2 for the schema, a SHOULD ID for each `x-should` part it misses. */
-export function schemaFindings(exchange: Exchange): SchemaFinding[] {
+export function schemaFindings(exchange: Exchange, profile: ProfileName = defaultProfile): SchemaFinding[] {
   const response = exchange.response;
   // A rate limit is not an answer of the protocol: the client waits and asks again.
   if (!response || response.status >= 500 || isRateLimited(response)) return [];
   const path = exchange.request.path.split("?")[0] ?? "";
-  if (!specPaths().has(path)) return [];
+  if (!specPaths(profile).has(path)) return [];
   const method = exchange.request.method.toLowerCase() as Method;
-  const documented = documentedStatuses(path, method).includes(response.status);
+  const documented = documentedStatuses(path, method, profile).includes(response.status);
   if (!documented && (response.status < 400 || response.status >= 500)) return [];
   const operation = `${exchange.request.method} ${path}`;
   const where = `${operation} ${response.status}`;
@@ -48,14 +52,14 @@ export function schemaFindings(exchange: Exchange): SchemaFinding[] {
   if (response.json === undefined) mismatches.push({ requirement: "HTTP-2", errors: ["the body is not JSON"] });
   else {
     const validation = documented
-      ? validateResponse(path, method, response.status, response.json)
-      : validateSchema("Error", response.json);
+      ? validateResponse(path, method, response.status, response.json, profile)
+      : validateSchema("Error", response.json, profile);
     if (!validation.valid) mismatches.push({ requirement: "HTTP-2", errors: validation.errors });
-    const pointer = documented ? responseSchemaPointer(path, method, response.status) : "/components/schemas/Error";
-    if (pointer !== undefined) mismatches.push(...shouldMismatches(pointer, response.json));
+    const pointer = documented ? responseSchemaPointer(path, method, response.status, profile) : "/components/schemas/Error";
+    if (pointer !== undefined) mismatches.push(...shouldMismatches(pointer, response.json, profile));
   }
   const schema = documented
-    ? `the schema openapi.yaml gives for ${where}`
+    ? `the schema ${profile === defaultProfile ? "openapi.yaml" : `${profile}/openapi.yaml`} gives for ${where}`
     : "an error body (an object with a non-empty string `error`)";
   return mismatches.map(({ requirement, errors }) => ({
     key: `${requirement} ${where}: ${errors.join("; ")}`,

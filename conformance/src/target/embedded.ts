@@ -1,5 +1,6 @@
 // The server checked when no --url is given: the reference, on a free port of
 // the loopback interface, for as long as the run lasts.
+import type { ProfileName } from "../../../spec/index.js";
 import { startReferenceServer } from "../../../reference/src/index.js";
 
 export interface EmbeddedServer {
@@ -7,7 +8,8 @@ export interface EmbeddedServer {
   close(): Promise<void>;
 }
 
-export async function startEmbeddedReference(): Promise<EmbeddedServer> {
+export async function startEmbeddedReference(profile: ProfileName = "seed"): Promise<EmbeddedServer> {
+  if (profile !== "seed") throw new Error(`the embedded reference does not speak the ${profile} profile yet`);
   const server = await startReferenceServer({ host: "127.0.0.1", port: 0 });
   return { url: server.url, close: () => server.close() };
 }

@@ -117,6 +117,7 @@ function header(run: RunResult): string {
     "</div>",
     '<dl class="facts">',
     `<dt>Server</dt><dd>${escapeMarkup(target)}</dd>`,
+    `<dt>Profile</dt><dd>${escapeMarkup(run.profile)}</dd>`,
     `<dt>Started</dt><dd>${escapeMarkup(run.startedAt)}, ran ${(run.durationMs / 1000).toFixed(1)} s</dd>`,
     `<dt>Run id</dt><dd><code>${escapeMarkup(run.runId)}</code> (part of every email and device id the run made)</dd>`,
     `<dt>Request timeout</dt><dd>${run.timeoutMs} ms</dd>`,
