@@ -7,16 +7,14 @@
 // race (a POST landing in the two-step password change's window, a POST
 // refused because another device's of its sequence came first), so a replay
 // gets ten attempts.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../../reference/src/index.js";
 import { brokenApi3Servers } from "../../src/broken/servers.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import { loadCounterexample } from "../../src/interleavings/property/counterexample-file.js";
-import type { CheckResult, RunResult } from "../../src/model/result.js";
+import type { RunResult } from "../../src/model/result.js";
 import { runChecks } from "../../src/run/run-checks.js";
+import { counterexampleFolder, failedRequirements, finalCounterexample } from "./broken-runs.js";
 
 const seeds = [11, 23, 37];
 const cases = interleavingCasesOf("api3");
@@ -28,19 +26,7 @@ const defects = [
   "socket-outlives-password-change",
 ];
 
-function failedRequirements(run: RunResult): string[] {
-  return [...new Set(run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST").map((f) => f.requirement)))];
-}
-
-function finalCounterexample(run: RunResult): CheckResult | undefined {
-  return run.results.find((r) => r.interleaving?.counterexample?.fastCheckPath !== undefined);
-}
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "wallet-sync-api3-counterexamples-"));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const folder = counterexampleFolder("wallet-sync-api3-counterexamples-");
 
 describe.each(defects)("%s", (name) => {
   const broken = brokenApi3Servers[name]!;
@@ -52,7 +38,7 @@ describe.each(defects)("%s", (name) => {
   afterAll(() => server.close());
 
   test.each(seeds)(`seed %i: caught, naming ${broken.breaks.join(", ")}`, async (seed) => {
-    const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: dir };
+    const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: folder() };
     const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings });
     firstRuns.push(run);
     expect(run.exitCode).toBe(1);
@@ -72,7 +58,7 @@ describe.each(defects)("%s", (name) => {
   test("the first seed's saved counterexample fails again when replayed", async () => {
     const final = finalCounterexample(firstRuns[0]!)!;
     const replay = await loadCounterexample(final.interleaving!.path!);
-    const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { replay, replayAttempts: 10, settleMs: 100, counterexampleDir: dir } });
+    const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { replay, replayAttempts: 10, settleMs: 100, counterexampleDir: folder() } });
     expect(run.exitCode).toBe(1);
     expect(failedRequirements(run).filter((r) => r === final.requirement || broken.breaks.includes(r))).not.toEqual([]);
   }, 60_000);

@@ -3,33 +3,18 @@
 // whose printed seed and path generate it again and whose saved file
 // replays it.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../../reference/src/index.js";
 import { brokenServers, concurrencyDefects } from "../../src/broken/servers.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import { loadCounterexample } from "../../src/interleavings/property/counterexample-file.js";
-import type { CheckResult, RunResult } from "../../src/model/result.js";
+import type { RunResult } from "../../src/model/result.js";
 import { runChecks } from "../../src/run/run-checks.js";
+import { counterexampleFolder, failedRequirements, finalCounterexample } from "./broken-runs.js";
 
 const seeds = [11, 23, 37, 41, 59];
 
-function failedRequirements(run: RunResult): string[] {
-  return [...new Set(run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST").map((f) => f.requirement)))];
-}
-
-/** The case whose evidence is fast-check's final counterexample: it carries the path. */
-function finalCounterexample(run: RunResult): CheckResult | undefined {
-  return run.results.find((r) => r.interleaving?.counterexample?.fastCheckPath !== undefined);
-}
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "wallet-sync-counterexamples-"));
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const folder = counterexampleFolder("wallet-sync-counterexamples-");
 
 describe.each(concurrencyDefects)("%s", (name) => {
   const broken = brokenServers[name]!;
@@ -42,7 +27,7 @@ describe.each(concurrencyDefects)("%s", (name) => {
 
   test.each(seeds)(`seed %i: caught, naming ${broken.breaks.join(", ")}, with a shrunk counterexample`, async (seed) => {
     // A short settle: these defects show while the workloads run; final reads have tests of their own.
-    const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: dir };
+    const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: folder() };
     const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, interleavings });
     firstRuns.push(run);
     expect(run.exitCode).toBe(1);
@@ -80,7 +65,7 @@ describe.each(concurrencyDefects)("%s", (name) => {
     const { seed, counterexample } = final.interleaving!;
     const run = await runChecks(interleavingCasesOf("seed"), {
       baseUrl: server.url,
-      interleavings: { seed: seed!, path: counterexample!.fastCheckPath!, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: dir },
+      interleavings: { seed: seed!, path: counterexample!.fastCheckPath!, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder() },
     });
     // The same workload fails again; a defect that breaks several requirements may show another one first.
     expect(run.exitCode).toBe(1);
