@@ -46,3 +46,16 @@ export const maxResponseBytes = 4 * 1024 * 1024;
 export const maxJsonDepth = 64;
 /** The most response header bytes read (undici's limit, named here so reports can say it). */
 export const maxResponseHeaderBytes = 16 * 1024;
+/** The largest notification frame read; `wallet-update:<sequence>` takes a few dozen bytes. */
+export const maxNotificationFrameBytes = 4096;
+/** Notification frames a socket keeps unread before it drops more. */
+export const maxQueuedNotifications = 1000;
+/** How long the walkthrough's client waits for the next notification frame. */
+export const notificationWaitMs = 5_000;
+/**
+ * The pause after a notification socket opens before the client goes on: a
+ * server may add the socket to its account's list just after answering the
+ * upgrade (the original does), and a write in that moment is not announced
+ * to it.
+ */
+export const notificationSettleMs = 100;

@@ -4,8 +4,11 @@
 // profile's walkthrough, so the executable walkthrough can compare them, and
 // returns structured results for the interleaving workload.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { ProfileName, WalletRequest } from "../../../spec/index.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { specProfile, type ProfileName, type WalletRequest } from "../../../spec/index.js";
 import { validateSchema } from "../../../spec/schemas.js";
+import { notificationSettleMs, notificationWaitMs } from "../defaults.js";
+import { NotificationSocket, notificationUrl } from "./notification-socket.js";
 import type { Exchange, ProtocolClient, WalletPost } from "./protocol-client.js";
 import { walletInBody } from "./wallet-body.js";
 
@@ -130,11 +133,13 @@ export class WalletClient {
   /** Local changes on top of the merge base, rebased when the base moves. */
   localChanges = "";
   /** api3: the account's client salt seed the secrets are derived from; undefined until registered or fetched. */
-  saltSeed: string | undefined;
+  saltSeed: string | undefined = undefined;
   private readonly print: (line: string) => void;
   private readonly random: () => number;
   /** The injected randomness, if any: salt seeds otherwise come from the system's random bytes. */
   private readonly seedRandom: (() => number) | undefined;
+  /** api3: the notification socket the client holds open, if any. */
+  private notifications: NotificationSocket | undefined;
 
   constructor(
     /** The server it talks to; a device of a deployment points it at another node per request. */
@@ -369,6 +374,55 @@ export class WalletClient {
     this.walletState = state;
     this.print("New base walletState:");
     this.print(formatWalletState(state));
+  }
+
+  /** api3: opens the notification socket with the client's token (NOTIFY-1); one at a time. */
+  async startNotifications(): Promise<boolean> {
+    // A profile has notifications when it has a document for their channel.
+    if (specProfile(this.profile).asyncapiFile === undefined) throw new Error(`the ${this.profile} profile has no notifications`);
+    await this.stopNotifications();
+    const opened = await NotificationSocket.open(notificationUrl(this.protocol, this.authToken), this.protocol.timeoutMs);
+    if (typeof opened === "string") {
+      this.print(`Error - the notification socket did not open: ${opened}`);
+      return false;
+    }
+    this.notifications = opened;
+    await sleep(notificationSettleMs);
+    this.print("Listening for wallet updates");
+    return true;
+  }
+
+  /**
+   * api3: the next notification frame the socket received, waiting up to
+   * `waitMs`; undefined (and a line saying why) when none came, the socket
+   * ended or the frame is binary.
+   */
+  async nextNotification(waitMs = notificationWaitMs): Promise<string | undefined> {
+    if (!this.notifications) {
+      this.print("No notification socket: start notifications first.");
+      return undefined;
+    }
+    const event = await this.notifications.next(waitMs);
+    switch (event.kind) {
+      case "frame":
+        return event.text;
+      case "binary":
+        this.print(`Error - a binary frame of ${event.bytes} bytes`);
+        return undefined;
+      case "closed":
+        this.print(`The server closed the notification socket (code ${event.code})`);
+        return undefined;
+      case "timeout":
+        this.print(`No notification within ${waitMs} ms`);
+        return undefined;
+    }
+  }
+
+  /** Closes the notification socket, if one is open. */
+  async stopNotifications(): Promise<void> {
+    const socket = this.notifications;
+    this.notifications = undefined;
+    await socket?.close();
   }
 
   /** Appends one change (":" and four hex digits, or the given id) to the local changes. */
