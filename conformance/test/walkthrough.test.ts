@@ -190,3 +190,40 @@ describe("running the walkthrough", () => {
     expect(unknown.mismatch?.reason).toContain("no attribute no_such_thing");
   });
 });
+
+describe("running the api3 walkthrough", () => {
+  let server: ReferenceServer;
+  beforeAll(async () => {
+    server = await startReferenceServer({ protocol: "api3", scryptCost: 64 });
+  });
+  afterAll(() => server.close());
+
+  const email = () => `walkthrough-${Math.random().toString(16).slice(2)}@example.com`;
+  const api3 = () => new ProtocolClient({ baseUrl: server.url, profile: "api3" });
+
+  test("runs every statement of spec/api3/walkthrough.md against the api3 reference without a difference", async () => {
+    const steps = walkthroughSteps("api3");
+    const outcome = await runWalkthrough(steps, { protocol: api3(), email });
+    expect(outcome.mismatch).toBeUndefined();
+    expect(outcome.statementsRun).toBe(steps.length);
+  });
+
+  test("names the line where a server hands the second device another salt seed than the first stored", async () => {
+    const wrong = "0".repeat(64);
+    const broken = await startReferenceServer({
+      protocol: "api3",
+      scryptCost: 64,
+      wrapHandler: (listener) => (request, response) => {
+        if (!request.url?.startsWith("/api/3/client-salt-seed")) return listener(request, response);
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ clientSaltSeed: wrong }));
+      },
+    });
+    try {
+      const outcome = await runWalkthrough(walkthroughSteps("api3"), { protocol: new ProtocolClient({ baseUrl: broken.url, profile: "api3" }), email });
+      expect(outcome.mismatch).toMatchObject({ step: { statement: "c2.salt_seed" }, actual: `'${wrong}'` });
+      expect(outcome.mismatch?.reason).toMatch(/salt seed .* stood for [0-9a-f]{64} earlier/);
+    } finally {
+      await broken.close();
+    }
+  });
+});
