@@ -1,101 +1,166 @@
-// The client side of the api3 notification channel against a WebSocket
-// server (ws) that sends what each test needs: frames in order, the end of
-// the socket, a refused upgrade, and what a hostile server may send.
-import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import { NotificationSocket, notificationUrl } from "../src/client/notification-socket.js";
-import { ProtocolClient } from "../src/client/protocol-client.js";
-import { maxNotificationFrameBytes, maxQueuedNotifications } from "../src/defaults.js";
+// The notification socket client stays bounded whatever a server does: an
+// upgrade that never comes times out, a refusal is read as an exchange, the
+// frames kept and the bytes of one frame are capped, a close frame counts as
+// the server ending the socket (with or without closing the connection), and
+// close() ends the connection even when the server ignores the handshake.
+import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { afterEach, describe, expect, test } from "vitest";
+import { WebSocketServer, type WebSocket } from "ws";
+import { openSocket } from "../src/client/notification-socket.js";
+import { maxSocketFrameBytes, maxSocketFrames } from "../src/defaults.js";
 
-/** What the server does with a socket, by the token it was opened with. */
-const behaviours: Record<string, (socket: ServerSocket) => void> = {
-  "two-then-close": (socket) => {
-    socket.send("wallet-update:1");
-    socket.send("wallet-update:2");
-    socket.close(1000);
-  },
-  silent: () => undefined,
-  oversized: (socket) => socket.send("x".repeat(maxNotificationFrameBytes + 1)),
-  binary: (socket) => socket.send(Buffer.from([1, 2, 3])),
-  flood: (socket) => {
-    for (let n = 1; n <= maxQueuedNotifications + 100; n++) socket.send(`wallet-update:${n}`);
-  },
-};
-
-let server: Server;
-let base = "";
-beforeAll(async () => {
-  const sockets = new WebSocketServer({ noServer: true });
-  server = createServer((_request, response) => response.writeHead(404).end());
-  server.on("upgrade", (request, socket, head) => {
-    const token = new URL(request.url ?? "", "http://localhost").searchParams.get("token") ?? "";
-    const behave = behaviours[token];
-    if (!request.url?.startsWith("/api/3/websocket?") || !behave) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 21\r\n\r\n{"error":"no token"}\n');
-      return;
-    }
-    sockets.handleUpgrade(request, socket, head, behave);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const open = async (token: string): Promise<NotificationSocket> => {
-  const opened = await NotificationSocket.open(notificationUrl(new ProtocolClient({ baseUrl: base, profile: "api3" }), token), 2_000);
-  if (typeof opened === "string") throw new Error(opened);
-  return opened;
-};
+function listening(server: Server | HttpServer): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      resolve(`http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`);
+    });
+  });
+}
 
-describe("the notification socket", () => {
-  test("its address is the profile's websocket path with the token, over ws or wss", () => {
-    expect(notificationUrl(new ProtocolClient({ baseUrl: "http://h:1/root/", profile: "api3" }), "a b")).toBe("ws://h:1/root/api/3/websocket?token=a+b");
-    expect(notificationUrl(new ProtocolClient({ baseUrl: "https://h", profile: "api3" }), "t")).toBe("wss://h/api/3/websocket?token=t");
+/** A WebSocket server that runs `onOpen` on every socket it accepts. */
+async function wsServer(onOpen: (socket: WebSocket) => void): Promise<string> {
+  const http = createHttpServer();
+  const wss = new WebSocketServer({ server: http });
+  wss.on("connection", onOpen);
+  const url = await listening(http);
+  cleanups.push(async () => {
+    for (const client of wss.clients) client.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  });
+  return url;
+}
+
+/** A TCP server that takes connections and never says a word. */
+async function silentServer(): Promise<string> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+  });
+  const url = await listening(server);
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return url;
+}
+
+const options = (baseUrl: string, path = "/api/3/websocket?token=t") => ({ baseUrl, path, openTimeoutMs: 1_000 });
+
+describe("opening", () => {
+  test("an upgrade records a 101 exchange with the path as sent, and gives a socket", async () => {
+    const url = await wsServer(() => undefined);
+    const opening = await openSocket(options(url));
+    cleanups.push(() => opening.socket?.close() ?? Promise.resolve());
+    expect(opening.exchange.response?.status).toBe(101);
+    expect(opening.exchange.request).toMatchObject({ method: "GET", path: "/api/3/websocket?token=t" });
+    expect(opening.exchange.request.headers["upgrade"]).toBe("websocket");
+    expect(opening.socket).toBeDefined();
   });
 
-  test("gives the frames in order, then the end of the socket", async () => {
-    const socket = await open("two-then-close");
-    expect(await socket.next(2_000)).toEqual({ kind: "frame", text: "wallet-update:1" });
-    expect(await socket.next(2_000)).toEqual({ kind: "frame", text: "wallet-update:2" });
-    expect(await socket.next(2_000)).toMatchObject({ kind: "closed", code: 1000 });
-    await socket.close();
+  test("a refusal is an exchange with its status and JSON body, and no socket", async () => {
+    const http = createHttpServer((_request, response) => {
+      response.writeHead(401, { "content-type": "text/plain; charset=utf-8" }).end('{"error":"Unauthorized: Token Not Found"}');
+    });
+    const url = await listening(http);
+    cleanups.push(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    const opening = await openSocket(options(url));
+    expect(opening.socket).toBeUndefined();
+    expect(opening.exchange.response).toMatchObject({ status: 401, json: { error: "Unauthorized: Token Not Found" } });
   });
 
-  test("says so when the upgrade is refused", async () => {
-    const refused = await NotificationSocket.open(`${base.replace("http", "ws")}/api/3/websocket?token=unknown`, 2_000);
-    expect(refused).toMatch(/refused or dropped/);
+  test("a server that never answers the upgrade: a timeout within the opening's bound", async () => {
+    const url = await silentServer();
+    const started = performance.now();
+    const opening = await openSocket(options(url));
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(opening.socket).toBeUndefined();
+    expect(opening.exchange.failure?.kind).toBe("timeout");
   });
 
-  test("waits no longer than asked for a frame that does not come", async () => {
-    const socket = await open("silent");
-    const started = Date.now();
-    expect(await socket.next(100)).toEqual({ kind: "timeout" });
-    expect(Date.now() - started).toBeLessThan(1_000);
-    await socket.close();
+  test("nothing listening: a connection failure, not an exception", async () => {
+    const url = await silentServer();
+    await cleanups.pop()?.();
+    const opening = await openSocket(options(url));
+    expect(opening.exchange.failure?.kind).toBe("connection");
+  });
+});
+
+describe("frames", () => {
+  test("are kept in order up to the cap; later ones are counted and dropped", async () => {
+    const url = await wsServer((socket) => {
+      for (let n = 1; n <= maxSocketFrames + 10; n++) socket.send(`wallet-update:${n}`);
+    });
+    const { socket } = await openSocket(options(url));
+    cleanups.push(() => socket?.close() ?? Promise.resolve());
+    expect(await socket?.waitUntil(() => socket.framesDropped === 10, 3_000)).toBe(true);
+    expect(socket?.frames.length).toBe(maxSocketFrames);
+    expect(socket?.frames[0]?.text).toBe("wallet-update:1");
+    expect(socket?.frames.at(-1)?.text).toBe(`wallet-update:${maxSocketFrames}`);
   });
 
-  test("ends a socket whose frame is larger than it reads, and tells binary frames apart", async () => {
-    const oversized = await open("oversized");
-    expect(await oversized.next(2_000)).toMatchObject({ kind: "closed" });
-    await oversized.close();
-    const binary = await open("binary");
-    expect(await binary.next(2_000)).toEqual({ kind: "binary", bytes: 3 });
-    await binary.close();
+  test("a frame larger than the cap ends the socket and says why", async () => {
+    const url = await wsServer((socket) => socket.send("x".repeat(maxSocketFrameBytes + 1)));
+    const { socket } = await openSocket(options(url));
+    cleanups.push(() => socket?.close() ?? Promise.resolve());
+    expect(await socket?.waitUntil(() => socket.closed !== undefined, 3_000)).toBe(true);
+    expect(socket?.frames).toEqual([]);
+    expect(socket?.problem).toMatch(/payload/i);
   });
 
-  test("keeps at most its queue's worth of unread frames and counts the ones it dropped", async () => {
-    const socket = await open("flood");
-    // Nothing is read until every frame has arrived: the 100 past the queue's size are dropped.
-    for (let wait = 0; wait < 150 && socket.dropped < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(socket.dropped).toBe(100);
-    const texts: string[] = [];
-    for (let event = await socket.next(50); event.kind === "frame"; event = await socket.next(50)) texts.push(event.text);
-    expect(texts).toHaveLength(maxQueuedNotifications);
-    expect(texts.at(-1)).toBe(`wallet-update:${maxQueuedNotifications}`);
-    await socket.close();
+  test("a wait for a frame that never comes ends at its bound with false", async () => {
+    const url = await wsServer(() => undefined);
+    const { socket } = await openSocket(options(url));
+    cleanups.push(() => socket?.close() ?? Promise.resolve());
+    const started = performance.now();
+    expect(await socket?.waitUntil(() => (socket?.frames.length ?? 0) > 0, 200)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe("ending", () => {
+  test("the server closing the connection without a close frame ends the socket (1006)", async () => {
+    const url = await wsServer((socket) => setTimeout(() => socket.terminate(), 20));
+    const { socket } = await openSocket(options(url));
+    expect(await socket?.waitForEnd(3_000)).toBe(true);
+    expect(socket?.closed?.code).toBe(1006);
+  });
+
+  test("a close frame ends the socket at once, even while the server keeps the connection open", async () => {
+    const url = await wsServer((socket) => {
+      // A close frame written by hand, then deaf: the connection stays open (ws would end it only after 30 s).
+      const raw = (socket as unknown as { _socket: Socket })._socket;
+      setTimeout(() => {
+        raw.write(Buffer.from([0x88, 0x00]));
+        raw.pause();
+      }, 100);
+    });
+    const { socket } = await openSocket(options(url));
+    cleanups.push(() => socket?.close() ?? Promise.resolve());
+    const started = performance.now();
+    expect(await socket?.waitForEnd(3_000)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  test("close() ends the connection in bounded time even when the server ignores the closing handshake", async () => {
+    const url = await wsServer((socket) => {
+      // Never answers a close frame: ws's server would, so its receiving side is paused.
+      (socket as unknown as { _socket: Socket })._socket.pause();
+    });
+    const { socket } = await openSocket(options(url));
+    const started = performance.now();
+    await socket?.close();
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(socket?.closed).toBeDefined();
+    expect(socket?.ended).toBe(true);
   });
 });

@@ -175,7 +175,7 @@ describe("running the walkthrough", () => {
     const protocol = new ProtocolClient({ baseUrl: server.url });
     const consoleBlock = (...lines: string[]) => parseWalkthrough(["```pycon", ...lines, "```"].join("\n"));
     const read = await runWalkthrough(
-      consoleBlock(">>> c1 = Client()", '>>> c1.set_account("a@example.com", "root-pw")', ">>> c1.root_password", "'root-pw'", ">>> c1.salt_seed"),
+      consoleBlock(">>> c1 = Client()", '>>> c1.set_account("a@example.com", "root-pw")', ">>> c1.root_password", "'root-pw'", ">>> c1.client_salt_seed"),
       { protocol, email },
     );
     expect(read.mismatch).toBeUndefined();
@@ -184,7 +184,7 @@ describe("running the walkthrough", () => {
       '>>> c1.set_account("a@example.com", "root-pw")',
       ">>> c1.root_password",
       "'root-pw'",
-      ">>> c1.salt_seed",
+      ">>> c1.client_salt_seed",
     ]);
     const unknown = await runWalkthrough(consoleBlock(">>> c1 = Client()", ">>> c1.no_such_thing"), { protocol, email });
     expect(unknown.mismatch?.reason).toContain("no attribute no_such_thing");
@@ -220,7 +220,7 @@ describe("running the api3 walkthrough", () => {
     });
     try {
       const outcome = await runWalkthrough(walkthroughSteps("api3"), { protocol: new ProtocolClient({ baseUrl: broken.url, profile: "api3" }), email });
-      expect(outcome.mismatch).toMatchObject({ step: { statement: "c2.salt_seed" }, actual: `'${wrong}'` });
+      expect(outcome.mismatch).toMatchObject({ step: { statement: "c2.client_salt_seed" }, actual: `'${wrong}'` });
       expect(outcome.mismatch?.reason).toMatch(/salt seed .* stood for [0-9a-f]{64} earlier/);
     } finally {
       await broken.close();

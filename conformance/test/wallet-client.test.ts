@@ -5,9 +5,10 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { WebSocketServer } from "ws";
 import type { ProfileName } from "../../spec/index.js";
 import { ProtocolClient } from "../src/client/protocol-client.js";
-import { deriveSecrets, newSaltSeed, walletHmac, WalletClient } from "../src/client/wallet-client.js";
+import { deriveSecrets, newClientSaltSeed, walletHmac, WalletClient } from "../src/client/wallet-client.js";
 
 interface Answer {
   status: number;
@@ -19,7 +20,12 @@ interface Received {
   body: Record<string, unknown> | undefined;
 }
 
-/** Answers each request with the next answer scripted for its method and path (query left out); 500 when none is left. */
+/**
+ * Answers each request with the next answer scripted for its method and path
+ * (query left out); 500 when none is left. Upgrades of /api/3/websocket with
+ * the token "announces" get one frame and a close, with "silent" nothing; any
+ * other token is refused with 401.
+ */
 class ScriptedServer {
   readonly received: Received[] = [];
   private readonly answers = new Map<string, Answer[]>();
@@ -35,7 +41,23 @@ class ScriptedServer {
     });
   });
 
+  private readonly sockets = new WebSocketServer({ noServer: true });
+
   async start(): Promise<string> {
+    this.server.on("upgrade", (request, socket, head) => {
+      const token = new URL(request.url ?? "", "http://localhost").searchParams.get("token");
+      if (token !== "announces" && token !== "silent") {
+        const body = '{"error":"Unauthorized: token"}';
+        socket.end(`HTTP/1.1 401 Unauthorized\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+        return;
+      }
+      this.sockets.handleUpgrade(request, socket, head, (ws) => {
+        if (token === "announces") {
+          ws.send("wallet-update:3");
+          ws.close(1000);
+        }
+      });
+    });
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
   }
@@ -50,6 +72,8 @@ class ScriptedServer {
   }
 
   close(): Promise<void> {
+    for (const ws of this.sockets.clients) ws.terminate();
+    this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
@@ -83,15 +107,15 @@ function client(profile: ProfileName, options: { random?: () => number } = {}): 
 /** An api3 client that knows the account's salt seed, holds a token and has `sequence` as its base. */
 function api3ClientAt(sequence: number, encryptedWallet = "-"): WalletClient & { log: string[] } {
   const made = client("api3");
-  made.saltSeed = seedA;
+  made.clientSaltSeed = seedA;
   made.authToken = "token-1";
   made.walletState = { sequence, encryptedWallet };
   return made;
 }
 
-function walletOf(sequence: number, encryptedWallet: string, saltSeed = seedA, rootPassword = root) {
+function walletOf(sequence: number, encryptedWallet: string, clientSaltSeed = seedA, rootPassword = root) {
   const state = { sequence, encryptedWallet };
-  return { ...state, hmac: walletHmac(state, deriveSecrets(rootPassword, saltSeed).hmacKey) };
+  return { ...state, hmac: walletHmac(state, deriveSecrets(rootPassword, clientSaltSeed).hmacKey) };
 }
 
 describe("secrets and salt seeds", () => {
@@ -112,10 +136,10 @@ describe("secrets and salt seeds", () => {
   });
 
   test("a salt seed is 32 bytes of hex: from the system when no randomness is injected, reproducible when it is", () => {
-    expect(newSaltSeed()).toMatch(/^[0-9a-f]{64}$/);
-    expect(newSaltSeed()).not.toBe(newSaltSeed());
-    expect(newSaltSeed(counter())).toBe(newSaltSeed(counter()));
-    expect(newSaltSeed(counter())).toMatch(/^[0-9a-f]{64}$/);
+    expect(newClientSaltSeed()).toMatch(/^[0-9a-f]{64}$/);
+    expect(newClientSaltSeed()).not.toBe(newClientSaltSeed());
+    expect(newClientSaltSeed(counter())).toBe(newClientSaltSeed(counter()));
+    expect(newClientSaltSeed(counter())).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
@@ -125,12 +149,12 @@ describe("the api3 client (CLIENT-2, CLIENT-7, CLIENT-8)", () => {
     scripted.answer("POST", "/api/3/signup", { status: 500, body: { error: "lost" } }, { status: 201, body: { verified: true } });
     await c1.register();
     await c1.register();
-    expect(c1.saltSeed).toBe(newSaltSeed(counter()));
+    expect(c1.clientSaltSeed).toBe(newClientSaltSeed(counter()));
     const [first, second] = scripted.received;
     expect(first).toEqual({
       method: "POST",
       path: "/api/3/signup",
-      body: { email, password: deriveSecrets(root, c1.saltSeed).loginPassword, clientSaltSeed: c1.saltSeed },
+      body: { email, password: deriveSecrets(root, c1.clientSaltSeed).loginPassword, clientSaltSeed: c1.clientSaltSeed },
     });
     expect(second?.body).toEqual(first?.body);
     expect(c1.log.at(-1)).toBe("Registered");
@@ -145,7 +169,7 @@ describe("the api3 client (CLIENT-2, CLIENT-7, CLIENT-8)", () => {
       `/api/3/client-salt-seed?email=${encodeURIComponent(Buffer.from(email).toString("base64"))}`,
       "/api/3/auth/full",
     ]);
-    expect(c2.saltSeed).toBe(seedB);
+    expect(c2.clientSaltSeed).toBe(seedB);
     expect(scripted.received[1]?.body).toMatchObject({ email, password: deriveSecrets(root, seedB).loginPassword });
     expect(c2.authToken).toBe("token-2");
     expect(c2.log).toEqual(["Got auth token: token-2"]);
@@ -156,7 +180,7 @@ describe("the api3 client (CLIENT-2, CLIENT-7, CLIENT-8)", () => {
     scripted.answer("GET", "/api/3/client-salt-seed", { status: 200, body: { clientSaltSeed: "short" } });
     const exchange = await c2.getAuthToken();
     expect(exchange.request.path).toMatch(/^\/api\/3\/client-salt-seed\?/);
-    expect(c2.saltSeed).toBeUndefined();
+    expect(c2.clientSaltSeed).toBeUndefined();
     expect(c2.log[0]).toBe("Error - the answer is not a salt seed");
     expect(scripted.received).toHaveLength(1);
   });
@@ -212,7 +236,7 @@ describe("the api3 client (CLIENT-2, CLIENT-7, CLIENT-8)", () => {
     const c1 = api3ClientAt(7, "-:a");
     scripted.answer("POST", "/api/3/password", { status: 200, body: {} });
     const outcome = await c1.changePassword("eggsandwich");
-    const newSeed = c1.saltSeed as string;
+    const newSeed = c1.clientSaltSeed as string;
     expect(newSeed).toMatch(/^[0-9a-f]{64}$/);
     expect(newSeed).not.toBe(seedA);
     expect(scripted.received[0]).toEqual({
@@ -242,7 +266,7 @@ describe("the api3 client (CLIENT-2, CLIENT-7, CLIENT-8)", () => {
     const outcome = await c1.changePassword("eggsandwich");
     expect(Object.keys(scripted.received[0]?.body ?? {})).toEqual(["email", "oldPassword", "newPassword", "clientSaltSeed"]);
     expect(outcome.kind).toBe("error");
-    expect(c1.saltSeed).toBe(seedA);
+    expect(c1.clientSaltSeed).toBe(seedA);
     expect(c1.rootPassword).toBe(root);
     expect(c1.log[0]).toBe("Error 409");
   });
@@ -259,8 +283,40 @@ describe("the api3 client (CLIENT-2, CLIENT-7, CLIENT-8)", () => {
     const c2 = api3ClientAt(2);
     scripted.answer("GET", "/api/3/client-salt-seed", { status: 200, body: { clientSaltSeed: seedB } });
     await c2.setLocalPassword("eggsandwich");
-    expect(c2.saltSeed).toBe(seedB);
+    expect(c2.clientSaltSeed).toBe(seedB);
     expect(c2.nextWalletPost().hmac).toBe(walletOf(3, "-", seedB, "eggsandwich").hmac);
+  });
+});
+
+describe("the api3 client's notification socket (NOTIFY-1, NOTIFY-2)", () => {
+  test("gives the frames in order, then says the server closed the socket", async () => {
+    const c2 = api3ClientAt(2);
+    c2.authToken = "announces";
+    const opened = await c2.startNotifications();
+    expect(opened.request.path).toBe("/api/3/websocket?token=announces");
+    expect(await c2.nextNotification(2_000)).toBe("wallet-update:3");
+    expect(await c2.nextNotification(2_000)).toBeUndefined();
+    expect(c2.log).toEqual(["Listening for wallet updates", "The server closed the notification socket"]);
+    await c2.stopNotifications();
+  });
+
+  test("waits no longer than asked, and prints the refusal of an upgrade", async () => {
+    const c2 = api3ClientAt(2);
+    c2.authToken = "silent";
+    await c2.startNotifications();
+    expect(await c2.nextNotification(100)).toBeUndefined();
+    await c2.stopNotifications();
+    c2.authToken = "ended";
+    const refused = await c2.startNotifications();
+    expect(refused.response?.status).toBe(401);
+    expect(await c2.nextNotification(100)).toBeUndefined();
+    expect(c2.log).toEqual([
+      "Listening for wallet updates",
+      "No notification within 100 ms",
+      "Error 401",
+      '{"error":"Unauthorized: token"}',
+      "No notification socket: start notifications first.",
+    ]);
   });
 });
 
@@ -272,6 +328,7 @@ describe("the seed profile's client", () => {
     expect(scripted.received[0]?.body).toEqual({ email, password: deriveSecrets(root).loginPassword });
     expect(await c1.updateDerivedSecrets()).toBeUndefined();
     await expect(c1.changePassword("eggsandwich")).rejects.toThrow(/no password change/);
+    await expect(c1.startNotifications()).rejects.toThrow(/no notifications/);
     const state = { sequence: 1, encryptedWallet: "-" };
     const hmac = walletHmac(state, deriveSecrets(root).hmacKey);
     scripted.answer("POST", "/wallet", { status: 200, body: { version: 1, ...state, hmac } });

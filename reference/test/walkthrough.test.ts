@@ -157,7 +157,7 @@ describe("the walkthrough's client in the api3 profile", () => {
     const c1 = walkthroughClient(t, "api3");
     const c2 = walkthroughClient(t, "api3");
     const { made, ends } = await postInTurns(c1, c2, 10);
-    expect(c2.saltSeed).toBe(c1.saltSeed);
+    expect(c2.clientSaltSeed).toBe(c1.clientSaltSeed);
     expect(ends[0]).toBe(ends[1]);
     expect([...(ends[0] ?? "").split(":").slice(1)].sort()).toEqual([...made].sort());
     // c1 posted second in every round, after c2's change: each of its first posts was a 409 followed by a read.

@@ -4,11 +4,10 @@
 // profile's walkthrough, so the executable walkthrough can compare them, and
 // returns structured results for the interleaving workload.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { specProfile, type ProfileName, type WalletRequest } from "../../../spec/index.js";
 import { validateSchema } from "../../../spec/schemas.js";
-import { notificationSettleMs, notificationWaitMs } from "../defaults.js";
-import { NotificationSocket, notificationUrl } from "./notification-socket.js";
+import { notificationWaitMs } from "../defaults.js";
+import { openSocket, type NotificationSocket } from "./notification-socket.js";
 import type { Exchange, ProtocolClient, WalletPost } from "./protocol-client.js";
 import { walletInBody } from "./wallet-body.js";
 
@@ -39,7 +38,7 @@ export function deriveSecrets(
 }
 
 /** A new client salt seed: 32 random bytes as hex, drawn from `random` when given (reproducible runs). */
-export function newSaltSeed(random?: () => number): string {
+export function newClientSaltSeed(random?: () => number): string {
   if (!random) return randomBytes(32).toString("hex");
   let seed = "";
   for (let i = 0; i < 32; i++) seed += Math.floor(random() * 256).toString(16).padStart(2, "0");
@@ -121,7 +120,7 @@ export interface WalletClientOptions {
   random?: () => number;
 }
 
-const noSaltSeed = "No salt seed: register, or update the derived secrets (update_derived_secrets()) first.";
+const noSaltSeed = "No client salt seed: register, or update the derived secrets (update_derived_secrets()) first.";
 
 export class WalletClient {
   readonly deviceId: string;
@@ -133,13 +132,13 @@ export class WalletClient {
   /** Local changes on top of the merge base, rebased when the base moves. */
   localChanges = "";
   /** api3: the account's client salt seed the secrets are derived from; undefined until registered or fetched. */
-  saltSeed: string | undefined = undefined;
+  clientSaltSeed: string | undefined = undefined;
   private readonly print: (line: string) => void;
   private readonly random: () => number;
   /** The injected randomness, if any: salt seeds otherwise come from the system's random bytes. */
   private readonly seedRandom: (() => number) | undefined;
-  /** api3: the notification socket the client holds open, if any. */
-  private notifications: NotificationSocket | undefined;
+  /** api3: the notification socket the client holds open, if any, and how many of its frames were read. */
+  private notifications: { socket: NotificationSocket; read: number } | undefined;
 
   constructor(
     /** The server it talks to; a device of a deployment points it at another node per request. */
@@ -168,8 +167,8 @@ export class WalletClient {
 
   private get secrets() {
     if (!this.algorithm.saltSeeds) return deriveSecrets(this.rootPassword);
-    if (this.saltSeed === undefined) throw new Error(noSaltSeed);
-    return deriveSecrets(this.rootPassword, this.saltSeed);
+    if (this.clientSaltSeed === undefined) throw new Error(noSaltSeed);
+    return deriveSecrets(this.rootPassword, this.clientSaltSeed);
   }
 
   /**
@@ -178,7 +177,7 @@ export class WalletClient {
    * have stored.
    */
   async register(): Promise<Exchange> {
-    const seedField = this.algorithm.saltSeeds ? { clientSaltSeed: (this.saltSeed ??= newSaltSeed(this.seedRandom)) } : {};
+    const seedField = this.algorithm.saltSeeds ? { clientSaltSeed: (this.clientSaltSeed ??= newClientSaltSeed(this.seedRandom)) } : {};
     const exchange = await this.protocol.signup({ email: this.email, password: this.secrets.loginPassword, ...seedField });
     if (exchange.response?.status === 201) this.print("Registered");
     else this.printError(exchange);
@@ -200,7 +199,7 @@ export class WalletClient {
       this.refuse("Error - the answer is not a salt seed", exchange);
       return exchange;
     }
-    this.saltSeed = (exchange.response.json as { clientSaltSeed: string }).clientSaltSeed;
+    this.clientSaltSeed = (exchange.response.json as { clientSaltSeed: string }).clientSaltSeed;
     return exchange;
   }
 
@@ -215,9 +214,9 @@ export class WalletClient {
    * fails, the exchange returned is the salt seed's.
    */
   async getAuthToken(): Promise<Exchange> {
-    if (this.algorithm.saltSeeds && this.saltSeed === undefined) {
+    if (this.algorithm.saltSeeds && this.clientSaltSeed === undefined) {
       const fetched = await this.updateDerivedSecrets();
-      if (this.saltSeed === undefined && fetched) return fetched;
+      if (this.clientSaltSeed === undefined && fetched) return fetched;
     }
     const exchange = await this.protocol.auth({
       email: this.email,
@@ -347,7 +346,7 @@ export class WalletClient {
       this.print("Local changes not posted yet: post the wallet before changing the password.");
       return { kind: "local-changes" };
     }
-    const clientSaltSeed = newSaltSeed(this.seedRandom);
+    const clientSaltSeed = newClientSaltSeed(this.seedRandom);
     const next = deriveSecrets(newRootPassword, clientSaltSeed);
     const base = this.walletState;
     const state = base && base.sequence > 0 ? { sequence: base.sequence + 1, encryptedWallet: base.encryptedWallet } : undefined;
@@ -363,7 +362,7 @@ export class WalletClient {
       return { kind: "error", exchange };
     }
     this.rootPassword = newRootPassword;
-    this.saltSeed = clientSaltSeed;
+    this.clientSaltSeed = clientSaltSeed;
     this.print("Successfully changed the password on server");
     if (state) this.takeBase(state);
     return { kind: "changed", state, exchange };
@@ -377,19 +376,18 @@ export class WalletClient {
   }
 
   /** api3: opens the notification socket with the client's token (NOTIFY-1); one at a time. */
-  async startNotifications(): Promise<boolean> {
+  async startNotifications(): Promise<Exchange> {
     // A profile has notifications when it has a document for their channel.
     if (specProfile(this.profile).asyncapiFile === undefined) throw new Error(`the ${this.profile} profile has no notifications`);
     await this.stopNotifications();
-    const opened = await NotificationSocket.open(notificationUrl(this.protocol, this.authToken), this.protocol.timeoutMs);
-    if (typeof opened === "string") {
-      this.print(`Error - the notification socket did not open: ${opened}`);
-      return false;
+    const path = `${this.protocol.pathPrefix}/websocket?${new URLSearchParams({ token: this.authToken }).toString()}`;
+    const opening = await openSocket({ baseUrl: this.protocol.baseUrl, path, openTimeoutMs: this.protocol.timeoutMs });
+    if (!opening.socket) this.printError(opening.exchange);
+    else {
+      this.notifications = { socket: opening.socket, read: 0 };
+      this.print("Listening for wallet updates");
     }
-    this.notifications = opened;
-    await sleep(notificationSettleMs);
-    this.print("Listening for wallet updates");
-    return true;
+    return opening.exchange;
   }
 
   /**
@@ -398,31 +396,31 @@ export class WalletClient {
    * ended or the frame is binary.
    */
   async nextNotification(waitMs = notificationWaitMs): Promise<string | undefined> {
-    if (!this.notifications) {
+    const held = this.notifications;
+    if (!held) {
       this.print("No notification socket: start notifications first.");
       return undefined;
     }
-    const event = await this.notifications.next(waitMs);
-    switch (event.kind) {
-      case "frame":
-        return event.text;
-      case "binary":
-        this.print(`Error - a binary frame of ${event.bytes} bytes`);
-        return undefined;
-      case "closed":
-        this.print(`The server closed the notification socket (code ${event.code})`);
-        return undefined;
-      case "timeout":
-        this.print(`No notification within ${waitMs} ms`);
-        return undefined;
+    const { socket } = held;
+    await socket.waitUntil(() => socket.frames.length > held.read, waitMs);
+    const frame = socket.frames[held.read];
+    if (frame) {
+      held.read++;
+      if (!frame.binary) return frame.text;
+      this.print(`Error - a binary frame: ${pythonRepr(frame.text)}`);
+    } else if (socket.ended) {
+      this.print("The server closed the notification socket");
+    } else {
+      this.print(`No notification within ${waitMs} ms`);
     }
+    return undefined;
   }
 
   /** Closes the notification socket, if one is open. */
   async stopNotifications(): Promise<void> {
-    const socket = this.notifications;
+    const held = this.notifications;
     this.notifications = undefined;
-    await socket?.close();
+    await held?.socket.close();
   }
 
   /** Appends one change (":" and four hex digits, or the given id) to the local changes. */

@@ -1,8 +1,8 @@
 // Runs the walkthrough's Python statements with the TypeScript client:
-// `c1 = Client()` makes a WalletClient, `c1.post_wallet()` calls postWallet(),
-// `c1.salt_seed` reads saltSeed, and an expression whose Python value is not
-// None prints its repr, as the Python REPL does. Every printed line is
-// compared with the document's.
+// `c1 = Client()` makes a WalletClient, `c1.post_wallet()` calls
+// postWallet(), `c1.client_salt_seed` reads clientSaltSeed, and an expression
+// whose Python value is not None prints its repr, as the Python REPL does.
+// Every printed line is compared with the document's.
 import type { ProtocolClient } from "../client/protocol-client.js";
 import { pythonRepr, WalletClient } from "../client/wallet-client.js";
 import type { WalkthroughStep } from "./document.js";
@@ -129,7 +129,7 @@ async function execute(
   if (valueMethods.has(pythonMethod) && result !== undefined && result !== null) print(repr(result));
 }
 
-/** A client's member by its Python name (salt_seed is saltSeed). */
+/** A client's member by its Python name (client_salt_seed is clientSaltSeed). */
 function member(clients: Map<string, WalletClient>, name: string, pythonName: string): unknown {
   const client = clients.get(name);
   if (!client) throw new Error(`name '${name}' is not defined`);
