@@ -151,12 +151,9 @@ export class ProtocolClient {
     return this.send({ method: "POST", path: "/password", body });
   }
 
-  /** api3: where the account's notification socket is opened with a token (ws: or wss:, under the profile's prefix). */
-  socketUrl(token: string): string {
-    const url = new URL(`${this.baseUrl}${this.pathPrefix}/websocket`);
-    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-    url.searchParams.set("token", token);
-    return url.toString();
+  /** api3: the path (with its query) the account's notification socket is opened at with a token, the profile's prefix included. */
+  socketPath(token: string): string {
+    return `${this.pathPrefix}/websocket?${new URLSearchParams({ token }).toString()}`;
   }
 
   /**

@@ -8,8 +8,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { faultHeader, type FaultKind } from "../../faults/fault-kinds.js";
 import type { Exchange, WalletPost } from "../../client/protocol-client.js";
+import type { NotificationSocket } from "../../client/notification-socket.js";
 import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
-import type { PostedWallet, SocketOperation } from "../history/history.js";
+import type { PostedWallet } from "../history/history.js";
 import type { AccountPassword } from "./account-password.js";
 import type { FinalReader } from "./final-reads.js";
 import { RouteCursor, type DeploymentNode } from "./nodes.js";
@@ -64,7 +65,7 @@ export class Device {
   /** api3: the label of the account password the client holds. */
   private passwordLabel = "p0";
   /** api3: the socket the device holds, once it listens. */
-  private socket: SocketOperation | undefined;
+  private socket: NotificationSocket | undefined;
 
   constructor(
     private readonly labels: OperationLabels,
@@ -203,6 +204,8 @@ export class Device {
   private async authenticate(): Promise<AuthResult> {
     const held = this.client.authToken;
     const password = this.api3 ? await this.takeAccountPassword() : undefined;
+    // Without the account's salt seed (its GET got no answer) there is no login password to send.
+    if (this.api3 && this.client.clientSaltSeed === undefined) return "indeterminate";
     const labels = this.toNextNode();
     const exchange = await this.client.getAuthToken();
     const op = this.env.recorder.auth(labels, exchange, password);
@@ -226,8 +229,8 @@ export class Device {
     const { rootPassword, label, saltSeed } = this.password;
     this.client.rootPassword = rootPassword;
     this.passwordLabel = label;
-    const exchange = await this.client.fetchClientSaltSeed();
-    this.env.control.observe(exchange);
+    const exchange = await this.client.updateDerivedSecrets();
+    if (exchange) this.env.control.observe(exchange);
     return saltSeed !== undefined && this.client.clientSaltSeed === saltSeed ? label : undefined;
   }
 
@@ -261,18 +264,14 @@ export class Device {
       const outcome = await this.post("honest");
       if (outcome.kind === "accepted") return;
       if (outcome.kind === "conflict") continue;
-      if (outcome.kind === "outdated") {
-        // api3 (CLIENT-7): the 409 carries no wallet; the latest comes from a GET, local changes rebased on it.
-        await this.readRenewing();
-        continue;
-      }
       if (outcome.kind === "invalid") {
         // An answer the client refused (a bad hmac, a sequence going backwards): read to find a base again.
         await this.read();
         continue;
       }
       if (outcome.kind !== "error") return;
-      const status = outcome.exchange.response?.status;
+      // In api3 a 409 is followed by a GET, whose failure is the one to act on.
+      const status = (outcome.read ?? outcome.exchange).response?.status;
       if (status === 401) {
         if (await this.relogIn()) continue;
         return;
@@ -291,7 +290,7 @@ export class Device {
     this.ensureBase();
     this.addChange();
     const outcome = await this.post(move, sequence);
-    if (outcome.kind === "error" && outcome.exchange.response?.status === 401) await this.relogIn();
+    if (outcome.kind === "error" && (outcome.read ?? outcome.exchange).response?.status === 401) await this.relogIn();
   }
 
   /** The previous POST again, byte for byte: a client retrying blindly. */
@@ -319,10 +318,11 @@ export class Device {
 
   /**
    * api3: changes the account's password, the device's wallet re-encrypted
-   * at base + 1 (none before it has seen one). On 409 it reads the latest and
-   * tries again; on 401 the password changed meanwhile, so it takes the
-   * account's current one and tries again. A change without an answer may
-   * have taken effect: the salt seed tells.
+   * at base + 1 (none before it has seen one). Local changes are posted
+   * first (the client does not change the password over them). On 409 it
+   * reads the latest and tries again; on 401 the password changed meanwhile,
+   * so it takes the account's current one and tries again. A change without
+   * an answer may have taken effect: the salt seed tells.
    */
   private async changePassword(): Promise<void> {
     for (let attempt = 0; attempt < passwordChangeAttempts && !this.env.control.stopped; attempt++) {
@@ -332,11 +332,14 @@ export class Device {
       const baseSequence = this.client.walletState?.sequence ?? 0;
       const baseHmac = this.client.baseHmac();
       const labels = this.toNextNode();
-      const { exchange, sent, clientSaltSeed } = await this.client.changePassword(next.rootPassword);
-      const request: PostedWallet | undefined = sent && {
-        encryptedWallet: sent.encryptedWallet,
-        sequence: sent.sequence,
-        hmac: sent.hmac,
+      const outcome = await this.client.changePassword(next.rootPassword);
+      if (outcome.kind === "local-changes") {
+        await this.edit(0);
+        continue;
+      }
+      const { exchange, sent } = outcome;
+      const request: PostedWallet | undefined = sent.wallet && {
+        ...sent.wallet,
         baseSequence,
         ...(baseHmac !== undefined ? { baseHmac } : {}),
         move: "password-change",
@@ -344,8 +347,8 @@ export class Device {
       this.env.recorder.password(labels, { oldPassword, newPassword: next.label, ...(request ? { request } : {}) }, exchange);
       this.env.control.observe(exchange);
       const status = exchange.response?.status;
-      if (status === 200 || ((status === undefined || status >= 500) && (await this.tookEffect(clientSaltSeed)))) {
-        this.password.adopt(next.rootPassword, next.label, clientSaltSeed);
+      if (status === 200 || ((status === undefined || status >= 500) && (await this.tookEffect(sent.clientSaltSeed)))) {
+        this.password.adopt(next.rootPassword, next.label, sent.clientSaltSeed);
         // Its own token is ended too.
         await this.authenticate();
         return;
@@ -357,17 +360,17 @@ export class Device {
 
   /** Whether a password change without a settling answer took effect: the server then stores its salt seed. */
   private async tookEffect(clientSaltSeed: string): Promise<boolean> {
-    const exchange = await this.client.fetchClientSaltSeed();
-    this.env.control.observe(exchange);
+    const exchange = await this.client.updateDerivedSecrets();
+    if (exchange) this.env.control.observe(exchange);
     return this.client.clientSaltSeed === clientSaltSeed;
   }
 
   /** api3: opens a socket with the device's token, held to the end of the run; a device holds one open at a time. */
   private async listen(): Promise<void> {
     const sockets = this.env.sockets;
-    if (!sockets || !this.loggedIn || (this.socket && !this.socket.closed)) return;
+    if (!sockets || !this.loggedIn || (this.socket && !this.socket.ended)) return;
     const labels = this.toNextNode();
-    this.socket = await sockets.open(this.client.protocol.socketUrl(this.client.authToken), labels, this.generation);
+    this.socket = await sockets.open(this.client.protocol, this.client.authToken, labels, this.generation);
   }
 
   private async readRenewing(): Promise<void> {
@@ -407,6 +410,11 @@ export class Device {
       if (outcome.kind === "no-state") throw new Error("a device posted without a base");
       this.env.recorder.post(labels, generation, sent, outcome.exchange);
       this.env.control.observe(outcome.exchange);
+      // api3: the GET the client made after a 409, on the same node with the same token.
+      if (outcome.kind !== "accepted" && outcome.read) {
+        this.env.recorder.get(labels, generation, outcome.read);
+        this.env.control.observe(outcome.read);
+      }
       this.lastPost = { body, sent, generation };
       return outcome;
     });

@@ -71,7 +71,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   const recorder = new HistoryRecorder("append-log", meta, env.watch, profile);
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
   const shared = sharedIdSlots(workload);
-  const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit, env.timeoutMs) : undefined;
+  const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit) : undefined;
   const deviceEnv = { nodes: deploymentNodes(env.nodes), recorder, control, ...(sockets ? { sockets } : {}) };
   let accountsCreated = 0;
   const devices: Device[] = [];

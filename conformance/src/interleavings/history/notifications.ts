@@ -11,7 +11,7 @@
 import type { AccountOperations } from "./account-operations.js";
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
 import type { PostOperation, SocketFrame, SocketOperation } from "./history.js";
-import { openSocket, tokenKey, type PasswordChanges } from "./password-changes.js";
+import { describeSocket, tokenKey, type PasswordChanges } from "./password-changes.js";
 import type { AccountVersions } from "./versions.js";
 
 /** The one text a notification frame may have (spec/api3/asyncapi.yaml). */
@@ -47,7 +47,7 @@ function checkFrames(socket: SocketOperation, group: AccountOperations, versions
     log.add({
       requirement: "NOTIFY-3",
       account: group.account,
-      explanation: `${capitalize(openSocket(socket, narrator))}, received ${JSON.stringify(frame.text)} at ${narrator.at(frame.at)}: ${problem}.`,
+      explanation: `${capitalize(describeSocket(socket, narrator))}, received ${JSON.stringify(frame.text)} at ${narrator.at(frame.at)}: ${problem}.`,
       operations: [socket.id, ...others],
     });
   let previous: number | undefined;
@@ -98,7 +98,7 @@ function checkDelivered(socket: SocketOperation, acknowledged: readonly PostOper
   log.add({
     requirement: "NOTIFY-2",
     account,
-    explanation: `${capitalize(openSocket(socket, narrator))} and open until its client closed it at ${narrator.at(closed.at)}, never received wallet-update:${first.request.sequence}, though ${narrator.post(first)}, sent at ${narrator.at(first.invokedAt)}, was accepted at ${narrator.at(first.completedAt)}${more}.`,
+    explanation: `${capitalize(describeSocket(socket, narrator))} and open until its client closed it at ${narrator.at(closed.at)}, never received wallet-update:${first.request.sequence}, though ${narrator.post(first)}, sent at ${narrator.at(first.invokedAt)}, was accepted at ${narrator.at(first.completedAt)}${more}.`,
     operations: [socket.id, first.id],
   });
 }

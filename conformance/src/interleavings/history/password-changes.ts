@@ -112,13 +112,13 @@ export function checkClosedSockets(group: AccountOperations, changes: PasswordCh
     log.add({
       requirement: "NOTIFY-4",
       account: group.account,
-      explanation: `${capitalize(openSocket(socket, narrator))} with token ${socket.tokenGeneration}, was still open when its client closed it at the end of the run, at ${narrator.at(socket.closed.at)}, but ${narrator.op(change)}, answered 200 at ${narrator.at(change.completedAt)}, had ended that token: the server must close the socket.`,
+      explanation: `${capitalize(describeSocket(socket, narrator))} with token ${socket.tokenGeneration}, was still open when its client closed it at the end of the run, at ${narrator.at(socket.closed.at)}, but ${narrator.op(change)}, answered 200 at ${narrator.at(change.completedAt)}, had ended that token: the server must close the socket.`,
       operations: [socket.id, change.id],
     });
   }
 }
 
 /** "client d1's socket #12, upgraded at t=3.0 ms" */
-export function openSocket(socket: SocketOperation, narrator: Narrator): string {
+export function describeSocket(socket: SocketOperation, narrator: Narrator): string {
   return `${narrator.op(socket)}, upgraded at ${narrator.at(socket.completedAt)}`;
 }
