@@ -13,7 +13,9 @@ import { brokenApi3Servers } from "../../src/broken/servers.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import { loadCounterexample } from "../../src/interleavings/property/counterexample-file.js";
 import type { RunResult } from "../../src/model/result.js";
+import { jsonReportOf } from "../../src/report/json.js";
 import { runChecks } from "../../src/run/run-checks.js";
+import { reportValidator, schemaErrors } from "../support/report-schema.js";
 import { counterexampleFolder, failedRequirements, finalCounterexample } from "./broken-runs.js";
 
 const seeds = [11, 23, 37];
@@ -53,6 +55,9 @@ describe.each(defects)("%s", (name) => {
     );
     const saved = await loadCounterexample(evidence.path!);
     expect(saved).toMatchObject({ profile: "api3", seed, target: server.url });
+    // The JSON report, its api3 histories included, has the shape conformance/report-schema.json gives.
+    const validate = reportValidator();
+    expect(validate(JSON.parse(JSON.stringify(jsonReportOf(run)))), schemaErrors(validate).join("\n")).toBe(true);
   }, 60_000);
 
   test("the first seed's saved counterexample fails again when replayed", async () => {
