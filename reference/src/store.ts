@@ -33,6 +33,26 @@ export type SetWalletOutcome =
    */
   | { stored: false; current: WalletVersion | undefined };
 
+/** A password change of the api3 profile: the account's new password and salt seed, and its wallet re-encrypted under them. */
+export interface PasswordChange {
+  email: string;
+  oldPassword: string;
+  newPassword: string;
+  clientSaltSeed: string;
+  /** Required when the account has a wallet (sequence = stored + 1); refused when it has none. */
+  wallet?: WalletVersion;
+}
+
+export type PasswordChangeRefusal =
+  /** No account has this email and password. */
+  | "wrong-credentials"
+  /** The account has a wallet and the change brought none. */
+  | "wallet-required"
+  /** The wallet's sequence is not the stored one plus one, or the account has no wallet to replace. */
+  | "bad-sequence";
+
+export type PasswordChangeOutcome = { changed: true; userId: UserId } | { changed: false; reason: PasswordChangeRefusal };
+
 export interface WalletStore {
   /** Creates the account unless the email has one; of concurrent signups of one email, one is created. */
   createAccount(email: string, password: string): Promise<SignupOutcome>;
@@ -45,6 +65,27 @@ export interface WalletStore {
   getWallet(userId: UserId): Promise<WalletVersion | undefined>;
   /** Stores the wallet if, and only if, its sequence is the stored one plus one (1 when there is none). */
   setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome>;
+}
+
+/** What the api3 profile needs beyond the seed profile: a salt seed per account and password changes. */
+export interface Api3Store extends WalletStore {
+  /** As WalletStore's, storing the account's first salt seed with it. */
+  createAccount(email: string, password: string, clientSaltSeed?: string): Promise<SignupOutcome>;
+  /** The salt seed the account's signup or latest password change stored; undefined without an account or a seed. */
+  clientSaltSeed(email: string): Promise<string | undefined>;
+  /**
+   * Checks the old password and the sequence rule, then stores the new
+   * password, salt seed and wallet and ends every token of the account, as
+   * one atomic step: of it and a concurrent setWallet of the same sequence
+   * at most one is stored, and no token resolves once it has returned.
+   */
+  changePassword(change: PasswordChange): Promise<PasswordChangeOutcome>;
+}
+
+/** Whether a store can serve the api3 profile. */
+export function isApi3Store(store: WalletStore): store is Api3Store {
+  const candidate = store as Partial<Api3Store>;
+  return typeof candidate.changePassword === "function" && typeof candidate.clientSaltSeed === "function";
 }
 
 /**
@@ -62,9 +103,12 @@ export interface MemoryStoreOptions {
   scryptCost?: number;
 }
 
+/** Replaced as a whole by a password change, so that a check begun before the change can tell. */
 export interface Account {
   readonly userId: UserId;
   readonly password: PasswordHash;
+  /** The api3 profile's; undefined for accounts made without one. */
+  readonly clientSaltSeed?: string;
 }
 
 export interface TokenRecord {
@@ -73,7 +117,7 @@ export interface TokenRecord {
   readonly expiresAt: number;
 }
 
-export class MemoryStore implements WalletStore {
+export class MemoryStore implements Api3Store {
   protected readonly clock: () => number;
   protected readonly passwords: PasswordHasher;
   /** By email, compared exactly as sent. */
@@ -90,20 +134,36 @@ export class MemoryStore implements WalletStore {
     this.passwords = new PasswordHasher(options.scryptCost);
   }
 
-  async createAccount(email: string, password: string): Promise<SignupOutcome> {
+  async createAccount(email: string, password: string, clientSaltSeed?: string): Promise<SignupOutcome> {
     if (this.accounts.has(email)) return "duplicate";
     const hashed = await this.passwords.hash(password);
     // Another signup of this email may have completed while this one hashed:
     // check again, then insert without yielding.
     if (this.accounts.has(email)) return "duplicate";
-    this.accounts.set(email, { userId: this.nextUserId++, password: hashed });
+    this.accounts.set(email, { userId: this.nextUserId++, password: hashed, ...(clientSaltSeed === undefined ? {} : { clientSaltSeed }) });
     return "created";
   }
 
   async authenticate(email: string, password: string): Promise<UserId | undefined> {
-    const account = this.accounts.get(email);
-    const matches = await this.passwords.verify(password, account?.password);
-    return matches ? account?.userId : undefined;
+    const account = await this.verifiedAccount(email, password);
+    return account?.userId;
+  }
+
+  async clientSaltSeed(email: string): Promise<string | undefined> {
+    return this.accounts.get(email)?.clientSaltSeed;
+  }
+
+  async changePassword(change: PasswordChange): Promise<PasswordChangeOutcome> {
+    const account = await this.verifiedAccount(change.email, change.oldPassword);
+    if (!account) return { changed: false, reason: "wrong-credentials" };
+    // Hashed before the decision, so that the check and the write below have no await between them (PASS-1).
+    const password = await this.passwords.hash(change.newPassword);
+    // Another change may have replaced the account meanwhile: the old password is no longer its password.
+    if (this.accounts.get(change.email) !== account) return { changed: false, reason: "wrong-credentials" };
+    const refusal = this.passwordChangeRefusal(account.userId, change.wallet);
+    if (refusal) return { changed: false, reason: refusal };
+    this.writePasswordChange(change, { userId: account.userId, password, clientSaltSeed: change.clientSaltSeed });
+    return { changed: true, userId: account.userId };
   }
 
   async issueToken(userId: UserId, deviceId: string): Promise<IssuedToken> {
@@ -141,6 +201,36 @@ export class MemoryStore implements WalletStore {
     const stored = copyWallet(wallet);
     this.wallets.set(userId, stored);
     return { stored: true, wallet: stored };
+  }
+
+  /**
+   * The account when the password is its password. A password change that
+   * completed while this one hashed replaced the account, and then the
+   * password it was checked against no longer logs in.
+   */
+  protected async verifiedAccount(email: string, password: string): Promise<Account | undefined> {
+    const account = this.accounts.get(email);
+    const matches = await this.passwords.verify(password, account?.password);
+    return matches && this.accounts.get(email) === account ? account : undefined;
+  }
+
+  /** Why a password change may not store `wallet` (PASS-4): the sequence rule, where the first version cannot come with a password change. */
+  protected passwordChangeRefusal(userId: UserId, wallet: WalletVersion | undefined): PasswordChangeRefusal | undefined {
+    const current = this.wallets.get(userId);
+    if (wallet === undefined) return current ? "wallet-required" : undefined;
+    return current && this.followsSequence(current, wallet.sequence) ? undefined : "bad-sequence";
+  }
+
+  /** Stores the changed account and wallet and ends the account's tokens, without yielding. */
+  protected writePasswordChange(change: PasswordChange, account: Account): void {
+    this.accounts.set(change.email, account);
+    if (change.wallet) this.wallets.set(account.userId, copyWallet(change.wallet));
+    this.endTokensOf(account.userId);
+  }
+
+  /** Every token of the account stops working (PASS-2). */
+  protected endTokensOf(userId: UserId): void {
+    for (const [digest, record] of this.tokens) if (record.userId === userId) this.forgetToken(digest, record);
   }
 
   /** The sequence rule: the first version is 1, every later one the stored one plus one. */

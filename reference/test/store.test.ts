@@ -3,11 +3,12 @@
 // expired tokens, and that each rule sits in a method a subclass can change.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { defaultScryptCost, PasswordHasher } from "../src/passwords.js";
+import { defaultScryptCost, PasswordHasher, type PasswordHash } from "../src/passwords.js";
 import { MemoryStore, type TokenRecord, type UserId, type WalletVersion } from "../src/store.js";
 import { tokenDigest } from "../src/tokens.js";
 import { day, InspectableStore, ManualClock } from "./helpers.js";
 import { accountIn, storeContract } from "./support/store-contract.js";
+import { api3StoreContract, change } from "./support/api3-store-contract.js";
 
 describe("MemoryStore keeps the rules of every store", () => {
   storeContract(async ({ clock, scryptCost }) => ({ store: new MemoryStore({ clock, scryptCost }) }));
@@ -118,5 +119,61 @@ describe("each rule can be changed by a subclass (for deliberately broken server
     await store.getWallet(1);
     await store.setWallet(1, { encryptedWallet: "b", sequence: 2, hmac: "h" });
     expect((await store.getWallet(1))?.sequence).toBe(1);
+  });
+});
+
+describe("MemoryStore keeps the rules of an Api3Store", () => {
+  api3StoreContract(async ({ clock, scryptCost }) => ({ store: new MemoryStore({ clock, scryptCost }) }));
+});
+
+/** Holds every verification of `held`, once computed, until released. */
+class HeldVerifications extends PasswordHasher {
+  readonly waiting: Array<() => void> = [];
+  constructor(private readonly held: string) {
+    super(64);
+  }
+  override async verify(password: string, stored: PasswordHash | undefined): Promise<boolean> {
+    const matches = await super.verify(password, stored);
+    if (password === this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return matches;
+  }
+  /** Waits (a bounded number of turns) until `count` verifications are held. */
+  async holding(count: number): Promise<void> {
+    for (let turn = 0; turn < 1000 && this.waiting.length < count; turn++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(this.waiting.length).toBe(count);
+  }
+}
+
+class HeldVerificationStore extends MemoryStore {
+  readonly held: HeldVerifications;
+  constructor(held: string) {
+    super({ scryptCost: 64 });
+    this.held = new HeldVerifications(held);
+    (this as unknown as { passwords: PasswordHasher }).passwords = this.held;
+  }
+}
+
+describe("a password change and a login that began before it (PASS-2)", () => {
+  it("PASS-2: a login with the old password still hashing when the change completes does not log in", async () => {
+    const store = new HeldVerificationStore("old-password");
+    await store.createAccount("a@example.com", "old-password", "a".repeat(64));
+    const login = store.authenticate("a@example.com", "old-password");
+    await store.held.holding(1);
+    const changing = store.changePassword(change());
+    await store.held.holding(2);
+    store.held.waiting.pop()!();
+    expect((await changing).changed).toBe(true);
+    store.held.waiting.pop()!();
+    expect(await login).toBeUndefined();
+    expect(await store.authenticate("a@example.com", "new-password")).toBeTypeOf("number");
+  });
+
+  it("PASS-2: a login that completed before the change logs in (the check above is not simply refusing)", async () => {
+    const store = new HeldVerificationStore("old-password");
+    await store.createAccount("a@example.com", "old-password", "a".repeat(64));
+    const login = store.authenticate("a@example.com", "old-password");
+    await store.held.holding(1);
+    store.held.waiting.pop()!();
+    expect(await login).toBeTypeOf("number");
   });
 });
