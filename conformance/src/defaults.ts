@@ -46,3 +46,20 @@ export const maxResponseBytes = 4 * 1024 * 1024;
 export const maxJsonDepth = 64;
 /** The most response header bytes read (undici's limit, named here so reports can say it). */
 export const maxResponseHeaderBytes = 16 * 1024;
+
+/**
+ * The longest a check waits for a notification frame, or a socket's close,
+ * that a server owes it. A server sends them at once; the wait only bounds a
+ * failing check, and leaves room for a machine under load.
+ */
+export const notificationWaitMs = 5_000;
+/**
+ * How long a check keeps listening, after the last frame it expects, for a
+ * frame it must not get: frames of one socket arrive in order, so a wrong one
+ * sent before the expected one is already there, and this covers one sent late.
+ */
+export const notificationQuietMs = 300;
+/** Frames of one socket the suite keeps; later ones are counted and dropped. A check expects a handful. */
+export const maxSocketFrames = 64;
+/** The largest frame the suite reads; a `wallet-update:<sequence>` frame has at most 25 bytes. */
+export const maxSocketFrameBytes = 16 * 1024;
