@@ -214,9 +214,15 @@ export class ProtocolClient {
   }
 }
 
+/** The `version` field of a profile's wallet bodies (POST, GET): 1 in the seed profile; api3's have none. */
+export function walletBodyVersion(profile: ProfileName): 1 | undefined {
+  return profile === "seed" ? 1 : undefined;
+}
+
 /** The body of a well-formed POST /wallet in a profile: the seed profile's carries `version` 1 first, api3's has no such field. */
 export function walletPostBody(profile: ProfileName, body: WalletPost): object {
-  return profile === "seed" ? { version: 1, ...body } : body;
+  const version = walletBodyVersion(profile);
+  return version === undefined ? body : { version, ...body };
 }
 
 /** Whether the recorded body is the whole body sent, not a prefix that ends with the size. */

@@ -38,10 +38,10 @@ export function notAnObjectBodies(valid: object): BodyCase[] {
   ];
 }
 
-/** An empty object, and the valid body without each of its fields in turn. */
-export function missingFieldBodies(valid: object): BodyCase[] {
+/** An empty object, and the valid body without each of its fields (or of the given ones) in turn. */
+export function missingFieldBodies(valid: object, fields: readonly string[] = Object.keys(valid)): BodyCase[] {
   const bodies: BodyCase[] = [{ text: "{}", what: "an empty object" }];
-  for (const field of Object.keys(valid)) {
+  for (const field of fields) {
     const rest = Object.fromEntries(Object.entries(valid).filter(([name]) => name !== field));
     bodies.push({ text: JSON.stringify(rest), what: `a body without \`${field}\`` });
   }
