@@ -38,8 +38,8 @@ function runScript(url: string, args: string, reports: string): Promise<{ code: 
 test("a composite action with a url input and extra arguments", () => {
   expect(action.runs.using).toBe("composite");
   expect(action.inputs["url"]?.required).toBe(true);
-  expect(Object.keys(action.inputs)).toContain("args");
-  expect(Object.keys(runStep.env ?? {})).toEqual(["WALLET_SYNC_URL", "WALLET_SYNC_ARGS", "WALLET_SYNC_REPORTS", "SUITE"]);
+  expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(["args", "protocol"]));
+  expect(Object.keys(runStep.env ?? {})).toEqual(["WALLET_SYNC_URL", "WALLET_SYNC_PROTOCOL", "WALLET_SYNC_ARGS", "WALLET_SYNC_REPORTS", "SUITE"]);
 });
 
 test("the run step passes the reference and writes JUnit and HTML; quoted extra arguments stay whole", async () => {
