@@ -1,11 +1,13 @@
 // Command-line flags of wallet-sync-reference, parsed without side effects.
 import { parseArgs } from "node:util";
+import { defaultProfile, isProfileName, profileNames, type ProfileName } from "../../spec/profiles.js";
 import { isPostgresUrl, redactPassword } from "./database-url.js";
 
 /** Where the server keeps its state: in memory (lost on exit) or in a PostgreSQL database. */
 export type StoreChoice = { kind: "memory" } | { kind: "postgres"; url: string };
 
 export interface CliOptions {
+  protocol: ProfileName;
   host: string;
   port: number;
   store: StoreChoice;
@@ -15,10 +17,13 @@ export interface CliOptions {
 export const defaultCliHost = "127.0.0.1";
 export const defaultCliPort = 8090;
 
-export const usage = `Usage: wallet-sync-reference [--host HOST] [--port PORT] [--store memory|postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE]
+export const usage = `Usage: wallet-sync-reference [--protocol seed|api3] [--host HOST] [--port PORT] [--store memory|postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE]
 
 Runs the wallet-sync reference server.
 
+  --protocol P   the protocol served: "${defaultProfile}" (the default; the walkthrough's, no
+                 path prefix) or "api3" (the original's releases: paths under /api/3,
+                 salt seeds, password changes, WebSocket notifications; memory only)
   --host HOST    address to listen on (default ${defaultCliHost})
   --port PORT    port to listen on, 0 lets the OS pick one (default ${defaultCliPort})
   --store STORE  where the state is kept: "memory" (the default; lost on exit), or a
@@ -37,11 +42,12 @@ export class UsageError extends Error {
 
 /** `env` is read for DATABASE_URL only. */
 export function parseCliOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliOptions {
-  let values: { host?: string; port?: string; store?: string; help?: boolean };
+  let values: { protocol?: string; host?: string; port?: string; store?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
+        protocol: { type: "string" },
         host: { type: "string" },
         port: { type: "string" },
         store: { type: "string" },
@@ -55,12 +61,18 @@ export function parseCliOptions(argv: readonly string[], env: Readonly<Record<st
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(message.split(/\.\s/)[0] ?? message);
   }
-  return {
-    host: parseHost(values.host),
-    port: parsePort(values.port),
-    store: values.store !== undefined ? parseStore(values.store, "--store") : parseStore(env["DATABASE_URL"] || "memory", "DATABASE_URL"),
-    help: values.help ?? false,
-  };
+  const protocol = parseProtocol(values.protocol);
+  const storeSource = values.store !== undefined ? "--store" : "DATABASE_URL";
+  const store = parseStore(values.store ?? (env["DATABASE_URL"] || "memory"), storeSource);
+  // The api3 profile's password change and salt seeds are kept by the in-memory store only.
+  if (protocol === "api3" && store.kind === "postgres") throw new UsageError(`--protocol api3 keeps its state in memory only, but ${storeSource} names a database`);
+  return { protocol, host: parseHost(values.host), port: parsePort(values.port), store, help: values.help ?? false };
+}
+
+function parseProtocol(value: string | undefined): ProfileName {
+  if (value === undefined) return defaultProfile;
+  if (!isProfileName(value)) throw new UsageError(`--protocol must be one of ${profileNames.join(", ")}, got '${value}'`);
+  return value;
 }
 
 function parseStore(value: string, source: string): StoreChoice {

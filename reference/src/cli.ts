@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   let server: ReferenceServer;
   try {
     const databaseUrl = options.store.kind === "postgres" ? options.store.url : undefined;
-    server = await startReferenceServer({ host: options.host, port: options.port, databaseUrl });
+    server = await startReferenceServer({ protocol: options.protocol, host: options.host, port: options.port, databaseUrl });
   } catch (error) {
     // A database that cannot be used is a mistake in the command line, like a bad flag.
     if (error instanceof StoreOpenError) {

@@ -1,11 +1,14 @@
-// One handler per endpoint: parsed input and the store in, status and body
-// out. Bodies are validated with the schemas of spec/openapi.yaml, checked in
-// the original server's order: fields (400), token (401), sequence (409).
-import type { AuthRequest, AuthResponse, SignupRequest, WalletRequest } from "../../spec/index.js";
+// One handler per endpoint: parsed input and the server's services in, status
+// and body out. Bodies are validated with the schemas of the profile's OpenAPI
+// document, checked in the original server's order: fields (400), token
+// (401), sequence (409). This module holds the seed profile's handlers and
+// what the api3 profile's (api3-handlers.ts) share with them.
+import type { AuthRequest, AuthResponse, ProfileName, SignupRequest, WalletRequest } from "../../spec/index.js";
 import { validateSchema } from "../../spec/schemas.js";
 import { isBareEmail } from "./email.js";
+import type { NotificationHub } from "./notifications.js";
 import { errorResult, walletBody, type HandlerResult } from "./responses.js";
-import type { WalletStore } from "./store.js";
+import type { WalletStore, WalletVersion } from "./store.js";
 
 export interface RequestInput {
   query: URLSearchParams;
@@ -13,12 +16,18 @@ export interface RequestInput {
   body: unknown;
 }
 
-export type Handler = (input: RequestInput, store: WalletStore) => Promise<HandlerResult>;
+/** What handlers work with: the state, and the notification channel's sockets (none in the seed profile). */
+export interface Services<Store extends WalletStore = WalletStore> {
+  store: Store;
+  notifications: NotificationHub;
+}
 
-type Checked<T> = { ok: true; value: T } | { ok: false; result: HandlerResult };
+export type Handler<Store extends WalletStore = WalletStore> = (input: RequestInput, services: Services<Store>) => Promise<HandlerResult>;
 
-function checkBody<T>(schemaName: string, body: unknown): Checked<T> {
-  const validation = validateSchema(schemaName, body);
+export type Checked<T> = { ok: true; value: T } | { ok: false; result: HandlerResult };
+
+export function checkBody<T>(schemaName: string, body: unknown, profile: ProfileName = "seed"): Checked<T> {
+  const validation = validateSchema(schemaName, body, profile);
   if (!validation.valid) {
     const firstError = validation.errors[0] ?? "invalid body";
     return { ok: false, result: errorResult(400, `Request failed validation: ${firstError}`) };
@@ -26,13 +35,18 @@ function checkBody<T>(schemaName: string, body: unknown): Checked<T> {
   return { ok: true, value: body as T };
 }
 
-function checkEmail(email: string): HandlerResult | undefined {
+export function checkEmail(email: string): HandlerResult | undefined {
   return isBareEmail(email) ? undefined : errorResult(400, "Request failed validation: /email must be a bare address");
 }
 
-const tokenNotFound = (): HandlerResult => errorResult(401, "Token Not Found");
+export const tokenNotFound = (): HandlerResult => errorResult(401, "Token Not Found");
 
-export const handleSignup: Handler = async ({ body }, store) => {
+/** The first `token` query parameter; undefined (answered 400) when there is none. */
+export function tokenParameter(query: URLSearchParams): string | undefined {
+  return query.get("token") ?? undefined;
+}
+
+export const handleSignup: Handler = async ({ body }, { store }) => {
   const checked = checkBody<SignupRequest>("SignupRequest", body);
   if (!checked.ok) return checked.result;
   const { email, password } = checked.value;
@@ -42,42 +56,71 @@ export const handleSignup: Handler = async ({ body }, store) => {
   return outcome === "created" ? { status: 201, body: {} } : errorResult(409, "Error registering");
 };
 
-export const handleAuth: Handler = async ({ body }, store) => {
-  const checked = checkBody<AuthRequest>("AuthRequest", body);
-  if (!checked.ok) return checked.result;
-  const { email, password, deviceId } = checked.value;
-  const badEmail = checkEmail(email);
-  if (badEmail) return badEmail;
-  const userId = await store.authenticate(email, password);
-  if (userId === undefined) return errorResult(401, "No match for email and password");
-  const issued = await store.issueToken(userId, deviceId);
-  const answer: AuthResponse = {
-    token: issued.token,
-    deviceId,
-    scope: "*",
-    userId,
-    expiration: new Date(issued.expiresAt).toISOString(),
+/** POST /auth/full of a profile, whose accounts are found by `accountEmail(email)`. */
+export function authHandler(profile: ProfileName, accountEmail: (email: string) => string): Handler {
+  return async ({ body }, { store }) => {
+    const checked = checkBody<AuthRequest>("AuthRequest", body, profile);
+    if (!checked.ok) return checked.result;
+    const { email, password, deviceId } = checked.value;
+    const badEmail = checkEmail(email);
+    if (badEmail) return badEmail;
+    const userId = await store.authenticate(accountEmail(email), password);
+    if (userId === undefined) return errorResult(401, "No match for email and password");
+    const issued = await store.issueToken(userId, deviceId);
+    const answer: AuthResponse = {
+      token: issued.token,
+      deviceId,
+      scope: "*",
+      userId,
+      expiration: new Date(issued.expiresAt).toISOString(),
+    };
+    return { status: 200, body: answer };
   };
-  return { status: 200, body: answer };
-};
+}
 
-export const handleGetWallet: Handler = async ({ query }, store) => {
-  const token = query.get("token");
-  if (token === null) return errorResult(400, "Missing token parameter");
-  const owner = await store.resolveToken(token);
-  if (!owner) return tokenNotFound();
-  const wallet = await store.getWallet(owner.userId);
-  return wallet ? { status: 200, body: walletBody(wallet) } : errorResult(404, "No wallet");
-};
+export const handleAuth: Handler = authHandler("seed", (email) => email);
 
-export const handlePostWallet: Handler = async ({ body }, store) => {
-  const checked = checkBody<WalletRequest>("WalletRequest", body);
-  if (!checked.ok) return checked.result;
-  const { token, encryptedWallet, sequence, hmac } = checked.value;
-  const owner = await store.resolveToken(token);
-  if (!owner) return tokenNotFound();
-  const outcome = await store.setWallet(owner.userId, { encryptedWallet, sequence, hmac });
-  if (outcome.stored) return { status: 200, body: walletBody(outcome.wallet) };
-  if (outcome.current) return { status: 409, body: { ...walletBody(outcome.current), error: "Bad sequence number" } };
-  return errorResult(409, "Bad sequence number (No existing wallet)");
-};
+/** GET /wallet of a profile, which sends a stored wallet as `body` makes it. */
+export function getWalletHandler(body: (wallet: WalletVersion) => object): Handler {
+  return async ({ query }, { store }) => {
+    const token = tokenParameter(query);
+    if (token === undefined) return errorResult(400, "Missing token parameter");
+    const owner = await store.resolveToken(token);
+    if (!owner) return tokenNotFound();
+    const wallet = await store.getWallet(owner.userId);
+    return wallet ? { status: 200, body: body(wallet) } : errorResult(404, "No wallet");
+  };
+}
+
+export const handleGetWallet: Handler = getWalletHandler(walletBody);
+
+/** How a profile answers a POST /wallet that stored its wallet, or that was refused (409) while `current` is stored. */
+export interface WalletPostAnswers {
+  stored(wallet: WalletVersion): HandlerResult;
+  refused(current: WalletVersion | undefined): HandlerResult;
+}
+
+/** POST /wallet of a profile. The outcome goes to the notification channel too, in the order the store decided. */
+export function postWalletHandler(profile: ProfileName, answers: WalletPostAnswers): Handler {
+  return async ({ body }, { store, notifications }) => {
+    const checked = checkBody<Pick<WalletRequest, "token" | "encryptedWallet" | "sequence" | "hmac">>("WalletRequest", body, profile);
+    if (!checked.ok) return checked.result;
+    const { token, encryptedWallet, sequence, hmac } = checked.value;
+    const owner = await store.resolveToken(token);
+    if (!owner) return tokenNotFound();
+    const posted = { encryptedWallet, sequence, hmac };
+    // Nothing may come between the store's decision and this call: for
+    // MemoryStore that keeps the announcements in the order of the writes.
+    const outcome = await store.setWallet(owner.userId, posted);
+    notifications.walletPosted(owner, posted, outcome);
+    return outcome.stored ? answers.stored(outcome.wallet) : answers.refused(outcome.current);
+  };
+}
+
+export const handlePostWallet: Handler = postWalletHandler("seed", {
+  stored: (wallet) => ({ status: 200, body: walletBody(wallet) }),
+  refused: (current) =>
+    current
+      ? { status: 409, body: { ...walletBody(current), error: "Bad sequence number" } }
+      : errorResult(409, "Bad sequence number (No existing wallet)"),
+});

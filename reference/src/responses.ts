@@ -2,6 +2,7 @@
 // {"error": "<reason phrase>[: <detail>]"} (HTTP-2).
 import { STATUS_CODES, type OutgoingHttpHeaders } from "node:http";
 import type { Wallet, WalletVersion } from "../../spec/index.js";
+import { StoreUnavailableError } from "./store.js";
 
 export interface HandlerResult {
   status: number;
@@ -27,4 +28,9 @@ export function errorResult(status: number, detail?: string, headers?: OutgoingH
 /** A stored wallet as GET /wallet sends it. */
 export function walletBody(wallet: WalletVersion): Wallet {
   return { version: 1, encryptedWallet: wallet.encryptedWallet, sequence: wallet.sequence, hmac: wallet.hmac };
+}
+
+/** The answer to a handler that threw: 503 when the store is unavailable (the request may succeed later), else 500. */
+export function failureResult(error: unknown): HandlerResult {
+  return error instanceof StoreUnavailableError ? errorResult(503, "The store is unavailable") : errorResult(500);
 }

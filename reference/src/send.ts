@@ -1,7 +1,7 @@
 // Writing answers: every body is JSON sent as application/json (HTTP-3).
 import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { reasonPhrase, type HandlerResult } from "./responses.js";
+import { errorResult, reasonPhrase, type HandlerResult } from "./responses.js";
 
 export const jsonContentType = "application/json; charset=utf-8";
 
@@ -20,6 +20,27 @@ export function sendResult(response: ServerResponse, result: HandlerResult, clos
 }
 
 /**
+ * Answers on a bare socket, where no ServerResponse exists (a request node's
+ * parser refused, an upgrade request), and ends the connection's writing side.
+ */
+export function endWithResult(socket: Duplex, result: HandlerResult): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const text = JSON.stringify(result.body);
+  const headers = {
+    "content-type": jsonContentType,
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    connection: "close",
+    ...result.headers,
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : String(value)}\r\n`);
+  socket.end(`HTTP/1.1 ${result.status} ${reasonPhrase(result.status)}\r\n${lines.join("")}\r\n${text}`);
+}
+
+/**
  * Answers a request that node's HTTP parser refused (bad request line,
  * headers too large, timeout) with a JSON error like every other 4xx, where
  * node's default would send an empty body.
@@ -33,9 +54,5 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   }
   const status =
     error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-  const text = JSON.stringify({ error: reasonPhrase(status) });
-  socket.end(
-    `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n` +
-      `content-type: ${jsonContentType}\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
-  );
+  endWithResult(socket, errorResult(status));
 }

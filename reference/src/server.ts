@@ -1,18 +1,24 @@
 // The reference server on node:http: a request listener that routes, reads
-// and parses bodies and runs the handlers, and a server around it that can be
-// started on any port and closed gracefully.
+// and parses bodies and runs the handlers of a profile, and a server around
+// it that can be started on any port and closed gracefully. In the api3
+// profile the server also takes WebSocket upgrades (the notification channel).
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { defaultProfile, type ProfileName } from "../../spec/index.js";
 import { defaultBodyLimitBytes, defaultDrainAllowanceBytes, parseJsonBody, readBody, type BodyLimits } from "./body.js";
 import type { RequestInput } from "./handlers.js";
-import { errorResult, type HandlerResult } from "./responses.js";
-import { allowedMethods, endpointFor, routes } from "./routes.js";
-import { answerClientError, sendResult } from "./send.js";
+import { NotificationHub, type NotificationLimits } from "./notifications.js";
+import { errorResult, failureResult, type HandlerResult } from "./responses.js";
+import { createRouter, routeTables, type Router } from "./routes.js";
+import { answerClientError, endWithResult, sendResult } from "./send.js";
 import { openPostgresStore, type PostgresStore } from "./postgres-store.js";
-import { MemoryStore, StoreUnavailableError, type WalletStore } from "./store.js";
+import { isApi3Store, MemoryStore, StoreUnavailableError, type WalletStore } from "./store.js";
+import { createUpgradeListener, type UpgradeListener } from "./upgrade.js";
 
 export interface ReferenceHandlerOptions {
-  /** Defaults to a new MemoryStore built from `clock` and `scryptCost`. */
+  /** The protocol served: "seed" (the default; no path prefix) or "api3" (under /api/3, with notifications). */
+  protocol?: ProfileName;
+  /** Defaults to a new MemoryStore built from `clock` and `scryptCost`. The api3 profile needs an Api3Store. */
   store?: WalletStore;
   /** Milliseconds since the epoch; only used when no store is given. */
   clock?: () => number;
@@ -22,23 +28,40 @@ export interface ReferenceHandlerOptions {
   bodyLimitBytes?: number;
   /** How much of an oversized body is drained before the connection is dropped. Default 8 MiB. */
   drainAllowanceBytes?: number;
+  /** The api3 profile's sockets; defaults to a new NotificationHub with `notificationLimits`. */
+  notifications?: NotificationHub;
+  /** Caps of open sockets; only used when no `notifications` is given. */
+  notificationLimits?: Partial<NotificationLimits>;
   /** Told of every exception a handler throws (answered 500, or 503 when the store is unavailable); defaults to printing it on stderr. */
   onError?: (error: unknown) => void;
 }
 
+/**
+ * The request listener, with what a server around it needs besides: the
+ * listener of upgrade requests (api3 only; without one node answers them as
+ * plain requests) and the open sockets, which close() must close.
+ */
+export type ReferenceHandler = RequestListener & {
+  upgrade: UpgradeListener | undefined;
+  notifications: NotificationHub;
+};
+
 /** An answer, or undefined when the client left before there was anything to answer. */
 type Answer = { result: HandlerResult; closeConnection: boolean } | undefined;
 
-export function createReferenceHandler(options: ReferenceHandlerOptions = {}): RequestListener {
+export function createReferenceHandler(options: ReferenceHandlerOptions = {}): ReferenceHandler {
+  const protocol = options.protocol ?? defaultProfile;
   const store = options.store ?? new MemoryStore({ clock: options.clock, scryptCost: options.scryptCost });
+  const notifications = options.notifications ?? new NotificationHub(options.notificationLimits);
   const limits: BodyLimits = {
     limitBytes: options.bodyLimitBytes ?? defaultBodyLimitBytes,
     drainAllowanceBytes: options.drainAllowanceBytes ?? defaultDrainAllowanceBytes,
   };
   const onError = options.onError ?? logHandlerError;
+  const router = profileRouter(protocol, store, notifications);
 
-  return (request, response) => {
-    answer(request, store, limits)
+  const listener: RequestListener = (request, response) => {
+    answer(request, router, limits)
       .then((outcome) => {
         if (outcome) deliver(request, response, outcome.result, outcome.closeConnection);
       })
@@ -47,6 +70,14 @@ export function createReferenceHandler(options: ReferenceHandlerOptions = {}): R
         failWith(request, response, error);
       });
   };
+  const upgrade = protocol === "api3" ? createUpgradeListener(router, notifications, onError) : undefined;
+  return Object.assign(listener, { upgrade, notifications });
+}
+
+function profileRouter(protocol: ProfileName, store: WalletStore, notifications: NotificationHub): Router {
+  if (protocol === "seed") return createRouter(routeTables.seed, { store, notifications });
+  if (!isApi3Store(store)) throw new TypeError(`the ${protocol} protocol needs a store with salt seeds and password changes (an Api3Store)`);
+  return createRouter(routeTables.api3, { store, notifications });
 }
 
 /** A store that is unavailable is one line per request (its reason); anything else, with its stack. */
@@ -61,24 +92,19 @@ function logHandlerError(error: unknown): void {
  * 500 for anything else; otherwise the connection ends.
  */
 function failWith(request: IncomingMessage, response: ServerResponse, error: unknown): void {
-  const result = error instanceof StoreUnavailableError ? errorResult(503, "The store is unavailable") : errorResult(500);
   try {
-    if (!response.headersSent) return deliver(request, response, result, false);
+    if (!response.headersSent) return deliver(request, response, failureResult(error), false);
   } catch {
     // fall through: the connection cannot carry an answer any more
   }
   response.destroy();
 }
 
-async function answer(request: IncomingMessage, store: WalletStore, limits: BodyLimits): Promise<Answer> {
-  const url = parseRequestUrl(request.url);
-  if (!url) return { result: errorResult(400, "Malformed request target"), closeConnection: false };
-  const route = routes.get(url.pathname);
-  if (!route) return { result: errorResult(404), closeConnection: false };
-  const endpoint = endpointFor(route, request.method ?? "");
-  if (!endpoint) return { result: errorResult(405, undefined, { allow: allowedMethods(route) }), closeConnection: false };
-
-  const input: RequestInput = { query: url.searchParams, body: undefined };
+async function answer(request: IncomingMessage, router: Router, limits: BodyLimits): Promise<Answer> {
+  const routing = router(request.method, request.url);
+  if ("answer" in routing) return { result: routing.answer, closeConnection: false };
+  const { endpoint, query } = routing;
+  const input: RequestInput = { query, body: undefined };
   if (endpoint.readsBody) {
     const reading = await readBody(request, limits);
     if (reading.kind === "aborted") return undefined;
@@ -87,15 +113,7 @@ async function answer(request: IncomingMessage, store: WalletStore, limits: Body
     if (!parsed.ok) return { result: errorResult(400, "Malformed request body JSON"), closeConnection: false };
     input.body = parsed.value;
   }
-  return { result: await endpoint.handle(input, store), closeConnection: false };
-}
-
-function parseRequestUrl(target: string | undefined): URL | undefined {
-  try {
-    return new URL(target ?? "/", "http://reference.invalid");
-  } catch {
-    return undefined;
-  }
+  return { result: await endpoint.handle(input), closeConnection: false };
 }
 
 function deliver(request: IncomingMessage, response: ServerResponse, result: HandlerResult, closeConnection: boolean): void {
@@ -127,9 +145,12 @@ export interface ReferenceServer {
   url: string;
   port: number;
   host: string;
-  /** Stops accepting, ends idle keep-alive connections and waits (bounded) for requests in flight. */
+  /** Stops accepting, ends idle keep-alive connections and open WebSockets, and waits (bounded) for requests in flight. */
   close(): Promise<void>;
   store: WalletStore;
+  protocol: ProfileName;
+  /** The open WebSockets of the notification channel (api3). */
+  notifications: NotificationHub;
 }
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
@@ -163,6 +184,8 @@ async function serve(options: ReferenceServerOptions, host: string, store: Walle
     listener(request, response);
   });
   server.on("clientError", answerClientError);
+  const { upgrade, notifications } = handler;
+  if (upgrade) server.on("upgrade", (request, socket, head) => (closing ? endWithResult(socket, errorResult(503, "The server is closing")) : upgrade(request, socket, head)));
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -176,7 +199,12 @@ async function serve(options: ReferenceServerOptions, host: string, store: Walle
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       for (const response of unanswered) if (!response.headersSent) response.setHeader("connection", "close");
-      const cutOff = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 5000);
+      // Upgraded connections are no longer node:http's: the server waits for them, so they are closed here.
+      notifications.closeAll();
+      const cutOff = setTimeout(() => {
+        server.closeAllConnections();
+        notifications.terminateAll();
+      }, options.closeGraceMs ?? 5000);
       cutOff.unref();
       server.close(() => {
         clearTimeout(cutOff);
@@ -187,5 +215,5 @@ async function serve(options: ReferenceServerOptions, host: string, store: Walle
     return closing;
   };
 
-  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, port, host, close, store };
+  return { url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, port, host, close, store, protocol: options.protocol ?? defaultProfile, notifications };
 }

@@ -10,7 +10,22 @@ import { freePort } from "../../conformance/test/support/ports.js";
 
 describe("parseCliOptions", () => {
   it("defaults to 127.0.0.1:8090", () => {
-    expect(parseCliOptions([])).toEqual({ host: "127.0.0.1", port: 8090, store: { kind: "memory" }, help: false });
+    expect(parseCliOptions([])).toEqual({ protocol: "seed", host: "127.0.0.1", port: 8090, store: { kind: "memory" }, help: false });
+  });
+
+  it("reads --protocol seed or api3, in both spellings", () => {
+    expect(parseCliOptions(["--protocol", "api3"]).protocol).toBe("api3");
+    expect(parseCliOptions(["--protocol=seed"]).protocol).toBe("seed");
+    expect(parseCliOptions(["--protocol", "api3", "--store", "memory"], { DATABASE_URL: "" }).store).toEqual({ kind: "memory" });
+  });
+
+  it("refuses --protocol api3 over a database, named by --store or DATABASE_URL, without its password", () => {
+    const url = "postgres://app:secret@db.example:5432/wallets";
+    expect(() => parseCliOptions(["--protocol", "api3", "--store", url])).toThrow(
+      new UsageError("--protocol api3 keeps its state in memory only, but --store names a database"),
+    );
+    expect(() => parseCliOptions(["--protocol", "api3"], { DATABASE_URL: url })).toThrow(/but DATABASE_URL names a database$/);
+    expect(parseCliOptions(["--protocol", "api3", "--store", "memory"], { DATABASE_URL: url }).store).toEqual({ kind: "memory" });
   });
 
   it("reads --store memory or a postgres:// URL, and DATABASE_URL when --store is not given", () => {
@@ -53,6 +68,9 @@ describe("parseCliOptions", () => {
     ["--help=yes"],
     ["--store"],
     ["--store", "sqlite:wallets.db"],
+    ["--protocol", "api4"],
+    ["--protocol", ""],
+    ["--protocol"],
   ];
   for (const argv of mistakes) {
     it(`refuses ${JSON.stringify(argv)} with a one-line message`, () => {
@@ -93,8 +111,16 @@ describe("the built wallet-sync-reference program", () => {
     }
   });
 
+  it("serves the api3 protocol with --protocol api3", async () => {
+    const program = await startCli(["--port", "0", "--protocol", "api3"]);
+    const client = new TestClient(program.url);
+    expect((await client.get("/api/3/wallet")).status).toBe(400);
+    expect((await client.get("/wallet")).status).toBe(404);
+    expect(await program.stop()).toBe(0);
+  });
+
   it("exits 2 with one line on stderr for a bad flag, and 0 for --help", () => {
-    for (const args of [["--port", "nope"], ["--store", "sqlite:wallets.db"]]) {
+    for (const args of [["--port", "nope"], ["--store", "sqlite:wallets.db"], ["--protocol", "api3", "--store", "postgres://h/db"]]) {
       const bad = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
       expect(bad.status).toBe(2);
       expect(bad.stderr.trim().split("\n")).toHaveLength(1);
@@ -105,5 +131,6 @@ describe("the built wallet-sync-reference program", () => {
     expect(help.stdout).toContain("Usage: wallet-sync-reference");
     expect(help.stdout).toContain("--store STORE");
     expect(help.stdout).toContain("DATABASE_URL");
+    expect(help.stdout).toContain("--protocol P");
   });
 });

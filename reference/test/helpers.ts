@@ -1,6 +1,8 @@
 // Shared fixtures of the reference server's tests: a server on a free port
 // with a manual clock and a cheap scrypt cost, and a small HTTP client that
 // sends bodies as the walkthrough's client does (no Content-Type).
+import { once } from "node:events";
+import { connect } from "node:net";
 import type { Readable } from "node:stream";
 import { request } from "undici";
 import { MemoryStore, type MemoryStoreOptions, type WalletVersion } from "../src/store.js";
@@ -132,4 +134,29 @@ export function errorText(reply: Reply): string {
 
 export function contentType(reply: Reply): string {
   return String(reply.headers["content-type"] ?? "");
+}
+
+/** Writes raw bytes on a new connection and returns everything the server sends until it closes the connection. */
+export async function rawExchange(port: number, parts: Array<string | Buffer>, waitMs = 2000): Promise<{ text: string; reset: boolean }> {
+  const socket = connect(port, "127.0.0.1");
+  await once(socket, "connect");
+  const received: Buffer[] = [];
+  let reset = false;
+  socket.on("data", (chunk: Buffer) => received.push(chunk));
+  socket.on("error", () => {
+    reset = true;
+  });
+  const closed = once(socket, "close");
+  for (const part of parts) {
+    if (socket.destroyed) break;
+    if (!socket.write(part)) await Promise.race([once(socket, "drain"), closed]);
+  }
+  const timer = setTimeout(() => socket.destroy(), waitMs);
+  await closed;
+  clearTimeout(timer);
+  return { text: Buffer.concat(received).toString("utf8"), reset };
+}
+
+export function bodyOf(httpText: string): unknown {
+  return JSON.parse(httpText.slice(httpText.indexOf("\r\n\r\n") + 4));
 }

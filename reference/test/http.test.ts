@@ -2,12 +2,12 @@
 // refuses, handler exceptions, graceful close, and wrapping the listener.
 import { once } from "node:events";
 import { createServer, type RequestListener } from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { Agent, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { createReferenceHandler } from "../src/server.js";
 import type { SetWalletOutcome, UserId, WalletVersion } from "../src/store.js";
-import { InspectableStore, startTestServer, TestClient, type TestServer } from "./helpers.js";
+import { bodyOf, InspectableStore, rawExchange, startTestServer, TestClient, type TestServer } from "./helpers.js";
 
 const servers: TestServer[] = [];
 async function serve(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
@@ -18,31 +18,6 @@ async function serve(options: Parameters<typeof startTestServer>[0] = {}): Promi
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((t) => t.server.close()));
 });
-
-/** Writes raw bytes on a new connection and returns everything the server sends until it closes the connection. */
-async function rawExchange(port: number, parts: Array<string | Buffer>, waitMs = 2000): Promise<{ text: string; reset: boolean }> {
-  const socket = connect(port, "127.0.0.1");
-  await once(socket, "connect");
-  const received: Buffer[] = [];
-  let reset = false;
-  socket.on("data", (chunk: Buffer) => received.push(chunk));
-  socket.on("error", () => {
-    reset = true;
-  });
-  const closed = once(socket, "close");
-  for (const part of parts) {
-    if (socket.destroyed) break;
-    if (!socket.write(part)) await Promise.race([once(socket, "drain"), closed]);
-  }
-  const timer = setTimeout(() => socket.destroy(), waitMs);
-  await closed;
-  clearTimeout(timer);
-  return { text: Buffer.concat(received).toString("utf8"), reset };
-}
-
-function bodyOf(httpText: string): unknown {
-  return JSON.parse(httpText.slice(httpText.indexOf("\r\n\r\n") + 4));
-}
 
 describe("body limits (HTTP-4)", () => {
   it("HTTP-4: with the default 1 MiB limit, a body of exactly 1 MiB is read and one byte more is 413", async () => {

@@ -1,29 +1,37 @@
 #!/usr/bin/env node
 // Starts one broken server by name, for trying the suite by hand:
 //   npm run broken-server -- accepts-skipped-sequence --port 8091
+//   npm run broken-server -- --protocol api3 tokens-kept-after-password-change
 // or one broken deployment of several nodes, one URL per node:
 //   npm run broken-server -- --deployment per-node-token-tables --nodes 3
 import { parseArgs } from "node:util";
+import { defaultProfile, isProfileName, profileNames } from "../../../spec/profiles.js";
 import { brokenDeployments } from "./deployments.js";
-import { brokenServers } from "./servers.js";
+import { brokenServersByProfile, type BrokenServer } from "./servers.js";
 
 const program = "broken-server";
-const usage = `Usage: ${program} NAME [--host HOST] [--port PORT] [--state FILE]
+const serverLines = (servers: Record<string, BrokenServer>): string =>
+  Object.entries(servers)
+    .map(([name, server]) => `  ${name.padEnd(36)}${server.defect} (breaks ${server.breaks.join(", ")})`)
+    .join("\n");
+
+const usage = `Usage: ${program} NAME [--protocol ${profileNames.join("|")}] [--host HOST] [--port PORT] [--state FILE]
        ${program} --deployment NAME [--nodes N] [--host HOST] [--store postgres://...]
-       ${program} --list
+       ${program} --list [--protocol ${profileNames.join("|")}]
 
 Starts the reference server with one deliberate defect and prints "listening on URL";
 with --deployment, several nodes (3 by default) with one defect that no single node shows,
 and one "listening on URL" line per node (give each to the suite with --url).
 
-${Object.entries(brokenServers)
-  .map(([name, server]) => `  ${name.padEnd(36)}${server.defect} (breaks ${server.breaks.join(", ")})`)
-  .join("\n")}
+${serverLines(brokenServersByProfile.seed)}
 
 Deployments (--deployment NAME):
 ${Object.entries(brokenDeployments)
   .map(([name, deployment]) => `  ${name.padEnd(36)}${deployment.defect} (breaks ${deployment.breaks.join(", ")}${deployment.needsPostgres ? "; needs --store" : ""})`)
-  .join("\n")}`;
+  .join("\n")}
+
+With --protocol api3 (paths under /api/3; give the suite --protocol api3 too):
+${serverLines(brokenServersByProfile.api3)}`;
 
 function exitWith(message: string): never {
   process.stderr.write(`${program}: ${message}\n`);
@@ -35,6 +43,7 @@ function parse() {
   return parseArgs({
     args: process.argv.slice(2),
     options: {
+      protocol: { type: "string" },
       host: { type: "string" },
       port: { type: "string" },
       deployment: { type: "string" },
@@ -58,8 +67,12 @@ if (values.help) {
   process.stdout.write(`${usage}\n`);
   process.exit(0);
 }
+const protocol = values.protocol ?? defaultProfile;
+if (!isProfileName(protocol)) exitWith(`--protocol must be one of ${profileNames.join(", ")}, got '${protocol}'`);
+const brokenServers = brokenServersByProfile[protocol];
 if (values.list) {
-  process.stdout.write([...Object.keys(brokenServers), ...Object.keys(brokenDeployments)].map((name) => `${name}\n`).join(""));
+  const deployments = protocol === defaultProfile ? Object.keys(brokenDeployments) : [];
+  process.stdout.write([...Object.keys(brokenServers), ...deployments].map((name) => `${name}\n`).join(""));
   process.exit(0);
 }
 /** Prints one "listening on URL" line per node and runs until SIGINT or SIGTERM. */
@@ -72,6 +85,7 @@ function serve(urls: readonly string[], close: () => Promise<void>): void {
 
 async function startDeployment(name: string): Promise<void> {
   if (positionals.length > 0 || values.port !== undefined) exitWith("--deployment takes no server name and no --port: its nodes listen on ports the OS picks");
+  if (protocol !== defaultProfile) exitWith(`the broken deployments serve the ${defaultProfile} protocol only`);
   const deployment = brokenDeployments[name];
   if (!deployment) exitWith(`no broken deployment named '${name}' (see --list)`);
   const nodes = values.nodes === undefined ? 3 : /^\d+$/.test(values.nodes) ? Number(values.nodes) : Number.NaN;
@@ -89,7 +103,7 @@ async function startServer(): Promise<void> {
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) exitWith("give exactly one server name (see --help)");
   const server = brokenServers[name];
-  if (!server) exitWith(`no broken server named '${name}' (see --list)`);
+  if (!server) exitWith(`no broken ${protocol} server named '${name}' (see --list --protocol ${protocol})`);
   const port = values.port === undefined ? 0 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) exitWith(`--port must be an integer from 0 to 65535, got '${values.port}'`);
   const running = await server

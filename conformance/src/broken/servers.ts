@@ -1,15 +1,20 @@
-// Servers with one defect each: the reference with one store rule overridden
-// or its listener wrapped. The suite must fail each of them and name the
-// requirement the defect breaks. Adding one is one entry in brokenServers.
+// Servers with one defect each: the reference with one store rule overridden,
+// its notification hub changed, or its listener wrapped. The suite must fail
+// each of them and name the requirement the defect breaks. Adding one is one
+// entry in brokenServers (seed profile) or brokenApi3Servers (api3 profile).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { loadOpenApi, type JsonObject, type ProfileName } from "../../../spec/index.js";
 import {
   MemoryStore,
+  NotificationHub,
   startReferenceServer,
   type IssuedToken,
+  type PasswordChange,
+  type PasswordChangeOutcome,
   type ReferenceServer,
   type ReferenceServerOptions,
   type SetWalletOutcome,
@@ -30,6 +35,8 @@ export interface BrokenServerOptions {
 }
 
 export interface BrokenServer {
+  /** The protocol it serves (and breaks). */
+  protocol: ProfileName;
   /** The defect, in one sentence. */
   defect: string;
   /** Requirement IDs the suite must report as failed against this server. */
@@ -39,16 +46,18 @@ export interface BrokenServer {
   start(options?: BrokenServerOptions): Promise<ReferenceServer>;
 }
 
-/** Reference options (a store, a wrapper) that make the defect. */
-type Defect = (options: BrokenServerOptions) => Pick<ReferenceServerOptions, "store" | "wrapHandler">;
+/** Reference options (a store, a notification hub, a wrapper) that make the defect. */
+type Defect = (options: BrokenServerOptions) => Pick<ReferenceServerOptions, "store" | "wrapHandler" | "notifications">;
 
-function broken(defect: string, breaks: readonly string[], build: Defect, needs?: BrokenServer["needs"]): BrokenServer {
+function broken(defect: string, breaks: readonly string[], build: Defect, needs?: BrokenServer["needs"], protocol: ProfileName = "seed"): BrokenServer {
   return {
+    protocol,
     defect,
     breaks,
     ...(needs ? { needs } : {}),
     start: (options = {}) =>
       startReferenceServer({
+        protocol,
         host: options.host,
         port: options.port,
         scryptCost: options.scryptCost,
@@ -443,3 +452,110 @@ export const concurrencyDefects = [
   "tokens-keyed-by-device-name",
   "old-token-still-works",
 ] as const;
+
+// The api3 profile's defects: password changes, salt seeds, unknown fields
+// and notifications. Each changes one behaviour of the api3 reference.
+
+const brokenApi3 = (defect: string, breaks: readonly string[], build: Defect): BrokenServer => broken(defect, breaks, build, undefined, "api3");
+
+/**
+ * Checks the old password and the sequence, then writes in a later step: a
+ * POST /wallet of the same sequence in between is accepted too, and the
+ * change's wallet overwrites it.
+ */
+class TwoStepPasswordChangeStore extends MemoryStore {
+  override async changePassword(change: PasswordChange): Promise<PasswordChangeOutcome> {
+    const account = await this.verifiedAccount(change.email, change.oldPassword);
+    if (!account) return { changed: false, reason: "wrong-credentials" };
+    const password = await this.passwords.hash(change.newPassword);
+    const refusal = this.passwordChangeRefusal(account.userId, change.wallet);
+    if (refusal) return { changed: false, reason: refusal };
+    await roundTrip();
+    this.writePasswordChange(change, { userId: account.userId, password, clientSaltSeed: change.clientSaltSeed });
+    return { changed: true, userId: account.userId };
+  }
+}
+
+/** Changes the password and forgets to end the account's tokens. */
+class TokensKeptStore extends MemoryStore {
+  protected override endTokensOf(): void {}
+}
+
+/** Announces every POST it is sent, before knowing whether it was stored. */
+class AnnouncesEveryPostHub extends NotificationHub {
+  override walletPosted(owner: TokenOwner, posted: WalletVersion): void {
+    this.announce(owner.userId, posted.sequence);
+  }
+}
+
+/** Leaves out the posting device's sockets, on the idea that the poster knows what it posted. */
+class SkipsPosterHub extends NotificationHub {
+  override walletPosted(owner: TokenOwner, _posted: WalletVersion, outcome: SetWalletOutcome): void {
+    if (outcome.stored) this.announce(owner.userId, outcome.wallet.sequence, (socketOwner) => socketOwner.deviceId !== owner.deviceId);
+  }
+}
+
+/** Stops notifying the account's sockets on a password change but does not close them: they stay open, silent. */
+class LeavesSocketsOpenHub extends NotificationHub {
+  override endAccount(userId: UserId): void {
+    this.forget(userId);
+  }
+}
+
+/** The fields the api3 document defines for the JSON body of each POST path, read from its request schemas. */
+function definedBodyFields(): ReadonlyMap<string, ReadonlySet<string>> {
+  const document = loadOpenApi("api3");
+  const schemas = (document["components"] as JsonObject)["schemas"] as Record<string, JsonObject>;
+  const fields = new Map<string, ReadonlySet<string>>();
+  for (const [path, item] of Object.entries(document["paths"] as Record<string, JsonObject>)) {
+    const body = ((item["post"] as JsonObject | undefined)?.["requestBody"] as JsonObject | undefined)?.["content"] as JsonObject | undefined;
+    const reference = ((body?.["application/json"] as JsonObject | undefined)?.["schema"] as JsonObject | undefined)?.["$ref"];
+    if (typeof reference !== "string") continue;
+    const schema = schemas[reference.split("/").pop() ?? ""];
+    fields.set(path, new Set(Object.keys((schema?.["properties"] as JsonObject | undefined) ?? {})));
+  }
+  return fields;
+}
+
+/** Drops the fields a POST's endpoint does not define before the reference reads the body, as a lenient JSON decoder does. */
+function ignoreUnknownFields(): HandlerWrapper {
+  const defined = definedBodyFields();
+  return rewriteRequests((request, body) => {
+    const fields = defined.get((request.url ?? "").split("?")[0] ?? "");
+    const value = parseJson(body.toString("utf8"));
+    if (!fields || typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    return Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(value).filter(([field]) => fields.has(field)))));
+  });
+}
+
+export const brokenApi3Servers: Record<string, BrokenServer> = {
+  "password-change-check-then-write": brokenApi3(
+    "checks the old password and the sequence of a password change, awaits, then writes: a POST /wallet of the same sequence in between is accepted too",
+    ["PASS-1"],
+    (o) => ({ store: new TwoStepPasswordChangeStore(storeOptions(o)) }),
+  ),
+  "tokens-kept-after-password-change": brokenApi3("keeps every token of the account working after a password change", ["PASS-2"], (o) => ({
+    store: new TokensKeptStore(storeOptions(o)),
+  })),
+  "notifies-refused-post": brokenApi3(
+    "announces wallet-update:<sequence> for every POST /wallet, also one answered 409",
+    ["NOTIFY-3"],
+    () => ({ notifications: new AnnouncesEveryPostHub() }),
+  ),
+  "skips-posting-device": brokenApi3(
+    "announces a stored version to the account's other devices only, not to the sockets of the device that posted it",
+    ["NOTIFY-2"],
+    () => ({ notifications: new SkipsPosterHub() }),
+  ),
+  "accepts-unknown-fields": brokenApi3("ignores fields a POST's endpoint does not define instead of answering 400", ["VAL-5"], () => ({
+    wrapHandler: ignoreUnknownFields(),
+  })),
+  "socket-outlives-password-change": brokenApi3(
+    "stops notifying the account's sockets on a password change but leaves them open",
+    ["NOTIFY-4"],
+    () => ({ notifications: new LeavesSocketsOpenHub() }),
+  ),
+};
+
+/** The broken servers of each profile. */
+export const brokenServersByProfile: Readonly<Record<ProfileName, Record<string, BrokenServer>>> = { seed: brokenServers, api3: brokenApi3Servers };
