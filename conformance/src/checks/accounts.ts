@@ -11,6 +11,7 @@ import {
   wrongTypeBodies,
   type BodyCase,
 } from "./support/bodies.js";
+import { expectSaltSeed } from "./support/account-steps.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
 import { loginBody, Steps, stepsTaken, type Device } from "./support/steps.js";
 
@@ -38,12 +39,13 @@ const signupDuplicate = defineCheck({
   requirement: "SIGNUP-2",
   slug: "duplicate-email",
   file: import.meta.url,
-  alsoChecks: stepsTaken("signup"),
-  title: "POST /signup for an existing email is refused with 409 and the account keeps its password",
+  alsoChecks: stepsTaken("signup", "saltSeed"),
+  title: "POST /signup for an existing email is refused with 409 and the account keeps its password (and in api3 its salt seed)",
   async run(ctx) {
     const steps = new Steps(ctx);
     const account = await steps.signup();
-    const other = { email: account.email, password: `${account.password}-other` };
+    // Another password, and in api3 another salt seed: the second signup is a whole other account's.
+    const other = { ...steps.credentials(), email: account.email };
     const again = await ctx.client.signup(other);
     expectStatus(ctx, again, {
       requirement: "SIGNUP-2",
@@ -70,6 +72,8 @@ const signupDuplicate = defineCheck({
       doing: "logging in with the second signup's password",
       expected: "401: the second signup changed nothing",
     });
+    if (account.clientSaltSeed === undefined) return;
+    await expectSaltSeed(steps, account, account.clientSaltSeed, { requirement: "SIGNUP-2", doing: "reading the salt seed after a second signup" });
   },
 });
 

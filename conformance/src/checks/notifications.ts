@@ -12,10 +12,11 @@ import { changePassword, nextWallet, passwordChangeBody } from "./support/accoun
 import { expectStatus } from "./support/expect.js";
 import {
   announced,
+  announcementProblems,
   describeSocket,
   expectAnnounced,
   expectClosed,
-  expectOnlyAnnounced,
+  expectOnlyStoredAnnounced,
   quietPeriod,
   withSockets,
   type Listener,
@@ -78,7 +79,7 @@ const endedTokens = defineCheck({
   requirement: "NOTIFY-1",
   slug: "replaced-and-ended-tokens",
   file: import.meta.url,
-  alsoChecks: [...stepsTaken("device", "login", "changePassword"), "TOKEN-2"],
+  alsoChecks: stepsTaken("device", "login", "changePassword"),
   title: "GET /websocket with a token a new login replaced, or a password change ended, is answered 401, without an upgrade",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -106,10 +107,15 @@ async function store(steps: Steps, device: Device, sequence: number): Promise<Ex
   return exchange;
 }
 
-/** Waits until every listener announced `sequence`; the finding names the POST that stored it. */
-async function expectEveryoneHears(steps: Steps, listeners: readonly Listener[], sequence: number, post: Exchange, requirement = "NOTIFY-2") {
-  const about = { requirement, doing: `once a POST /wallet storing ${sequence} was answered 200`, after: [post] };
-  await Promise.all(listeners.map((listener) => expectAnnounced(steps.ctx, listener, sequence, about)));
+/**
+ * Waits until every listener announced `sequence`; the finding names the POST
+ * that stored it. A socket that missed it stops the check: what it would
+ * judge next rests on that frame, and each further wait would only be as long.
+ */
+async function expectEveryoneHears(steps: Steps, listeners: readonly Listener[], sequence: number, post: Exchange): Promise<void> {
+  const about = { requirement: "NOTIFY-2", doing: `once a POST /wallet storing ${sequence} was answered 200`, after: [post] };
+  const heard = await Promise.all(listeners.map((listener) => expectAnnounced(steps.ctx, listener, sequence, about)));
+  if (heard.includes(false)) throw new CheckAborted(`a socket missed wallet-update:${sequence}`);
 }
 
 const everySocket = defineCheck({
@@ -135,7 +141,7 @@ const everySocket = defineCheck({
       // The other account's own first version is the later frame its socket can wait for.
       const strangerPost = await store(steps, stranger, 1);
       await expectEveryoneHears(steps, [other], 1, strangerPost);
-      await expectOnlyAnnounced(ctx, [other], [1], {
+      await expectOnlyStoredAnnounced(ctx, [other], [1], {
         requirement: "NOTIFY-3",
         doing: "a socket of another account, once the account had stored 1 and 2 and it had stored its own 1",
         after: [strangerPost],
@@ -184,7 +190,7 @@ const refusedAnnounceNothing = defineCheck({
       }
       const accepted = await store(steps, device, 2);
       await expectEveryoneHears(steps, [listener], 2, accepted);
-      await expectOnlyAnnounced(ctx, [listener], [1, 2], {
+      await expectOnlyStoredAnnounced(ctx, [listener], [1, 2], {
         requirement: "NOTIFY-3",
         doing: `a socket, once sequence 1 was stored, ${refused.length} POSTs were refused and sequence 2 was stored`,
         after: [...refusals, accepted],
@@ -240,19 +246,17 @@ interface RaceOutcome {
 function expectHeardInOrder(ctx: CheckContext, listener: Listener, race: RaceOutcome): void {
   const heard = announced(listener);
   const sent = `${race.posts.length} POSTs /wallet, two at a time for each next sequence`;
-  const answered = `sequences ${race.accepted.join(", ")} answered 200`;
-  const problems: string[] = [];
-  if (heard.some((n, i) => i > 0 && n <= (heard[i - 1] as number))) problems.push(`the sequences it heard do not increase (${heard.join(", ")})`);
-  const neverStored = heard.filter((n) => !race.accepted.includes(n) && !race.stored.has(n));
-  if (neverStored.length > 0) problems.push(`it heard of ${neverStored.join(", ")}, which no accepted POST stored`);
+  const received = `sequences ${race.accepted.join(", ")} answered 200; ${describeSocket(listener)}`;
+  const exchanges = [listener.upgrade, ...race.posts];
+  const problems = announcementProblems(heard, new Set([...race.accepted, ...race.stored]));
   if (problems.length > 0) {
     ctx.report({
       requirement: "NOTIFY-3",
       message: `${listener.name}: ${problems.join("; ")}`,
       sent,
-      received: `${answered}; ${describeSocket(listener)}`,
+      received,
       expected: `wallet-update frames of stored sequences only, increasing: ${race.accepted.join(", ")}`,
-      exchanges: [listener.upgrade, ...race.posts],
+      exchanges,
     });
   }
   const missed = race.accepted.filter((n) => !heard.includes(n));
@@ -261,9 +265,9 @@ function expectHeardInOrder(ctx: CheckContext, listener: Listener, race: RaceOut
       requirement: "NOTIFY-2",
       message: `${listener.name} did not hear of ${missed.join(", ")}, whose POSTs were answered 200 while it was open`,
       sent,
-      received: `${answered}; ${describeSocket(listener)}`,
+      received,
       expected: `wallet-update frames for ${race.accepted.join(", ")}`,
-      exchanges: [listener.upgrade, ...race.posts],
+      exchanges,
     });
   }
 }
@@ -313,10 +317,13 @@ const closedWhileChanging = defineCheck({
       expectStatus(ctx, change, { requirement: "PASS-1", status: 200, doing: "a password change, with upgrades of the device's token under way" });
       if (change.response?.status !== 200) return;
       const about = { requirement: "NOTIFY-4", doing: "a socket whose upgrade ran while the password change did, once the change was answered 200", after: [change] };
-      for (const [index, { exchange, socket }] of openings.entries()) {
-        if (socket) await expectClosed(ctx, { socket, upgrade: exchange, name: `socket ${index + 1} of ${upgradesDuringChange}` }, about);
-        else expectStatus(ctx, exchange, { requirement: "NOTIFY-1", status: 401, doing: `upgrade ${index + 1} of ${upgradesDuringChange}, refused` });
-      }
+      await Promise.all(
+        openings.map(async ({ exchange, socket }, index) => {
+          const name = `socket ${index + 1} of ${upgradesDuringChange}`;
+          if (socket) await expectClosed(ctx, { socket, upgrade: exchange, name }, about);
+          else expectStatus(ctx, exchange, { requirement: "NOTIFY-1", status: 401, doing: `the upgrade of ${name}, refused` });
+        }),
+      );
     });
   },
 });

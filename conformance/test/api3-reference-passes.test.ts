@@ -1,0 +1,64 @@
+// The contract checks of the api3 profile against the api3 reference: every
+// case passes with no warning (no false alarm against a correct server), the
+// cases reach every api3 endpoint, the WebSocket included, and every api3
+// requirement a contract case can observe has one.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
+import { requirementsOf } from "../../spec/index.js";
+import { contractChecks } from "../src/checks/index.js";
+import type { RunResult } from "../src/model/result.js";
+import { casesOf } from "../src/registry.js";
+import { runChecks } from "../src/run/run-checks.js";
+
+const api3Contract = casesOf("api3").filter((check) => contractChecks.includes(check));
+
+let server: ReferenceServer;
+let run: RunResult;
+
+beforeAll(async () => {
+  server = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
+  run = await runChecks(api3Contract, { profile: "api3", baseUrl: server.url });
+}, 120_000);
+afterAll(() => server.close());
+
+test("every api3 contract case passes against the api3 reference, without warnings", () => {
+  const findings = run.results.flatMap((r) => r.findings.map((f) => `${r.id}: ${f.requirement} ${f.message}`));
+  expect(findings).toEqual([]);
+  expect(run.profile).toBe("api3");
+  expect(run.totals).toMatchObject({ checks: api3Contract.length, passed: api3Contract.length, warned: 0, failed: 0 });
+  expect(run.exitCode).toBe(0);
+});
+
+test("the cases talk api3: every request is under /api/3, every api3 endpoint is reached, the WebSocket upgraded", () => {
+  const exchanges = run.results.flatMap((r) => r.exchanges);
+  expect(exchanges.length).toBeGreaterThan(500);
+  expect(exchanges.every((e) => e.response !== undefined)).toBe(true);
+  expect(exchanges.filter((e) => !e.request.path.startsWith("/api/3/")).map((e) => e.request.path)).toEqual([]);
+  const reached = new Set(exchanges.map((e) => `${e.request.method} ${e.request.path.split("?")[0]} ${e.response?.status}`));
+  for (const expected of [
+    "GET /api/3/client-salt-seed 200",
+    "GET /api/3/client-salt-seed 404",
+    "POST /api/3/password 200",
+    "POST /api/3/password 409",
+    "GET /api/3/websocket 101",
+    "GET /api/3/websocket 401",
+  ]) {
+    expect([...reached]).toContain(expected);
+  }
+});
+
+test("the seed profile's parts are left out: no case expects an echo, a wallet in a 409 or a `version`", () => {
+  const ids = api3Contract.map((check) => check.id);
+  expect(ids.filter((id) => /^(SEQ-4|SEQ-7|CLIENT-3)\//.test(id))).toEqual([]);
+  expect(ids).not.toContain("VAL-2/version-not-1");
+  expect(ids).toContain("VAL-2/bad-values");
+  const posts = run.results.flatMap((r) => r.exchanges).filter((e) => e.request.method === "POST" && e.request.path === "/api/3/wallet");
+  expect(posts.filter((e) => e.response?.status === 200 && /"version"/.test(e.request.body ?? ""))).toEqual([]);
+});
+
+test("every api3 requirement of a server that a contract case can observe has one", () => {
+  const checked = new Set(api3Contract.map((check) => check.requirement));
+  const api3Only = requirementsOf("api3").filter((r) => r.party === "server" && r.profiles.length === 1);
+  expect(api3Only.map((r) => r.id).filter((id) => !checked.has(id))).toEqual([]);
+  expect(api3Only.map((r) => r.id)).toEqual(expect.arrayContaining(["SALT-1", "SALT-2", "SIGNUP-5", "VAL-5", "PASS-1", "PASS-5", "NOTIFY-1", "NOTIFY-4"]));
+});
