@@ -48,6 +48,8 @@ const upgradeHeaders = { connection: "Upgrade", upgrade: "websocket", "sec-webso
 
 /** How long close() waits for the server's side of the closing handshake before it drops the connection. */
 const closeHandshakeMs = 1_000;
+/** How often a wait looks at the socket's state besides its events (a close frame received is no event of ws's). */
+const pollMs = 50;
 
 /** Opens a socket; resolves with the exchange whatever happens (101, another status, no answer in time). */
 export function openSocket(options: SocketOptions): Promise<SocketOpening> {
@@ -140,6 +142,8 @@ export class NotificationSocket {
   /** Why the client ended the connection itself (a frame past maxSocketFrameBytes), if it did. */
   problem: string | undefined;
   private readonly wakers = new Set<() => void>();
+  /** Set once close() began: from then on the closing is the suite's own. */
+  private closing = false;
 
   constructor(private readonly ws: WebSocket) {
     ws.on("message", (data, isBinary) => {
@@ -152,44 +156,58 @@ export class NotificationSocket {
       this.wake();
     });
     ws.on("error", (error) => {
-      // ws closes the connection after an error (1009 for a frame past maxPayload); the close event follows.
+      // ws closes the connection itself after an error (1009 for a frame past maxPayload); the close event follows.
       this.problem ??= error.message;
+      this.closing = true;
     });
   }
 
-  /** Resolves with true as soon as `condition` holds, false when `timeoutMs` passed or the socket closed without it. */
+  /**
+   * Whether the server ended the socket: the connection closed (with or
+   * without a close frame), or a close frame came and the connection is still
+   * winding down, which ws ends only after its own 30 s timeout.
+   */
+  get ended(): boolean {
+    return this.closed !== undefined || (!this.closing && this.ws.readyState !== WebSocket.OPEN);
+  }
+
+  /** Resolves with true as soon as `condition` holds, false when `timeoutMs` passed or the socket ended without it. */
   waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
     if (condition()) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const check = () => {
-        if (!condition() && this.closed === undefined) return;
+        if (!condition() && !this.ended) return;
         finish(condition());
       };
       const finish = (result: boolean) => {
         clearTimeout(timer);
+        clearInterval(poll);
         this.wakers.delete(check);
         resolve(result);
       };
       const timer = setTimeout(() => finish(condition()), timeoutMs);
+      const poll = setInterval(check, pollMs);
       this.wakers.add(check);
       check();
     });
   }
 
-  /** Resolves with true once the connection has ended (with or without a close frame), false after `timeoutMs`. */
-  waitForClose(timeoutMs: number): Promise<boolean> {
-    return this.waitUntil(() => this.closed !== undefined, timeoutMs);
+  /** Resolves with true once the server ended the socket (see `ended`), false after `timeoutMs`. */
+  waitForEnd(timeoutMs: number): Promise<boolean> {
+    return this.waitUntil(() => this.ended, timeoutMs);
   }
 
   /** Closes politely, and drops the connection when the server does not finish the closing handshake in time. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
+    const connectionClosed = () => this.closed !== undefined;
     if (this.ws.readyState === WebSocket.OPEN) {
       this.ws.close(1000);
-      if (await this.waitForClose(closeHandshakeMs)) return;
+      if (await this.waitUntil(connectionClosed, closeHandshakeMs)) return;
     }
     this.ws.terminate();
-    await this.waitForClose(closeHandshakeMs);
+    await this.waitUntil(connectionClosed, closeHandshakeMs);
   }
 
   private wake(): void {

@@ -112,6 +112,7 @@ export function describeSocket(listener: Listener): string {
   const parts = [`${listener.name} received ${shown.length === 0 ? "no frame" : shown.join(", ")}`];
   if (framesDropped > 0) parts.push(`and ${framesDropped} frames more`);
   if (closed) parts.push(`then closed (${closed.code === 1006 ? "without a close frame" : `close code ${closed.code}`})`);
+  else if (listener.socket.ended) parts.push("then sent a close frame");
   if (problem) parts.push(`(${problem})`);
   return parts.join(" ");
 }
@@ -131,14 +132,14 @@ function socketFinding(ctx: CheckContext, listener: Listener, about: SocketExpec
 /** Waits (bounded) for the frame `wallet-update:<sequence>`; reports when it does not come. */
 export async function expectAnnounced(ctx: CheckContext, listener: Listener, sequence: number, about: SocketExpectation): Promise<boolean> {
   if (await listener.socket.waitUntil(() => announced(listener).includes(sequence), notificationWaitMs)) return true;
-  const why = listener.socket.closed ? "the socket closed before it came" : `not within ${notificationWaitMs} ms`;
+  const why = listener.socket.ended ? "the socket closed before it came" : `not within ${notificationWaitMs} ms`;
   socketFinding(ctx, listener, about, `${listener.name} did not receive wallet-update:${sequence} (${why})`, `the text frame "wallet-update:${sequence}"`);
   return false;
 }
 
 /** Waits (bounded) for the socket to end, with or without a close frame; reports when it stays open. */
 export async function expectClosed(ctx: CheckContext, listener: Listener, about: SocketExpectation): Promise<boolean> {
-  if (await listener.socket.waitForClose(notificationWaitMs)) return true;
+  if (await listener.socket.waitForEnd(notificationWaitMs)) return true;
   socketFinding(ctx, listener, about, `${listener.name} is still open ${notificationWaitMs} ms later`, "the socket closed (a close frame, or the connection ended)");
   return false;
 }
