@@ -1,10 +1,15 @@
 // The contract checks of the api3 profile against the api3 reference: every
 // case passes with no warning (no false alarm against a correct server), the
 // cases reach every api3 endpoint, the WebSocket included, and every api3
-// requirement a contract case can observe has one.
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
+// requirement a contract case can observe has one. And correct servers that
+// differ from the reference where no client can care (the original's text/plain
+// and `expiration: null`, late frames, frames no client knows, sockets cut
+// without a close frame) pass too.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { WebSocket } from "ws";
+import { NotificationHub, startReferenceServer, type ReferenceServer, type TokenOwner, type UserId } from "../../reference/src/index.js";
 import { requirementsOf } from "../../spec/index.js";
+import { rewriteResponses } from "../src/broken/wrappers.js";
 import { contractChecks } from "../src/checks/index.js";
 import type { RunResult } from "../src/model/result.js";
 import { casesOf } from "../src/registry.js";
@@ -61,4 +66,71 @@ test("every api3 requirement of a server that a contract case can observe has on
   const api3Only = requirementsOf("api3").filter((r) => r.party === "server" && r.profiles.length === 1);
   expect(api3Only.map((r) => r.id).filter((id) => !checked.has(id))).toEqual([]);
   expect(api3Only.map((r) => r.id)).toEqual(expect.arrayContaining(["SALT-1", "SALT-2", "SIGNUP-5", "VAL-5", "PASS-1", "PASS-5", "NOTIFY-1", "NOTIFY-4"]));
+});
+
+/** Announces every version 150 ms late, in order. */
+class LateHub extends NotificationHub {
+  protected override announce(userId: UserId, sequence: number, to?: (owner: TokenOwner) => boolean): void {
+    setTimeout(() => super.announce(userId, sequence, to), 150);
+  }
+}
+
+/** Sends frames no client knows: a greeting, a binary frame, and a text frame before each update. */
+class ChattyHub extends NotificationHub {
+  override add(owner: TokenOwner, socket: WebSocket): boolean {
+    const added = super.add(owner, socket);
+    if (added) {
+      socket.send("hello");
+      socket.send(Buffer.from([0, 1, 2]), { binary: true });
+    }
+    return added;
+  }
+
+  protected override announce(userId: UserId, sequence: number, to?: (owner: TokenOwner) => boolean): void {
+    for (const socket of this.accounts.get(userId)?.keys() ?? []) socket.send(`server-time:${Date.now()}`);
+    super.announce(userId, sequence, to);
+  }
+}
+
+/** Ends a password change's sockets by cutting the connection, without a close frame. */
+class CuttingHub extends NotificationHub {
+  override endAccount(userId: UserId): void {
+    for (const socket of this.forget(userId)) socket.terminate();
+  }
+
+  override endSocket(_userId: UserId, socket: WebSocket): void {
+    socket.terminate();
+  }
+}
+
+/** The original's wire: every body as text/plain, its own error wording, a token body with `expiration: null`. */
+const originalWire = rewriteResponses((request, answer) => {
+  const body = typeof answer.body === "object" && answer.body !== null ? (answer.body as Record<string, unknown>) : undefined;
+  const headers = { "content-type": "text/plain; charset=utf-8" };
+  if (answer.status >= 400 && body) return { ...answer, headers, body: { error: `Refused (${answer.status}): see the docs` } };
+  if (request.url?.startsWith("/api/3/auth/full") && answer.status === 200 && body) return { ...answer, headers, body: { ...body, expiration: null } };
+  return { ...answer, headers };
+});
+
+const api3Variants: Record<string, { should: readonly string[]; options: Parameters<typeof startReferenceServer>[0] }> = {
+  "original-wire": { should: ["HTTP-3", "AUTH-5"], options: { wrapHandler: originalWire } },
+  "late-frames": { should: [], options: { notifications: new LateHub() } },
+  "unknown-frames": { should: [], options: { notifications: new ChattyHub() } },
+  "sockets-cut-without-close-frame": { should: [], options: { notifications: new CuttingHub() } },
+};
+
+describe.each(Object.entries(api3Variants))("a correct api3 server: %s", (_name, variant) => {
+  test(`passes; with --strict fails only in the cases owning ${variant.should.join(", ") || "nothing"}`, async () => {
+    const variantServer = await startReferenceServer({ scryptCost: 64, protocol: "api3", onError: () => undefined, ...variant.options });
+    try {
+      const strict = await runChecks(api3Contract, { profile: "api3", baseUrl: variantServer.url, strict: true, concurrency: 8 });
+      const must = strict.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST").map((f) => `${r.id}: ${f.message}`));
+      expect(must).toEqual([]);
+      expect(strict.results.filter((r) => r.error !== undefined).map((r) => `${r.id}: ${r.error}`)).toEqual([]);
+      const owners = variant.should.map((requirement) => api3Contract.find((c) => c.requirement === requirement)?.id);
+      expect(strict.results.filter((r) => r.verdict === "failed").map((r) => r.id).sort()).toEqual(owners.sort());
+    } finally {
+      await variantServer.close();
+    }
+  }, 120_000);
 });
