@@ -5,10 +5,12 @@ import type { WalletVersion } from "../../../spec/index.js";
 import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
 import { CheckAborted, type CheckContext } from "../model/context.js";
-import type { Exchange } from "../client/protocol-client.js";
+import { walletPostBody, type Exchange } from "../client/protocol-client.js";
+import { describeRequest, describeResponse } from "../report/describe.js";
 import {
   accountState,
   accountUnchanged,
+  changedAccount,
   changePassword,
   expectSaltSeed,
   nextWallet,
@@ -26,7 +28,7 @@ import {
 } from "./support/bodies.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
 import { withSockets } from "./support/sockets.js";
-import { loginBody, Steps, stepsTaken, walletRequest, type Device } from "./support/steps.js";
+import { loginBody, Steps, stepsTaken, storedPart, walletRequest, type Device } from "./support/steps.js";
 import { opaqueStrings } from "./sequence.js";
 
 /** Logs in with the credentials: the token, or undefined after reporting under `requirement` that it did not work. */
@@ -81,6 +83,65 @@ const withWallet = defineCheck({
     if (!steps.expectWallet(exchange, wallet, { requirement: "PASS-1", doing: "GET /wallet after the password change", expected: "the wallet the change carried" })) return;
     // The change's version is the stored one: the next POST builds on it.
     await steps.store(renewed, wallet.sequence + 1);
+  },
+});
+
+/**
+ * When the race below sends its POST, as fractions of how long a password
+ * change takes here: spread over the whole change, the likeliest moments of a
+ * check-then-write gap (a third to a half in) first. One attempt per fraction.
+ */
+const raceMoments = [0.3, 0.45, 0.2, 0.4, 0.55, 0.35, 0.25, 0.5, 0.65, 0.1, 0.6, 0.75, 0.15, 0.85, 0.05, 1];
+
+/** Waits until `target` (performance.now() milliseconds), finer than a timer's millisecond. */
+async function until(target: number): Promise<void> {
+  while (performance.now() < target) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const concurrentPost = defineCheck({
+  requirement: "PASS-1",
+  slug: "concurrent-post",
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "store", "changePassword", "read"),
+  title: "Of a password change with the wallet as stored + 1 and a POST /wallet of that sequence sent while it runs, at most one is accepted, and its wallet is the one stored",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    // Only a POST that lands between the change's check of the sequence and its write shows a change that is
+    // not one atomic step, so the POST goes out at moments spread over how long a change takes here: the
+    // shortest change seen so far, as the first ones are slowed by a cold start.
+    const timed = await steps.device("race");
+    const { exchange: solo } = await changePassword(steps, timed.account, nextWallet(await steps.store(timed, 1)));
+    let changeMs = solo.endedAt - solo.startedAt;
+    for (const moment of raceMoments) {
+      const device = await steps.device("race");
+      const wallet = nextWallet(await steps.store(device, 1));
+      const body = passwordChangeBody(device.account, wallet);
+      const post = walletRequest(device.token, wallet.sequence);
+      const started = performance.now();
+      // Raw sends: a retried request would blur which attempt was stored.
+      const changing = ctx.client.send({ method: "POST", path: "/password", body });
+      await until(started + changeMs * moment);
+      const [change, posted] = await Promise.all([changing, ctx.client.send({ method: "POST", path: "/wallet", body: walletPostBody(ctx.profile, post) })]);
+      changeMs = Math.min(changeMs, change.endedAt - change.startedAt);
+      if (change.response?.status === 200 && posted.response?.status === 200) {
+        ctx.report({
+          requirement: "PASS-1",
+          message: `both a password change with sequence ${wallet.sequence} and a POST /wallet of sequence ${wallet.sequence} sent ${Math.round(posted.startedAt - started)} ms into it were answered 200`,
+          sent: `${describeRequest(change.request)}; and while it ran ${describeRequest(posted.request)}`,
+          received: `${describeResponse(change)}; ${describeResponse(posted)}`,
+          expected: "at most one of them answered 200: the change is one atomic step under the sequence rule",
+          exchanges: [change, posted],
+        });
+        return;
+      }
+      // The winner's wallet is the one stored: read through the new password, or through the device when the change lost.
+      const winner = change.response?.status === 200 ? wallet : posted.response?.status === 200 ? storedPart(post) : undefined;
+      if (!winner) continue;
+      const reader = change.response?.status === 200 ? await expectLogin(ctx, changedAccount(body), "PASS-1", "logging in with the new password") : device;
+      if (!reader) return;
+      const { exchange } = await steps.read(reader);
+      if (!steps.expectWallet(exchange, winner, { requirement: "PASS-1", doing: "GET /wallet after the race", expected: "the wallet of the request answered 200" })) return;
+    }
   },
 });
 
@@ -297,6 +358,7 @@ const partialWallet = refusedChangesCheck({
 export const passwordChecks: CheckCase[] = [
   withoutWallet,
   withWallet,
+  concurrentPost,
   oldTokensEnded,
   wrongOldPassword,
   unknownEmail,
