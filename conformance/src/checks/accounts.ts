@@ -8,6 +8,7 @@ import {
   missingFieldBodies,
   notAnObjectBodies,
   withField,
+  withoutField,
   wrongTypeBodies,
   type BodyCase,
 } from "./support/bodies.js";
@@ -136,7 +137,7 @@ const signupSaltSeed = defineCheck({
     const seed = account.clientSaltSeed ?? "";
     const withSeed = (json: string, what: string): BodyCase => ({ text: withField(account, "clientSaltSeed", json), what });
     const bodies = [
-      { text: JSON.stringify({ email: account.email, password: account.password }), what: "a body without `clientSaltSeed`" },
+      withoutField(account, "clientSaltSeed"),
       ...wrongTypeBodies(account, { clientSaltSeed: "string" }),
       ...emptyStringBodies(account, ["clientSaltSeed"]),
       withSeed(JSON.stringify(seed.slice(1)), "a clientSaltSeed of 63 hex digits"),

@@ -18,15 +18,8 @@ import {
   refusedPasswordChange,
   type AccountState,
 } from "./support/account-steps.js";
-import {
-  emptyStringBodies,
-  missingFieldBodies,
-  notAnObjectBodies,
-  withField,
-  wrongTypeBodies,
-  type BodyCase,
-} from "./support/bodies.js";
-import { expectStatus, jsonObject } from "./support/expect.js";
+import { emptyStringBodies, notAnObjectBodies, withField, withoutField, wrongTypeBodies, type BodyCase } from "./support/bodies.js";
+import { expectStatus, jsonObject, type ExpectedStatus } from "./support/expect.js";
 import { withSockets } from "./support/sockets.js";
 import { loginBody, Steps, stepsTaken, storedPart, walletRequest, type Device } from "./support/steps.js";
 import { opaqueStrings } from "./sequence.js";
@@ -283,38 +276,52 @@ const passwordFieldTypes = {
   hmac: "string",
 } as const;
 
+/** A malformed body and what it must be answered: 400, or 400 or 401 where it also names no credentials that match. */
+type MalformedBody = BodyCase & { status: ExpectedStatus };
+
 /**
- * Sends each body, which must be refused with 400, and then checks once that
- * the account is as it was; a body that was accepted stops the check.
+ * Sends each body, which must be refused, and then checks once that the
+ * account is as it was; a body that was accepted stops the check.
  */
-async function expectMalformedRefused(steps: Steps, before: AccountState, attempted: string, bodies: readonly BodyCase[]): Promise<void> {
+async function expectMalformedRefused(steps: Steps, before: AccountState, attempted: string, bodies: readonly MalformedBody[]): Promise<void> {
   const { ctx } = steps;
   let last: Exchange | undefined;
   for (const body of bodies) {
     last = await ctx.client.send({ method: "POST", path: "/password", body: body.text });
-    expectStatus(ctx, last, { requirement: "PASS-5", status: 400, doing: `a POST /password with ${body.what}` });
+    expectStatus(ctx, last, { requirement: "PASS-5", status: body.status, doing: `a POST /password with ${body.what}` });
     if (last.response !== undefined && last.response.status < 300) throw new CheckAborted("a malformed password change was accepted");
   }
   if (last) await accountUnchanged(steps, before, { requirement: "PASS-5", exchange: last, doing: `${bodies.length} POSTs /password with malformed bodies` }, attempted);
 }
+
+/**
+ * A body without an email or old password, or with an empty one, is malformed
+ * (PASS-5, 400) and also names no account whose password matches (PASS-3,
+ * 401): a server may answer either.
+ */
+const credentialFields: readonly string[] = ["email", "oldPassword"];
 
 const malformed = defineCheck({
   requirement: "PASS-5",
   slug: "malformed",
   file: import.meta.url,
   alsoChecks: stepsTaken("device", "store", "accountUnchanged"),
-  title: "A password change whose body is not a JSON object, lacks a field, has one of the wrong type or an empty or invalid value is answered 400 and changes nothing",
+  title: "A password change whose body is not a JSON object, lacks a field, has one of the wrong type or an empty or invalid value is refused (400) and changes nothing",
   async run(ctx) {
     const steps = new Steps(ctx);
     const before = await accountWith(steps, 1);
     // Right credentials and the right next wallet: each body is wrong in one way only.
     const valid = passwordChangeBody(before.device.account, nextWallet(before.stored));
-    const replaced = (field: keyof typeof passwordFieldTypes, json: string, what: string): BodyCase => ({ text: withField(valid, field, json), what });
+    const status = (field: string): ExpectedStatus => (credentialFields.includes(field) ? [400, 401] : 400);
+    const replaced = (field: keyof typeof passwordFieldTypes, json: string, what: string): MalformedBody => ({ text: withField(valid, field, json), what, status: 400 });
     await expectMalformedRefused(steps, before, valid.newPassword, [
-      ...notAnObjectBodies(valid),
-      ...missingFieldBodies(valid, ["email", "oldPassword", "newPassword", "clientSaltSeed"]),
-      ...wrongTypeBodies(valid, passwordFieldTypes),
-      ...emptyStringBodies(valid, ["email", "oldPassword", "newPassword", "clientSaltSeed", "encryptedWallet", "hmac"]),
+      ...notAnObjectBodies(valid).map((body) => ({ ...body, status: 400 })),
+      { text: "{}", what: "an empty object", status: [400, 401] },
+      ...["email", "oldPassword", "newPassword", "clientSaltSeed"].map((field) => ({ ...withoutField(valid, field), status: status(field) })),
+      ...wrongTypeBodies(valid, passwordFieldTypes).map((body) => ({ ...body, status: 400 })),
+      ...["email", "oldPassword", "newPassword", "clientSaltSeed", "encryptedWallet", "hmac"].flatMap((field) =>
+        emptyStringBodies(valid, [field]).map((body) => ({ ...body, status: status(field) })),
+      ),
       replaced("clientSaltSeed", JSON.stringify("z".repeat(64)), "a clientSaltSeed of 64 characters that are not hex digits"),
       replaced("clientSaltSeed", JSON.stringify(valid.clientSaltSeed.slice(1)), "a clientSaltSeed of 63 hex digits"),
       ...["0", "-1", "1.5"].map((json) => replaced("sequence", json, `\`sequence\` ${json}`)),
