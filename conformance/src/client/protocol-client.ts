@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { request, type Dispatcher } from "undici";
 import { defaultProfile, specProfile, type AuthRequest, type ProfileName, type WalletVersion } from "../../../spec/index.js";
 import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
-import { isRateLimited, RateLimits } from "./rate-limit.js";
+import { RateLimits, sendRateLimited } from "./rate-limit.js";
 import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
 import { BodyTooLarge, jsonDepthExceeds, readCappedText } from "./bounded-body.js";
 import { connectionDispatcher, directConnection } from "./connection.js";
@@ -157,15 +157,8 @@ export class ProtocolClient {
    * attempt is an exchange of its own), and only the last one is returned.
    * `path` is the protocol's ("/wallet"): the profile's prefix goes before it.
    */
-  async send(raw: RawRequest): Promise<Exchange> {
-    for (let attempt = 0; ; attempt++) {
-      await this.rateLimits.pace();
-      const exchange = await this.sendOnce(raw);
-      if (!exchange.response || !isRateLimited(exchange.response)) return exchange;
-      this.rateLimits.count();
-      if (attempt >= this.rateLimits.retries) return exchange;
-      await this.rateLimits.waitBeforeRetry(exchange.response, attempt);
-    }
+  send(raw: RawRequest): Promise<Exchange> {
+    return sendRateLimited(this.rateLimits, () => this.sendOnce(raw), (exchange) => exchange.response);
   }
 
   private async sendOnce(raw: RawRequest): Promise<Exchange> {

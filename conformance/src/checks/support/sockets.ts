@@ -3,7 +3,8 @@
 // must receive, must not receive, or must suffer (a close) becomes a finding
 // that says what was sent, what came back and what was expected.
 import { announcedSequence } from "../../../../spec/notifications.js";
-import { openSocket, type NotificationSocket } from "../../client/notification-socket.js";
+import { openSocket, type NotificationSocket, type SocketOpening } from "../../client/notification-socket.js";
+import { sendRateLimited } from "../../client/rate-limit.js";
 import type { Exchange } from "../../client/protocol-client.js";
 import { notificationQuietMs, notificationWaitMs } from "../../defaults.js";
 import { CheckAborted, type CheckContext } from "../../model/context.js";
@@ -32,18 +33,26 @@ export class Sockets {
 
   constructor(readonly ctx: CheckContext) {}
 
-  /** GET /websocket with these query parameters; the upgrade is recorded as an exchange of the check. */
-  async open(query: Record<string, string>): Promise<{ exchange: Exchange; socket?: NotificationSocket }> {
+  /**
+   * GET /websocket with these query parameters; each upgrade is recorded as an
+   * exchange of the check. A rate limit is no answer: it is waited for and the
+   * upgrade tried again, as the client does with every request.
+   */
+  async open(query: Record<string, string>): Promise<SocketOpening> {
     const search = Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : "";
-    const opening = await openSocket({
-      baseUrl: this.ctx.baseUrl,
-      path: `${this.ctx.client.pathPrefix}/websocket${search}`,
-      openTimeoutMs: this.ctx.timeoutMs,
-      connection: this.ctx.connection,
-    });
-    if (opening.socket) this.opened.push(opening.socket);
-    this.ctx.record(opening.exchange);
-    return opening;
+    const attempt = async () => {
+      const opening = await openSocket({
+        baseUrl: this.ctx.baseUrl,
+        path: `${this.ctx.client.pathPrefix}/websocket${search}`,
+        openTimeoutMs: this.ctx.timeoutMs,
+        connection: this.ctx.connection,
+      });
+      if (opening.socket) this.opened.push(opening.socket);
+      this.ctx.record(opening.exchange);
+      return opening;
+    };
+    const limits = this.ctx.clientOptions().rateLimits;
+    return limits ? sendRateLimited(limits, attempt, (opening) => opening.exchange.response) : attempt();
   }
 
   /** A socket opened with the device's token, which must be upgraded (NOTIFY-1); the check cannot go on without it. */
