@@ -458,6 +458,9 @@ export const concurrencyDefects = [
 
 const brokenApi3 = (defect: string, breaks: readonly string[], build: Defect): BrokenServer => broken(defect, breaks, build, undefined, "api3");
 
+/** How long a two-step password change waits between its check and its write (a slow update of the account row). */
+export const passwordWriteGapMs = 20;
+
 /**
  * Checks the old password and the sequence, then writes in a later step: a
  * POST /wallet of the same sequence in between is accepted too, and the
@@ -470,7 +473,7 @@ class TwoStepPasswordChangeStore extends MemoryStore {
     const password = await this.passwords.hash(change.newPassword);
     const refusal = this.passwordChangeRefusal(account.userId, change.wallet);
     if (refusal) return { changed: false, reason: refusal };
-    await roundTrip();
+    await sleep(passwordWriteGapMs);
     this.writePasswordChange(change, { userId: account.userId, password, clientSaltSeed: change.clientSaltSeed });
     return { changed: true, userId: account.userId };
   }
@@ -530,7 +533,7 @@ function ignoreUnknownFields(): HandlerWrapper {
 
 export const brokenApi3Servers: Record<string, BrokenServer> = {
   "password-change-check-then-write": brokenApi3(
-    "checks the old password and the sequence of a password change, awaits, then writes: a POST /wallet of the same sequence in between is accepted too",
+    `checks the old password and the sequence of a password change, then writes ${passwordWriteGapMs} ms later: a POST /wallet of the same sequence in between is accepted too`,
     ["PASS-1"],
     (o) => ({ store: new TwoStepPasswordChangeStore(storeOptions(o)) }),
   ),

@@ -9,7 +9,6 @@ export interface EmbeddedServer {
 }
 
 export async function startEmbeddedReference(profile: ProfileName = "seed"): Promise<EmbeddedServer> {
-  if (profile !== "seed") throw new Error(`the embedded reference does not speak the ${profile} profile yet`);
-  const server = await startReferenceServer({ host: "127.0.0.1", port: 0 });
+  const server = await startReferenceServer({ host: "127.0.0.1", port: 0, protocol: profile });
   return { url: server.url, close: () => server.close() };
 }
