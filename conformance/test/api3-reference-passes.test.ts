@@ -12,6 +12,7 @@ import { requirementsOf } from "../../spec/index.js";
 import { rewriteResponses } from "../src/broken/wrappers.js";
 import { contractChecks } from "../src/checks/index.js";
 import type { RunResult } from "../src/model/result.js";
+import { formatTerminalReport } from "../src/report/terminal.js";
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 
@@ -59,6 +60,14 @@ test("the seed profile's parts are left out: no case expects an echo, a wallet i
   expect(ids).toContain("VAL-2/bad-values");
   const posts = run.results.flatMap((r) => r.exchanges).filter((e) => e.request.method === "POST" && e.request.path === "/api/3/wallet");
   expect(posts.filter((e) => e.response?.status === 200 && /"version"/.test(e.request.body ?? ""))).toEqual([]);
+});
+
+test("the terminal report lists as unchecked only requirements that bind api3", () => {
+  const report = formatTerminalReport(run, { registry: casesOf("api3") });
+  const unchecked = /No check in this suite for: (.*)/.exec(report)?.[1]?.split(", ") ?? [];
+  expect(unchecked).toContain("TOKEN-6");
+  expect(unchecked).not.toContain("SEQ-4");
+  expect(unchecked).not.toContain("SEQ-7");
 });
 
 test("every api3 requirement of a server that a contract case can observe has one", () => {

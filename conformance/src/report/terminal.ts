@@ -1,7 +1,7 @@
 // The terminal report: every requirement with its verdict, then what failed
 // and what warned, each finding with what was sent, what came back and what
 // was expected, then the totals and the verdict of the run.
-import { loadRequirements, requirementById } from "../../../spec/index.js";
+import { requirementById, requirementsOf } from "../../../spec/index.js";
 import { targetName, type CheckResult, type Finding, type RunResult, type Verdict } from "../model/result.js";
 import type { CheckCase } from "../model/case.js";
 
@@ -112,7 +112,7 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   }
   if (!options.quiet && options.registry) {
     const checked = new Set(options.registry.map((c) => c.requirement));
-    const unchecked = loadRequirements().filter((r) => r.party === "server" && !checked.has(r.id));
+    const unchecked = requirementsOf(run.profile).filter((r) => r.party === "server" && !checked.has(r.id));
     if (unchecked.length > 0) out.push(`No check in this suite for: ${unchecked.map((r) => r.id).join(", ")}`, "");
   }
   const { checks, passed, warned: warnings, failed: failures } = run.totals;
