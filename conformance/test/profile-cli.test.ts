@@ -30,6 +30,22 @@ describe("--protocol", () => {
     expect(api3).toContain("SEQ-3/skip-ahead");
   });
 
+  test("a run names only requirements of its profile as having no check", async () => {
+    const unchecked = async (profile: string) => {
+      const { out, output } = captured();
+      expect((await runCli(["--protocol", profile, "--only", "SYNC-1"], output)).exitCode).toBe(0);
+      return (/^No check in this suite for: (.*)$/m.exec(out.stdout)?.[1] ?? "").split(", ");
+    };
+    // TOKEN-6 binds both and no black-box case can check it; SEQ-4 and SEQ-7 bind only the seed profile, SALT-1 only api3.
+    const api3 = await unchecked("api3");
+    expect(api3).toContain("TOKEN-6");
+    expect(api3).not.toContain("SEQ-4");
+    expect(api3).not.toContain("SEQ-7");
+    const seed = await unchecked("seed");
+    expect(seed).toContain("TOKEN-6");
+    expect(seed).not.toContain("SALT-1");
+  });
+
   test("--help names both profiles", async () => {
     const { out, output } = captured();
     await runCli(["--help"], output);

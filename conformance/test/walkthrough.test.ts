@@ -57,6 +57,26 @@ describe("RandomValueBindings", () => {
     expect(bindings.match("'-:cfF6'", "'-:beef'").ok).toBe(true);
   });
 
+  test("an error body matches any JSON object with a string error, and nothing else", () => {
+    const bindings = new RandomValueBindings();
+    const documented = '{"error":"Unauthorized: Token Not Found"}';
+    expect(bindings.match(documented, '{"error":"token unknown"}').ok).toBe(true);
+    expect(bindings.match(documented, '{\n  "error": "expired",\n  "code": 7\n}').ok).toBe(true);
+    expect(bindings.match(documented, "Unauthorized").ok).toBe(false);
+    expect(bindings.match(documented, '{"message":"Unauthorized"}').ok).toBe(false);
+    expect(bindings.match(documented, '{"error":401}').ok).toBe(false);
+    expect(bindings.match("Error 401", "Error 403").ok).toBe(false);
+  });
+
+  test("a salt seed binds like a token: the same seed again, a new one must differ", () => {
+    const bindings = new RandomValueBindings();
+    const seedLine = (seed: string) => `'${seed}'`;
+    expect(bindings.match(seedLine(tokenA), seedLine(hex64("1"))).ok).toBe(true);
+    expect(bindings.match(seedLine(tokenA), seedLine(hex64("1"))).ok).toBe(true);
+    expect(bindings.match(seedLine(tokenB), seedLine(hex64("1"))).ok).toBe(false);
+    expect(bindings.match(seedLine(tokenB), seedLine(hex64("2"))).ok).toBe(true);
+  });
+
   test("everything else must be equal, and values must have their exact shape", () => {
     const bindings = new RandomValueBindings();
     expect(bindings.match("Registered", "Registered").ok).toBe(true);
@@ -75,6 +95,16 @@ describe("the walkthrough document", () => {
     const register = steps.find((s) => s.statement === "c1.register()");
     expect(register?.expected.map((e) => e.text)).toEqual(["Registered"]);
     expect(steps.at(-1)?.expected.at(-1)?.text).toBe("WalletState(sequence=7, encrypted_wallet='-:cfF6:565b:6De1:053a:6774')");
+  });
+
+  test("the api3 profile has its own, with the salt seed, the password change and a notification", () => {
+    const steps = walkthroughSteps("api3");
+    const statements = steps.map((s) => s.statement);
+    expect(statements).toContain("c2.update_derived_secrets()");
+    expect(statements).toContain('c1.change_password("windy-lighthouse")');
+    const notified = steps.find((s) => s.statement === "c2.next_notification()");
+    expect(notified?.expected.map((e) => e.text)).toEqual(["'wallet-update:9'"]);
+    expect(steps).not.toEqual(walkthroughSteps("seed"));
   });
 
   test("rejects output before any statement and unclosed blocks", () => {
@@ -139,5 +169,61 @@ describe("running the walkthrough", () => {
     expect(missing.mismatch).toMatchObject({ reason: "a line is missing", expected: "'-'" });
     const unsupported = await runWalkthrough(consoleBlock(">>> import os"), { protocol, email });
     expect(unsupported.mismatch?.reason).toContain("unsupported statement");
+  });
+
+  test("an attribute prints its repr, None prints nothing, and an unknown attribute fails the statement", async () => {
+    const protocol = new ProtocolClient({ baseUrl: server.url });
+    const consoleBlock = (...lines: string[]) => parseWalkthrough(["```pycon", ...lines, "```"].join("\n"));
+    const read = await runWalkthrough(
+      consoleBlock(">>> c1 = Client()", '>>> c1.set_account("a@example.com", "root-pw")', ">>> c1.root_password", "'root-pw'", ">>> c1.client_salt_seed"),
+      { protocol, email },
+    );
+    expect(read.mismatch).toBeUndefined();
+    expect(read.transcript).toEqual([
+      ">>> c1 = Client()",
+      '>>> c1.set_account("a@example.com", "root-pw")',
+      ">>> c1.root_password",
+      "'root-pw'",
+      ">>> c1.client_salt_seed",
+    ]);
+    const unknown = await runWalkthrough(consoleBlock(">>> c1 = Client()", ">>> c1.no_such_thing"), { protocol, email });
+    expect(unknown.mismatch?.reason).toContain("no attribute no_such_thing");
+  });
+});
+
+describe("running the api3 walkthrough", () => {
+  let server: ReferenceServer;
+  beforeAll(async () => {
+    server = await startReferenceServer({ protocol: "api3", scryptCost: 64 });
+  });
+  afterAll(() => server.close());
+
+  const email = () => `walkthrough-${Math.random().toString(16).slice(2)}@example.com`;
+  const api3 = () => new ProtocolClient({ baseUrl: server.url, profile: "api3" });
+
+  test("runs every statement of spec/api3/walkthrough.md against the api3 reference without a difference", async () => {
+    const steps = walkthroughSteps("api3");
+    const outcome = await runWalkthrough(steps, { protocol: api3(), email });
+    expect(outcome.mismatch).toBeUndefined();
+    expect(outcome.statementsRun).toBe(steps.length);
+  });
+
+  test("names the line where a server hands the second device another salt seed than the first stored", async () => {
+    const wrong = "0".repeat(64);
+    const broken = await startReferenceServer({
+      protocol: "api3",
+      scryptCost: 64,
+      wrapHandler: (listener) => (request, response) => {
+        if (!request.url?.startsWith("/api/3/client-salt-seed")) return listener(request, response);
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ clientSaltSeed: wrong }));
+      },
+    });
+    try {
+      const outcome = await runWalkthrough(walkthroughSteps("api3"), { protocol: new ProtocolClient({ baseUrl: broken.url, profile: "api3" }), email });
+      expect(outcome.mismatch).toMatchObject({ step: { statement: "c2.client_salt_seed" }, actual: `'${wrong}'` });
+      expect(outcome.mismatch?.reason).toMatch(/salt seed .* stood for [0-9a-f]{64} earlier/);
+    } finally {
+      await broken.close();
+    }
   });
 });

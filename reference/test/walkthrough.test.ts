@@ -1,15 +1,45 @@
 // The founding walkthrough, replayed against the reference server with the
 // same changes (cfF6, 565b, ...) so that every printed wallet state matches.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ProfileName } from "../../spec/index.js";
 import { ProtocolClient } from "../../conformance/src/client/protocol-client.js";
 import { WalletClient } from "../../conformance/src/client/wallet-client.js";
 import { startTestServer, type TestServer } from "./helpers.js";
 
 /** The walkthrough's client, printing into its own log. */
-function walkthroughClient(t: TestServer): WalletClient & { log: string[] } {
+function walkthroughClient(t: TestServer, profile: ProfileName = "seed"): WalletClient & { log: string[] } {
   const log: string[] = [];
-  const client = new WalletClient(new ProtocolClient({ baseUrl: t.server.url }), { print: (line) => log.push(line) });
+  const client = new WalletClient(new ProtocolClient({ baseUrl: t.server.url, profile }), { print: (line) => log.push(line) });
   return Object.assign(client, { log });
+}
+
+/**
+ * Two devices of a new account each make a change per round and post until
+ * it gets through, rebasing on every 409; then both read. Returns the change
+ * ids made and the wallets both end with.
+ */
+async function postInTurns(c1: WalletClient, c2: WalletClient, rounds: number): Promise<{ made: string[]; ends: Array<string | undefined> }> {
+  for (const client of [c1, c2]) client.setAccount("sync@example.com", "root-password");
+  await c1.register();
+  await c1.getAuthToken();
+  await c2.getAuthToken();
+  c1.newWalletState();
+  await c1.postWallet();
+  await c2.getWallet();
+  const made: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const client of [c1, c2]) {
+      client.changeEncryptedWallet();
+      made.push(client.curEncryptedWallet()?.split(":").at(-1) ?? "");
+    }
+    // Each posts until it gets through (bounded), rebasing on every 409.
+    for (const client of [c2, c1]) {
+      for (let attempt = 0; attempt < 5 && (await client.postWallet()).kind === "conflict"; attempt++);
+    }
+  }
+  await c1.getWallet();
+  await c2.getWallet();
+  return { made, ends: [c1.curEncryptedWallet(), c2.curEncryptedWallet()] };
 }
 
 describe("the walkthrough (SYNC-1)", () => {
@@ -108,29 +138,29 @@ describe("the walkthrough (SYNC-1)", () => {
   });
 
   it("SYNC-1: two devices posting changes in turn converge on a wallet holding every change", async () => {
-    const c1 = walkthroughClient(t);
-    const c2 = walkthroughClient(t);
-    c1.setAccount("sync@example.com", "root");
-    c2.setAccount("sync@example.com", "root");
-    await c1.register();
-    await c1.getAuthToken();
-    await c2.getAuthToken();
-    c1.newWalletState();
-    await c1.postWallet();
-    await c2.getWallet();
-    const made: string[] = [];
-    for (let round = 0; round < 10; round++) {
-      for (const client of [c1, c2]) {
-        client.changeEncryptedWallet();
-        made.push(client.curEncryptedWallet()?.split(":").at(-1) ?? "");
-      }
-      // Each posts until it gets through, rebasing on every 409.
-      for (const client of [c2, c1]) while ((await client.postWallet()).kind === "conflict");
-    }
-    await c1.getWallet();
-    await c2.getWallet();
-    expect(c1.curEncryptedWallet()).toBe(c2.curEncryptedWallet());
-    const segments = (c1.curEncryptedWallet() ?? "").split(":").slice(1);
-    expect([...segments].sort()).toEqual([...made].sort());
+    const { made, ends } = await postInTurns(walkthroughClient(t), walkthroughClient(t), 10);
+    expect(ends[0]).toBe(ends[1]);
+    expect([...(ends[0] ?? "").split(":").slice(1)].sort()).toEqual([...made].sort());
+  });
+});
+
+describe("the walkthrough's client in the api3 profile", () => {
+  let t: TestServer;
+  beforeEach(async () => {
+    t = await startTestServer({ protocol: "api3" });
+  });
+  afterEach(async () => {
+    await t.server.close();
+  });
+
+  it("SYNC-1: with the salt seed fetched and a read after each 409, two devices posting in turn converge on every change", async () => {
+    const c1 = walkthroughClient(t, "api3");
+    const c2 = walkthroughClient(t, "api3");
+    const { made, ends } = await postInTurns(c1, c2, 10);
+    expect(c2.clientSaltSeed).toBe(c1.clientSaltSeed);
+    expect(ends[0]).toBe(ends[1]);
+    expect([...(ends[0] ?? "").split(":").slice(1)].sort()).toEqual([...made].sort());
+    // c1 posted second in every round, after c2's change: each of its first posts was a 409 followed by a read.
+    expect(c1.log.filter((line) => line.startsWith("Wallet state out of date")).length).toBe(10);
   });
 });

@@ -13,9 +13,9 @@ function redoclyCli(): string {
   return join(dirname(manifest), bin["redocly"] ?? "bin/cli.js");
 }
 
-export async function buildApiReference(openapiFile: string, outputFile: string, configFile: string): Promise<void> {
+export async function buildApiReference(openapiFile: string, outputFile: string, configFile: string, title = "wallet-sync API reference"): Promise<void> {
   try {
-    await run(process.execPath, [redoclyCli(), "build-docs", openapiFile, "--inlineBundle", "--title", "wallet-sync API reference", "--config", configFile, "-o", outputFile], {
+    await run(process.execPath, [redoclyCli(), "build-docs", openapiFile, "--inlineBundle", "--title", title, "--config", configFile, "-o", outputFile], {
       // No usage reports and no update checks: the build works offline and says nothing unasked.
       env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
       maxBuffer: 16 * 1024 * 1024,

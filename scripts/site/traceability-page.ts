@@ -1,5 +1,6 @@
 // The traceability matrix: every requirement of spec/protocol.md with the
 // cases that check it, or why none does.
+import { defaultProfile, specProfile, type ProfileName } from "../../spec/index.js";
 import { escapeAttribute, escapeMarkup } from "../../conformance/src/report/markup.js";
 import type { Coverage, Traceability, TracedRequirement } from "../../conformance/src/traceability.js";
 import { renderInline } from "./markdown.js";
@@ -36,7 +37,8 @@ function row(traced: TracedRequirement): string {
   ].join("");
 }
 
-export function traceabilityBody(traceability: Traceability): string {
+/** The matrix of one profile: the requirements that bind it and the cases that run in it. */
+export function traceabilityBody(traceability: Traceability, profile: ProfileName = defaultProfile): string {
   const all = traceability.requirements;
   const count = (coverage: Coverage) => all.filter((t) => t.coverage === coverage).length;
   const cases = new Set(all.flatMap((t) => t.cases.map((c) => c.id))).size;
@@ -59,11 +61,13 @@ export function traceabilityBody(traceability: Traceability): string {
     const named = traceability.unknownRequirements.map((u) => `<code>${escapeMarkup(u.caseId)}</code> (${escapeMarkup(u.requirement)})`);
     warnings.push(`<p><strong class="coverage unchecked">Cases naming requirements the spec does not have:</strong> ${named.join(", ")}.</p>`);
   }
+  const protocolFlag = profile === defaultProfile ? "" : ` --protocol ${profile}`;
   return [
-    "<h1>Traceability: requirements and the cases that check them</h1>",
-    `<p>${all.length} requirements in spec/protocol.md: ${count("checked")} checked by ${cases} cases of the conformance suite, ` +
+    `<h1>Traceability of the ${escapeMarkup(profile)} profile: requirements and the cases that check them</h1>`,
+    `<p>The ${escapeMarkup(profile)} profile is ${escapeMarkup(specProfile(profile).title)}. ` +
+      `${all.length} requirements of spec/protocol.md bind it: ${count("checked")} checked by ${cases} cases of the conformance suite, ` +
       `${count("outside")} that cannot be checked from outside a server (section 11 of the spec says why), ${count("unchecked")} with no case.` +
-      " Run one requirement's cases with <code>wallet-sync-conformance --only ID</code>.</p>",
+      ` Run one requirement's cases with <code>wallet-sync-conformance${protocolFlag} --only ID</code>.</p>`,
     ...warnings,
     ...tables,
   ].join("\n");

@@ -1,10 +1,14 @@
 // The walkthrough's test client in TypeScript: one device of one account,
-// following the client algorithm of spec/protocol.md section 9. It prints the
-// same lines as the walkthrough's client, so the executable walkthrough can
-// compare them, and returns structured results for the interleaving workload.
-import { createHash, randomUUID } from "node:crypto";
-import type { WalletRequest } from "../../../spec/index.js";
-import type { Exchange, ProtocolClient } from "./protocol-client.js";
+// following the client algorithm of spec/protocol.md section 9 in the profile
+// of the ProtocolClient it talks through. It prints the lines of its
+// profile's walkthrough, so the executable walkthrough can compare them, and
+// returns structured results for the interleaving workload.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { specProfile, type ProfileName, type WalletRequest } from "../../../spec/index.js";
+import { validateSchema } from "../../../spec/schemas.js";
+import { notificationWaitMs } from "../defaults.js";
+import { openSocket, type NotificationSocket } from "./notification-socket.js";
+import type { Exchange, ProtocolClient, WalletPost } from "./protocol-client.js";
 import { walletInBody } from "./wallet-body.js";
 
 export const protocolVersion = 1;
@@ -18,11 +22,41 @@ function sha256Hex(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
-/** The three secrets the walkthrough's client derives from the root password. */
-export function deriveSecrets(rootPassword: string): { loginPassword: string; sdkPassword: string; hmacKey: string } {
-  const digest = sha256Hex(rootPassword);
+/**
+ * The three secrets the walkthrough's client derives: from the root password
+ * alone in the seed profile (sha256 of it, hex, cut in three); in api3
+ * (CLIENT-8) the same cut of sha256(clientSaltSeed + ":" + rootPassword), so
+ * that a new salt seed gives new secrets. The login password is 10 hex digits
+ * either way, over api3's minimum of 8 characters.
+ */
+export function deriveSecrets(
+  rootPassword: string,
+  clientSaltSeed?: string,
+): { loginPassword: string; sdkPassword: string; hmacKey: string } {
+  const digest = sha256Hex(clientSaltSeed === undefined ? rootPassword : `${clientSaltSeed}:${rootPassword}`);
   return { loginPassword: digest.slice(0, 10), sdkPassword: digest.slice(10, 20), hmacKey: digest.slice(20) };
 }
+
+/** A new client salt seed: 32 random bytes as hex, drawn from `random` when given (reproducible runs). */
+export function newClientSaltSeed(random?: () => number): string {
+  if (!random) return randomBytes(32).toString("hex");
+  let seed = "";
+  for (let i = 0; i < 32; i++) seed += Math.floor(random() * 256).toString(16).padStart(2, "0");
+  return seed;
+}
+
+/** What the client algorithm does differently per profile. */
+interface ClientAlgorithm {
+  /** CLIENT-8: secrets come from the root password and the account's salt seed, which signup stores and login fetches. */
+  saltSeeds: boolean;
+  /** CLIENT-2/CLIENT-3: a POST's 200 echoes the wallet and its 409 carries the stored one; without, the client GETs on 409 (CLIENT-7). */
+  walletInPostAnswers: boolean;
+}
+
+const clientAlgorithms: Readonly<Record<ProfileName, ClientAlgorithm>> = {
+  seed: { saltSeeds: false, walletInPostAnswers: true },
+  api3: { saltSeeds: true, walletInPostAnswers: false },
+};
 
 /** hex(sha256(hmacKey + ":" + sequence + ":" + encryptedWallet)), as the walkthrough's client computes it. */
 export function walletHmac(state: WalletState, hmacKey: string): string {
@@ -49,16 +83,29 @@ export function randomChangeId(random: () => number = Math.random): string {
   return id;
 }
 
+/**
+ * What a POST /wallet came to; `exchange` is always the POST's. In api3 a 409
+ * carries no wallet, so the client GETs the latest one: `read` is that GET.
+ */
 export type PostOutcome =
-  /** 200 and the echo checked: the posted state is the new base. */
+  /** 200 and the echo checked (seed) or no echo (api3): the posted state is the new base. */
   | { kind: "accepted"; state: WalletState; exchange: Exchange }
-  /** 409 with a valid newer wallet: it is the new base, local changes kept for a retry. */
-  | { kind: "conflict"; state: WalletState; exchange: Exchange }
-  /** An answer the client refuses (bad hmac, sequence going backwards, a body that is no wallet). */
-  | { kind: "invalid"; reason: string; exchange: Exchange }
-  /** Any other status, or no answer at all. */
-  | { kind: "error"; exchange: Exchange }
+  /** 409 and a valid newer wallet, returned with it (seed) or read after it (api3): it is the new base, local changes kept for a retry. */
+  | { kind: "conflict"; state: WalletState; exchange: Exchange; read?: Exchange }
+  /** An answer the client refuses (bad hmac, sequence going backwards, a body that is no wallet), to the POST or to the GET after a 409. */
+  | { kind: "invalid"; reason: string; exchange: Exchange; read?: Exchange }
+  /** Any other status, or no answer at all; in api3 also a 409 whose GET got no wallet (`read` says why). */
+  | { kind: "error"; exchange: Exchange; read?: Exchange }
   | { kind: "no-state" };
+
+/** What an api3 password change came to. */
+export type PasswordChangeOutcome =
+  /** 200: the new password and salt seed are the client's; `state`, the re-encrypted wallet posted with them, is the new base. */
+  | { kind: "changed"; state: WalletState | undefined; exchange: Exchange }
+  /** Not sent: local changes must be posted first, so that the change does not have to merge. */
+  | { kind: "local-changes" }
+  /** Any other answer, or none: the client keeps its password, salt seed and base. */
+  | { kind: "error"; exchange: Exchange };
 
 export type GetOutcome =
   | { kind: "got"; state: WalletState; exchange: Exchange }
@@ -69,9 +116,11 @@ export interface WalletClientOptions {
   deviceId?: string;
   /** Where printed lines go; the walkthrough runner collects them. */
   print?: (line: string) => void;
-  /** Source of randomness for change ids (tests and replays pass a seeded one). */
+  /** Source of randomness for change ids and salt seeds (tests and replays pass a seeded one). */
   random?: () => number;
 }
+
+const noSaltSeed = "No client salt seed: register, or update the derived secrets (update_derived_secrets()) first.";
 
 export class WalletClient {
   readonly deviceId: string;
@@ -82,8 +131,14 @@ export class WalletClient {
   walletState: WalletState | undefined;
   /** Local changes on top of the merge base, rebased when the base moves. */
   localChanges = "";
+  /** api3: the account's client salt seed the secrets are derived from; undefined until registered or fetched. */
+  clientSaltSeed: string | undefined = undefined;
   private readonly print: (line: string) => void;
   private readonly random: () => number;
+  /** The injected randomness, if any: salt seeds otherwise come from the system's random bytes. */
+  private readonly seedRandom: (() => number) | undefined;
+  /** api3: the notification socket the client holds open, if any, and how many of its frames were read. */
+  private notifications: { socket: NotificationSocket; read: number } | undefined;
 
   constructor(
     /** The server it talks to; a device of a deployment points it at another node per request. */
@@ -93,6 +148,16 @@ export class WalletClient {
     this.deviceId = options.deviceId ?? randomUUID();
     this.print = options.print ?? (() => undefined);
     this.random = options.random ?? Math.random;
+    this.seedRandom = options.random;
+  }
+
+  /** The profile of the server it talks to. */
+  get profile(): ProfileName {
+    return this.protocol.profile;
+  }
+
+  private get algorithm(): ClientAlgorithm {
+    return clientAlgorithms[this.profile];
   }
 
   setAccount(email: string, rootPassword: string): void {
@@ -101,17 +166,58 @@ export class WalletClient {
   }
 
   private get secrets() {
-    return deriveSecrets(this.rootPassword);
+    if (!this.algorithm.saltSeeds) return deriveSecrets(this.rootPassword);
+    if (this.clientSaltSeed === undefined) throw new Error(noSaltSeed);
+    return deriveSecrets(this.rootPassword, this.clientSaltSeed);
   }
 
+  /**
+   * Signs up. In api3 with a salt seed of the client's making, kept across
+   * attempts: a retry after a lost answer proposes the seed the first one may
+   * have stored.
+   */
   async register(): Promise<Exchange> {
-    const exchange = await this.protocol.signup({ email: this.email, password: this.secrets.loginPassword });
+    const seedField = this.algorithm.saltSeeds ? { clientSaltSeed: (this.clientSaltSeed ??= newClientSaltSeed(this.seedRandom)) } : {};
+    const exchange = await this.protocol.signup({ email: this.email, password: this.secrets.loginPassword, ...seedField });
     if (exchange.response?.status === 201) this.print("Registered");
     else this.printError(exchange);
     return exchange;
   }
 
+  /**
+   * api3 (CLIENT-8): fetches the account's salt seed, from which the secrets
+   * derive. Nothing to fetch in the seed profile (undefined).
+   */
+  async updateDerivedSecrets(): Promise<Exchange | undefined> {
+    if (!this.algorithm.saltSeeds) return undefined;
+    const exchange = await this.protocol.getClientSaltSeed(this.email);
+    if (exchange.response?.status !== 200) {
+      this.printError(exchange);
+      return exchange;
+    }
+    if (!validateSchema("SaltSeedResponse", exchange.response.json, this.profile).valid) {
+      this.refuse("Error - the answer is not a salt seed", exchange);
+      return exchange;
+    }
+    this.clientSaltSeed = (exchange.response.json as { clientSaltSeed: string }).clientSaltSeed;
+    return exchange;
+  }
+
+  /** Takes a root password changed on another device; in api3 with the salt seed that change stored. */
+  async setLocalPassword(rootPassword: string): Promise<Exchange | undefined> {
+    this.rootPassword = rootPassword;
+    return this.updateDerivedSecrets();
+  }
+
+  /**
+   * Logs in. In api3 a client without a salt seed fetches it first; when that
+   * fails, the exchange returned is the salt seed's.
+   */
   async getAuthToken(): Promise<Exchange> {
+    if (this.algorithm.saltSeeds && this.clientSaltSeed === undefined) {
+      const fetched = await this.updateDerivedSecrets();
+      if (this.clientSaltSeed === undefined && fetched) return fetched;
+    }
     const exchange = await this.protocol.auth({
       email: this.email,
       password: this.secrets.loginPassword,
@@ -156,11 +262,15 @@ export class WalletClient {
     return base && base.sequence > 0 ? walletHmac(base, this.secrets.hmacKey) : undefined;
   }
 
-  /** The request body for the next version: base sequence + 1 with base + local changes. */
-  nextWalletRequest(sequence = (this.walletState?.sequence ?? 0) + 1): WalletRequest {
+  /** The seed profile's request body for the next version: base sequence + 1 with base + local changes. */
+  nextWalletRequest(sequence?: number): WalletRequest {
+    return { version: protocolVersion, ...this.nextWalletPost(sequence) };
+  }
+
+  /** The next version as any profile posts it (the ProtocolClient adds what its profile's body has more). */
+  nextWalletPost(sequence = (this.walletState?.sequence ?? 0) + 1): WalletPost {
     const state = { sequence, encryptedWallet: this.curEncryptedWallet() ?? "-" };
     return {
-      version: protocolVersion,
       token: this.authToken,
       encryptedWallet: state.encryptedWallet,
       sequence: state.sequence,
@@ -177,7 +287,7 @@ export class WalletClient {
       this.print("No wallet state to post.");
       return { kind: "no-state" };
     }
-    const body = this.nextWalletRequest(sequence);
+    const body = this.nextWalletPost(sequence);
     const submitted: WalletState = { sequence: body.sequence, encryptedWallet: body.encryptedWallet };
     const exchange = await this.protocol.postWallet(body);
     const status = exchange.response?.status;
@@ -188,6 +298,7 @@ export class WalletClient {
       this.printError(exchange);
       return { kind: "error", exchange };
     }
+    if (!this.algorithm.walletInPostAnswers) return this.settleWithoutWallet(status, submitted, exchange);
     const received = this.readWallet(exchange);
     if (typeof received === "string") return this.refuse(received, exchange);
     if (status === 200 && !sameState(submitted, received)) {
@@ -204,6 +315,112 @@ export class WalletClient {
     return status === 200
       ? { kind: "accepted", state: received, exchange }
       : { kind: "conflict", state: received, exchange };
+  }
+
+  /**
+   * api3: a 200 carries no echo, so the posted version is the new base
+   * (CLIENT-2); a 409 carries no wallet, so the client GETs the latest one and
+   * rebases its local changes on it (CLIENT-7).
+   */
+  private async settleWithoutWallet(status: 200 | 409, submitted: WalletState, exchange: Exchange): Promise<PostOutcome> {
+    if (status === 200) {
+      this.localChanges = "";
+      this.takeBase(submitted);
+      return { kind: "accepted", state: submitted, exchange };
+    }
+    const read = await this.getWallet();
+    if (read.kind === "got") return { kind: "conflict", state: read.state, exchange, read: read.exchange };
+    if (read.kind === "invalid") return { kind: "invalid", reason: read.reason, exchange, read: read.exchange };
+    return { kind: "error", exchange, read: read.exchange };
+  }
+
+  /**
+   * api3: changes the root password, with a new salt seed, and when the
+   * client has a base on the server re-encrypts it for the new secrets as
+   * base + 1 in the same request (PASS-1). Refused while local changes wait
+   * to be posted. The tokens of the account end (PASS-2): log in again.
+   */
+  async changePassword(newRootPassword: string): Promise<PasswordChangeOutcome> {
+    if (!this.algorithm.saltSeeds) throw new Error(`the ${this.profile} profile has no password change`);
+    if (this.localChanges !== "") {
+      this.print("Local changes not posted yet: post the wallet before changing the password.");
+      return { kind: "local-changes" };
+    }
+    const clientSaltSeed = newClientSaltSeed(this.seedRandom);
+    const next = deriveSecrets(newRootPassword, clientSaltSeed);
+    const base = this.walletState;
+    const state = base && base.sequence > 0 ? { sequence: base.sequence + 1, encryptedWallet: base.encryptedWallet } : undefined;
+    const exchange = await this.protocol.changePassword({
+      email: this.email,
+      oldPassword: this.secrets.loginPassword,
+      newPassword: next.loginPassword,
+      clientSaltSeed,
+      ...(state ? { ...state, hmac: walletHmac(state, next.hmacKey) } : {}),
+    });
+    if (exchange.response?.status !== 200) {
+      this.printError(exchange);
+      return { kind: "error", exchange };
+    }
+    this.rootPassword = newRootPassword;
+    this.clientSaltSeed = clientSaltSeed;
+    this.print("Successfully changed the password on server");
+    if (state) this.takeBase(state);
+    return { kind: "changed", state, exchange };
+  }
+
+  /** A version the client wrote itself becomes its base. */
+  private takeBase(state: WalletState): void {
+    this.walletState = state;
+    this.print("New base walletState:");
+    this.print(formatWalletState(state));
+  }
+
+  /** api3: opens the notification socket with the client's token (NOTIFY-1); one at a time. */
+  async startNotifications(): Promise<Exchange> {
+    // A profile has notifications when it has a document for their channel.
+    if (specProfile(this.profile).asyncapiFile === undefined) throw new Error(`the ${this.profile} profile has no notifications`);
+    await this.stopNotifications();
+    const path = `${this.protocol.pathPrefix}/websocket?${new URLSearchParams({ token: this.authToken }).toString()}`;
+    const opening = await openSocket({ baseUrl: this.protocol.baseUrl, path, openTimeoutMs: this.protocol.timeoutMs });
+    if (!opening.socket) this.printError(opening.exchange);
+    else {
+      this.notifications = { socket: opening.socket, read: 0 };
+      this.print("Listening for wallet updates");
+    }
+    return opening.exchange;
+  }
+
+  /**
+   * api3: the next notification frame the socket received, waiting up to
+   * `waitMs`; undefined (and a line saying why) when none came, the socket
+   * ended or the frame is binary.
+   */
+  async nextNotification(waitMs = notificationWaitMs): Promise<string | undefined> {
+    const held = this.notifications;
+    if (!held) {
+      this.print("No notification socket: start notifications first.");
+      return undefined;
+    }
+    const { socket } = held;
+    await socket.waitUntil(() => socket.frames.length > held.read, waitMs);
+    const frame = socket.frames[held.read];
+    if (frame) {
+      held.read++;
+      if (!frame.binary) return frame.text;
+      this.print(`Error - a binary frame: ${pythonRepr(frame.text)}`);
+    } else if (socket.ended) {
+      this.print("The server closed the notification socket");
+    } else {
+      this.print(`No notification within ${waitMs} ms`);
+    }
+    return undefined;
+  }
+
+  /** Closes the notification socket, if one is open. */
+  async stopNotifications(): Promise<void> {
+    const held = this.notifications;
+    this.notifications = undefined;
+    await held?.socket.close();
   }
 
   /** Appends one change (":" and four hex digits, or the given id) to the local changes. */

@@ -1,23 +1,29 @@
-// SYNC-1: the walkthrough of spec/walkthrough.md, run against the server.
+// SYNC-1: the walkthrough of the run's profile (spec/walkthrough.md,
+// spec/api3/walkthrough.md), run against the server.
 import { readFileSync } from "node:fs";
-import { specFiles } from "../../../spec/index.js";
+import { defaultProfile, profileFiles, specProfile, type ProfileName } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
 import { defineCheck } from "../model/case.js";
 import { RetryingClient } from "../run/retrying-client.js";
 import { parseWalkthrough, type WalkthroughStep } from "./document.js";
 import { runWalkthrough } from "./interpreter.js";
 
-let stepsCache: WalkthroughStep[] | undefined;
-export function walkthroughSteps(): WalkthroughStep[] {
-  stepsCache ??= parseWalkthrough(readFileSync(specFiles.walkthrough, "utf8"));
-  return stepsCache;
+const stepsCache = new Map<ProfileName, WalkthroughStep[]>();
+/** The statements of a profile's walkthrough (the seed profile's by default). */
+export function walkthroughSteps(profile: ProfileName = defaultProfile): WalkthroughStep[] {
+  let steps = stepsCache.get(profile);
+  if (!steps) {
+    steps = parseWalkthrough(readFileSync(profileFiles(profile).walkthrough, "utf8"));
+    stepsCache.set(profile, steps);
+  }
+  return steps;
 }
 
 export const walkthroughCheck = defineCheck({
   requirement: "SYNC-1",
   slug: "walkthrough",
   file: import.meta.url,
-  title: "Two devices sync, merge and resolve a conflict exactly as spec/walkthrough.md shows",
+  title: "Two devices sync, merge and resolve a conflict exactly as the profile's walkthrough shows",
   async run(ctx) {
     let statementExchanges: Exchange[] = [];
     const options = ctx.clientOptions();
@@ -28,7 +34,7 @@ export const walkthroughCheck = defineCheck({
         statementExchanges.push(exchange);
       },
     });
-    const outcome = await runWalkthrough(walkthroughSteps(), {
+    const outcome = await runWalkthrough(walkthroughSteps(ctx.profile), {
       protocol,
       email: () => ctx.uniqueEmail("walkthrough"),
       onStatement: () => {
@@ -39,7 +45,7 @@ export const walkthroughCheck = defineCheck({
     if (!mismatch) return;
     ctx.report({
       requirement: "SYNC-1",
-      message: `walkthrough.md line ${mismatch.line}, after \`>>> ${mismatch.step.statement}\`: ${mismatch.reason}`,
+      message: `${specProfile(ctx.profile).walkthroughFile} line ${mismatch.line}, after \`>>> ${mismatch.step.statement}\`: ${mismatch.reason}`,
       sent: `>>> ${mismatch.step.statement}`,
       received: mismatch.actual ?? "(nothing)",
       expected: mismatch.expected ?? "(nothing more)",

@@ -1,14 +1,15 @@
 // Runs the walkthrough's Python statements with the TypeScript client:
-// `c1 = Client()` makes a WalletClient, `c1.post_wallet()` calls postWallet(),
-// and an expression whose Python value is not None prints its repr, as the
-// Python REPL does. Every printed line is compared with the document's.
+// `c1 = Client()` makes a WalletClient, `c1.post_wallet()` calls
+// postWallet(), `c1.client_salt_seed` reads clientSaltSeed, and an expression
+// whose Python value is not None prints its repr, as the Python REPL does.
+// Every printed line is compared with the document's.
 import type { ProtocolClient } from "../client/protocol-client.js";
 import { pythonRepr, WalletClient } from "../client/wallet-client.js";
 import type { WalkthroughStep } from "./document.js";
 import { RandomValueBindings } from "./pattern.js";
 
 /** Methods whose Python counterpart returns a value the REPL prints; the others return None. */
-const valueMethods = new Set(["cur_encrypted_wallet"]);
+const valueMethods = new Set(["cur_encrypted_wallet", "next_notification"]);
 
 export interface WalkthroughOptions {
   protocol: ProtocolClient;
@@ -56,22 +57,26 @@ export async function runWalkthrough(
   };
 
   let statementsRun = 0;
-  for (const step of steps) {
-    statementsRun++;
-    options.onStatement?.(step);
-    printed = [];
-    transcript.push(`>>> ${step.statement}`);
-    try {
-      await execute(step.statement, clients, options.protocol, (line) => printed.push(line), substitute);
-    } catch (error) {
-      const reason = `the statement failed: ${error instanceof Error ? error.message : String(error)}`;
-      return { statementsRun, transcript, mismatch: { step, line: step.line, expected: undefined, actual: undefined, reason } };
+  try {
+    for (const step of steps) {
+      statementsRun++;
+      options.onStatement?.(step);
+      printed = [];
+      transcript.push(`>>> ${step.statement}`);
+      try {
+        await execute(step.statement, clients, options.protocol, (line) => printed.push(line), substitute);
+      } catch (error) {
+        const reason = `the statement failed: ${error instanceof Error ? error.message : String(error)}`;
+        return { statementsRun, transcript, mismatch: { step, line: step.line, expected: undefined, actual: undefined, reason } };
+      }
+      transcript.push(...printed);
+      const mismatch = compareOutput(step, printed, bindings);
+      if (mismatch) return { statementsRun, transcript, mismatch };
     }
-    transcript.push(...printed);
-    const mismatch = compareOutput(step, printed, bindings);
-    if (mismatch) return { statementsRun, transcript, mismatch };
+    return { statementsRun, transcript };
+  } finally {
+    await Promise.all([...clients.values()].map((client) => client.stopNotifications()));
   }
-  return { statementsRun, transcript };
 }
 
 /** The first line where the printed output differs from the document's, if any. */
@@ -91,6 +96,7 @@ function compareOutput(step: WalkthroughStep, printed: string[], bindings: Rando
 const importStatement = /^from\s+\w+\s+import\s+Client$/;
 const construction = /^(\w+)\s*=\s*Client\(\)$/;
 const methodCall = /^(\w+)\.(\w+)\((.*)\)$/;
+const attributeRead = /^(\w+)\.(\w+)$/;
 
 async function execute(
   statement: string,
@@ -105,17 +111,31 @@ async function execute(
     clients.set(made[1] as string, new WalletClient(protocol, { print }));
     return;
   }
+  const read = attributeRead.exec(statement);
+  if (read) {
+    const value = member(clients, read[1] as string, read[2] as string);
+    if (typeof value === "function") throw new Error(`${statement} is a method: call it`);
+    if (value !== undefined && value !== null) print(repr(value));
+    return;
+  }
   const call = methodCall.exec(statement);
   if (!call) throw new Error(`unsupported statement: ${statement}`);
   const [, name, pythonMethod, argumentText] = call as unknown as [string, string, string, string];
   const client = clients.get(name);
-  if (!client) throw new Error(`name '${name}' is not defined`);
-  const method = pythonMethod.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-  const target = (client as unknown as Record<string, unknown>)[method];
-  if (typeof target !== "function") throw new Error(`the client has no method ${pythonMethod} (${method})`);
+  const target = member(clients, name, pythonMethod);
+  if (typeof target !== "function") throw new Error(`the client has no method ${pythonMethod}`);
   const args = parseArguments(argumentText).map(substitute);
   const result: unknown = await (target as (...a: Literal[]) => unknown).apply(client, args);
   if (valueMethods.has(pythonMethod) && result !== undefined && result !== null) print(repr(result));
+}
+
+/** A client's member by its Python name (client_salt_seed is clientSaltSeed). */
+function member(clients: Map<string, WalletClient>, name: string, pythonName: string): unknown {
+  const client = clients.get(name);
+  if (!client) throw new Error(`name '${name}' is not defined`);
+  const camel = pythonName.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  if (!(camel in client)) throw new Error(`the client has no attribute ${pythonName} (${camel})`);
+  return (client as unknown as Record<string, unknown>)[camel];
 }
 
 function repr(value: unknown): string {
