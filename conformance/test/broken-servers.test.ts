@@ -3,7 +3,8 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { brokenServers } from "../src/broken/servers.js";
+import { profileNames } from "../../spec/index.js";
+import { brokenServers, brokenServersByProfile } from "../src/broken/servers.js";
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { schemaRequirement } from "../src/run/schema-findings.js";
@@ -12,20 +13,27 @@ import { schemaRequirement } from "../src/run/schema-findings.js";
 const counterexampleDir = join(tmpdir(), `wallet-sync-broken-servers-${process.pid}`);
 afterAll(() => rm(counterexampleDir, { recursive: true, force: true }));
 
-// Servers whose defect shows only under faults or restarts have tests of their own (faults.test.ts, restarts.test.ts).
-describe.each(Object.entries(brokenServers).filter(([, broken]) => broken.needs === undefined))("%s", (_name, broken) => {
+// Every profile's zoo, each server checked by its profile's cases. Servers whose defect shows only under
+// faults or restarts have tests of their own (faults.test.ts, restarts.test.ts).
+const zoo = profileNames.flatMap((profile) =>
+  Object.entries(brokenServersByProfile[profile])
+    .filter(([, broken]) => broken.needs === undefined)
+    .map(([name, broken]) => [profile, name, broken] as const),
+);
+
+describe.each(zoo)("%s: %s", (profile, _name, broken) => {
   test(`fails, naming ${broken.breaks.join(", ")}`, async () => {
     const server = await broken.start({ scryptCost: 64 });
     try {
       // A few interleaving runs, no shrinking: the concurrency defects fail on most runs.
-      const run = await runChecks(casesOf("seed"), { baseUrl: server.url, concurrency: 8, interleavings: { runs: 4, shrinkBudgetMs: 0, counterexampleDir } });
+      const run = await runChecks(casesOf(profile), { profile, baseUrl: server.url, concurrency: 8, interleavings: { runs: 4, shrinkBudgetMs: 0, counterexampleDir } });
       expect(run.exitCode).toBe(1);
       const mustFindings = run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST"));
       const failedRequirements = new Set(mustFindings.map((f) => f.requirement));
       for (const requirement of broken.breaks) expect([...failedRequirements]).toContain(requirement);
       // Every finding names its case's requirement, one its steps declare (alsoChecks), or the
       // schema requirement the run checks every response against: else a declaration is stale.
-      const byId = new Map(casesOf("seed").map((c) => [c.id, c]));
+      const byId = new Map(casesOf(profile).map((c) => [c.id, c]));
       for (const result of run.results) {
         const check = byId.get(result.id)!;
         const declared = [check.requirement, ...check.alsoChecks, schemaRequirement];

@@ -72,3 +72,22 @@ test("--header rejects a line that is not 'Name: value' without echoing it", asy
   expect(out.stderr).toContain("--header takes 'Name: value'");
   expect(out.stderr).not.toContain("s3cret");
 });
+
+test("api3 through the gateway: --ca, the header and the prefix reach the WebSocket too, and a rate-limited upgrade is waited for", async () => {
+  const api3 = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
+  const limiting = await startGateway({ upstream: api3.url, prefix: "/wallet-sync", header: apiKey, limitUpgrades: true });
+  try {
+    const { out, output } = captured();
+    const args = ["--url", limiting.url, "--protocol", "api3", "--ca", limiting.caFile, ...keyArgs, "--only", "NOTIFY,PASS-2", "--quiet"];
+    const result = await runCli(args, output);
+    expect(out.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.run?.results.map((r) => r.requirement)).toEqual(expect.arrayContaining(["NOTIFY-1", "NOTIFY-2", "NOTIFY-3", "NOTIFY-4", "PASS-2"]));
+    const upgrades = (result.run?.results ?? []).flatMap((r) => r.exchanges).filter((e) => e.request.path.startsWith("/api/3/websocket"));
+    expect(upgrades.some((e) => e.response?.status === 101)).toBe(true);
+    expect(result.run?.rateLimits.limitedResponses).toBeGreaterThan(0);
+  } finally {
+    await limiting.close();
+    await api3.close();
+  }
+}, 120_000);

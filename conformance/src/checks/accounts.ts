@@ -7,22 +7,14 @@ import {
   emptyStringBodies,
   missingFieldBodies,
   notAnObjectBodies,
+  withField,
+  withoutField,
   wrongTypeBodies,
   type BodyCase,
 } from "./support/bodies.js";
+import { expectSaltSeed } from "./support/account-steps.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
-import { Steps, stepsTaken, type Account, type Device } from "./support/steps.js";
-
-/** Signing up these credentials now succeeds: proof that nothing before created the account. */
-async function expectNoAccountYet(steps: Steps, account: Account, requirement: string, doing: string): Promise<void> {
-  const exchange = await steps.ctx.client.signup(account);
-  expectStatus(steps.ctx, exchange, {
-    requirement,
-    status: 201,
-    doing: `signing up after ${doing}`,
-    expected: "201: the refused requests created no account",
-  });
-}
+import { loginBody, Steps, stepsTaken, type Device } from "./support/steps.js";
 
 async function sendEach(ctx: CheckContext, path: string, bodies: BodyCase[], requirement: string, status: number): Promise<void> {
   for (const body of bodies) {
@@ -39,7 +31,7 @@ const signupCreates = defineCheck({
   async run(ctx) {
     const steps = new Steps(ctx);
     const account = await steps.signup();
-    const exchange = await ctx.client.auth({ ...account, deviceId: ctx.unique("device") });
+    const exchange = await ctx.client.auth(loginBody(account, ctx.unique("device")));
     expectStatus(ctx, exchange, { requirement: "SIGNUP-1", status: 200, doing: "logging in to the account just created" });
   },
 });
@@ -48,12 +40,13 @@ const signupDuplicate = defineCheck({
   requirement: "SIGNUP-2",
   slug: "duplicate-email",
   file: import.meta.url,
-  alsoChecks: stepsTaken("signup"),
-  title: "POST /signup for an existing email is refused with 409 and the account keeps its password",
+  alsoChecks: stepsTaken("signup", "saltSeed"),
+  title: "POST /signup for an existing email is refused with 409 and the account keeps its password (and in api3 its salt seed)",
   async run(ctx) {
     const steps = new Steps(ctx);
     const account = await steps.signup();
-    const other = { email: account.email, password: `${account.password}-other` };
+    // Another password, and in api3 another salt seed: the second signup is a whole other account's.
+    const other = { ...steps.credentials(), email: account.email };
     const again = await ctx.client.signup(other);
     expectStatus(ctx, again, {
       requirement: "SIGNUP-2",
@@ -66,20 +59,22 @@ const signupDuplicate = defineCheck({
       status: 409,
       doing: "signing up an email that has an account, with its password",
     });
-    const original = await ctx.client.auth({ ...account, deviceId: ctx.unique("device") });
+    const original = await ctx.client.auth(loginBody(account, ctx.unique("device")));
     expectStatus(ctx, original, {
       requirement: "SIGNUP-2",
       status: 200,
       doing: "logging in with the first password after a second signup",
       expected: "200: the account kept its password",
     });
-    const replaced = await ctx.client.auth({ ...other, deviceId: ctx.unique("device") });
+    const replaced = await ctx.client.auth(loginBody(other, ctx.unique("device")));
     expectStatus(ctx, replaced, {
       requirement: "SIGNUP-2",
       status: 401,
       doing: "logging in with the second signup's password",
       expected: "401: the second signup changed nothing",
     });
+    if (account.clientSaltSeed === undefined) return;
+    await expectSaltSeed(steps, account, account.clientSaltSeed, { requirement: "SIGNUP-2", doing: "reading the salt seed after a second signup" });
   },
 });
 
@@ -92,7 +87,7 @@ const signupMalformed = defineCheck({
     const steps = new Steps(ctx);
     const account = steps.credentials();
     await sendEach(ctx, "/signup", notAnObjectBodies(account), "SIGNUP-3", 400);
-    await expectNoAccountYet(steps, account, "SIGNUP-3", "malformed signups");
+    await steps.noAccountYet(account, "SIGNUP-3", "malformed signups");
   },
 });
 
@@ -105,12 +100,12 @@ const signupFields = defineCheck({
     const steps = new Steps(ctx);
     const account = steps.credentials();
     const bodies = [
-      ...missingFieldBodies(account),
+      ...missingFieldBodies(account, ["email", "password"]),
       ...wrongTypeBodies(account, { email: "string", password: "string" }),
       ...emptyStringBodies(account, ["email", "password"]),
     ];
     await sendEach(ctx, "/signup", bodies, "SIGNUP-3", 400);
-    await expectNoAccountYet(steps, account, "SIGNUP-3", "signups with bad fields");
+    await steps.noAccountYet(account, "SIGNUP-3", "signups with bad fields");
   },
 });
 
@@ -127,7 +122,32 @@ const signupNotBare = defineCheck({
     expectStatus(ctx, named, { requirement: "SIGNUP-4", status: 400, doing: "signing up `Joe <address>`" });
     const spaced = await ctx.client.signup({ ...account, email: `${local} x@${domain}` });
     expectStatus(ctx, spaced, { requirement: "SIGNUP-4", status: 400, doing: "signing up an address with a space" });
-    if (named.response?.status === 400) await expectNoAccountYet(steps, account, "SIGNUP-4", "a refused `Joe <address>` signup");
+    if (named.response?.status === 400) await steps.noAccountYet(account, "SIGNUP-4", "a refused `Joe <address>` signup");
+  },
+});
+
+const signupSaltSeed = defineCheck({
+  requirement: "SIGNUP-5",
+  slug: "bad-client-salt-seed",
+  file: import.meta.url,
+  title: "A POST /signup whose clientSaltSeed is missing or not exactly 64 hex digits is refused with 400 and creates no account",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const account = steps.credentials();
+    const seed = account.clientSaltSeed ?? "";
+    const withSeed = (json: string, what: string): BodyCase => ({ text: withField(account, "clientSaltSeed", json), what });
+    const bodies = [
+      withoutField(account, "clientSaltSeed"),
+      ...wrongTypeBodies(account, { clientSaltSeed: "string" }),
+      ...emptyStringBodies(account, ["clientSaltSeed"]),
+      withSeed(JSON.stringify(seed.slice(1)), "a clientSaltSeed of 63 hex digits"),
+      withSeed(JSON.stringify(`${seed}0`), "a clientSaltSeed of 65 hex digits"),
+      withSeed(JSON.stringify("g".repeat(64)), "a clientSaltSeed of 64 characters that are not hex digits"),
+      withSeed(JSON.stringify(`0x${seed.slice(2)}`), "a clientSaltSeed of 64 characters starting 0x"),
+      withSeed(JSON.stringify(`${seed.slice(0, 32)} ${seed.slice(33)}`), "a clientSaltSeed with a space in its middle"),
+    ];
+    await sendEach(ctx, "/signup", bodies, "SIGNUP-5", 400);
+    await steps.noAccountYet(account, "SIGNUP-5", "signups with a bad clientSaltSeed");
   },
 });
 
@@ -141,7 +161,7 @@ const authIssues = defineCheck({
     const steps = new Steps(ctx);
     const account = await steps.signup();
     const deviceId = ctx.unique("device");
-    const exchange = await ctx.client.auth({ ...account, deviceId });
+    const exchange = await ctx.client.auth(loginBody(account, deviceId));
     const doing = "logging in with the account's email and password";
     if (!expectStatus(ctx, exchange, { requirement: "AUTH-1", status: 200, doing })) return;
     const token = jsonObject(exchange)?.["token"];
@@ -166,10 +186,10 @@ const authRefused = defineCheck({
   async run(ctx) {
     const steps = new Steps(ctx);
     const device = await steps.device();
-    const unknown = await ctx.client.auth({ ...steps.credentials("unknown"), deviceId: device.deviceId });
+    const unknown = await ctx.client.auth(loginBody(steps.credentials("unknown"), device.deviceId));
     expectStatus(ctx, unknown, { requirement: "AUTH-2", status: 401, doing: "logging in with an email that has no account" });
     const wrongPassword = `${device.account.password}x`;
-    const wrong = await ctx.client.auth({ ...device.account, password: wrongPassword, deviceId: device.deviceId });
+    const wrong = await ctx.client.auth(loginBody({ ...device.account, password: wrongPassword }, device.deviceId));
     expectStatus(ctx, wrong, { requirement: "AUTH-2", status: 401, doing: "logging in with a wrong password" });
     // A token issued for this device would have replaced the device's token.
     await steps.tokenWorks(device, "AUTH-2", "reading the wallet with the device's token after a refused login");
@@ -179,7 +199,7 @@ const authRefused = defineCheck({
 async function authRefusals(ctx: CheckContext, pick: (valid: object) => BodyCase[]): Promise<void> {
   const steps = new Steps(ctx);
   const device: Device = await steps.device();
-  const valid = { email: device.account.email, password: device.account.password, deviceId: device.deviceId };
+  const valid = loginBody(device.account, device.deviceId);
   await sendEach(ctx, "/auth/full", pick(valid), "AUTH-3", 400);
   await steps.tokenWorks(device, "AUTH-3", "reading the wallet with the device's token after refused logins");
 }
@@ -217,7 +237,7 @@ const authNotBare = defineCheck({
     const steps = new Steps(ctx);
     const device = await steps.device();
     const named = `Joe <${device.account.email}>`;
-    const exchange = await ctx.client.auth({ ...device.account, email: named, deviceId: device.deviceId });
+    const exchange = await ctx.client.auth(loginBody({ ...device.account, email: named }, device.deviceId));
     expectStatus(ctx, exchange, { requirement: "AUTH-4", status: 400, doing: "logging in as `Joe <address>`, right password" });
     await steps.tokenWorks(device, "AUTH-4", "reading the wallet with the device's token after that login");
   },
@@ -232,7 +252,7 @@ const authExpiration = defineCheck({
   async run(ctx) {
     const steps = new Steps(ctx);
     const account = await steps.signup();
-    const exchange = await ctx.client.auth({ ...account, deviceId: ctx.unique("device") });
+    const exchange = await ctx.client.auth(loginBody(account, ctx.unique("device")));
     if (!expectStatus(ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "logging in" })) return;
     const expiration = jsonObject(exchange)?.["expiration"];
     const time = typeof expiration === "string" ? Date.parse(expiration) : Number.NaN;
@@ -259,7 +279,7 @@ const authOriginalFields = defineCheck({
     // scope and userId are the AuthResponse schema's x-should part (AUTH-6), judged as the answer arrives.
     const account = await new Steps(ctx).signup();
     const deviceId = ctx.unique("device");
-    const exchange = await ctx.client.auth({ ...account, deviceId });
+    const exchange = await ctx.client.auth(loginBody(account, deviceId));
     if (!expectStatus(ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "logging in" })) return;
     if (jsonObject(exchange)?.["deviceId"] === deviceId) return;
     ctx.report(
@@ -278,6 +298,7 @@ export const accountChecks: CheckCase[] = [
   signupMalformed,
   signupFields,
   signupNotBare,
+  signupSaltSeed,
   authIssues,
   authRefused,
   authMalformed,

@@ -37,8 +37,8 @@ async function expectReadOn(node: NodeSteps, device: Device, expected: WalletVer
   if (sameWallet(wallet, expected)) return;
   node.steps.ctx.report(exchangeFinding(exchange, {
     requirement: "DEPLOY-1",
-    message: `${doing}, reading it on ${node.name} right after returned ${describeWallet(wallet)}`,
-    expected: describeWallet(expected),
+    message: `${doing}, reading it on ${node.name} right after returned ${describeWallet(node.steps.ctx.profile, wallet)}`,
+    expected: describeWallet(node.steps.ctx.profile, expected),
   }));
 }
 

@@ -1,12 +1,15 @@
 // HTTP behaviour (HTTP-*): methods, bodies against the spec's schemas,
 // Content-Type both ways, oversized and malformed requests.
+import { loadOpenApi, profileNames, specProfile, type JsonObject, type ProfileName } from "../../../spec/index.js";
 import { documentedStatuses, type Method } from "../../../spec/schemas.js";
-import type { Exchange, RawRequest } from "../client/protocol-client.js";
+import { walletPostBody, type Exchange, type RawRequest } from "../client/protocol-client.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
 import { describeRequest, describeResponse } from "../report/describe.js";
+import { accountState, expectSaltSeed, nextWallet, passwordChangeBody, refusedPasswordChange } from "./support/account-steps.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
-import { randomHex, Steps, stepsTaken, walletOf, walletRequest, type Device } from "./support/steps.js";
+import { withSockets } from "./support/sockets.js";
+import { loginBody, randomHex, Steps, stepsTaken, walletBody, walletOf, walletRequest, type Device } from "./support/steps.js";
 
 // ---- HTTP-1: methods a path does not take ----
 
@@ -46,7 +49,7 @@ const authMethods = defineCheck({
   async run(ctx) {
     const steps = new Steps(ctx);
     const device = await steps.device();
-    const body = { ...device.account, deviceId: device.deviceId };
+    const body = loginBody(device.account, device.deviceId);
     for (const method of ["PUT", "PATCH", "DELETE"] as const) {
       await expectMethodRefused(ctx, { method, path: "/auth/full", body });
     }
@@ -68,7 +71,7 @@ const walletMethods = defineCheck({
     const tryAll = async (sequence: number, before: Awaited<ReturnType<Steps["store"]>> | undefined) => {
       for (const method of ["PUT", "PATCH"] as const) {
         await steps.refused(device, before, { requirement: "HTTP-1", status: 405, doing: `${method} /wallet` }, () =>
-          ctx.client.send({ method, path: "/wallet", body: walletRequest(device.token, sequence) }),
+          ctx.client.send({ method, path: "/wallet", body: walletBody(ctx.profile, device.token, sequence) }),
         );
       }
       await steps.refused(device, before, { requirement: "HTTP-1", status: 405, doing: "DELETE /wallet" }, () =>
@@ -77,6 +80,46 @@ const walletMethods = defineCheck({
     };
     await tryAll(1, undefined);
     await tryAll(2, await steps.store(device, 1));
+  },
+});
+
+const saltSeedMethods = defineCheck({
+  requirement: "HTTP-1",
+  slug: "salt-seed-methods",
+  profiles: ["api3"],
+  file: import.meta.url,
+  alsoChecks: stepsTaken("signup", "saltSeed"),
+  title: "POST, PUT, PATCH and DELETE /client-salt-seed are answered 405 and leave the salt seed as it was",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const account = await steps.signup();
+    const query = { email: Buffer.from(account.email, "utf8").toString("base64") };
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"] as const) {
+      await expectMethodRefused(ctx, { method, path: "/client-salt-seed", query, body: { clientSaltSeed: randomHex(32) } });
+    }
+    await expectSaltSeed(steps, account, account.clientSaltSeed as string, { requirement: "HTTP-1", doing: "reading the salt seed after those requests" });
+  },
+});
+
+const passwordMethods = defineCheck({
+  requirement: "HTTP-1",
+  slug: "password-methods",
+  profiles: ["api3"],
+  file: import.meta.url,
+  alsoChecks: stepsTaken("device", "accountUnchanged"),
+  title: "GET, PUT, PATCH and DELETE /password are answered 405 and change neither password, salt seed, wallet nor tokens",
+  async run(ctx) {
+    const steps = new Steps(ctx);
+    const device = await steps.device();
+    const before = await accountState(steps, device);
+    const body = passwordChangeBody(device.account);
+    const requests: RawRequest[] = [
+      ...(["PUT", "PATCH", "DELETE"] as const).map((method): RawRequest => ({ method, path: "/password", body })),
+      { method: "GET", path: "/password", query: { email: body.email, oldPassword: body.oldPassword, newPassword: body.newPassword, clientSaltSeed: body.clientSaltSeed } },
+    ];
+    for (const request of requests) {
+      await refusedPasswordChange(steps, before, { requirement: "HTTP-1", status: 405, doing: `${request.method} /password` }, () => ctx.client.send(request), body.newPassword);
+    }
   },
 });
 
@@ -104,14 +147,19 @@ const recipe = (status: number, requirement: string, doing: string, send: Status
 });
 
 const postRaw = (ctx: CheckContext, path: string, body: object) => ctx.client.send({ method: "POST", path, body });
-const wrongPassword = (device: Device) => ({
-  ...device.account,
-  password: `${device.account.password}x`,
-  deviceId: device.deviceId,
-});
-const freshAccount = (ctx: CheckContext) => ({ email: ctx.uniqueEmail("schema"), password: randomHex(5) });
+const wrong = (device: Device) => ({ ...device.account, password: `${device.account.password}x` });
+const freshAccount = (ctx: CheckContext) => new Steps(ctx).credentials("schema");
+const upgrade = (ctx: CheckContext, query: Record<string, string>) => withSockets(ctx, async (sockets) => (await sockets.open(query)).exchange);
 
-const operationRecipes: Array<{ path: string; method: Method; recipes: Recipes }> = [
+/** An operation's recipes; `profiles` when only some profiles have the operation. */
+interface OperationRecipes {
+  path: string;
+  method: Method;
+  profiles?: readonly ProfileName[];
+  recipes: Recipes;
+}
+
+const operationRecipes: OperationRecipes[] = [
   {
     path: "/signup",
     method: "post",
@@ -126,11 +174,13 @@ const operationRecipes: Array<{ path: string; method: Method; recipes: Recipes }
     path: "/auth/full",
     method: "post",
     recipes: [
-      recipe(200, "AUTH-1", "a login", (ctx, d) => ctx.client.auth({ ...d.account, deviceId: ctx.unique("device") })),
-      recipe(400, "AUTH-3", "a login without a deviceId", (ctx, d) => postRaw(ctx, "/auth/full", d.account)),
-      recipe(401, "AUTH-2", "a login with a wrong password", (ctx, d) => ctx.client.auth(wrongPassword(d))),
+      recipe(200, "AUTH-1", "a login", (ctx, d) => ctx.client.auth(loginBody(d.account, ctx.unique("device")))),
+      recipe(400, "AUTH-3", "a login without a deviceId", (ctx, d) =>
+        postRaw(ctx, "/auth/full", { email: d.account.email, password: d.account.password }),
+      ),
+      recipe(401, "AUTH-2", "a login with a wrong password", (ctx, d) => ctx.client.auth(loginBody(wrong(d), d.deviceId))),
       recipe(405, "HTTP-1", "PUT /auth/full", (ctx, d) =>
-        ctx.client.send({ method: "PUT", path: "/auth/full", body: { ...d.account, deviceId: d.deviceId } }),
+        ctx.client.send({ method: "PUT", path: "/auth/full", body: loginBody(d.account, d.deviceId) }),
       ),
     ],
   },
@@ -157,22 +207,68 @@ const operationRecipes: Array<{ path: string; method: Method; recipes: Recipes }
       recipe(409, "SEQ-5", "sequence 2 before the first wallet", (ctx, d) => ctx.client.postWallet(walletRequest(d.token, 2))),
       recipe(200, "SEQ-1", "the first wallet", (ctx, d) => ctx.client.postWallet(walletRequest(d.token, 1))),
       recipe(409, "SEQ-3", "sequence 1 when a wallet exists", (ctx, d) => ctx.client.postWallet(walletRequest(d.token, 1))),
-      recipe(400, "VAL-2", "sequence 0", (ctx, d) => postRaw(ctx, "/wallet", walletRequest(d.token, 0))),
+      recipe(400, "VAL-2", "sequence 0", (ctx, d) => postRaw(ctx, "/wallet", walletBody(ctx.profile, d.token, 0))),
       recipe(401, "WGET-4", "an unknown token", (ctx) => ctx.client.postWallet(walletRequest(randomHex(32), 1))),
       recipe(405, "HTTP-1", "PUT /wallet", (ctx, d) =>
-        ctx.client.send({ method: "PUT", path: "/wallet", body: walletRequest(d.token, 2) }),
+        ctx.client.send({ method: "PUT", path: "/wallet", body: walletBody(ctx.profile, d.token, 2) }),
       ),
+    ],
+  },
+  {
+    path: "/client-salt-seed",
+    method: "get",
+    profiles: ["api3"],
+    recipes: [
+      recipe(200, "SALT-1", "reading an account's salt seed", (ctx, d) => ctx.client.getClientSaltSeed(d.account.email)),
+      recipe(400, "SALT-2", "GET /client-salt-seed without an email", (ctx) => ctx.client.send({ method: "GET", path: "/client-salt-seed" })),
+      recipe(404, "SALT-2", "the salt seed of an email without an account", (ctx) => ctx.client.getClientSaltSeed(ctx.uniqueEmail("unknown"))),
+      recipe(405, "HTTP-1", "DELETE /client-salt-seed", (ctx, d) =>
+        ctx.client.send({ method: "DELETE", path: "/client-salt-seed", query: { email: Buffer.from(d.account.email, "utf8").toString("base64") } }),
+      ),
+    ],
+  },
+  {
+    path: "/password",
+    method: "post",
+    profiles: ["api3"],
+    recipes: [
+      recipe(400, "PASS-5", "a password change to the same password", (ctx, d) =>
+        ctx.client.changePassword({ ...passwordChangeBody(d.account), newPassword: d.account.password }),
+      ),
+      recipe(401, "PASS-3", "a password change with a wrong old password", (ctx, d) => ctx.client.changePassword(passwordChangeBody(wrong(d)))),
+      recipe(409, "PASS-4", "a password change with a wallet, for an account without one", (ctx, d) =>
+        ctx.client.changePassword(passwordChangeBody(d.account, nextWallet(undefined))),
+      ),
+      recipe(405, "HTTP-1", "PUT /password", (ctx, d) => ctx.client.send({ method: "PUT", path: "/password", body: passwordChangeBody(d.account) })),
+      // Last: it ends the device's token.
+      recipe(200, "PASS-1", "a password change", (ctx, d) => ctx.client.changePassword(passwordChangeBody(d.account))),
+    ],
+  },
+  {
+    path: "/websocket",
+    method: "get",
+    profiles: ["api3"],
+    recipes: [
+      recipe(101, "NOTIFY-1", "an upgrade with a live token", (ctx, d) => upgrade(ctx, { token: d.token })),
+      recipe(400, "NOTIFY-1", "an upgrade without a token", (ctx) => upgrade(ctx, {})),
+      recipe(401, "NOTIFY-1", "an upgrade with an unknown token", (ctx) => upgrade(ctx, { token: randomHex(32) })),
     ],
   },
 ];
 
+/** The profiles an operation runs in. */
+const profilesOf = (operation: OperationRecipes): readonly ProfileName[] => operation.profiles ?? profileNames;
+
 /** Refuses to load when the spec documents a status no recipe makes, so a spec change cannot go unchecked. */
 function assertRecipesCoverSpec(): void {
-  for (const { path, method, recipes } of operationRecipes) {
+  for (const operation of operationRecipes) {
+    const { path, method, recipes } = operation;
     const made = new Set([...recipes.map((r) => r.status), ...unrecipedStatuses]);
-    const missing = documentedStatuses(path, method).filter((status) => !made.has(status));
-    if (missing.length > 0) {
-      throw new Error(`HTTP-2 checks have no request for ${method.toUpperCase()} ${path} ${missing.join(", ")}`);
+    for (const profile of profilesOf(operation)) {
+      const missing = documentedStatuses(`${specProfile(profile).pathPrefix}${path}`, method, profile).filter((status) => !made.has(status));
+      if (missing.length > 0) {
+        throw new Error(`HTTP-2 checks have no request for ${method.toUpperCase()} ${path} ${missing.join(", ")} (${profile} profile)`);
+      }
     }
   }
 }
@@ -180,10 +276,11 @@ assertRecipesCoverSpec();
 
 const statusesOf = (recipes: Recipes) => [...new Set(recipes.map((r) => r.status))].join(", ");
 
-const schemaChecks = operationRecipes.map(({ path, method, recipes }) =>
+const schemaChecks = operationRecipes.map(({ path, method, recipes, profiles }) =>
   defineCheck({
     requirement: "HTTP-2",
     slug: `${method}-${path.replace(/^\//, "").replace(/\//g, "-")}-responses`,
+    ...(profiles ? { profiles } : {}),
     file: import.meta.url,
     alsoChecks: [...stepsTaken("device"), ...recipes.map((r) => r.requirement)],
     title: `Every documented response of ${method.toUpperCase()} ${path} matches its schema (${statusesOf(recipes)})`,
@@ -209,9 +306,9 @@ const contentType = defineCheck({
   async run(ctx) {
     const seen: Exchange[] = [];
     const keep = (exchange: Exchange) => (seen.push(exchange), exchange);
-    const account = { email: ctx.uniqueEmail("content-type"), password: randomHex(5) };
+    const account = new Steps(ctx).credentials("content-type");
     keep(await ctx.client.signup(account));
-    const login = keep(await ctx.client.auth({ ...account, deviceId: ctx.unique("device") }));
+    const login = keep(await ctx.client.auth(loginBody(account, ctx.unique("device"))));
     const token = String(jsonObject(login)?.["token"] ?? randomHex(32));
     keep(await ctx.client.getWallet(token));
     keep(await ctx.client.postWallet(walletRequest(token, 1)));
@@ -249,7 +346,7 @@ const oversizedSignup = defineCheck({
   file: import.meta.url,
   title: "An oversized POST /signup is answered 413 and creates no account",
   async run(ctx) {
-    const account = { email: ctx.uniqueEmail("oversized"), password: randomHex(5) };
+    const account = new Steps(ctx).credentials("oversized");
     const oversized = { ...account, password: "p".repeat(oversizedBytes) };
     const exchange = await ctx.client.sendWellFormed({ method: "POST", path: "/signup", body: oversized });
     if (!expectStatus(ctx, exchange, { requirement: "HTTP-4", status: 413, doing: oversizedDoing("/signup") })) return;
@@ -274,7 +371,7 @@ const oversizedAuth = defineCheck({
     const exchange = await ctx.client.sendWellFormed({
       method: "POST",
       path: "/auth/full",
-      body: { ...device.account, deviceId: `${device.deviceId}${"d".repeat(oversizedBytes)}` },
+      body: loginBody(device.account, `${device.deviceId}${"d".repeat(oversizedBytes)}`),
     });
     expectStatus(ctx, exchange, { requirement: "HTTP-4", status: 413, doing: oversizedDoing("/auth/full") });
   },
@@ -293,7 +390,7 @@ const oversizedWallet = defineCheck({
     const exchange = await ctx.client.sendWellFormed({
       method: "POST",
       path: "/wallet",
-      body: walletRequest(device.token, 2, { encryptedWallet: "A".repeat(oversizedBytes) }),
+      body: walletBody(ctx.profile, device.token, 2, { encryptedWallet: "A".repeat(oversizedBytes) }),
     });
     if (!expectStatus(ctx, exchange, { requirement: "HTTP-4", status: 413, doing: oversizedDoing("/wallet") })) return;
     await steps.unchanged(device, stored, { requirement: "HTTP-4", exchange, doing: oversizedDoing("/wallet") });
@@ -313,14 +410,14 @@ function contentTypeCheck(slug: string, header: string | undefined, described: s
       const post = (path: string, value: object) =>
         ctx.client.sendWellFormed({ method: "POST", path, body: JSON.stringify(value), headers });
       const doing = (what: string) => `${what} ${described}`;
-      const account = { email: ctx.uniqueEmail("content-type"), password: randomHex(5) };
+      const account = new Steps(ctx).credentials("content-type");
       const signup = await post("/signup", account);
       if (!expectStatus(ctx, signup, { requirement: "HTTP-5", status: 201, doing: doing("a signup") })) return;
-      const login = await post("/auth/full", { ...account, deviceId: ctx.unique("device") });
+      const login = await post("/auth/full", loginBody(account, ctx.unique("device")));
       if (!expectStatus(ctx, login, { requirement: "HTTP-5", status: 200, doing: doing("a login") })) return;
       const token = String(jsonObject(login)?.["token"]);
       const body = walletRequest(token, 1);
-      const stored = await post("/wallet", body);
+      const stored = await post("/wallet", walletPostBody(ctx.profile, body));
       if (!expectStatus(ctx, stored, { requirement: "HTTP-5", status: 200, doing: doing("a POST /wallet") })) return;
       const read = await ctx.client.getWallet(token);
       const wallet = walletOf(read);
@@ -330,7 +427,7 @@ function contentTypeCheck(slug: string, header: string | undefined, described: s
           message: doing("the wallet read back is not the one posted"),
           sent: describeRequest(stored.request),
           received: describeResponse(read),
-          expected: `the wallet posted: ${JSON.stringify(body)}`,
+          expected: `the wallet posted: ${JSON.stringify(walletPostBody(ctx.profile, body))}`,
           exchanges: [stored, read],
         });
       }
@@ -351,19 +448,35 @@ export const malformedBodies: ReadonlyArray<{ body: string | Uint8Array; what: s
   { body: "\u{feff}\u{feff}", what: "two byte-order marks" },
 ];
 
+/** The protocol's paths (without the profile's prefix) that take POST, from the profile's OpenAPI document. */
+function postPaths(profile: ProfileName): string[] {
+  const prefix = specProfile(profile).pathPrefix;
+  const paths = (loadOpenApi(profile)["paths"] ?? {}) as JsonObject;
+  return Object.entries(paths)
+    .filter(([, operations]) => (operations as JsonObject)["post"] !== undefined)
+    .map(([path]) => path.slice(prefix.length));
+}
+
+/** Query strings that are no valid URL encoding, or far longer than any token or email; the WebSocket path is NOTIFY-1's. */
+const walletQueries = ["/wallet?token=%ZZ", "/wallet?token=%", `/wallet?token=${"f".repeat(4096)}`];
+const malformedQueries: Record<ProfileName, readonly string[]> = {
+  seed: walletQueries,
+  api3: [...walletQueries, "/client-salt-seed?email=%ZZ", "/client-salt-seed?email=%", `/client-salt-seed?email=${"f".repeat(4096)}`],
+};
+
 const malformedRequests = defineCheck({
   requirement: "HTTP-6",
   slug: "malformed-requests",
   file: import.meta.url,
   title: "Malformed requests to every endpoint get a 4xx with an error body, never a 5xx or a dropped connection",
   async run(ctx) {
-    for (const path of ["/signup", "/auth/full", "/wallet"]) {
+    for (const path of postPaths(ctx.profile)) {
       for (const { body, what } of malformedBodies) {
         const exchange = await ctx.client.send({ method: "POST", path, body });
         expectStatus(ctx, exchange, { requirement: "HTTP-6", status: "4xx", doing: `a POST ${path} with ${what}` });
       }
     }
-    for (const path of ["/wallet?token=%ZZ", "/wallet?token=%", `/wallet?token=${"f".repeat(4096)}`]) {
+    for (const path of malformedQueries[ctx.profile]) {
       const exchange = await ctx.client.send({ method: "GET", path });
       expectStatus(ctx, exchange, { requirement: "HTTP-6", status: "4xx", doing: `GET ${path.slice(0, 40)}` });
     }
@@ -374,6 +487,8 @@ export const httpChecks: CheckCase[] = [
   signupMethods,
   authMethods,
   walletMethods,
+  saltSeedMethods,
+  passwordMethods,
   ...schemaChecks,
   contentType,
   oversizedSignup,

@@ -3,8 +3,12 @@ import type { CheckCase } from "../model/case.js";
 import { accountChecks } from "./accounts.js";
 import { deploymentChecks } from "./deployment.js";
 import { httpChecks } from "./http.js";
+import { notificationChecks } from "./notifications.js";
+import { passwordChecks } from "./password.js";
+import { saltSeedChecks } from "./salt-seed.js";
 import { sequenceChecks } from "./sequence.js";
 import { tokenChecks } from "./tokens.js";
+import { unknownFieldChecks } from "./unknown-fields.js";
 import { validationChecks } from "./validation.js";
 import { walletReadChecks } from "./wallet-read.js";
 
@@ -15,5 +19,9 @@ export const contractChecks: readonly CheckCase[] = [
   ...walletReadChecks,
   ...sequenceChecks,
   ...validationChecks,
+  ...unknownFieldChecks,
+  ...saltSeedChecks,
+  ...passwordChecks,
+  ...notificationChecks,
   ...deploymentChecks,
 ];

@@ -18,8 +18,8 @@ async function expectReads(
   if (sameWallet(wallet, expected)) return;
   steps.ctx.report(exchangeFinding(exchange, {
     requirement,
-    message: `${doing}: read ${describeWallet(wallet)}`,
-    expected: describeWallet(expected),
+    message: `${doing}: read ${describeWallet(steps.ctx.profile, wallet)}`,
+    expected: describeWallet(steps.ctx.profile, expected),
   }));
 }
 

@@ -10,7 +10,7 @@ const exact = defineCheck({
   slug: "exact-wallet",
   file: import.meta.url,
   alsoChecks: stepsTaken("device", "store"),
-  title: "GET /wallet returns version 1 and the wallet exactly as last stored",
+  title: "GET /wallet returns the wallet exactly as last stored (in the seed profile with version 1)",
   async run(ctx) {
     const steps = new Steps(ctx);
     const device = await steps.device();

@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { request, type Dispatcher } from "undici";
 import { defaultProfile, specProfile, type AuthRequest, type ProfileName, type WalletVersion } from "../../../spec/index.js";
 import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
-import { isRateLimited, RateLimits } from "./rate-limit.js";
+import { RateLimits, sendRateLimited } from "./rate-limit.js";
 import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
 import { BodyTooLarge, jsonDepthExceeds, readCappedText } from "./bounded-body.js";
 import { connectionDispatcher, directConnection } from "./connection.js";
@@ -162,15 +162,8 @@ export class ProtocolClient {
    * attempt is an exchange of its own), and only the last one is returned.
    * `path` is the protocol's ("/wallet"): the profile's prefix goes before it.
    */
-  async send(raw: RawRequest): Promise<Exchange> {
-    for (let attempt = 0; ; attempt++) {
-      await this.rateLimits.pace();
-      const exchange = await this.sendOnce(raw);
-      if (!exchange.response || !isRateLimited(exchange.response)) return exchange;
-      this.rateLimits.count();
-      if (attempt >= this.rateLimits.retries) return exchange;
-      await this.rateLimits.waitBeforeRetry(exchange.response, attempt);
-    }
+  send(raw: RawRequest): Promise<Exchange> {
+    return sendRateLimited(this.rateLimits, () => this.sendOnce(raw), (exchange) => exchange.response);
   }
 
   private async sendOnce(raw: RawRequest): Promise<Exchange> {
@@ -219,9 +212,15 @@ export class ProtocolClient {
   }
 }
 
+/** The `version` field of a profile's wallet bodies (POST, GET): 1 in the seed profile; api3's have none. */
+export function walletBodyVersion(profile: ProfileName): 1 | undefined {
+  return profile === "seed" ? 1 : undefined;
+}
+
 /** The body of a well-formed POST /wallet in a profile: the seed profile's carries `version` 1 first, api3's has no such field. */
 export function walletPostBody(profile: ProfileName, body: WalletPost): object {
-  return profile === "seed" ? { version: 1, ...body } : body;
+  const version = walletBodyVersion(profile);
+  return version === undefined ? body : { version, ...body };
 }
 
 /** Whether the recorded body is the whole body sent, not a prefix that ends with the size. */

@@ -88,3 +88,20 @@ export class RateLimits {
     };
   }
 }
+
+/**
+ * Sends a request until its answer is no rate limit, or the retries ran out:
+ * each attempt is paced, and a limit counted and waited for as it asks. Every
+ * attempt is the caller's to record; the last one is returned.
+ */
+export async function sendRateLimited<T>(limits: RateLimits, send: () => Promise<T>, responseOf: (result: T) => LimitedResponse | undefined): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    await limits.pace();
+    const result = await send();
+    const response = responseOf(result);
+    if (!response || !isRateLimited(response)) return result;
+    limits.count();
+    if (attempt >= limits.retries) return result;
+    await limits.waitBeforeRetry(response, attempt);
+  }
+}

@@ -1,6 +1,7 @@
 // What a check gets to work with. Contract checks, the walkthrough and the
 // interleaving properties all run against this interface.
 import type { ProfileName } from "../../../spec/index.js";
+import type { ConnectionSettings } from "../client/connection.js";
 import type { Exchange, ProtocolClient, ProtocolClientOptions, RawRequest } from "../client/protocol-client.js";
 import type { InterleavingSettings } from "../interleavings/property/settings.js";
 import type { FindingInput, InterleavingEvidence } from "./result.js";
@@ -27,6 +28,8 @@ export interface CheckContext {
   readonly nodeUrls: readonly string[];
   /** Per-request timeout in milliseconds. */
   readonly timeoutMs: number;
+  /** Extra headers and TLS trust of the run, for connections made outside `client` (the api3 WebSocket). */
+  readonly connection: ConnectionSettings;
   /** The run's budget for the interleaving properties; one object per run. */
   readonly interleavings: InterleavingSettings;
   /** Random id of this run; part of every name from unique(). */

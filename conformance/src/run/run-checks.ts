@@ -96,7 +96,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     if (stopped) return;
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const environment = { profile, baseUrl, nodeUrls, timeoutMs, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
+    const environment = { profile, baseUrl, nodeUrls, timeoutMs, connection, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
     const result = await runCase(check, environment);
     results.set(check, result);
     const judged = judgeAgainstBaseline(result, options.baseline);
@@ -139,6 +139,7 @@ interface CaseEnvironment {
   baseUrl: string;
   nodeUrls: readonly string[];
   timeoutMs: number;
+  connection: ConnectionSettings;
   strict: boolean;
   runId: string;
   unique: (label: string) => string;
@@ -188,6 +189,7 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     baseUrl: env.baseUrl,
     nodeUrls: env.nodeUrls,
     timeoutMs: env.timeoutMs,
+    connection: env.connection,
     interleavings: env.interleavings,
     runId: env.runId,
     client,

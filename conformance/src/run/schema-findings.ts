@@ -9,7 +9,7 @@ import {
   validateSchema,
   type Method,
 } from "../../../spec/schemas.js";
-import { defaultProfile, loadOpenApi, type JsonObject, type ProfileName } from "../../../spec/index.js";
+import { defaultProfile, loadOpenApi, specProfile, type JsonObject, type ProfileName } from "../../../spec/index.js";
 import { isRateLimited } from "../client/rate-limit.js";
 import type { Exchange } from "../client/protocol-client.js";
 import type { FindingInput } from "../model/result.js";
@@ -31,7 +31,7 @@ function specPaths(profile: ProfileName): Set<string> {
 /** A schema mismatch of one response; `key` groups repeats of the same mismatch. */
 export interface SchemaFinding {
   key: string;
-  /** The operation whose response it is, e.g. "POST /auth/full". */
+  /** The operation whose response it is, as cases name it (the protocol's path, without the profile's prefix): "POST /auth/full". */
   operation: string;
   finding: FindingInput;
 }
@@ -40,14 +40,15 @@ export interface SchemaFinding {
 export function schemaFindings(exchange: Exchange, profile: ProfileName = defaultProfile): SchemaFinding[] {
   const response = exchange.response;
   // A rate limit is not an answer of the protocol: the client waits and asks again.
-  if (!response || response.status >= 500 || isRateLimited(response)) return [];
+  // A 1xx (the 101 of a WebSocket upgrade) has no body to check.
+  if (!response || response.status < 200 || response.status >= 500 || isRateLimited(response)) return [];
   const path = exchange.request.path.split("?")[0] ?? "";
   if (!specPaths(profile).has(path)) return [];
   const method = exchange.request.method.toLowerCase() as Method;
   const documented = documentedStatuses(path, method, profile).includes(response.status);
   if (!documented && (response.status < 400 || response.status >= 500)) return [];
-  const operation = `${exchange.request.method} ${path}`;
-  const where = `${operation} ${response.status}`;
+  const operation = `${exchange.request.method} ${path.slice(specProfile(profile).pathPrefix.length)}`;
+  const where = `${exchange.request.method} ${path} ${response.status}`;
   const mismatches: Array<{ requirement: string; errors: string[] }> = [];
   if (response.json === undefined) mismatches.push({ requirement: "HTTP-2", errors: ["the body is not JSON"] });
   else {

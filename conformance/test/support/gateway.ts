@@ -1,10 +1,13 @@
 // A gateway like those servers are deployed behind: HTTPS with a certificate
 // of its own (self-signed, made here with Debian's openssl), the protocol
 // mounted under a path prefix, and an API key required on every request;
-// what passes is forwarded to the server behind it.
+// what passes is forwarded to the server behind it, WebSocket upgrades too
+// (which it may also rate-limit, as gateways do).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { connect } from "node:net";
+import type { Duplex } from "node:stream";
 import { createServer, type Server } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +25,8 @@ export interface GatewayOptions {
   upstream: string;
   prefix: string;
   header: { name: string; value: string };
+  /** Answers every other WebSocket upgrade 429 with Retry-After: 0 before forwarding it. */
+  limitUpgrades?: boolean;
 }
 
 /** A self-signed certificate for 127.0.0.1 and localhost, valid one day, in `dir`. */
@@ -66,6 +71,36 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
     forwarded.on("error", () => deny(502, "the server behind the gateway did not answer"));
     request.pipe(forwarded);
+  });
+  let upgrades = 0;
+  server.on("upgrade", (request: IncomingMessage, client: Duplex, head: Buffer) => {
+    const refuse = (status: number, reason: string, headers: Record<string, string> = {}) => {
+      const lines = Object.entries({ ...headers, "content-length": "0", connection: "close" }).map(([name, value]) => `${name}: ${value}\r\n`);
+      client.end(`HTTP/1.1 ${status} ${reason}\r\n${lines.join("")}\r\n`);
+    };
+    const url = request.url ?? "/";
+    if (!url.startsWith(`${prefix}/`)) return refuse(404, "Not Found");
+    if (request.headers[options.header.name.toLowerCase()] !== options.header.value) return refuse(401, "Unauthorized");
+    if (options.limitUpgrades && upgrades++ % 2 === 0) return refuse(429, "Too Many Requests", { "retry-after": "0" });
+    const behind = connect(Number(upstream.port), upstream.hostname, () => {
+      const headers: string[] = [];
+      for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+        const name = request.rawHeaders[i] as string;
+        headers.push(`${name}: ${name.toLowerCase() === "host" ? upstream.host : request.rawHeaders[i + 1]}\r\n`);
+      }
+      behind.write(`${request.method} ${url.slice(prefix.length)} HTTP/1.1\r\n${headers.join("")}\r\n`);
+      behind.write(head);
+      behind.pipe(client);
+      client.pipe(behind);
+    });
+    const drop = () => {
+      behind.destroy();
+      client.destroy();
+    };
+    behind.on("error", drop);
+    client.on("error", drop);
+    client.on("close", () => behind.destroy());
+    behind.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };

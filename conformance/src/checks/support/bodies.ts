@@ -38,14 +38,15 @@ export function notAnObjectBodies(valid: object): BodyCase[] {
   ];
 }
 
-/** An empty object, and the valid body without each of its fields in turn. */
-export function missingFieldBodies(valid: object): BodyCase[] {
-  const bodies: BodyCase[] = [{ text: "{}", what: "an empty object" }];
-  for (const field of Object.keys(valid)) {
-    const rest = Object.fromEntries(Object.entries(valid).filter(([name]) => name !== field));
-    bodies.push({ text: JSON.stringify(rest), what: `a body without \`${field}\`` });
-  }
-  return bodies;
+/** An empty object, and the valid body without each of its fields (or of the given ones) in turn. */
+export function missingFieldBodies(valid: object, fields: readonly string[] = Object.keys(valid)): BodyCase[] {
+  return [{ text: "{}", what: "an empty object" }, ...fields.map((field) => withoutField(valid, field))];
+}
+
+/** The valid body without one field. */
+export function withoutField(valid: object, field: string): BodyCase {
+  const rest = Object.fromEntries(Object.entries(valid).filter(([name]) => name !== field));
+  return { text: JSON.stringify(rest), what: `a body without \`${field}\`` };
 }
 
 /** The valid body with one field's value replaced by JSON text written as is. */

@@ -3,8 +3,8 @@
 // step a check depends on aborts the check when it fails, naming the
 // requirement that step relies on.
 import { randomBytes } from "node:crypto";
-import type { WalletRequest, WalletVersion } from "../../../../spec/index.js";
-import type { Exchange } from "../../client/protocol-client.js";
+import { requirementById, type AuthRequest, type ProfileName, type WalletVersion } from "../../../../spec/index.js";
+import { walletBodyVersion, walletPostBody, type Exchange, type WalletPost } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
 import { CheckAborted, type CheckContext } from "../../model/context.js";
 import { describeRequest, describeResponse, exchangeFinding } from "../../report/describe.js";
@@ -13,6 +13,8 @@ import { expectStatus, jsonObject, requireStatus, type StatusExpectation } from 
 export interface Account {
   email: string;
   password: string;
+  /** api3: the salt seed the account was signed up with (64 hex digits). */
+  clientSaltSeed?: string;
 }
 
 export interface Device {
@@ -30,9 +32,29 @@ export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString("hex");
 }
 
-/** A well-formed POST /wallet body; `fields` overrides any part. */
-export function walletRequest(token: string, sequence: number, fields: Partial<WalletRequest> = {}): WalletRequest {
-  return { version: 1, token, encryptedWallet: walletContent(), sequence, hmac: randomHex(32), ...fields };
+/** A client salt seed as api3 clients make it: 32 random bytes, hex-encoded. */
+export function clientSaltSeed(): string {
+  return randomHex(32);
+}
+
+/** The POST /auth/full body for a device of the account: its credentials only (api3 refuses unknown fields). */
+export function loginBody(account: Account, deviceId: string): AuthRequest {
+  return { email: account.email, password: account.password, deviceId };
+}
+
+/** A well-formed POST /wallet for the typed client, which adds what the profile's body needs; `fields` overrides any part. */
+export function walletRequest(token: string, sequence: number, fields: Partial<WalletPost> = {}): WalletPost {
+  return { token, encryptedWallet: walletContent(), sequence, hmac: randomHex(32), ...fields };
+}
+
+/** A well-formed POST /wallet body of the profile, to send raw (the seed profile's carries `version` 1). */
+export function walletBody(profile: ProfileName, token: string, sequence: number, fields: Partial<WalletPost> = {}): object {
+  return walletPostBody(profile, walletRequest(token, sequence, fields));
+}
+
+/** Whether a requirement binds the profile: a step checks a part only its profiles have (SEQ-4, SEQ-7) only there. */
+export function binds(profile: ProfileName, requirement: string): boolean {
+  return requirementById(requirement).profiles.includes(profile);
 }
 
 export function storedPart(wallet: WalletVersion): WalletVersion {
@@ -51,8 +73,14 @@ export function sameWallet(a: WalletVersion | undefined, b: WalletVersion | unde
   return a.encryptedWallet === b.encryptedWallet && a.sequence === b.sequence && a.hmac === b.hmac;
 }
 
-export function describeWallet(wallet: WalletVersion | undefined): string {
-  return wallet === undefined ? "no wallet (404)" : `200 with ${JSON.stringify({ version: 1, ...storedPart(wallet) })}`;
+/** The wallet as the profile's GET /wallet returns it: the seed profile's body carries `version` 1. */
+export function walletAnswer(profile: ProfileName, wallet: WalletVersion): string {
+  const version = walletBodyVersion(profile);
+  return JSON.stringify(version === undefined ? storedPart(wallet) : { version, ...storedPart(wallet) });
+}
+
+export function describeWallet(profile: ProfileName, wallet: WalletVersion | undefined): string {
+  return wallet === undefined ? "no wallet (404)" : `200 with ${walletAnswer(profile, wallet)}`;
 }
 
 /**
@@ -68,6 +96,12 @@ export const stepRequirements = {
   read: ["WGET-1"],
   /** refused() and unchanged() read the wallet back. */
   refused: ["WGET-1"],
+  /** api3: readSaltSeed() (account-steps.ts). */
+  saltSeed: ["SALT-1"],
+  /** api3: changePassword() (account-steps.ts). */
+  changePassword: ["PASS-1"],
+  /** api3: accountState() and refusedPasswordChange() read the salt seed and the wallet back. */
+  accountUnchanged: ["SALT-1", "WGET-1"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StepName = keyof typeof stepRequirements;
@@ -86,9 +120,10 @@ export interface Refusal {
 export class Steps {
   constructor(readonly ctx: CheckContext) {}
 
-  /** Credentials no other check uses. */
+  /** Credentials no other check uses; in api3 with a fresh client salt seed, which its signup body carries. */
   credentials(label = "account"): Account {
-    return { email: this.ctx.uniqueEmail(label), password: `pw-${randomHex(8)}` };
+    const account = { email: this.ctx.uniqueEmail(label), password: `pw-${randomHex(8)}` };
+    return this.ctx.profile === "api3" ? { ...account, clientSaltSeed: clientSaltSeed() } : account;
   }
 
   /** Signs up a fresh account (SIGNUP-1). */
@@ -101,7 +136,7 @@ export class Steps {
 
   /** Gets a token for a device of the account (AUTH-1). */
   async login(account: Account, deviceId: string = this.ctx.unique("device")): Promise<Device> {
-    const exchange = await this.ctx.client.auth({ ...account, deviceId });
+    const exchange = await this.ctx.client.auth(loginBody(account, deviceId));
     requireStatus(this.ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "getting a token for a device" });
     const token = jsonObject(exchange)?.["token"];
     if (typeof token !== "string" || token === "") {
@@ -122,12 +157,13 @@ export class Steps {
 
   /**
    * Stores a wallet version that must be accepted (SEQ-1 for the first, SEQ-2
-   * after) and checks that the 200 echoes it (SEQ-7, or the given requirement).
+   * after) and, in the seed profile, checks that the 200 echoes it (SEQ-7, or
+   * the given requirement); api3's 200 carries no wallet.
    */
   async store(
     device: Device,
     sequence: number,
-    fields: Partial<WalletRequest> = {},
+    fields: Partial<WalletPost> = {},
     echoRequirement = "SEQ-7",
   ): Promise<WalletVersion> {
     const body = walletRequest(device.token, sequence, fields);
@@ -139,6 +175,7 @@ export class Steps {
       doing: sequence === 1 ? "storing the first wallet (sequence 1)" : `storing sequence ${sequence} on top of ${sequence - 1}`,
     });
     const stored = storedPart(body);
+    if (!binds(this.ctx.profile, "SEQ-7")) return stored;
     this.expectWallet(exchange, stored, {
       requirement: echoRequirement,
       doing: "the 200 to POST /wallet",
@@ -147,14 +184,15 @@ export class Steps {
     return stored;
   }
 
-  /** Reports unless the body carries exactly this wallet (version 1 and the stored strings, byte for byte). */
+  /** Reports unless the body carries exactly this wallet: the stored strings, byte for byte (and in the seed profile version 1). */
   expectWallet(exchange: Exchange, wallet: WalletVersion, about: { requirement: string; doing: string; expected: string }) {
     const carried = walletOf(exchange);
-    if (carried && carried.version === 1 && sameWallet(carried, wallet)) return true;
+    const version = walletBodyVersion(this.ctx.profile);
+    if (carried && (version === undefined || carried.version === version) && sameWallet(carried, wallet)) return true;
     this.ctx.report(exchangeFinding(exchange, {
       requirement: about.requirement,
       message: `${about.doing} ${carried ? "carries a different wallet" : "carries no wallet"}`,
-      expected: `${about.expected}: ${JSON.stringify({ version: 1, ...storedPart(wallet) })}`,
+      expected: `${about.expected}: ${walletAnswer(this.ctx.profile, wallet)}`,
     }));
     return false;
   }
@@ -217,8 +255,19 @@ export class Steps {
       message: `${refusal.doing}: the wallet changed although the request was ${answer}`,
       sent: describeRequest(refusal.exchange.request),
       received: `${describeResponse(refusal.exchange)}; then GET /wallet -> ${describeResponse(exchange)}`,
-      expected: `nothing changed: GET /wallet -> ${describeWallet(before)}`,
+      expected: `nothing changed: GET /wallet -> ${describeWallet(this.ctx.profile, before)}`,
       exchanges: [refusal.exchange, exchange],
+    });
+  }
+
+  /** Signing up these credentials now succeeds: proof that nothing before created the account. */
+  async noAccountYet(account: Account, requirement: string, doing: string): Promise<void> {
+    const exchange = await this.ctx.client.signup(account);
+    expectStatus(this.ctx, exchange, {
+      requirement,
+      status: 201,
+      doing: `signing up after ${doing}`,
+      expected: "201: the refused requests created no account",
     });
   }
 
