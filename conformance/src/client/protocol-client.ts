@@ -5,7 +5,7 @@ import { performance } from "node:perf_hooks";
 import { request, type Dispatcher } from "undici";
 import { defaultProfile, specProfile, type AuthRequest, type ProfileName, type WalletVersion } from "../../../spec/index.js";
 import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
-import { RateLimits, sendRateLimited } from "./rate-limit.js";
+import { RateLimits, sendRateLimited, type LimitedResponse } from "./rate-limit.js";
 import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
 import { BodyTooLarge, jsonDepthExceeds, readCappedText } from "./bounded-body.js";
 import { connectionDispatcher, directConnection } from "./connection.js";
@@ -149,6 +149,15 @@ export class ProtocolClient {
   /** api3: a password change, with the wallet re-encrypted when the account has one. */
   changePassword(body: Api3PasswordChangeRequest): Promise<Exchange> {
     return this.send({ method: "POST", path: "/password", body });
+  }
+
+  /**
+   * Does `send` again while its answer is a rate limit, paced and bounded as
+   * this client's requests are: for what it sends outside `send()` (the
+   * WebSocket upgrade). The last result is returned.
+   */
+  untilNotRateLimited<T>(send: () => Promise<T>, responseOf: (result: T) => LimitedResponse | undefined): Promise<T> {
+    return sendRateLimited(this.rateLimits, send, responseOf);
   }
 
   /** api3: the path (with its query) the account's notification socket is opened at with a token, the profile's prefix included. */

@@ -11,7 +11,10 @@ import type { WebSocket } from "ws";
 import { NotificationHub, startReferenceServer, type ReferenceServer, type TokenOwner, type UserId } from "../../../reference/src/index.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import type { History, Operation } from "../../src/interleavings/history/history.js";
+import { runCli } from "../../src/cli/main.js";
 import { runChecks } from "../../src/run/run-checks.js";
+import { captured } from "../support/captured-output.js";
+import { startGateway } from "../support/gateway.js";
 
 const seeds = Array.from({ length: 20 }, (_, index) => 9001 + index * 7919);
 const cases = interleavingCasesOf("api3");
@@ -113,3 +116,28 @@ describe.each([
     }
   }, 30_000);
 });
+
+test("through a TLS gateway with a path prefix, a required header and rate-limited upgrades, the sockets are upgraded and the cases pass", async () => {
+  const api3 = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
+  const header = { name: "X-Api-Key", value: "s3cret-gateway-key-0042" };
+  const gateway = await startGateway({ upstream: api3.url, prefix: "/wallet-sync", header, limitUpgrades: true });
+  try {
+    const { out, output } = captured();
+    const args = ["--url", gateway.url, "--protocol", "api3", "--ca", gateway.caFile, "--header", `${header.name}: ${header.value}`];
+    const result = await runCli([...args, "--only", "NOTIFY-2/interleavings,NOTIFY-4/interleavings", "--runs", "4", "--seed", "3", "--quiet"], output);
+    expect(out.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    const history = result.run!.results.find((r) => r.interleaving)!.interleaving!.history;
+    const sockets = history.operations.filter((op) => op.kind === "socket");
+    expect(sockets.length).toBeGreaterThan(0);
+    // Through TLS (--ca) and with the header every upgrade was answered; a 429 was waited for and tried again.
+    const answers = sockets.map((op) => (op.outcome.type === "indeterminate" ? op.outcome.cause : op.outcome.status));
+    expect(answers).toContain(101);
+    expect(answers.filter((answer) => answer !== 101 && answer !== 401)).toEqual([]);
+    expect(sockets.some((op) => op.kind === "socket" && op.frames.length > 0)).toBe(true);
+    expect(result.run!.rateLimits.limitedResponses).toBeGreaterThan(0);
+  } finally {
+    await gateway.close();
+    await api3.close();
+  }
+}, 60_000);

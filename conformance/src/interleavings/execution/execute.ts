@@ -4,6 +4,7 @@
 // property examines; nothing here decides pass or fail.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import type { ConnectionSettings } from "../../client/connection.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
 import { checkHistory, type HistoryCheck } from "../history/checker.js";
 import { Device } from "./device.js";
@@ -28,6 +29,8 @@ export interface ExecutionEnvironment {
   watch?: RecorderWatch;
   /** api3: how long sockets stay open after the devices are done, for late frames and closes (default defaultSettleMs). */
   settleMs?: number;
+  /** api3: the run's extra headers and TLS trust, for the sockets (opened outside the nodes' clients). */
+  connection?: ConnectionSettings;
 }
 
 export interface Execution {
@@ -71,7 +74,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   const recorder = new HistoryRecorder("append-log", meta, env.watch, profile);
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
   const shared = sharedIdSlots(workload);
-  const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit) : undefined;
+  const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit, env.connection) : undefined;
   const deviceEnv = { nodes: deploymentNodes(env.nodes), recorder, control, ...(sockets ? { sockets } : {}) };
   let accountsCreated = 0;
   const devices: Device[] = [];

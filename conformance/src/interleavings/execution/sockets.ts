@@ -6,6 +6,7 @@
 // execution, once the settle period is over or nothing more is awaited.
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ConnectionSettings } from "../../client/connection.js";
 import { openSocket, type NotificationSocket } from "../../client/notification-socket.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
 import { checkHistory } from "../history/checker.js";
@@ -30,13 +31,25 @@ export class HeldSockets {
     private readonly recorder: HistoryRecorder,
     /** Sockets one execution may open. */
     private readonly limit: number,
+    /** The run's extra headers and TLS trust (--header, --ca, --insecure). */
+    private readonly connection?: ConnectionSettings,
   ) {}
 
   /** Opens a socket with `token` and records its upgrade; the socket once upgraded, undefined otherwise or past the limit. */
   async open(protocol: ProtocolClient, token: string, labels: OperationLabels, tokenGeneration: number): Promise<NotificationSocket | undefined> {
     if (this.opened >= this.limit) return undefined;
     this.opened++;
-    const { exchange, socket } = await openSocket({ baseUrl: protocol.baseUrl, path: protocol.socketPath(token), openTimeoutMs: protocol.timeoutMs });
+    // A rate-limited upgrade is waited for and tried again, as every request is; the last attempt is recorded.
+    const { exchange, socket } = await protocol.untilNotRateLimited(
+      () =>
+        openSocket({
+          baseUrl: protocol.baseUrl,
+          path: protocol.socketPath(token),
+          openTimeoutMs: protocol.timeoutMs,
+          ...(this.connection ? { connection: this.connection } : {}),
+        }),
+      (opening) => opening.exchange.response,
+    );
     const op = this.recorder.socket(labels, tokenGeneration, {
       invokedAt: exchange.startedAt,
       completedAt: exchange.endedAt,

@@ -66,6 +66,7 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
       unique: ctx.unique,
       timeoutMs: ctx.timeoutMs,
       settleMs: settings.settleMs,
+      connection: ctx.connection,
       settings,
       onExecution: (progress) => ctx.reportProgress(progress),
     });
