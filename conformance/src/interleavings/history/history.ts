@@ -160,7 +160,7 @@ export interface PasswordOperation extends OperationCommon {
   endsTokens: TokenRef[];
 }
 
-/** A text frame a socket received, when it arrived. */
+/** A frame a socket received, when it arrived; a binary one is written "(a binary frame) …", so it announces nothing. */
 export interface SocketFrame {
   at: Millis;
   text: string;
