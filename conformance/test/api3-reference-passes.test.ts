@@ -6,8 +6,7 @@
 // and `expiration: null`, late frames, frames no client knows, sockets cut
 // without a close frame) pass too.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { WebSocket } from "ws";
-import { NotificationHub, startReferenceServer, type ReferenceServer, type TokenOwner, type UserId } from "../../reference/src/index.js";
+import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
 import { requirementsOf } from "../../spec/index.js";
 import { rewriteResponses } from "../src/broken/wrappers.js";
 import { contractChecks } from "../src/checks/index.js";
@@ -15,6 +14,7 @@ import type { RunResult } from "../src/model/result.js";
 import { formatTerminalReport } from "../src/report/terminal.js";
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
+import { correctNotificationHubs } from "./fixtures/api3-correct-notifications.js";
 
 const api3Contract = casesOf("api3").filter((check) => contractChecks.includes(check));
 
@@ -77,41 +77,6 @@ test("every api3 requirement of a server that a contract case can observe has on
   expect(api3Only.map((r) => r.id)).toEqual(expect.arrayContaining(["SALT-1", "SALT-2", "SIGNUP-5", "VAL-5", "PASS-1", "PASS-5", "NOTIFY-1", "NOTIFY-4"]));
 });
 
-/** Announces every version 150 ms late, in order. */
-class LateHub extends NotificationHub {
-  protected override announce(userId: UserId, sequence: number, to?: (owner: TokenOwner) => boolean): void {
-    setTimeout(() => super.announce(userId, sequence, to), 150);
-  }
-}
-
-/** Sends frames no client knows: a greeting, a binary frame, and a text frame before each update. */
-class ChattyHub extends NotificationHub {
-  override add(owner: TokenOwner, socket: WebSocket): boolean {
-    const added = super.add(owner, socket);
-    if (added) {
-      socket.send("hello");
-      socket.send(Buffer.from([0, 1, 2]), { binary: true });
-    }
-    return added;
-  }
-
-  protected override announce(userId: UserId, sequence: number, to?: (owner: TokenOwner) => boolean): void {
-    for (const socket of this.accounts.get(userId)?.keys() ?? []) socket.send(`server-time:${Date.now()}`);
-    super.announce(userId, sequence, to);
-  }
-}
-
-/** Ends a password change's sockets by cutting the connection, without a close frame. */
-class CuttingHub extends NotificationHub {
-  override endAccount(userId: UserId): void {
-    for (const socket of this.forget(userId)) socket.terminate();
-  }
-
-  override endSocket(_userId: UserId, socket: WebSocket): void {
-    socket.terminate();
-  }
-}
-
 /** The original's wire: every body as text/plain, its own error wording, a token body with `expiration: null`. */
 const originalWire = rewriteResponses((request, answer) => {
   const body = typeof answer.body === "object" && answer.body !== null ? (answer.body as Record<string, unknown>) : undefined;
@@ -123,9 +88,9 @@ const originalWire = rewriteResponses((request, answer) => {
 
 const api3Variants: Record<string, { should: readonly string[]; options: Parameters<typeof startReferenceServer>[0] }> = {
   "original-wire": { should: ["HTTP-3", "AUTH-5"], options: { wrapHandler: originalWire } },
-  "late-frames": { should: [], options: { notifications: new LateHub() } },
-  "unknown-frames": { should: [], options: { notifications: new ChattyHub() } },
-  "sockets-cut-without-close-frame": { should: [], options: { notifications: new CuttingHub() } },
+  ...Object.fromEntries(
+    Object.entries(correctNotificationHubs).map(([name, hub]) => [name, { should: [], options: { notifications: hub() } }]),
+  ),
 };
 
 describe.each(Object.entries(api3Variants))("a correct api3 server: %s", (_name, variant) => {

@@ -120,6 +120,24 @@ describe("half-write-on-cancel", () => {
   }, 60_000);
 });
 
+test("api3: the fault proxy forwards WebSocket upgrades, so sockets are held and judged under --faults", async () => {
+  const api3 = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
+  try {
+    const cases = casesOf("api3").filter((c) => c.id === "NOTIFY-2/interleavings" || c.id === "LIN-4/interleavings");
+    const run = await runChecks(cases, {
+      profile: "api3",
+      baseUrl: api3.url,
+      interleavings: { runs: 4, seed: 3, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder, faults: true },
+    });
+    expect(run.results.filter((r) => r.verdict === "failed").map((r) => r.id)).toEqual([]);
+    const sockets = run.results.flatMap((r) => r.interleaving?.history.operations ?? []).filter((op) => op.kind === "socket");
+    expect(sockets.some((op) => op.outcome.type !== "indeterminate" && op.outcome.status === 101)).toBe(true);
+    expect(sockets.some((op) => op.kind === "socket" && op.frames.length > 0)).toBe(true);
+  } finally {
+    await api3.close();
+  }
+}, 60_000);
+
 describe("--server-cmd and --restarts", () => {
   test("ack-before-persist passes without restarts and fails DUR-1 or DUR-2 with them, the crash on the timeline", async () => {
     const port = await freePort();

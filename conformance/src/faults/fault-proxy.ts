@@ -5,10 +5,13 @@
 // server has sent it, the connection is reset before anything is forwarded,
 // or the request or answer is held a moment. Each client request gets an
 // upstream connection of its own, so a fault touches that request alone.
-// Bodies are streamed, never buffered: the suite stays bounded.
+// Bodies are streamed, never buffered: the suite stays bounded. WebSocket
+// upgrades (the api3 profile's notifications) are forwarded as they are.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { faultDelayMs, faultHeader, isFaultKind, type FaultKind } from "./fault-kinds.js";
+import { tunnelUpgrade } from "./upgrade-tunnel.js";
 
 export interface FaultProxy {
   /** The target's URL with the proxy's host and port (a path prefix kept). */
@@ -21,6 +24,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   if (upstream.protocol !== "http:") throw new Error(`faults are injected into plain HTTP only, not ${upstream.protocol}// (${target})`);
   const server = createServer((request, response) => relay(request, response, upstream));
+  server.on("upgrade", (request: IncomingMessage, client: Duplex, head: Buffer) => {
+    takeFault(request);
+    const port = Number(upstream.port || 80);
+    tunnelUpgrade(request, client, head, { hostname: upstream.hostname, port, host: upstream.host, path: request.url ?? "/" });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

@@ -7,12 +7,12 @@
 // where no client can care (frames a while late, frames that announce
 // nothing, sockets cut without a close frame) pass as well.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { WebSocket } from "ws";
-import { NotificationHub, startReferenceServer, type ReferenceServer, type TokenOwner, type UserId } from "../../../reference/src/index.js";
+import { startReferenceServer, type ReferenceServer } from "../../../reference/src/index.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import type { History, Operation } from "../../src/interleavings/history/history.js";
 import { runCli } from "../../src/cli/main.js";
 import { runChecks } from "../../src/run/run-checks.js";
+import { correctNotificationHubs } from "../fixtures/api3-correct-notifications.js";
 import { captured } from "../support/captured-output.js";
 import { startGateway } from "../support/gateway.js";
 
@@ -70,42 +70,7 @@ describe("the interleaving cases against the api3 reference", () => {
   });
 });
 
-/** Announces every version 150 ms late, in order. */
-class LateHub extends NotificationHub {
-  protected override announce(userId: UserId, sequence: number, to?: (owner: TokenOwner) => boolean): void {
-    setTimeout(() => super.announce(userId, sequence, to), 150);
-  }
-}
-
-/** Greets each socket with frames that announce nothing, and sends one more before each update. */
-class ChattyHub extends NotificationHub {
-  override add(owner: TokenOwner, socket: WebSocket): boolean {
-    const added = super.add(owner, socket);
-    if (added) {
-      socket.send("hello");
-      socket.send(Buffer.from([0, 1, 2]), { binary: true });
-    }
-    return added;
-  }
-
-  protected override announce(userId: UserId, sequence: number, to?: (owner: TokenOwner) => boolean): void {
-    for (const socket of this.accounts.get(userId)?.keys() ?? []) socket.send(`server-time:${Date.now()}`);
-    super.announce(userId, sequence, to);
-  }
-}
-
-/** Ends the sockets a password change ends by cutting their connections, without a close frame. */
-class CuttingHub extends NotificationHub {
-  override endAccount(userId: UserId): void {
-    for (const socket of this.forget(userId)) socket.terminate();
-  }
-}
-
-describe.each([
-  ["frames 150 ms late", () => new LateHub()],
-  ["frames that announce nothing", () => new ChattyHub()],
-  ["sockets cut without a close frame", () => new CuttingHub()],
-])("a correct api3 server with %s", (_name, hub) => {
+describe.each(Object.entries(correctNotificationHubs))("a correct api3 server with %s", (_name, hub) => {
   test.each([5, 6, 7])("seed %i: every case passes", async (seed) => {
     const server = await startReferenceServer({ scryptCost: 64, protocol: "api3", notifications: hub() });
     try {

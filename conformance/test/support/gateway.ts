@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
-import { connect } from "node:net";
+import { tunnelUpgrade } from "../../src/faults/upgrade-tunnel.js";
 import type { Duplex } from "node:stream";
 import { createServer, type Server } from "node:https";
 import { tmpdir } from "node:os";
@@ -82,25 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (!url.startsWith(`${prefix}/`)) return refuse(404, "Not Found");
     if (request.headers[options.header.name.toLowerCase()] !== options.header.value) return refuse(401, "Unauthorized");
     if (options.limitUpgrades && upgrades++ % 2 === 0) return refuse(429, "Too Many Requests", { "retry-after": "0" });
-    const behind = connect(Number(upstream.port), upstream.hostname, () => {
-      const headers: string[] = [];
-      for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
-        const name = request.rawHeaders[i] as string;
-        headers.push(`${name}: ${name.toLowerCase() === "host" ? upstream.host : request.rawHeaders[i + 1]}\r\n`);
-      }
-      behind.write(`${request.method} ${url.slice(prefix.length)} HTTP/1.1\r\n${headers.join("")}\r\n`);
-      behind.write(head);
-      behind.pipe(client);
-      client.pipe(behind);
-    });
-    const drop = () => {
-      behind.destroy();
-      client.destroy();
-    };
-    behind.on("error", drop);
-    client.on("error", drop);
-    client.on("close", () => behind.destroy());
-    behind.on("close", () => client.destroy());
+    tunnelUpgrade(request, client, head, { hostname: upstream.hostname, port: Number(upstream.port), host: upstream.host, path: url.slice(prefix.length) });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
