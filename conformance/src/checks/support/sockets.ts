@@ -4,7 +4,6 @@
 // that says what was sent, what came back and what was expected.
 import { announcedSequence } from "../../../../spec/notifications.js";
 import { openSocket, type NotificationSocket, type SocketOpening } from "../../client/notification-socket.js";
-import { sendRateLimited } from "../../client/rate-limit.js";
 import type { Exchange } from "../../client/protocol-client.js";
 import { notificationQuietMs, notificationWaitMs } from "../../defaults.js";
 import { CheckAborted, type CheckContext } from "../../model/context.js";
@@ -51,8 +50,7 @@ export class Sockets {
       this.ctx.record(opening.exchange);
       return opening;
     };
-    const limits = this.ctx.clientOptions().rateLimits;
-    return limits ? sendRateLimited(limits, attempt, (opening) => opening.exchange.response) : attempt();
+    return this.ctx.client.untilNotRateLimited(attempt, (opening) => opening.exchange.response);
   }
 
   /** A socket opened with the device's token, which must be upgraded (NOTIFY-1); the check cannot go on without it. */
