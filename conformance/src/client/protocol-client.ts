@@ -160,9 +160,14 @@ export class ProtocolClient {
     return sendRateLimited(this.rateLimits, send, responseOf);
   }
 
-  /** api3: the path (with its query) the account's notification socket is opened at with a token, the profile's prefix included. */
-  socketPath(token: string): string {
-    return `${this.pathPrefix}/websocket?${new URLSearchParams({ token }).toString()}`;
+  /**
+   * api3: the path (with its query) the account's notification socket is
+   * opened at, the profile's prefix included: with a token, or with any
+   * query a check sends (none at all, to see it refused).
+   */
+  socketPath(query: string | Record<string, string>): string {
+    const parameters = new URLSearchParams(typeof query === "string" ? { token: query } : query).toString();
+    return `${this.pathPrefix}/websocket${parameters === "" ? "" : `?${parameters}`}`;
   }
 
   /**

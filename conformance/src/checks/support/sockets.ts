@@ -38,11 +38,10 @@ export class Sockets {
    * upgrade tried again, as the client does with every request.
    */
   async open(query: Record<string, string>): Promise<SocketOpening> {
-    const search = Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : "";
     const attempt = async () => {
       const opening = await openSocket({
         baseUrl: this.ctx.baseUrl,
-        path: `${this.ctx.client.pathPrefix}/websocket${search}`,
+        path: this.ctx.client.socketPath(query),
         openTimeoutMs: this.ctx.timeoutMs,
         connection: this.ctx.connection,
       });
