@@ -63,3 +63,16 @@ export const notificationQuietMs = 300;
 export const maxSocketFrames = 64;
 /** The largest frame the suite reads; a `wallet-update:<sequence>` frame has at most 25 bytes. */
 export const maxSocketFrameBytes = 16 * 1024;
+
+/**
+ * The deepest history a generated account starts from before its devices
+ * race (--depth raises it): past 255, so that a default run crosses the
+ * one-byte column boundaries, while the sequential POSTs that advance an
+ * account cost a run about a second.
+ */
+export const defaultDepthCap = 300;
+/**
+ * The largest wallet the suite probes for (largest-wallet.ts): the largest
+ * body it sends, less room for the rest of the request.
+ */
+export const maxProbedWalletBytes = 3 * 1024 * 1024 - 4096;

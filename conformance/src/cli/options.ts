@@ -1,7 +1,7 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
 import { parseHeaderLine } from "../client/connection.js";
-import { defaultConcurrency, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs, defaultTimeoutMs } from "../defaults.js";
+import { defaultConcurrency, defaultDepthCap, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { routeLimits } from "../interleavings/workload/routing.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
@@ -25,7 +25,7 @@ export interface CliOptions {
   quiet: boolean;
   help: boolean;
   /** --runs, --seed and --path of the interleaving properties (LIN-*). */
-  interleavings: { runs?: number; seed?: number; path?: string; settleMs?: number; durationMs?: number; shrinkBudgetMs?: number };
+  interleavings: { runs?: number; seed?: number; path?: string; settleMs?: number; durationMs?: number; shrinkBudgetMs?: number; depthCap?: number };
   /** --replay: a saved counterexample file to execute again. */
   replay?: string;
   /** Report files asked for through the writers' flags. */
@@ -94,6 +94,7 @@ export function usage(): string {
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
+    `  --depth N           deepest history an account is advanced to before its devices race (default ${defaultDepthCap}; 70000 crosses 32767 and 65535)`,
     `  --shrink-time SECONDS  time spent shrinking a failing workload (default ${defaultShrinkBudgetMs / 1000})`,
     "  --faults            inject faults into the randomized workloads through a proxy of the suite: hang-ups after",
     "                      sending, dropped answers, resets, delays (plain http:// only)",
@@ -145,6 +146,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         skip: { type: "string" },
         quiet: { type: "boolean" },
         runs: { type: "string" },
+        depth: { type: "string" },
         seed: { type: "string" },
         path: { type: "string" },
         replay: { type: "string" },
@@ -275,6 +277,8 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
   const settleMs = settleText === undefined ? undefined : parseSeconds("--settle", settleText, 600);
   const shrinkText = text("shrink-time");
   const shrinkBudgetMs = shrinkText === undefined ? undefined : parseSeconds("--shrink-time", shrinkText, 3600);
+  const depthText = text("depth");
+  const depthCap = depthText === undefined ? undefined : parseInteger("--depth", depthText, defaultDepthCap, 0, 1_000_000);
   const durationText = text("duration");
   const durationMs = durationText === undefined ? undefined : parseDuration(durationText);
   if (durationMs !== undefined && runs !== undefined) throw new UsageError("--duration runs workloads until its time is up; it takes no --runs");
@@ -293,6 +297,7 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
       ...(settleMs !== undefined ? { settleMs } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
       ...(shrinkBudgetMs !== undefined ? { shrinkBudgetMs } : {}),
+      ...(depthCap !== undefined ? { depthCap } : {}),
     },
     ...(replay !== undefined ? { replay } : {}),
   };

@@ -10,6 +10,7 @@ import { notificationWaitMs } from "../defaults.js";
 import { openSocket, type NotificationSocket } from "./notification-socket.js";
 import type { Exchange, ProtocolClient, WalletPost } from "./protocol-client.js";
 import { walletInBody } from "./wallet-body.js";
+import { changeLogOf, padWallet, type WalletSize } from "./wallet-size.js";
 
 export const protocolVersion = 1;
 
@@ -137,6 +138,8 @@ export class WalletClient {
   walletState: WalletState | undefined;
   /** Local changes on top of the merge base, rebased when the base moves. */
   localChanges = "";
+  /** The size the versions it posts are padded to (wallet-size.ts); their change log alone when undefined. */
+  walletSize: WalletSize | undefined;
   /** api3: the account's client salt seed the secrets are derived from; undefined until registered or fetched. */
   clientSaltSeed: string | undefined = undefined;
   private readonly print: (line: string) => void;
@@ -275,13 +278,12 @@ export class WalletClient {
 
   /** The next version as any profile posts it (the ProtocolClient adds what its profile's body has more). */
   nextWalletPost(sequence = (this.walletState?.sequence ?? 0) + 1): WalletPost {
-    const state = { sequence, encryptedWallet: this.curEncryptedWallet() ?? "-" };
-    return {
-      token: this.authToken,
-      encryptedWallet: state.encryptedWallet,
-      sequence: state.sequence,
-      hmac: walletHmac(state, this.secrets.hmacKey),
-    };
+    return this.walletPost({ sequence, encryptedWallet: this.curEncryptedWallet() ?? "-" });
+  }
+
+  /** A POST of the given version with the client's token and its hmac, whatever the client's base. */
+  walletPost(state: WalletState): WalletPost {
+    return { token: this.authToken, encryptedWallet: state.encryptedWallet, sequence: state.sequence, hmac: walletHmac(state, this.secrets.hmacKey) };
   }
 
   /**
@@ -441,13 +443,13 @@ export class WalletClient {
     return changeId;
   }
 
-  /** The local changes on top of the merge base. */
+  /** The local changes on top of the merge base's change log, padded to walletSize. */
   curEncryptedWallet(): string | undefined {
     if (!this.walletState) {
       this.print("No wallet state, so no encrypted wallet.");
       return undefined;
     }
-    return this.walletState.encryptedWallet + this.localChanges;
+    return padWallet(changeLogOf(this.walletState.encryptedWallet) + this.localChanges, this.walletSize);
   }
 
   /** Parses and checks a wallet body (CLIENT-4, CLIENT-6); a string is the reason it was refused. */

@@ -4,7 +4,7 @@ import type { ProfileName } from "../../../spec/index.js";
 import type { ConnectionSettings } from "../client/connection.js";
 import type { Exchange, ProtocolClient, ProtocolClientOptions, RawRequest } from "../client/protocol-client.js";
 import type { InterleavingSettings } from "../interleavings/property/settings.js";
-import type { FindingInput, InterleavingEvidence } from "./result.js";
+import type { FindingInput, InterleavingEvidence, RunCoverage } from "./result.js";
 
 /** How far a long case (a randomized property) has got, for progress output. */
 export interface CaseProgress {
@@ -59,6 +59,10 @@ export interface CheckContext {
   reportProgress(progress: CaseProgress): void;
   /** Attaches the history and violations of an interleaving property to the case's result (the last call wins). */
   attachInterleaving(evidence: InterleavingEvidence): void;
+  /** Attaches what the run's randomized workloads exercised (the last call wins). */
+  attachCoverage(coverage: RunCoverage): void;
+  /** Says that the run never did what the case's requirement is about: without findings, its verdict is not-exercised. */
+  notExercised(reason: string): void;
 }
 
 /**

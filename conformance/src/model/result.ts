@@ -39,8 +39,10 @@ export function makeFinding(input: FindingInput): Finding {
  * With a baseline (--baseline): expected-failure, a listed case that failed
  * (it does not fail the run); stale-baseline, a listed case that no longer
  * fails (it does not fail the run either, but its entry should go).
+ * not-exercised: the run never did what the requirement is about (no crash
+ * for DUR-1, no race for LIN-2), so it neither passed nor failed.
  */
-export type Verdict = "passed" | "warned" | "failed" | "expected-failure" | "stale-baseline";
+export type Verdict = "passed" | "warned" | "failed" | "expected-failure" | "stale-baseline" | "not-exercised";
 
 export function verdictOf(findings: readonly Finding[], strict: boolean): Verdict {
   if (findings.some((f) => f.level === "MUST")) return "failed";
@@ -95,6 +97,43 @@ export interface CheckResult {
   interleaving?: InterleavingEvidence;
   /** Set when the baseline lists the case: the reason it gives. */
   baselineReason?: string;
+  /** Set with the verdict not-exercised: what the run never did. */
+  notExercised?: string;
+  /** Set by the case that ran the randomized workloads: what they exercised. */
+  coverage?: RunCoverage;
+}
+
+/**
+ * What a run's randomized workloads exercised: how far they went in each
+ * dimension where servers break, and the dimensions they never reached.
+ */
+export interface RunCoverage {
+  operations: number;
+  opsPerSecond: number;
+  /** Accounts signed up by the workloads. */
+  accounts: number;
+  /** The deepest version any account reached. */
+  maxSequence: number;
+  /** UTF-8 bytes of the largest wallet stored and read back whole. */
+  largestWallet: number;
+  /** The largest wallet the server accepted when probed before the workloads; absent when not even a small one was. */
+  largestAcceptedWallet?: number;
+  /** The most POSTs of one account and one sequence in flight at once. */
+  peakContenders: number;
+  /** 409s the client merged from. */
+  conflictsRebased: number;
+  /** Requests sent with a token a later login of the device had replaced. */
+  replacedTokenUses: number;
+  /** api3 only: password changes acknowledged, those that raced another write, sockets opened, frames heard. */
+  passwordChanges?: number;
+  passwordChangesRaced?: number;
+  socketsOpened?: number;
+  notificationsHeard?: number;
+  /** With --faults: requests a fault was injected into. With --restarts: restarts of the server. */
+  faults?: number;
+  restarts?: number;
+  /** Dimensions below what a run of this kind should reach, each with its target and what was reached. */
+  notReached: Array<{ dimension: string; target: number; reached: number }>;
 }
 
 export interface Totals {
@@ -106,6 +145,8 @@ export interface Totals {
   expectedFailures: number;
   /** Cases the baseline lists that no longer fail. */
   staleBaseline: number;
+  /** Cases whose requirement the run never exercised. */
+  notExercised: number;
 }
 
 export interface RunResult {
@@ -129,6 +170,8 @@ export interface RunResult {
   exitCode: 0 | 1;
   /** Set when --fail-fast stopped the run at its first failure: how many selected cases did not run. */
   casesNotRun?: number;
+  /** What the randomized workloads exercised; absent when none ran. */
+  coverage?: RunCoverage;
 }
 
 export interface RunTarget {
@@ -155,5 +198,6 @@ export function totalsOf(results: readonly CheckResult[]): Totals {
     failed: count("failed"),
     expectedFailures: count("expected-failure"),
     staleBaseline: count("stale-baseline"),
+    notExercised: count("not-exercised"),
   };
 }

@@ -10,7 +10,7 @@
 import { hostname } from "node:os";
 import { requirementById } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
-import { targetName, type CheckResult, type Finding, type RunResult } from "../model/result.js";
+import { targetName, type CheckResult, type Finding, type RunCoverage, type RunResult } from "../model/result.js";
 import { describeRequest, describeResponse } from "./describe.js";
 import { describeEvidence, describeReplay } from "./history-text.js";
 import { escapeAttribute, escapeMarkup } from "./markup.js";
@@ -81,6 +81,9 @@ function testcase(result: CheckResult): string {
     const message = `expected failure (baseline: ${result.baselineReason ?? ""}): ${failureMessage(result)}`;
     children.push(`      <skipped type="expected-failure" message="${escapeAttribute(message)}">${escapeMarkup(failureBody(result))}</skipped>`);
   }
+  if (result.verdict === "not-exercised") {
+    children.push(`      <skipped type="not-exercised" message="${escapeAttribute(`not exercised: ${result.notExercised ?? ""}`)}"/>`);
+  }
   const output = systemOut(result);
   if (output.length > 0) children.push(`      <system-out>${escapeMarkup(output.join("\n"))}</system-out>`);
   return children.length === 0 ? `${open}/>` : [`${open}>`, ...children, "    </testcase>"].join("\n");
@@ -101,7 +104,7 @@ function countsOf(results: readonly CheckResult[]): Counts {
     tests: results.length,
     failures: failed.length - errors,
     errors,
-    skipped: results.filter((r) => r.verdict === "expected-failure").length,
+    skipped: results.filter((r) => r.verdict === "expected-failure" || r.verdict === "not-exercised").length,
     time: results.reduce((sum, r) => sum + r.durationMs, 0),
   };
 }
@@ -120,6 +123,14 @@ function bySection(results: readonly CheckResult[]): Map<string, CheckResult[]> 
   return sections;
 }
 
+/** The run's coverage as properties named coverage.<dimension>; the dimensions not reached as one list. */
+function coverageProperties(coverage: RunCoverage | undefined): string[][] {
+  if (!coverage) return [];
+  const { notReached, ...reached } = coverage;
+  const numbers = Object.entries(reached).map(([name, value]) => [`coverage.${name}`, String(Number.isInteger(value) ? value : Number(value.toFixed(1)))]);
+  return notReached.length > 0 ? [...numbers, ["coverage.notReached", notReached.map((gap) => `${gap.dimension} ${gap.target} (reached ${gap.reached})`).join(", ")]] : numbers;
+}
+
 export function formatJunitReport(run: RunResult): string {
   const stamp = timestamp(run.startedAt);
   const host = escapeAttribute(hostname());
@@ -132,6 +143,7 @@ export function formatJunitReport(run: RunResult): string {
       ["runId", run.runId],
       ["strict", String(run.strict)],
       ["timeoutMs", String(run.timeoutMs)],
+      ...coverageProperties(run.coverage),
     ]
       .map(([name, value]) => `      <property name="${name}" value="${escapeAttribute(value ?? "")}"/>`)
       .join("\n");

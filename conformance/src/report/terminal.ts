@@ -4,6 +4,7 @@
 import { requirementById, requirementsOf } from "../../../spec/index.js";
 import { targetName, type CheckResult, type Finding, type RunResult, type Verdict } from "../model/result.js";
 import type { CheckCase } from "../model/case.js";
+import { coverageLines } from "./coverage-text.js";
 
 export interface TerminalReportOptions {
   /** Only failures, warnings and the totals. */
@@ -19,6 +20,7 @@ export const verdictLabel: Record<Verdict, string> = {
   failed: "FAIL",
   "expected-failure": "XFAIL",
   "stale-baseline": "STALE",
+  "not-exercised": "NOT EXERCISED",
 };
 const label = verdictLabel;
 
@@ -49,7 +51,7 @@ function formatDetails(result: CheckResult): string {
 }
 
 /** From worst to best: what a requirement shows when its cases differ. */
-const severity: readonly Verdict[] = ["failed", "warned", "expected-failure", "stale-baseline", "passed"];
+const severity: readonly Verdict[] = ["failed", "warned", "expected-failure", "stale-baseline", "not-exercised", "passed"];
 
 /** The worst verdict of a requirement's checks. */
 export function worst(results: readonly CheckResult[]): Verdict {
@@ -110,6 +112,10 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   if (stale.length > 0) {
     out.push("Stale baseline entries (these cases pass now: remove them from the baseline)", ...baselineLines(stale), "");
   }
+  const notExercised = run.results.filter((r) => r.verdict === "not-exercised");
+  if (notExercised.length > 0) {
+    out.push("Not exercised (the run never did what these requirements are about; neither passed nor failed)", ...notExercised.map((r) => `  ${r.id}  ${r.notExercised ?? ""}`), "");
+  }
   if (!options.quiet && options.registry) {
     const checked = new Set(options.registry.map((c) => c.requirement));
     const unchecked = requirementsOf(run.profile).filter((r) => r.party === "server" && !checked.has(r.id));
@@ -118,7 +124,9 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   const { checks, passed, warned: warnings, failed: failures } = run.totals;
   const strict = run.strict ? " (--strict)" : "";
   if (run.casesNotRun !== undefined) out.push(`Stopped at the first failure (--fail-fast): ${run.casesNotRun} cases not run`);
-  out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed${baselineTotals(run)} in ${seconds(run.durationMs)}${strict}`);
+  const unexercised = run.totals.notExercised > 0 ? `, ${run.totals.notExercised} not exercised` : "";
+  out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed${unexercised}${baselineTotals(run)} in ${seconds(run.durationMs)}${strict}`);
+  out.push(...coverageLines(run.coverage));
   const limits = run.rateLimits;
   if (limits.limitedResponses > 0 || limits.requestsPerSecond !== undefined) {
     const pace = limits.requestsPerSecond !== undefined ? `, paced at ${limits.requestsPerSecond} requests/s` : "";

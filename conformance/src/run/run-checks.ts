@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import { connectionDispatcher, directConnection, type ConnectionSettings } from "../client/connection.js";
 import type { Exchange, ProtocolClientOptions } from "../client/protocol-client.js";
-import { makeFinding, totalsOf, verdictOf, type CheckResult, type Finding, type FindingInput, type InterleavingEvidence, type RunResult } from "../model/result.js";
+import { makeFinding, totalsOf, verdictOf, type CheckResult, type Finding, type FindingInput, type InterleavingEvidence, type RunCoverage, type RunResult } from "../model/result.js";
 import { type CheckCase } from "../model/case.js";
 import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/property/settings.js";
 import { CheckAborted, type CaseProgress, type CheckContext } from "../model/context.js";
@@ -131,7 +131,14 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     rateLimits: rateLimits.totals(),
     exitCode: totals.failed > 0 ? 1 : 0,
     ...(ordered.length < cases.length ? { casesNotRun: cases.length - ordered.length } : {}),
+    ...coverageOf(ordered),
   };
+}
+
+/** The run's coverage: the one the case that ran the randomized workloads attached. */
+function coverageOf(results: readonly CheckResult[]): { coverage?: RunCoverage } {
+  const coverage = results.find((result) => result.coverage !== undefined)?.coverage;
+  return coverage ? { coverage } : {};
 }
 
 interface CaseEnvironment {
@@ -158,6 +165,8 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
   const findings: Finding[] = [];
   const exchanges: Exchange[] = [];
   let interleaving: InterleavingEvidence | undefined;
+  let coverage: RunCoverage | undefined;
+  let notExercised: string | undefined;
   const report = (input: FindingInput) => {
     const finding = makeFinding(input);
     const repeatable = finding.exchanges.slice(0, curlPerFinding);
@@ -206,6 +215,12 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     attachInterleaving: (evidence) => {
       interleaving = evidence;
     },
+    attachCoverage: (exercised) => {
+      coverage = exercised;
+    },
+    notExercised: (reason) => {
+      notExercised = reason;
+    },
   };
 
   const startedAt = new Date();
@@ -224,14 +239,16 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     requirement: check.requirement,
     level: check.level,
     title: check.title,
-    // A check that threw proves nothing either way: failed, whatever its level.
-    verdict: error !== undefined ? "failed" : verdictOf(findings, env.strict),
+    // A check that threw proves nothing either way: failed, whatever its level. Findings outweigh "not exercised".
+    verdict: error !== undefined ? "failed" : notExercised !== undefined && findings.length === 0 ? "not-exercised" : verdictOf(findings, env.strict),
     findings,
     exchanges,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     ...(error !== undefined ? { error } : {}),
     ...(interleaving !== undefined ? { interleaving } : {}),
+    ...(notExercised !== undefined && findings.length === 0 ? { notExercised } : {}),
+    ...(coverage !== undefined ? { coverage } : {}),
   };
 }
 

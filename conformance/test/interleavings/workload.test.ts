@@ -86,7 +86,7 @@ test.each([
 });
 
 describe("api3 workloads", () => {
-  const api3Workloads = workloadArbitraryFor(1, false, "api3");
+  const api3Workloads = workloadArbitraryFor({ profile: "api3" });
 
   test("add password changes and sockets to the seed's moves, and read back in the api3 profile only", () => {
     const workloads = fc.sample(api3Workloads, { numRuns: 100, seed: 8 });
@@ -101,7 +101,7 @@ describe("api3 workloads", () => {
   });
 
   test("the seed profile's workloads are what they always were", () => {
-    const seed = fc.sample(workloadArbitraryFor(1, false, "seed"), { numRuns: 20, seed: 5 });
+    const seed = fc.sample(workloadArbitraryFor({ profile: "seed" }), { numRuns: 20, seed: 5 });
     expect(seed).toEqual(fc.sample(workloadArbitrary, { numRuns: 20, seed: 5 }));
   });
 

@@ -9,15 +9,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { faultHeader, type FaultKind } from "../../faults/fault-kinds.js";
 import type { Exchange, WalletPost } from "../../client/protocol-client.js";
 import type { NotificationSocket } from "../../client/notification-socket.js";
-import { WalletClient, type GetOutcome, type PostOutcome } from "../../client/wallet-client.js";
-import type { PostedWallet } from "../history/history.js";
+import { WalletClient, type GetOutcome, type PostOutcome, type WalletState } from "../../client/wallet-client.js";
+import { changeLogOf, type WalletSize } from "../../client/wallet-size.js";
+import type { PostedWallet, PostOperation } from "../history/history.js";
 import type { AccountPassword } from "./account-password.js";
 import type { FinalReader } from "./final-reads.js";
 import { RouteCursor, type DeploymentNode } from "./nodes.js";
 import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 import type { RunControl } from "./run-control.js";
 import type { HeldSockets } from "./sockets.js";
-import type { DeviceScript, FaultyMove, Move, OldTokenUse } from "../workload/workload.js";
+import type { AccountScript, DeviceScript, EditedWallet, FaultyMove, Move, OldTokenUse } from "../workload/workload.js";
 
 /** POSTs of one edit: the first and its retries after 409s or lost answers. */
 const postAttemptsPerEdit = 5;
@@ -37,7 +38,12 @@ export interface DeviceEnvironment {
   control: RunControl;
   /** api3: where the "listen" move opens its socket. */
   sockets?: HeldSockets;
+  /** The largest wallet the server accepted when the run probed it (largest-wallet.ts); edits stay at or below it. */
+  largestWalletBytes?: number;
 }
+
+/** Room left below the largest wallet probed: a later POST's sequence has more digits than the probe's. */
+const largestWalletMarginBytes = 64;
 
 interface HeldToken {
   token: string;
@@ -133,12 +139,37 @@ export class Device {
     return false;
   }
 
+  /**
+   * Before the account's devices start: posts versions 1 to `depth` one
+   * after the other, then `burst` POSTs of the next version at once with
+   * its one token (tabs of one browser), then reads which one won. Each
+   * version of the advance is a wallet written anew, not the one before
+   * plus a change, so that a history of 70,000 versions stays small; the
+   * history still shows what each was built on (baseHmac). Stops at the
+   * first POST that is not accepted: the devices start from wherever it got.
+   */
+  async advance({ depth = 0, burst = 0 }: AccountScript): Promise<void> {
+    if ((depth === 0 && burst === 0) || !(await this.logIn())) return;
+    let base: { sequence: number; encryptedWallet: string } = { sequence: 0, encryptedWallet: "-" };
+    for (let sequence = 1; sequence <= depth && !this.env.control.stopped; sequence++) {
+      const version = { sequence, encryptedWallet: `-:${this.changeId()}` };
+      if ((await this.postVersion(version, base, "advance")).outcome.type !== "ok") return;
+      base = version;
+    }
+    if (burst > 0 && !this.env.control.stopped) {
+      const log = changeLogOf(base.encryptedWallet);
+      const contenders = Array.from({ length: burst }, () => ({ sequence: base.sequence + 1, encryptedWallet: `${log}:${this.changeId()}` }));
+      await Promise.all(contenders.map((version) => this.postVersion(version, base, "burst")));
+    }
+    if (!this.env.control.stopped) await this.read();
+  }
+
   async run(script: DeviceScript): Promise<void> {
     await sleep(script.startMs);
-    if (!(await this.logIn())) return;
+    if (!this.loggedIn && !(await this.logIn())) return;
     if (script.opening === "post") {
-      // No read first: devices that start together race to post the first wallet.
-      this.client.newWalletState();
+      // No read first: devices that start together race to post the first wallet (an advanced device posts on its base).
+      if (!this.client.walletState) this.client.newWalletState();
       await this.edit(1);
     } else {
       await this.read();
@@ -165,7 +196,7 @@ export class Device {
   private async perform(move: Move): Promise<void> {
     switch (move.kind) {
       case "edit":
-        return this.edit(move.changes);
+        return this.edit(move.changes, move.wallet);
       case "get":
         return this.readRenewing();
       case "stale": {
@@ -252,12 +283,34 @@ export class Device {
   }
 
   /** A change id unique in the account and naming it, so that a wallet seen in another account is recognised. */
-  private addChange(): void {
-    this.client.changeEncryptedWallet(`${this.labels.account}${this.labels.client}-${++this.changes}`);
+  private changeId(): string {
+    return `${this.labels.account}${this.labels.client}-${++this.changes}`;
   }
 
-  /** The client algorithm: local changes, POST base + 1, on 409 rebase and post again. */
-  private async edit(changes: number): Promise<void> {
+  private addChange(): void {
+    this.client.changeEncryptedWallet(this.changeId());
+  }
+
+  /** The size an edit's versions are padded to: the largest the server accepts at most, none when that is unknown. */
+  private walletSize(wallet: EditedWallet | undefined): WalletSize | undefined {
+    if (wallet === undefined) return undefined;
+    const largest = this.env.largestWalletBytes;
+    if (largest === undefined) return wallet.bytes === "largest" ? undefined : { bytes: wallet.bytes, text: wallet.text };
+    const ceiling = largest - largestWalletMarginBytes;
+    return { bytes: wallet.bytes === "largest" ? ceiling : Math.min(wallet.bytes, ceiling), text: wallet.text };
+  }
+
+  /** The client algorithm: local changes, POST base + 1, on 409 rebase and post again; its versions padded to `wallet`. */
+  private async edit(changes: number, wallet?: EditedWallet): Promise<void> {
+    this.client.walletSize = this.walletSize(wallet);
+    try {
+      await this.editSized(changes);
+    } finally {
+      this.client.walletSize = undefined;
+    }
+  }
+
+  private async editSized(changes: number): Promise<void> {
     this.ensureBase();
     for (let index = 0; index < changes; index++) this.addChange();
     for (let attempt = 0; attempt < postAttemptsPerEdit && !this.env.control.stopped; attempt++) {
@@ -297,10 +350,24 @@ export class Device {
   private async repeatLastPost(): Promise<void> {
     const last = this.lastPost;
     if (!last) return;
+    await this.sendRecorded(last.body, { ...last.sent, move: "repeat" }, last.generation);
+  }
+
+  /** A POST of `version`, built on `base`, outside the client's merge base (the advance and its burst). */
+  private postVersion(version: WalletState, base: WalletState, move: string): Promise<PostOperation> {
+    const body = this.client.walletPost(version);
+    const baseHmac = base.sequence > 0 ? this.client.walletPost(base).hmac : undefined;
+    const sent: PostedWallet = { ...version, hmac: body.hmac, baseSequence: base.sequence, ...(baseHmac !== undefined ? { baseHmac } : {}), move };
+    return this.sendRecorded(body, sent, this.generation);
+  }
+
+  /** Sends a POST as it is and records it. */
+  private async sendRecorded(body: WalletPost, sent: PostedWallet, generation: number): Promise<PostOperation> {
     const labels = this.toNextNode();
-    const exchange = await this.client.protocol.postWallet(last.body);
-    this.env.recorder.post(labels, last.generation, { ...last.sent, move: "repeat" }, exchange);
+    const exchange = await this.client.protocol.postWallet(body);
+    const op = this.env.recorder.post(labels, generation, sent, exchange);
     this.env.control.observe(exchange);
+    return op;
   }
 
   /** A read or a POST with the token the last re-auth replaced: a correct server answers 401. */

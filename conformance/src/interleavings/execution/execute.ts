@@ -31,6 +31,8 @@ export interface ExecutionEnvironment {
   settleMs?: number;
   /** api3: the run's extra headers and TLS trust, for the sockets (opened outside the nodes' clients). */
   connection?: ConnectionSettings;
+  /** The largest wallet the server accepted when the run probed it; edits that ask for "the largest" use it. */
+  largestWalletBytes?: number;
 }
 
 export interface Execution {
@@ -75,7 +77,13 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
   const shared = sharedIdSlots(workload);
   const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit, env.connection) : undefined;
-  const deviceEnv = { nodes: deploymentNodes(env.nodes), recorder, control, ...(sockets ? { sockets } : {}) };
+  const deviceEnv = {
+    nodes: deploymentNodes(env.nodes),
+    recorder,
+    control,
+    ...(sockets ? { sockets } : {}),
+    ...(env.largestWalletBytes !== undefined ? { largestWalletBytes: env.largestWalletBytes } : {}),
+  };
   let accountsCreated = 0;
   const devices: Device[] = [];
 
@@ -92,6 +100,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
       devices.push(...accountDevices);
       if (!(await accountDevices[0]!.signUp())) return;
       accountsCreated++;
+      await accountDevices[0]!.advance(account);
       await Promise.all(accountDevices.map((device, d) => device.run(account.devices[d]!)));
     }),
   );

@@ -219,8 +219,11 @@ export function conflictsCarryWallet(history: Pick<History, "profile">): boolean
 
 /**
  * How wallet contents relate across versions. "append-log": the demo wallet of
- * the walkthrough's client, where each version extends its base with
- * ":xxxx" segments, so a lost update is visible in the content. "opaque":
+ * the walkthrough's client, where each version extends its base's change log
+ * with ":xxxx" segments, so a lost update is visible in the content; a
+ * version may end in "~" and padding that the next one drops (bases.ts), and
+ * a client may write a version anew (a "move" of "advance"), which the
+ * history follows through the base it records (baseHmac). "opaque":
  * contents are only compared for equality.
  */
 export type ContentModel = "append-log" | "opaque";

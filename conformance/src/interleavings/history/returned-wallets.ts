@@ -4,6 +4,7 @@
 // name no writer are reported here and kept out of every later check, so one
 // bad answer is reported once.
 import type { AccountOperations } from "./account-operations.js";
+import { firstDifference } from "./text-difference.js";
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
 import {
   isWrite,
@@ -193,17 +194,21 @@ function examineRead(
       operations: [op.id, lateTwin.id],
     });
   } else {
-    const sameContent = group.writesBySequence
-      .get(wallet.sequence)
-      ?.find((post) => post.request.encryptedWallet === wallet.encryptedWallet);
+    const writes = group.writesBySequence.get(wallet.sequence) ?? [];
+    const sameContent = writes.find((post) => post.request.encryptedWallet === wallet.encryptedWallet);
+    // Same sequence and hmac, other content: the server altered what it stored (cut it, re-encoded it).
+    const altered = sameContent ? undefined : writes.find((post) => post.request.hmac === wallet.hmac);
     const detail = sameContent
       ? `: ${narrator.post(sameContent)} sent that content with another hmac`
-      : " (same sequence, content and hmac)";
+      : altered
+        ? `: ${narrator.post(altered)} sent that sequence and hmac with other content; the answer ${firstDifference(altered.request.encryptedWallet, wallet.encryptedWallet)}`
+        : " (same sequence, content and hmac)";
+    const witness = sameContent ?? altered;
     log.add({
       requirement: "LIN-3",
       account: group.account,
       explanation: `${capitalize(what)}, but no POST of account ${group.account} sent that version${detail}.`,
-      operations: sameContent ? [op.id, sameContent.id] : [op.id],
+      operations: witness ? [op.id, witness.id] : [op.id],
     });
   }
   return undefined;
@@ -231,7 +236,7 @@ function reportBadEcho(
     requirement: "LIN-3",
     related: ["SEQ-7"],
     account: group.account,
-    explanation: `${capitalize(narrator.post(post))} was accepted at ${narrator.at(post.completedAt)}, but its 200 carried version ${wallet.sequence} with ${wallet.encryptedWallet === post.request.encryptedWallet ? "another hmac" : "other content"}, not the wallet it sent.`,
+    explanation: `${capitalize(narrator.post(post))} was accepted at ${narrator.at(post.completedAt)}, but its 200 carried version ${wallet.sequence} with ${wallet.encryptedWallet === post.request.encryptedWallet ? "another hmac" : `other content (it ${firstDifference(post.request.encryptedWallet, wallet.encryptedWallet)})`}, not the wallet it sent.`,
     operations: [post.id],
   });
 }

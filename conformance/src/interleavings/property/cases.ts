@@ -15,6 +15,7 @@ import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";
 import type { HistoryRequirement, Violation } from "../history/findings.js";
 import type { PropertyOutcome } from "./property.js";
+import { notExercisedReason, runCoverage } from "./coverage.js";
 import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
 import { count, fieldLines, interleavingSlug } from "./words.js";
 import { countDevices, countMoves, describeWorkload } from "../workload/workload.js";
@@ -125,6 +126,7 @@ async function checkRequirement(ctx: CheckContext, requirement: CheckedRequireme
   const shared = sharedRun(ctx);
   const run = await shared.finished;
   const { outcome } = run;
+  if (shared.owner === ctx) ctx.attachCoverage(runCoverage(outcome, ctx.interleavings, ctx.profile));
   if (outcome.notStarted) {
     // Nothing was checked: a MUST finding if the server refused to start, else a warning.
     ctx.report({ requirement: outcome.notStarted.requirement, message: outcome.notStarted.message });
@@ -136,6 +138,8 @@ async function checkRequirement(ctx: CheckContext, requirement: CheckedRequireme
     const execution = outcome.byRequirement.get(requirement);
     if (execution) return reportViolations(ctx, requirement, run, execution);
   }
+  const unexercised = notExercisedReason(requirement, outcome.coverage);
+  if (unexercised !== undefined) ctx.notExercised(unexercised);
   if (shared.owner === ctx && outcome.byRequirement.size === 0 && outcome.last) {
     // Nothing failed: the case that ran the workload shows the last history.
     ctx.attachInterleaving({

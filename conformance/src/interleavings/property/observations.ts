@@ -5,12 +5,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import { finalReadBatch, soakFinalReadIntervalMs } from "../../defaults.js";
+import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../history/coverage.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import { CrashSchedule } from "../execution/crash-schedule.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
 import { collectGarbage } from "../execution/collect-garbage.js";
 import { readFinally, withFinalReads } from "../execution/final-reads.js";
 import type { InterleavingSettings } from "./settings.js";
+import type { WalletSizeProbe } from "../execution/largest-wallet.js";
 import { startFailure, type StartFailure } from "../execution/startup.js";
 import type { Workload } from "../workload/workload.js";
 
@@ -62,6 +64,12 @@ export interface PropertyOutcome {
   violations: number;
   /** Set when no execution got a device logged in: nothing was checked. */
   notStarted?: StartFailure;
+  /** The largest wallet the server accepted, probed once before the workloads. */
+  walletProbe?: WalletSizeProbe;
+  /** What every execution's history exercised, final reads included, added up. */
+  coverage: HistoryCoverage;
+  /** How long the whole property took, probe and final reads included. */
+  elapsedMs?: number;
 }
 
 /** The requirements a history breaks, in the order the checker found them. */
@@ -94,6 +102,7 @@ export class Observations {
       byRequirement: new Map(),
       serverErrors: { count: 0, requests: 0, byStatus: {} },
       violations: 0,
+      coverage: emptyCoverage(),
     };
   }
 
@@ -133,6 +142,8 @@ export class Observations {
     if (execution.finalReads) {
       if (this.unread.length === 0) this.unreadSince = performance.now();
       this.unread.push(execution);
+    } else {
+      outcome.coverage = addCoverage(outcome.coverage, coverageOf(execution.history));
     }
     if (this.finalReadsDue()) await this.readFinally();
     return broken;
@@ -166,8 +177,9 @@ export class Observations {
   /** Puts the execution with its final reads wherever the outcome holds it, and records what only they showed. */
   private recheck(before: Execution): void {
     const after = withFinalReads(before);
-    if (after === before) return;
     const outcome = this.outcome;
+    outcome.coverage = addCoverage(outcome.coverage, coverageOf(after.history));
+    if (after === before) return;
     outcome.serverErrors.requests += after.history.operations.length - before.history.operations.length;
     if (outcome.last === before) outcome.last = after;
     if (outcome.firstFailure === before) outcome.firstFailure = after;

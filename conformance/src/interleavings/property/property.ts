@@ -9,14 +9,22 @@ import fc from "fast-check";
 import { performance } from "node:perf_hooks";
 import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 import { randomSeed } from "./settings.js";
+import { probeLargestWallet } from "../execution/largest-wallet.js";
 import { workloadArbitraryFor } from "../workload/arbitrary.js";
 import type { Workload } from "../workload/workload.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 
-export async function runProperty(env: PropertyEnvironment): Promise<PropertyOutcome> {
+export async function runProperty(given: PropertyEnvironment): Promise<PropertyOutcome> {
+  const started = performance.now();
+  // Once per run, before any workload: edits that ask for the largest wallet get the largest the server stored.
+  const walletProbe = await probeLargestWallet(given.nodes[0]!, given.unique);
+  const env = walletProbe.largestAcceptedBytes !== undefined ? { ...given, largestWalletBytes: walletProbe.largestAcceptedBytes } : given;
   const replay = env.settings.replay;
-  return replay ? replayWorkload(replay.workload, replay.seed, env) : generateWorkloads(env);
+  const outcome = await (replay ? replayWorkload(replay.workload, replay.seed, env) : generateWorkloads(env));
+  outcome.walletProbe = walletProbe;
+  outcome.elapsedMs = performance.now() - started;
+  return outcome;
 }
 
 async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutcome> {
@@ -26,7 +34,12 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   let firstFailureAt: number | undefined;
   let crash: unknown;
 
-  const workloads = workloadArbitraryFor(env.nodes.length, settings.faults === true, env.nodes[0]?.profile);
+  const workloads = workloadArbitraryFor({
+    nodes: env.nodes.length,
+    faults: settings.faults === true,
+    ...(env.nodes[0] ? { profile: env.nodes[0].profile } : {}),
+    ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
+  });
   const property = fc.asyncProperty(workloads, async (workload) => {
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.

@@ -27,6 +27,8 @@ export interface InterleavingSettings {
   durationMs?: number;
   /** performance.now() past which no further workload is started (--max-time); the report counts those that ran. */
   deadline?: number;
+  /** --depth: the deepest an account is advanced before its devices start (defaultDepthCap when absent). */
+  depthCap?: number;
   /** --faults: moves may carry faults, injected by the suite's proxy in front of the server. */
   faults?: boolean;
   /** --server-cmd with --restarts: the server the suite started, to kill and start again `count` times during the workloads. */

@@ -77,6 +77,7 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
     urls: ctx.nodeUrls,
     timeoutMs: ctx.timeoutMs,
     ...(settings.faults ? { faults: true } : {}),
+    ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
     ...(ctx.profile !== defaultProfile ? { profile: ctx.profile } : {}),
   };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };

@@ -1,7 +1,7 @@
 // Interleaving failures in words, for findings: counts, finding fields and
 // the command lines that replay a workload.
 import { defaultProfile, type ProfileName } from "../../../../spec/index.js";
-import { defaultTimeoutMs } from "../../defaults.js";
+import { defaultDepthCap, defaultTimeoutMs } from "../../defaults.js";
 
 /** The command as the package installs it. */
 const command = "npx wallet-sync-conformance";
@@ -19,6 +19,8 @@ export interface ReplayTarget {
   faults?: boolean;
   /** The profile (--protocol): the same seed generates the same moves only in it. */
   profile?: ProfileName;
+  /** --depth: the same seed generates the same depths only with it. */
+  depthCap?: number;
 }
 
 /** "2 devices", "1 move". */
@@ -37,7 +39,8 @@ function commandLine(target: ReplayTarget, rest: string[]): string {
   const urls = target.urls.flatMap((url) => ["--url", url]);
   const faults = target.faults ? ["--faults"] : [];
   const protocol = target.profile !== undefined && target.profile !== defaultProfile ? ["--protocol", target.profile] : [];
-  return [command, ...[...urls, ...protocol, ...timeout, ...faults, "--only", only, ...rest].map(shellWord)].join(" ");
+  const depth = target.depthCap !== undefined && target.depthCap !== defaultDepthCap ? ["--depth", String(target.depthCap)] : [];
+  return [command, ...[...urls, ...protocol, ...timeout, ...faults, ...depth, "--only", only, ...rest].map(shellWord)].join(" ");
 }
 
 /** Runs the saved workload again (the exact one), with `--replay FILE`. */

@@ -4,17 +4,44 @@
 // devices doing the fewest, most ordinary things at once.
 import fc from "fast-check";
 import type { ProfileName } from "../../../../spec/index.js";
+import { defaultDepthCap } from "../../defaults.js";
+import { walletTexts } from "../../client/wallet-size.js";
 import { faultKindNames } from "../../faults/fault-kinds.js";
+import { burstArbitrary, depthArbitrary } from "./depth.js";
 import { routeArbitrary } from "./routing.js";
-import { workloadLimits as limits, type AccountScript, type DeviceScript, type FaultyMove, type Move, type Workload } from "./workload.js";
+import {
+  editedWalletBytes,
+  workloadLimits as limits,
+  type AccountScript,
+  type DeviceScript,
+  type EditedWallet,
+  type FaultyMove,
+  type Move,
+  type Workload,
+} from "./workload.js";
 
 const pauseMs = fc.integer(limits.pauseMs);
 
 const oldTokenUse = fc.constantFrom<"get" | "post">("get", "post");
 
+/**
+ * An edit's wallet: a few bytes of change log most of the time; now and then
+ * padded to a boundary size or the largest the server accepts, in base64 or
+ * the JSON string range. No padding is the first alternative: shrinking
+ * drops it, then lowers the size.
+ */
+const editedWallet: fc.Arbitrary<EditedWallet | undefined> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.record({ bytes: fc.constantFrom(...editedWalletBytes), text: fc.constantFrom(...walletTexts) }) },
+);
+
+const edit = fc
+  .record({ kind: fc.constant("edit" as const), changes: fc.integer(limits.changes), pauseMs, wallet: editedWallet })
+  .map(({ wallet, ...move }) => (wallet === undefined ? move : { ...move, wallet }));
+
 /** Honest edits and reads most of the time; each hostile move now and then. */
 const seedMoves = [
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant("edit" as const), changes: fc.integer(limits.changes), pauseMs }) },
+  { weight: 8, arbitrary: edit },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("get" as const), pauseMs }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("stale" as const), back: fc.integer(limits.back), pauseMs }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("skip-ahead" as const), by: fc.integer(limits.by), pauseMs }) },
@@ -66,27 +93,33 @@ function deviceArbitraryOf(move: fc.Arbitrary<FaultyMove>): fc.Arbitrary<DeviceS
   });
 }
 
-/** Workloads of accounts whose devices `device` generates. */
-function workloadsOf(device: fc.Arbitrary<DeviceScript>): fc.Arbitrary<Workload> {
+/** Workloads of accounts whose devices `device` generates, each account advanced up to `depthCap` first. */
+function workloadsOf(device: fc.Arbitrary<DeviceScript>, depthCap: number): fc.Arbitrary<Workload> {
   const account: fc.Arbitrary<AccountScript> = fc.record({
     devices: fc.array(device, { minLength: limits.devices.min, maxLength: limits.devices.max }),
+    depth: depthArbitrary(depthCap),
+    burst: burstArbitrary,
   });
   return fc.record({ accounts: fc.array(account, { minLength: limits.accounts.min, maxLength: limits.accounts.max }) });
 }
 
-export const workloadArbitrary: fc.Arbitrary<Workload> = workloadsOf(deviceArbitraryOf(moveArbitrary));
+export interface WorkloadShape {
+  /** Nodes of the deployment: with several, each device gets a route (routing.ts). */
+  nodes?: number;
+  /** --faults: a move may carry a fault. */
+  faults?: boolean;
+  /** api3: a device may also change the password or listen on a socket. */
+  profile?: ProfileName;
+  /** The deepest an account is advanced before its devices start (--depth). */
+  depthCap?: number;
+}
 
-/**
- * Workloads for a deployment of `nodes` nodes, with faults (--faults) or
- * without, in a profile: with one node, no faults and the seed profile
- * exactly the workloads above (a seed generates what it always did); with
- * several nodes each device also gets a route (routing.ts); with faults a
- * move may carry one; in api3 a device may also change the password or
- * listen on a socket.
- */
-export function workloadArbitraryFor(nodes: number, faults = false, profile: ProfileName = "seed"): fc.Arbitrary<Workload> {
+/** Workloads of a run's shape. */
+export function workloadArbitraryFor({ nodes = 1, faults = false, profile = "seed", depthCap }: WorkloadShape = {}): fc.Arbitrary<Workload> {
   const moves = profile === "api3" ? api3MoveArbitrary : moveArbitrary;
   const device = deviceArbitraryOf(faults ? faultyMovesOf(moves) : moves);
-  if (nodes <= 1) return faults || profile !== "seed" ? workloadsOf(device) : workloadArbitrary;
-  return workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })));
+  if (nodes <= 1) return workloadsOf(device, depthCap ?? defaultDepthCap);
+  return workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })), depthCap ?? defaultDepthCap);
 }
+
+export const workloadArbitrary: fc.Arbitrary<Workload> = workloadArbitraryFor();

@@ -3,13 +3,18 @@
 // and shrink it, a counterexample file can hold it, and a report can print
 // it. execute.ts turns it into requests.
 import type { ProfileName } from "../../../../spec/index.js";
+import { walletTexts, type WalletSize } from "../../client/wallet-size.js";
 import { faultKindNames, type FaultKind } from "../../faults/fault-kinds.js";
 import { describeRoute, nodesUsed, parseRoute } from "./routing.js";
 
 /** What a device does next; every move first waits `pauseMs`. */
 export type Move =
-  /** Honest: appends `changes` local changes, posts base + 1, on 409 rebases and retries (bounded). */
-  | { kind: "edit"; changes: number; pauseMs: number }
+  /**
+   * Honest: appends `changes` local changes, posts base + 1, on 409 rebases
+   * and retries (bounded); the versions it posts are padded to `wallet`
+   * when given (a few bytes otherwise).
+   */
+  | { kind: "edit"; changes: number; pauseMs: number; wallet?: EditedWallet }
   /** Reads the wallet and takes it as the new base when it is newer. */
   | { kind: "get"; pauseMs: number }
   /** Hostile: posts a sequence `back` below base + 1 (one it has seen already). */
@@ -40,6 +45,19 @@ export const api3MoveKinds = ["password-change", "listen"] as const satisfies re
  */
 export type FaultyMove = Move & { fault?: FaultKind };
 
+/**
+ * The size of an edit's wallet: bytes, or the largest the server accepts
+ * (found once per run, largest-wallet.ts), in base64 or in the JSON string
+ * range (client/wallet-size.ts).
+ */
+export interface EditedWallet {
+  bytes: number | "largest";
+  text: WalletSize["text"];
+}
+
+/** The wallet sizes edits draw, smallest first (shrinking goes that way): the boundaries of common column and buffer sizes. */
+export const editedWalletBytes = [64, 4096, 32_769, 65_537, "largest"] as const satisfies ReadonlyArray<EditedWallet["bytes"]>;
+
 export type OldTokenUse = "get" | "post";
 export type MoveKind = Move["kind"];
 
@@ -57,6 +75,17 @@ export interface DeviceScript {
 
 export interface AccountScript {
   devices: DeviceScript[];
+  /**
+   * How deep the account's history is before its devices start: its first
+   * device posts versions 1 to `depth` one after the other (0: none).
+   */
+  depth?: number;
+  /**
+   * Then `burst` POSTs of version depth + 1 at once, each with other
+   * content, all with the first device's token (tabs of one browser); 0 or
+   * absent: none.
+   */
+  burst?: number;
 }
 
 export interface Workload {
@@ -73,6 +102,9 @@ export const workloadLimits = {
   changes: { min: 1, max: 3 },
   back: { min: 1, max: 3 },
   by: { min: 1, max: 3 },
+  /** The deepest a workload file may ask for; generated depths are capped lower (depth.ts). */
+  depth: { min: 0, max: 4_294_967_295 },
+  burst: { min: 0, max: 32 },
 } as const;
 
 export const accountLabel = (index: number): string => `a${index}`;
@@ -120,11 +152,17 @@ function describeMove(move: FaultyMove): string {
   return describeAction(move) + fault;
 }
 
+function describeWallet(wallet: EditedWallet | undefined): string {
+  if (wallet === undefined) return "";
+  const size = wallet.bytes === "largest" ? "the largest wallet the server accepts" : `${wallet.bytes}-byte wallet`;
+  return `, ${size}${wallet.text === "json" ? " with escapes and non-ASCII" : ""}`;
+}
+
 function describeAction(move: Move): string {
   const pause = move.pauseMs > 0 ? `${move.pauseMs} ms, ` : "";
   switch (move.kind) {
     case "edit":
-      return `${pause}edit ×${move.changes}`;
+      return `${pause}edit ×${move.changes}${describeWallet(move.wallet)}`;
     case "get":
       return `${pause}get`;
     case "stale":
@@ -152,6 +190,8 @@ export function describeWorkload(workload: Workload): string[] {
   const shared = sharedIdSlots(workload);
   const lines: string[] = [];
   workload.accounts.forEach((account, a) => {
+    const before = describeDepth(account);
+    if (before) lines.push(`${accountLabel(a)}: ${before}`);
     account.devices.forEach((device, d) => {
       const slot = shared[a]?.get(d);
       const id = slot !== undefined ? ` [deviceId s${slot}, shared across accounts]` : "";
@@ -162,6 +202,18 @@ export function describeWorkload(workload: Workload): string[] {
   });
   return lines;
 }
+
+/** "advanced to version 25 by d0, then 2 POSTs of version 26 at once with d0's token"; nothing for an account that starts empty. */
+export function describeDepth(account: AccountScript): string | undefined {
+  const depth = account.depth ?? 0;
+  const burst = account.burst ?? 0;
+  if (depth === 0 && burst === 0) return undefined;
+  const advance = depth > 0 ? `advanced to version ${depth} by ${deviceLabel(0)}` : "";
+  const race = burst > 0 ? `${count(burst, "POST")} of version ${depth + 1} at once with ${deviceLabel(0)}'s token` : "";
+  return [advance, race].filter((part) => part !== "").join(", then ") + "; then its devices start";
+}
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 // Reading a workload back from a counterexample file: every field checked,
 // so that a hand-edited file fails with a message, not deep in a run.
@@ -211,8 +263,11 @@ function parseAction(value: unknown, where: string, profile: ProfileName): Move 
   const kinds = profile === "api3" ? [...seedMoveKinds, ...api3MoveKinds] : seedMoveKinds;
   const kind = oneOf<Move["kind"]>(fields["kind"], `${where}.kind`, kinds);
   switch (kind) {
-    case "edit":
-      return { kind, changes: integer(fields["changes"], `${where}.changes`, workloadLimits.changes), pauseMs };
+    case "edit": {
+      const changes = integer(fields["changes"], `${where}.changes`, workloadLimits.changes);
+      const wallet = fields["wallet"] === undefined ? undefined : parseEditedWallet(fields["wallet"], `${where}.wallet`);
+      return { kind, changes, pauseMs, ...(wallet ? { wallet } : {}) };
+    }
     case "stale":
       return { kind, back: integer(fields["back"], `${where}.back`, workloadLimits.back), pauseMs };
     case "skip-ahead":
@@ -227,6 +282,12 @@ function parseAction(value: unknown, where: string, profile: ProfileName): Move 
     case "listen":
       return { kind, pauseMs };
   }
+}
+
+function parseEditedWallet(value: unknown, where: string): EditedWallet {
+  const fields = record(value, where);
+  const bytes = fields["bytes"] === "largest" ? "largest" : integer(fields["bytes"], `${where}.bytes`, { min: 1, max: 64 * 1024 * 1024 });
+  return { bytes, text: oneOf(fields["text"], `${where}.text`, walletTexts) };
 }
 
 function parseDevice(value: unknown, where: string, profile: ProfileName): DeviceScript {
@@ -248,8 +309,11 @@ export function parseWorkload(value: unknown, where = "workload", profile: Profi
   const accounts = list(record(value, where)["accounts"], `${where}.accounts`, workloadLimits.accounts);
   return {
     accounts: accounts.map((account, a) => {
-      const devices = list(record(account, `${where}.accounts[${a}]`)["devices"], `${where}.accounts[${a}].devices`, workloadLimits.devices);
-      return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`, profile)) };
+      const fields = record(account, `${where}.accounts[${a}]`);
+      const devices = list(fields["devices"], `${where}.accounts[${a}].devices`, workloadLimits.devices);
+      const optional = (name: "depth" | "burst") =>
+        fields[name] === undefined ? {} : { [name]: integer(fields[name], `${where}.accounts[${a}].${name}`, workloadLimits[name]) };
+      return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`, profile)), ...optional("depth"), ...optional("burst") };
     }),
   };
 }

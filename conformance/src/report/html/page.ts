@@ -4,7 +4,8 @@
 // findings and HTTP exchanges and, for an interleaving property, a timeline
 // of its history with the contradicting operations picked out.
 import { requirementById } from "../../../../spec/index.js";
-import { targetName, type CheckResult, type Finding, type RunResult, type Verdict } from "../../model/result.js";
+import { targetName, type CheckResult, type Finding, type RunCoverage, type RunResult, type Verdict } from "../../model/result.js";
+import { exercisedLine, notReachedLine } from "../coverage-text.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
 import { baselineTotals, verdictLabel, worst } from "../terminal.js";
@@ -105,6 +106,16 @@ function caseLinks(label: string, results: readonly CheckResult[]): string[] {
   return [`<dt>${label}</dt><dd>${links}</dd>`];
 }
 
+/** What the randomized workloads exercised, and what they did not reach. */
+function coverageFacts(coverage: RunCoverage | undefined): string[] {
+  if (!coverage) return [];
+  const gaps = notReachedLine(coverage);
+  return [
+    `<dt>Exercised</dt><dd>${escapeMarkup(exercisedLine(coverage).replace(/^Exercised: /, ""))}</dd>`,
+    ...(gaps ? [`<dt>Not reached</dt><dd>${escapeMarkup(gaps.replace(/^Not reached: /, ""))}</dd>`] : []),
+  ];
+}
+
 function header(run: RunResult): string {
   const conforms = run.exitCode === 0;
   const { checks, passed, warned, failed } = run.totals;
@@ -125,6 +136,8 @@ function header(run: RunResult): string {
     ...caseLinks("Warned", run.results.filter((r) => r.verdict === "warned")),
     ...caseLinks("Expected failures", run.results.filter((r) => r.verdict === "expected-failure")),
     ...caseLinks("Stale baseline entries", run.results.filter((r) => r.verdict === "stale-baseline")),
+    ...caseLinks("Not exercised", run.results.filter((r) => r.verdict === "not-exercised")),
+    ...coverageFacts(run.coverage),
     "</dl>",
   ].join("\n");
 }
@@ -135,6 +148,7 @@ export function formatHtmlReport(run: RunResult): string {
   const passed = run.results.filter((r) => r.verdict === "passed");
   const expected = run.results.filter((r) => r.verdict === "expected-failure");
   const stale = run.results.filter((r) => r.verdict === "stale-baseline");
+  const notExercised = run.results.filter((r) => r.verdict === "not-exercised");
   const indexOf = new Map(run.results.map((r, index) => [r, index]));
   const cases = (results: readonly CheckResult[]) => results.map((r) => renderCase(r, indexOf.get(r) ?? 0)).join("\n");
   const { name, version } = suiteVersion();
@@ -161,6 +175,11 @@ export function formatHtmlReport(run: RunResult): string {
       : "",
     stale.length > 0
       ? `<section id="stale-baseline"><h2>Stale baseline entries (${stale.length}): these cases pass now; remove them from the baseline</h2>\n${cases(stale)}\n</section>`
+      : "",
+    notExercised.length > 0
+      ? `<section id="not-exercised"><h2>Not exercised (${notExercised.length}): the run never did what these requirements are about</h2>\n<ul>${notExercised
+          .map((r) => `<li id="${anchorOf(r)}">${escapeMarkup(r.id)}: ${escapeMarkup(r.notExercised ?? "")}</li>`)
+          .join("")}</ul>\n</section>`
       : "",
     expected.length > 0
       ? `<section id="expected-failures"><h2>Expected failures (${expected.length}): listed in the baseline, they do not fail the run</h2>\n${cases(expected)}\n</section>`

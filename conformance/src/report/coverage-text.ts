@@ -1,0 +1,39 @@
+// What the randomized workloads exercised, in words: one line of what they
+// reached, one of what they did not. The terminal and HTML reports print the
+// same lines.
+import type { RunCoverage } from "../model/result.js";
+
+const number = (n: number): string => n.toLocaleString("en-US");
+
+/** "Exercised: 5,120 operations (830/s), 92 accounts, deepest version 301, …" */
+export function exercisedLine(coverage: RunCoverage): string {
+  const parts = [
+    `${number(coverage.operations)} operations (${number(Math.round(coverage.opsPerSecond))}/s)`,
+    `${number(coverage.accounts)} accounts`,
+    `deepest version ${number(coverage.maxSequence)}`,
+    `largest wallet read back whole ${number(coverage.largestWallet)} bytes` +
+      (coverage.largestAcceptedWallet !== undefined ? ` (the server accepted ${number(coverage.largestAcceptedWallet)})` : ""),
+    `${number(coverage.peakContenders)} POSTs of one sequence at once`,
+    `${number(coverage.conflictsRebased)} conflicts rebased`,
+    `${number(coverage.replacedTokenUses)} uses of replaced tokens`,
+  ];
+  if (coverage.passwordChanges !== undefined) {
+    parts.push(`${number(coverage.passwordChanges)} password changes (${number(coverage.passwordChangesRaced ?? 0)} raced a write)`);
+  }
+  if (coverage.socketsOpened !== undefined) parts.push(`${number(coverage.socketsOpened)} sockets heard ${number(coverage.notificationsHeard ?? 0)} notifications`);
+  if (coverage.faults !== undefined) parts.push(`${number(coverage.faults)} faults injected`);
+  if (coverage.restarts !== undefined) parts.push(`${number(coverage.restarts)} restarts`);
+  return `Exercised: ${parts.join(", ")}`;
+}
+
+/** "Not reached: maxSequence 256 (reached 40), …"; undefined when every dimension was reached. */
+export function notReachedLine(coverage: RunCoverage): string | undefined {
+  if (coverage.notReached.length === 0) return undefined;
+  return `Not reached: ${coverage.notReached.map((gap) => `${gap.dimension} ${number(gap.target)} (reached ${number(gap.reached)})`).join(", ")}`;
+}
+
+export function coverageLines(coverage: RunCoverage | undefined): string[] {
+  if (!coverage) return [];
+  const gaps = notReachedLine(coverage);
+  return gaps ? [exercisedLine(coverage), gaps] : [exercisedLine(coverage)];
+}
