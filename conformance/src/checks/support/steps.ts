@@ -151,6 +151,12 @@ export function stepsTaken(...steps: StepName[]): string[] {
   return steps.flatMap((step) => stepRequirements[step]);
 }
 
+/** How a step checks the echo of a stored wallet: the requirement a different one breaks (default SEQ-7), and what the wallet holds. */
+export interface Echo {
+  requirement?: string;
+  what?: string;
+}
+
 export interface Refusal {
   requirement: string;
   exchange: Exchange;
@@ -198,14 +204,9 @@ export class Steps {
   /**
    * Stores a wallet version that must be accepted (SEQ-1 for the first, SEQ-2
    * after) and, in the seed profile, checks that the 200 echoes it (SEQ-7, or
-   * the given requirement); api3's 200 carries no wallet.
+   * as `echo` says); api3's 200 carries no wallet.
    */
-  async store(
-    device: Device,
-    sequence: number,
-    fields: Partial<WalletPost> = {},
-    echoRequirement = "SEQ-7",
-  ): Promise<WalletVersion> {
+  async store(device: Device, sequence: number, fields: Partial<WalletPost> = {}, echo: Echo = {}): Promise<WalletVersion> {
     const body = walletRequest(device.token, sequence, fields);
     const exchange = await this.ctx.client.postWallet(body);
     const requirement = sequence === 1 ? "SEQ-1" : "SEQ-2";
@@ -215,7 +216,7 @@ export class Steps {
       doing: sequence === 1 ? "storing the first wallet (sequence 1)" : `storing sequence ${sequence} on top of ${sequence - 1}`,
     });
     const stored = storedPart(body);
-    this.expectEcho(exchange, stored, echoRequirement);
+    this.expectEcho(exchange, stored, echo);
     return stored;
   }
 
@@ -235,10 +236,11 @@ export class Steps {
     return false;
   }
 
-  /** In the seed profile, reports unless the 200 to a POST echoes the wallet just stored (SEQ-7, or the given requirement); api3's 200 carries none. */
-  expectEcho(exchange: Exchange, stored: WalletVersion, requirement = "SEQ-7"): void {
+  /** In the seed profile, reports unless the 200 to a POST echoes the wallet just stored (SEQ-7, or as `echo` says); api3's 200 carries none. */
+  expectEcho(exchange: Exchange, stored: WalletVersion, echo: Echo = {}): void {
     if (!binds(this.ctx.profile, "SEQ-7")) return;
-    this.expectWallet(exchange, stored, { requirement, doing: "the 200 to POST /wallet", expected: "the wallet just stored" });
+    const doing = echo.what === undefined ? "the 200 to POST /wallet" : `the 200 to POST /wallet of ${echo.what}`;
+    this.expectWallet(exchange, stored, { requirement: echo.requirement ?? "SEQ-7", doing, expected: "the wallet just stored" });
   }
 
   /** Stores sequences 1..count and returns the last. */
