@@ -1,9 +1,11 @@
 // The cases of what a server keeps whole (SEQ-8, HTTP-7): a changed string is
 // reported at its first differing character, a server that refuses bodies
-// of 100,000 bytes is warned, and the bodies are the size they claim.
+// of 100,000 bytes is warned, the bodies are the size they claim, and the
+// reference keeps every string whole over PostgreSQL too (NUL included).
 import { describe, expect, test } from "vitest";
 import { profileNames } from "../../spec/index.js";
 import { startReferenceServer } from "../../reference/src/index.js";
+import { describeWithPostgres } from "../../reference/test/support/postgres-tests.js";
 import { walletPostBody } from "../src/client/protocol-client.js";
 import { brokenServers } from "../src/broken/servers.js";
 import { recommendedBodyBytes, walletPostOfSize } from "../src/checks/wallet-content.js";
@@ -69,4 +71,18 @@ test.each(profileNames)("%s: a server that accepts only 64 KiB is warned under H
   } finally {
     await server.close();
   }
+});
+
+// The PostgreSQL store serves the seed profile.
+describeWithPostgres("the reference over PostgreSQL", (postgres) => {
+  test("keeps every wallet string, NUL included, and a 100,000-byte body whole", async () => {
+    const server = await startReferenceServer({ scryptCost: 64, databaseUrl: await postgres().createDatabase() });
+    try {
+      const run = await runChecks(casesOf("seed").filter((c) => c.id === sizeCase || c.id === contentCase), { baseUrl: server.url });
+      const outcomes = run.results.map((r) => [r.id, r.verdict, r.findings.map((f) => f.message)]);
+      expect(outcomes.sort()).toEqual([[sizeCase, "passed", []], [contentCase, "passed", []]].sort());
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
