@@ -333,7 +333,7 @@ class AckBeforePersistStore extends MemoryStore {
 /** The version from which a second POST of the stored sequence is accepted too. */
 export const duplicateFromVersion = 25;
 
-/** From version 25 on, the stored sequence posted again "follows" it too: a check written `>=` where `=` was meant, past some migration. */
+/** Treats a POST of the stored sequence as following it too, once that sequence is 25 or more. */
 class DuplicateFromVersionStore extends MemoryStore {
   protected override followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
     return super.followsSequence(current, sequence) || (sequence >= duplicateFromVersion && sequence === current?.sequence);
