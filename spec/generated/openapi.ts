@@ -141,10 +141,15 @@ export interface components {
             version: 1;
             /** @description A token from POST /auth/full. */
             token: string;
-            /** @description Opaque to the server; stored and returned byte for byte. */
+            /**
+             * @description Opaque to the server; stored and returned character for character,
+             *     at every size the server accepts (SEQ-8). Clients send base64, but
+             *     any JSON string that is valid Unicode is kept: escapes, NUL,
+             *     non-ASCII text, U+2028, pairs of surrogates. A lone surrogate is not.
+             */
             encryptedWallet: string;
             sequence: components["schemas"]["Sequence"];
-            /** @description Computed by clients over sequence and wallet; opaque to the server. */
+            /** @description Computed by clients over sequence and wallet; opaque to the server, which keeps it as `encryptedWallet` (SEQ-8). */
             hmac: string;
         };
         Wallet: {
@@ -199,7 +204,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is larger than the server accepts; nothing changed. */
+        /** @description The request body is larger than the server accepts; nothing changed, nothing stored cut (HTTP-4). Bodies of 100,000 bytes should be accepted (HTTP-7). */
         PayloadTooLarge: {
             headers: {
                 [name: string]: unknown;

@@ -326,6 +326,69 @@ class AckBeforePersistStore extends MemoryStore {
   }
 }
 
+// Depth defects: each is correct near the start of an account's history or
+// for small ASCII wallets, and shows only deeper in (a sequence column too
+// narrow, a 64 KiB text column, a latin1 column), as real storage does.
+
+/** The version from which a second POST of the stored sequence is accepted too. */
+export const duplicateFromVersion = 25;
+
+/** Treats a POST of the stored sequence as following it too, once that sequence is 25 or more. */
+class DuplicateFromVersionStore extends MemoryStore {
+  protected override followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
+    return super.followsSequence(current, sequence) || (sequence >= duplicateFromVersion && sequence === current?.sequence);
+  }
+}
+
+/** The largest sequence a TINYINT column holds. */
+export const tinyintMax = 127;
+
+/**
+ * Checks the posted sequence against the stored one, then stores it in a
+ * TINYINT column that clamps 128 and above to 127: a POST of 128 always
+ * "follows" the stored 127.
+ */
+class ClampedSequenceStore extends MemoryStore {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
+    const current = this.wallets.get(userId);
+    if (!this.followsSequence(current, wallet.sequence)) return { stored: false, current };
+    const stored = frozen({ ...wallet, sequence: Math.min(wallet.sequence, tinyintMax) });
+    this.wallets.set(userId, stored);
+    return { stored: true, wallet: stored };
+  }
+}
+
+/** What a MySQL TEXT column holds, in bytes. */
+export const textColumnBytes = 64 * 1024;
+
+/** The longest prefix of whole characters of `text` that takes at most `bytes` bytes in UTF-8, as a truncating column keeps. */
+export function cutToUtf8Bytes(text: string, bytes: number): string {
+  const encoded = Buffer.from(text, "utf8");
+  if (encoded.length <= bytes) return text;
+  let end = bytes;
+  // Back off over continuation bytes (10xxxxxx) so as not to split a character.
+  while (end > 0 && ((encoded[end] as number) & 0xc0) === 0x80) end--;
+  return encoded.subarray(0, end).toString("utf8");
+}
+
+/** Keeps encryptedWallet in a 64 KiB column that cuts longer values silently; the echo is the row as read back. */
+class TruncatingColumnStore extends MemoryStore {
+  override setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
+    return super.setWallet(userId, { ...wallet, encryptedWallet: cutToUtf8Bytes(wallet.encryptedWallet, textColumnBytes) });
+  }
+}
+
+/** Every character beyond ASCII as "?", as a latin1 or ASCII column over a connection that converts does. */
+export function asciiOnly(text: string): string {
+  return text.replace(/[^\u0000-\u007f]/gu, "?");
+}
+
+class AsciiColumnStore extends MemoryStore {
+  override setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
+    return super.setWallet(userId, { ...wallet, encryptedWallet: asciiOnly(wallet.encryptedWallet), hmac: asciiOnly(wallet.hmac) });
+  }
+}
+
 /** Stands in for "" past the reference's validation; the store turns it back into "". */
 const emptyStandIn = "\u0000empty";
 
@@ -441,7 +504,39 @@ export const brokenServers: Record<string, BrokenServer> = {
     ["HTTP-6", "VAL-1"],
     () => ({ wrapHandler: rewriteRequests((_request, body) => (body.length > 0 && !isJson(body) ? "drop-connection" : undefined)) }),
   ),
+  "duplicate-sequence-from-version-25": broken(
+    `accepts a second POST of the stored sequence once that sequence is ${duplicateFromVersion} or more`,
+    ["LIN-2"],
+    (o) => ({ store: new DuplicateFromVersionStore(storeOptions(o)) }),
+  ),
+  "clamps-sequence-at-127": broken(
+    `stores the sequence in a TINYINT column: from ${tinyintMax} on, every POST of ${tinyintMax + 1} is accepted and GET /wallet answers ${tinyintMax}`,
+    // Its row holds 127 with the hmac and content of a POST of 128: a version no POST sent.
+    ["LIN-3"],
+    (o) => ({ store: new ClampedSequenceStore(storeOptions(o)) }),
+  ),
+  "cuts-wallets-at-64-kib": broken(
+    `stores encryptedWallet cut to its first ${textColumnBytes} bytes and answers as if stored whole`,
+    // LIN-3 too, once the workloads post wallets that large.
+    ["SEQ-8"],
+    (o) => ({ store: new TruncatingColumnStore(storeOptions(o)) }),
+  ),
+  // LIN-3 too, once the workloads post non-ASCII wallets.
+  "mangles-non-ascii": broken("stores encryptedWallet and hmac with every character beyond ASCII replaced by ?", ["SEQ-8"], (o) => ({
+    store: new AsciiColumnStore(storeOptions(o)),
+  })),
 };
+
+/** The defects that only a deep history, a large wallet or unusual characters show. */
+export const depthDefects = [
+  "duplicate-sequence-from-version-25",
+  "clamps-sequence-at-127",
+  "cuts-wallets-at-64-kib",
+  "mangles-non-ascii",
+] as const;
+
+/** The depth defects that only histories deeper than the contract cases' show: the interleavings must reach their depth. */
+export const deepHistoryDefects = ["duplicate-sequence-from-version-25", "clamps-sequence-at-127"] as const;
 
 /** The defects that only concurrent clients show: the interleaving cases alone must catch each. */
 export const concurrencyDefects = [

@@ -10,6 +10,7 @@ import { sequenceChecks } from "./sequence.js";
 import { tokenChecks } from "./tokens.js";
 import { unknownFieldChecks } from "./unknown-fields.js";
 import { validationChecks } from "./validation.js";
+import { walletContentChecks } from "./wallet-content.js";
 import { walletReadChecks } from "./wallet-read.js";
 
 export const contractChecks: readonly CheckCase[] = [
@@ -18,6 +19,7 @@ export const contractChecks: readonly CheckCase[] = [
   ...tokenChecks,
   ...walletReadChecks,
   ...sequenceChecks,
+  ...walletContentChecks,
   ...validationChecks,
   ...unknownFieldChecks,
   ...saltSeedChecks,

@@ -22,7 +22,7 @@ import { emptyStringBodies, notAnObjectBodies, withField, withoutField, wrongTyp
 import { expectStatus, jsonObject, type ExpectedStatus } from "./support/expect.js";
 import { withSockets } from "./support/sockets.js";
 import { loginBody, Steps, stepsTaken, storedPart, walletRequest, type Device } from "./support/steps.js";
-import { opaqueStrings } from "./sequence.js";
+import { walletContents, type WalletContent } from "./wallet-content.js";
 
 /** Logs in with the credentials: the token, or undefined after reporting under `requirement` that it did not work. */
 async function expectLogin(ctx: CheckContext, account: Device["account"], requirement: string, doing: string): Promise<Device | undefined> {
@@ -67,7 +67,7 @@ const withWallet = defineCheck({
     const device = await steps.device();
     const stored = await steps.storeVersions(device, 2);
     // Strings a server might re-encode: the wallet must come back byte for byte.
-    const wallet: WalletVersion = { ...nextWallet(stored), encryptedWallet: opaqueStrings[0] as string, hmac: opaqueStrings[1] as string };
+    const wallet: WalletVersion = { ...nextWallet(stored), encryptedWallet: (walletContents[0] as WalletContent).text, hmac: (walletContents[1] as WalletContent).text };
     const { account } = await changePassword(steps, device.account, wallet);
     await expectSaltSeed(steps, account, account.clientSaltSeed as string, { requirement: "PASS-1", doing: "after the password change" });
     const renewed = await expectLogin(ctx, account, "PASS-1", "logging in with the new password");

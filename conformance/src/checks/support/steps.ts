@@ -79,6 +79,46 @@ export function walletAnswer(profile: ProfileName, wallet: WalletVersion): strin
   return JSON.stringify(version === undefined ? storedPart(wallet) : { version, ...storedPart(wallet) });
 }
 
+/** "U+00E9": a code point as Unicode writes it. */
+function codePoint(character: string): string {
+  return `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Where a returned string first differs from the one sent, counted in
+ * characters (code points) from 1: "character 17: sent U+00E9, returned
+ * U+003F"; undefined when they are equal.
+ */
+export function firstDifference(sent: string, returned: string): string | undefined {
+  if (sent === returned) return undefined;
+  const sentCharacters = Array.from(sent);
+  const returnedCharacters = Array.from(returned);
+  let index = 0;
+  while (index < sentCharacters.length && sentCharacters[index] === returnedCharacters[index]) index++;
+  const at = `character ${(index + 1).toLocaleString("en-US")}`;
+  const sentCharacter = sentCharacters[index];
+  const returnedCharacter = returnedCharacters[index];
+  if (sentCharacter === undefined) {
+    return `${at}: sent nothing (the string sent ends there), returned ${codePoint(returnedCharacter as string)}`;
+  }
+  if (returnedCharacter === undefined) {
+    return `${at}: sent ${codePoint(sentCharacter)}, returned nothing (the string returned ends there, ${sentCharacters.length.toLocaleString("en-US")} characters were sent)`;
+  }
+  return `${at}: sent ${codePoint(sentCharacter)}, returned ${codePoint(returnedCharacter)}`;
+}
+
+/** How a carried wallet differs from the one expected: the first differing field, and for a string its first differing character. */
+export function walletDifference(expected: WalletVersion, carried: WalletVersion): string | undefined {
+  for (const field of ["encryptedWallet", "hmac"] as const) {
+    const difference = firstDifference(expected[field], carried[field]);
+    if (difference) return `${field}, ${difference}`;
+  }
+  return carried.sequence === expected.sequence ? undefined : `sequence ${carried.sequence}, not ${expected.sequence}`;
+}
+
+/** Past this many characters an expected wallet is shown in part: the message already names where it differs. */
+const shownAnswerLength = 400;
+
 export function describeWallet(profile: ProfileName, wallet: WalletVersion | undefined): string {
   return wallet === undefined ? "no wallet (404)" : `200 with ${walletAnswer(profile, wallet)}`;
 }
@@ -109,6 +149,12 @@ export type StepName = keyof typeof stepRequirements;
 /** The requirements the given steps report besides the case's own. */
 export function stepsTaken(...steps: StepName[]): string[] {
   return steps.flatMap((step) => stepRequirements[step]);
+}
+
+/** How a step checks the echo of a stored wallet: the requirement a different one breaks (default SEQ-7), and what the wallet holds. */
+export interface Echo {
+  requirement?: string;
+  what?: string;
 }
 
 export interface Refusal {
@@ -158,14 +204,9 @@ export class Steps {
   /**
    * Stores a wallet version that must be accepted (SEQ-1 for the first, SEQ-2
    * after) and, in the seed profile, checks that the 200 echoes it (SEQ-7, or
-   * the given requirement); api3's 200 carries no wallet.
+   * as `echo` says); api3's 200 carries no wallet.
    */
-  async store(
-    device: Device,
-    sequence: number,
-    fields: Partial<WalletPost> = {},
-    echoRequirement = "SEQ-7",
-  ): Promise<WalletVersion> {
+  async store(device: Device, sequence: number, fields: Partial<WalletPost> = {}, echo: Echo = {}): Promise<WalletVersion> {
     const body = walletRequest(device.token, sequence, fields);
     const exchange = await this.ctx.client.postWallet(body);
     const requirement = sequence === 1 ? "SEQ-1" : "SEQ-2";
@@ -175,12 +216,7 @@ export class Steps {
       doing: sequence === 1 ? "storing the first wallet (sequence 1)" : `storing sequence ${sequence} on top of ${sequence - 1}`,
     });
     const stored = storedPart(body);
-    if (!binds(this.ctx.profile, "SEQ-7")) return stored;
-    this.expectWallet(exchange, stored, {
-      requirement: echoRequirement,
-      doing: "the 200 to POST /wallet",
-      expected: "the wallet just stored",
-    });
+    this.expectEcho(exchange, stored, echo);
     return stored;
   }
 
@@ -189,12 +225,22 @@ export class Steps {
     const carried = walletOf(exchange);
     const version = walletBodyVersion(this.ctx.profile);
     if (carried && (version === undefined || carried.version === version) && sameWallet(carried, wallet)) return true;
+    const difference = carried && (walletDifference(wallet, carried) ?? `version ${JSON.stringify(carried.version)}, not ${version}`);
+    const answer = walletAnswer(this.ctx.profile, wallet);
+    const shown = answer.length > shownAnswerLength ? `${answer.slice(0, shownAnswerLength)}… (${answer.length} characters)` : answer;
     this.ctx.report(exchangeFinding(exchange, {
       requirement: about.requirement,
-      message: `${about.doing} ${carried ? "carries a different wallet" : "carries no wallet"}`,
-      expected: `${about.expected}: ${walletAnswer(this.ctx.profile, wallet)}`,
+      message: `${about.doing} ${difference ? `carries a different wallet: ${difference}` : "carries no wallet"}`,
+      expected: `${about.expected}: ${shown}`,
     }));
     return false;
+  }
+
+  /** In the seed profile, reports unless the 200 to a POST echoes the wallet just stored (SEQ-7, or as `echo` says); api3's 200 carries none. */
+  expectEcho(exchange: Exchange, stored: WalletVersion, echo: Echo = {}): void {
+    if (!binds(this.ctx.profile, "SEQ-7")) return;
+    const doing = echo.what === undefined ? "the 200 to POST /wallet" : `the 200 to POST /wallet of ${echo.what}`;
+    this.expectWallet(exchange, stored, { requirement: echo.requirement ?? "SEQ-7", doing, expected: "the wallet just stored" });
   }
 
   /** Stores sequences 1..count and returns the last. */

@@ -1,0 +1,68 @@
+// The depth defects of the zoo misbehave only deep in a history or with
+// large or non-ASCII wallets: shown here request by request, since the
+// defects of a deep history lie beyond what the contract cases store.
+import { afterEach, describe, expect, test } from "vitest";
+import type { ReferenceServer } from "../../reference/src/index.js";
+import { asciiOnly, brokenServers, cutToUtf8Bytes, duplicateFromVersion, textColumnBytes, tinyintMax } from "../src/broken/servers.js";
+
+let server: ReferenceServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** A fresh account on the server and a token for one of its devices. */
+async function device(url: string): Promise<string> {
+  const account = { email: `depth-${Math.random().toString(36).slice(2)}@example.com`, password: "a password" };
+  expect((await fetch(`${url}/signup`, { method: "POST", body: JSON.stringify(account) })).status).toBe(201);
+  const auth = await fetch(`${url}/auth/full`, { method: "POST", body: JSON.stringify({ ...account, deviceId: "d0" }) });
+  return ((await auth.json()) as { token: string }).token;
+}
+
+async function post(url: string, token: string, sequence: number): Promise<number> {
+  const body = { version: 1, token, encryptedWallet: `wallet ${sequence}`, sequence, hmac: `hmac ${sequence}` };
+  const response = await fetch(`${url}/wallet`, { method: "POST", body: JSON.stringify(body) });
+  await response.body?.cancel();
+  return response.status;
+}
+
+async function storedSequence(url: string, token: string): Promise<number> {
+  const response = await fetch(`${url}/wallet?token=${token}`);
+  return ((await response.json()) as { sequence: number }).sequence;
+}
+
+describe("deep histories", () => {
+  test(`duplicate-sequence-from-version-25: a second POST of the stored sequence is refused before ${duplicateFromVersion}, accepted from then on`, async () => {
+    server = await brokenServers["duplicate-sequence-from-version-25"]!.start({ scryptCost: 64 });
+    const token = await device(server.url);
+    for (let sequence = 1; sequence < duplicateFromVersion; sequence++) expect(await post(server.url, token, sequence)).toBe(200);
+    expect(await post(server.url, token, duplicateFromVersion - 1)).toBe(409);
+    expect(await post(server.url, token, duplicateFromVersion)).toBe(200);
+    expect(await post(server.url, token, duplicateFromVersion)).toBe(200);
+  });
+
+  test(`clamps-sequence-at-127: POSTs of 1..130 in turn store 1..128, and GET /wallet answers ${tinyintMax}`, async () => {
+    server = await brokenServers["clamps-sequence-at-127"]!.start({ scryptCost: 64 });
+    const token = await device(server.url);
+    const statuses: number[] = [];
+    for (let sequence = 1; sequence <= 130; sequence++) statuses.push(await post(server.url, token, sequence));
+    expect(statuses.slice(0, 128).every((status) => status === 200)).toBe(true);
+    expect(statuses.slice(128)).toEqual([409, 409]);
+    expect(await storedSequence(server.url, token)).toBe(tinyintMax);
+    // 128 "follows" the stored 127 for ever.
+    expect(await post(server.url, token, tinyintMax + 1)).toBe(200);
+  });
+});
+
+describe("what the columns of the depth defects keep", () => {
+  test("a 64 KiB column keeps whole characters that fit in its bytes", () => {
+    expect(cutToUtf8Bytes("x".repeat(99_000), textColumnBytes)).toBe("x".repeat(textColumnBytes));
+    expect(cutToUtf8Bytes("short", textColumnBytes)).toBe("short");
+    // é takes two bytes: one that would be split is left out.
+    expect(cutToUtf8Bytes(`${"x".repeat(textColumnBytes - 1)}é`, textColumnBytes)).toBe("x".repeat(textColumnBytes - 1));
+  });
+
+  test("an ASCII column turns each character beyond ASCII, emoji included, into one ?", () => {
+    expect(asciiOnly("é\u0000 😀 \u2028 a")).toBe("?\u0000 ? ? a");
+  });
+});
