@@ -201,7 +201,7 @@ function examineRead(
     const detail = sameContent
       ? `: ${narrator.post(sameContent)} sent that content with another hmac`
       : altered
-        ? `: ${narrator.post(altered)} sent that sequence and hmac with other content; the answer ${firstDifference(altered.request.encryptedWallet, wallet.encryptedWallet)}`
+        ? `: ${narrator.post(altered)} sent that sequence and hmac with other content; the answer differs at ${firstDifference(altered.request.encryptedWallet, wallet.encryptedWallet)}`
         : " (same sequence, content and hmac)";
     const witness = sameContent ?? altered;
     log.add({
@@ -236,7 +236,7 @@ function reportBadEcho(
     requirement: "LIN-3",
     related: ["SEQ-7"],
     account: group.account,
-    explanation: `${capitalize(narrator.post(post))} was accepted at ${narrator.at(post.completedAt)}, but its 200 carried version ${wallet.sequence} with ${wallet.encryptedWallet === post.request.encryptedWallet ? "another hmac" : `other content (it ${firstDifference(post.request.encryptedWallet, wallet.encryptedWallet)})`}, not the wallet it sent.`,
+    explanation: `${capitalize(narrator.post(post))} was accepted at ${narrator.at(post.completedAt)}, but its 200 carried version ${wallet.sequence} with ${wallet.encryptedWallet === post.request.encryptedWallet ? "another hmac" : `other content (differing at ${firstDifference(post.request.encryptedWallet, wallet.encryptedWallet)})`}, not the wallet it sent.`,
     operations: [post.id],
   });
 }
