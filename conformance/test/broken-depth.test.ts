@@ -3,7 +3,10 @@
 // defects of a deep history lie beyond what the contract cases store.
 import { afterEach, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../reference/src/index.js";
-import { asciiOnly, brokenServers, cutToUtf8Bytes, duplicateFromVersion, textColumnBytes, tinyintMax } from "../src/broken/servers.js";
+import { asciiOnly, brokenServers, cutToUtf8Bytes, depthDefects, duplicateFromVersion, textColumnBytes, tinyintMax } from "../src/broken/servers.js";
+import { interleavingCasesOf } from "../src/interleavings/property/cases.js";
+import { runChecks } from "../src/run/run-checks.js";
+import { counterexampleFolder, failedRequirements } from "./interleavings/broken-runs.js";
 
 let server: ReferenceServer | undefined;
 afterEach(async () => {
@@ -65,4 +68,19 @@ describe("what the columns of the depth defects keep", () => {
   test("an ASCII column turns each character beyond ASCII, emoji included, into one ?", () => {
     expect(asciiOnly("é\u0000 😀 \u2028 a")).toBe("?\u0000 ? ? a");
   });
+});
+
+const folder = counterexampleFolder("wallet-sync-depth-");
+
+describe.each(depthDefects)("%s: caught by the interleaving cases of a default run", (name) => {
+  const broken = brokenServers[name]!;
+  // What the histories show; the contract cases' SEQ-8 has tests of its own (wallet-content.test.ts).
+  const seen = broken.breaks.filter((requirement) => requirement.startsWith("LIN-"));
+  test.each([1, 2])(`seed %i: fails, naming ${seen.join(", ")}`, async (seed) => {
+    server = await broken.start({ scryptCost: 64 });
+    // The default number of runs; it stops at the first failure, and shrinking is timed elsewhere (bench:verdict).
+    const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, interleavings: { seed, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder() } });
+    expect(run.exitCode).toBe(1);
+    expect(failedRequirements(run)).toEqual(expect.arrayContaining(seen));
+  }, 60_000);
 });

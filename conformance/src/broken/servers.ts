@@ -517,12 +517,12 @@ export const brokenServers: Record<string, BrokenServer> = {
   ),
   "cuts-wallets-at-64-kib": broken(
     `stores encryptedWallet cut to its first ${textColumnBytes} bytes and answers as if stored whole`,
-    // LIN-3 too, once the workloads post wallets that large.
-    ["SEQ-8"],
+    // The contract cases see it (SEQ-8); so do histories, where an edit's wallet passes 64 KiB (LIN-3).
+    ["SEQ-8", "LIN-3"],
     (o) => ({ store: new TruncatingColumnStore(storeOptions(o)) }),
   ),
-  // LIN-3 too, once the workloads post non-ASCII wallets.
-  "mangles-non-ascii": broken("stores encryptedWallet and hmac with every character beyond ASCII replaced by ?", ["SEQ-8"], (o) => ({
+  // The contract cases see it (SEQ-8); so do histories, where an edit's wallet holds non-ASCII text (LIN-3).
+  "mangles-non-ascii": broken("stores encryptedWallet and hmac with every character beyond ASCII replaced by ?", ["SEQ-8", "LIN-3"], (o) => ({
     store: new AsciiColumnStore(storeOptions(o)),
   })),
 };
@@ -535,8 +535,6 @@ export const depthDefects = [
   "mangles-non-ascii",
 ] as const;
 
-/** The depth defects that only histories deeper than the contract cases' show: the interleavings must reach their depth. */
-export const deepHistoryDefects = ["duplicate-sequence-from-version-25", "clamps-sequence-at-127"] as const;
 
 /** The defects that only concurrent clients show: the interleaving cases alone must catch each. */
 export const concurrencyDefects = [
