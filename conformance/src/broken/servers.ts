@@ -41,8 +41,8 @@ export interface BrokenServer {
   defect: string;
   /** Requirement IDs the suite must report as failed against this server. */
   breaks: readonly string[];
-  /** What the suite must do to see the defect: inject faults (--faults), or kill and restart the server (--restarts). */
-  needs?: "faults" | "restarts";
+  /** What the suite must do to see the defect: inject faults (--faults), kill and restart the server (--restarts), or go deeper than a default run (--depth). */
+  needs?: "faults" | "restarts" | "depth";
   start(options?: BrokenServerOptions): Promise<ReferenceServer>;
 }
 
@@ -332,11 +332,20 @@ class AckBeforePersistStore extends MemoryStore {
 
 /** The version from which a second POST of the stored sequence is accepted too. */
 export const duplicateFromVersion = 25;
+/** The same defect past the two-byte boundary: only a run with --depth above it (say 70000) reaches it. */
+export const deepDuplicateFromVersion = 40_000;
 
-/** Treats a POST of the stored sequence as following it too, once that sequence is 25 or more. */
+/** Treats a POST of the stored sequence as following it too, once that sequence is `from` or more. */
 class DuplicateFromVersionStore extends MemoryStore {
+  constructor(
+    options: ConstructorParameters<typeof MemoryStore>[0],
+    private readonly from: number,
+  ) {
+    super(options);
+  }
+
   protected override followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
-    return super.followsSequence(current, sequence) || (sequence >= duplicateFromVersion && sequence === current?.sequence);
+    return super.followsSequence(current, sequence) || (sequence >= this.from && sequence === current?.sequence);
   }
 }
 
@@ -507,7 +516,13 @@ export const brokenServers: Record<string, BrokenServer> = {
   "duplicate-sequence-from-version-25": broken(
     `accepts a second POST of the stored sequence once that sequence is ${duplicateFromVersion} or more`,
     ["LIN-2"],
-    (o) => ({ store: new DuplicateFromVersionStore(storeOptions(o)) }),
+    (o) => ({ store: new DuplicateFromVersionStore(storeOptions(o), duplicateFromVersion) }),
+  ),
+  "duplicate-sequence-from-version-40000": broken(
+    `accepts a second POST of the stored sequence once that sequence is ${deepDuplicateFromVersion} or more (caught with --depth 70000)`,
+    ["LIN-2"],
+    (o) => ({ store: new DuplicateFromVersionStore(storeOptions(o), deepDuplicateFromVersion) }),
+    "depth",
   ),
   "clamps-sequence-at-127": broken(
     `stores the sequence in a TINYINT column: from ${tinyintMax} on, every POST of ${tinyintMax + 1} is accepted and GET /wallet answers ${tinyintMax}`,
