@@ -63,3 +63,8 @@ export const notificationQuietMs = 300;
 export const maxSocketFrames = 64;
 /** The largest frame the suite reads; a `wallet-update:<sequence>` frame has at most 25 bytes. */
 export const maxSocketFrameBytes = 16 * 1024;
+
+/** Times a failed contract case is run again alone after the run, to tell a failure under load from one that always happens. */
+export const defaultAloneRuns = 2;
+/** The longest those runs take in all; failed cases past it are not run again. */
+export const aloneBudgetMs = 60_000;

@@ -361,6 +361,11 @@ export const brokenServers: Record<string, BrokenServer> = {
         : undefined,
     ),
   })),
+  "signup-answers-200": broken("answers 200 instead of 201 to a signup that creates an account", ["SIGNUP-1"], () => ({
+    wrapHandler: rewriteResponses((request, answer) =>
+      isPath(request, "POST", "/signup") && answer.status === 201 ? { status: 200, body: answer.body } : undefined,
+    ),
+  })),
   "500-on-duplicate-signup": broken("answers 500 to a signup of an existing email", ["SIGNUP-2"], (o) => ({
     store: new DuplicateSignupThrowsStore(storeOptions(o)),
   })),

@@ -10,7 +10,7 @@
 import { requirementById, type ProfileName } from "../../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../../model/case.js";
 import { operationDescriber } from "../../report/history-text.js";
-import type { CheckContext } from "../../model/context.js";
+import { SetupRefused, type CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";
 import type { HistoryRequirement, Violation } from "../history/findings.js";
@@ -128,6 +128,8 @@ async function checkRequirement(ctx: CheckContext, requirement: CheckedRequireme
   if (outcome.notStarted) {
     // Nothing was checked: a MUST finding if the server refused to start, else a warning.
     ctx.report({ requirement: outcome.notStarted.requirement, message: outcome.notStarted.message });
+    // A refused signup or login is set-up every case shares: the case owning it fails, this one is blocked.
+    if (outcome.notStarted.definite) throw new SetupRefused(outcome.notStarted.requirement, outcome.notStarted.message);
     return;
   }
   if (requirement === "LIN-7") {

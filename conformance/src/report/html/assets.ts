@@ -27,7 +27,7 @@ th { font-weight: 600; color: var(--muted); }
 .verdict.failed { color: var(--fail); }
 .verdict.warned { color: var(--warn); }
 .verdict.passed { color: var(--pass); }
-.verdict.expected-failure, .verdict.stale-baseline { color: var(--muted); }
+.verdict.expected-failure, .verdict.stale-baseline, .verdict.blocked { color: var(--muted); }
 .case { border: 1px solid var(--rule); border-left: 5px solid var(--fail); border-radius: 4px; padding: .8em 1em; margin: 0 0 1.2em; }
 .case.warned { border-left-color: var(--warn); }
 .case.expected-failure, .case.stale-baseline { border-left-color: var(--muted); }
