@@ -14,6 +14,7 @@ import { SetupRefused, type CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";
 import type { HistoryRequirement, Violation } from "../history/findings.js";
+import { describeTally } from "../history/server-errors.js";
 import type { PropertyOutcome } from "./property.js";
 import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
 import { count, fieldLines, interleavingSlug } from "./words.js";
@@ -109,14 +110,13 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
 
 /** LIN-7 (SHOULD): 5xx answers under load are a warning; the checks counted them as settling nothing. */
 function reportServerErrors(ctx: CheckContext, outcome: PropertyOutcome): void {
-  const { count, requests, byStatus } = outcome.serverErrors;
+  const { count, requests, byStatus, byEndpoint } = outcome.serverErrors;
   if (count === 0) return;
-  const statuses = Object.entries(byStatus)
-    .map(([status, n]) => `${n} × ${status}`)
-    .join(", ");
+  const statuses = describeTally(byStatus, (status, n) => `${n} × ${status}`);
+  const endpoints = describeTally(byEndpoint, (endpoint, n) => `${endpoint} ${n}`);
   ctx.report({
     requirement: "LIN-7",
-    message: `${count} of ${requests} requests of ${outcome.executions} concurrent runs were answered with a server error (${statuses}); the other checks counted them as neither success nor failure`,
+    message: `${count} of ${requests} requests of ${outcome.executions} concurrent runs were answered with a server error (${statuses}; ${endpoints}); the other checks counted them as neither success nor failure`,
     expected: requirementById("LIN-7").text,
   });
 }

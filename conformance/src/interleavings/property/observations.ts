@@ -33,6 +33,7 @@ export interface ServerErrorTally {
   count: number;
   requests: number;
   byStatus: Record<string, number>;
+  byEndpoint: Record<string, number>;
 }
 
 export interface PropertyOutcome {
@@ -92,7 +93,7 @@ export class Observations {
       shrinkSteps: 0,
       shrinkCut: false,
       byRequirement: new Map(),
-      serverErrors: { count: 0, requests: 0, byStatus: {} },
+      serverErrors: { count: 0, requests: 0, byStatus: {}, byEndpoint: {} },
       violations: 0,
     };
   }
@@ -125,6 +126,7 @@ export class Observations {
     for (const warning of execution.check.warnings) {
       errors.count += warning.count;
       for (const [status, n] of Object.entries(warning.byStatus)) errors.byStatus[status] = (errors.byStatus[status] ?? 0) + n;
+      for (const [endpoint, n] of Object.entries(warning.byEndpoint)) errors.byEndpoint[endpoint] = (errors.byEndpoint[endpoint] ?? 0) + n;
     }
     this.env.onExecution?.(this.progress());
     this.noteStart(execution);
