@@ -88,6 +88,14 @@ export interface InterleavingEvidence {
   runs?: number;
   /** Set when the history shows a failure: the workload that made it, and how to run it again. */
   counterexample?: InterleavingCounterexample;
+  /** Set when a saved counterexample was replayed: how many executions it took, of how many allowed, and whether it failed again. */
+  replayAttempts?: ReplayAttempts;
+}
+
+export interface ReplayAttempts {
+  made: number;
+  allowed: number;
+  reproduced: boolean;
 }
 
 /** The (shrunk) workload of a failing interleaving property. */

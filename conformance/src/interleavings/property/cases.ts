@@ -9,7 +9,7 @@
 // replay it.
 import { requirementById, type ProfileName } from "../../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../../model/case.js";
-import { operationDescriber } from "../../report/history-text.js";
+import { describeReplayAttempts, operationDescriber } from "../../report/history-text.js";
 import { SetupRefused, type CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";
@@ -72,7 +72,9 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
   const file = saved && "file" in saved ? saved.file : undefined;
   const replayCommands = file ? replayCommandsFor(execution, outcome, { ...run.target, only: [requirement] }, file) : [];
   const fastCheckPath = execution === outcome.counterexample ? outcome.path : undefined;
+  const replayAttempts = outcome.replayAttempts && { ...outcome.replayAttempts, reproduced: true };
   const replay = [
+    ...(replayAttempts ? [describeReplayAttempts(replayAttempts)] : []),
     ...replayCommands.map((commandLine, index) => `${index === 0 ? "replay:" : "or:"} ${commandLine}`),
     [
       outcome.seed !== undefined ? `seed ${outcome.seed}` : undefined,
@@ -100,6 +102,7 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
     ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
     ...(file ? { path: file } : {}),
     runs: outcome.executions,
+    ...(replayAttempts ? { replayAttempts } : {}),
     counterexample: {
       workload: describeWorkload(execution.workload),
       ...(fastCheckPath !== undefined ? { fastCheckPath } : {}),
@@ -145,6 +148,7 @@ async function checkRequirement(ctx: CheckContext, requirement: CheckedRequireme
       violations: [],
       ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
       runs: outcome.executions,
+      ...(outcome.replayAttempts ? { replayAttempts: { ...outcome.replayAttempts, reproduced: false } } : {}),
     });
   }
 }

@@ -63,6 +63,8 @@ export interface PropertyOutcome {
   violations: number;
   /** Set when no execution got a device logged in: nothing was checked. */
   notStarted?: StartFailure;
+  /** Set when a saved counterexample was replayed: the executions made, up to the first that broke something. */
+  replayAttempts?: { made: number; allowed: number };
 }
 
 /** The requirements a history breaks, in the order the checker found them. */
@@ -206,9 +208,12 @@ export class Observations {
    */
   async executeUntilBroken(workload: Workload, attempts: number): Promise<HistoryRequirement[]> {
     let broken: HistoryRequirement[] = [];
-    for (let attempt = 0; attempt < attempts && broken.length === 0 && !this.hopeless; attempt++) {
+    let made = 0;
+    for (; made < attempts && broken.length === 0 && !this.hopeless; made++) {
       broken = await this.execute(workload);
     }
+    // Counted so that a report can say how readily the race came back.
+    if (attempts > 1) this.outcome.replayAttempts = { made, allowed: attempts };
     return broken;
   }
 
