@@ -58,6 +58,8 @@ export interface RunOptions {
   onResult?: (result: CheckResult) => void;
   /** Called when a long case reports how far it has got. */
   onProgress?: (check: CheckCase, progress: CaseProgress) => void;
+  /** Called as a failed case starts to run again alone, after every case ran. */
+  onRunAgain?: (check: CheckCase) => void;
 }
 
 export function newRunId(): string {
@@ -120,7 +122,10 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     settleBlocked(cases, results, refusals, strict);
     if (concurrency > 1) {
       const quietly = { ...environment, schemaReports: new SchemaReports(cases), progress: () => undefined };
-      await runFailedAlone(cases, results, options.aloneRuns ?? defaultAloneRuns, deadline, (check) => runCase(check, quietly));
+      await runFailedAlone(cases, results, options.aloneRuns ?? defaultAloneRuns, deadline, (check) => {
+        options.onRunAgain?.(check);
+        return runCase(check, quietly);
+      });
     }
   } finally {
     await dispatcher.destroy().catch(() => undefined);
