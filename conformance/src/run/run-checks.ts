@@ -34,7 +34,7 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Cases running at once; default 4. */
   concurrency?: number;
-  /** Times each failed contract case is run again alone after the run (default 2; 0: never); not with concurrency 1, where every case ran alone. */
+  /** Times each contract case that fails the run is run again alone after it (default 2; 0: never); not with concurrency 1, where every case ran alone. */
   aloneRuns?: number;
   /** SHOULD findings fail the run. */
   strict?: boolean;
@@ -122,7 +122,9 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     settleBlocked(cases, results, refusals, strict);
     if (concurrency > 1) {
       const quietly = { ...environment, schemaReports: new SchemaReports(cases), progress: () => undefined };
-      await runFailedAlone(cases, results, options.aloneRuns ?? defaultAloneRuns, deadline, (check) => {
+      // Failures the baseline expects are known: only those that fail the run are run again.
+      const failsTheRun = (result: CheckResult) => judgeAgainstBaseline(result, options.baseline).verdict === "failed";
+      await runFailedAlone(cases, results, failsTheRun, options.aloneRuns ?? defaultAloneRuns, deadline, (check) => {
         options.onRunAgain?.(check);
         return runCase(check, quietly);
       });
@@ -177,6 +179,7 @@ interface CaseEnvironment {
 async function runFailedAlone(
   cases: readonly CheckCase[],
   results: Map<CheckCase, CheckResult>,
+  failsTheRun: (result: CheckResult) => boolean,
   runs: number,
   runDeadline: number | undefined,
   runAgain: (check: CheckCase) => Promise<CaseRun>,
@@ -185,7 +188,7 @@ async function runFailedAlone(
   const runExchanges = [...results.values()].flatMap((r) => r.exchanges);
   for (const check of cases) {
     const result = results.get(check);
-    if (!result || result.verdict !== "failed" || check.exclusive) continue;
+    if (!result || !failsTheRun(result) || check.exclusive) continue;
     let made = 0;
     let passed = 0;
     while (made < runs && performance.now() < until) {
