@@ -19,7 +19,7 @@ afterAll(() => server.close());
 test("every case passes against the reference, without warnings", () => {
   const findings = run.results.flatMap((r) => r.findings.map((f) => `${r.id}: ${f.requirement} ${f.message}`));
   expect(findings).toEqual([]);
-  expect(run.totals).toEqual({ checks: casesOf("seed").length, passed: casesOf("seed").length, warned: 0, failed: 0, expectedFailures: 0, staleBaseline: 0 });
+  expect(run.totals).toEqual({ checks: casesOf("seed").length, passed: casesOf("seed").length, warned: 0, failed: 0, blocked: 0, expectedFailures: 0, staleBaseline: 0 });
   expect(run.exitCode).toBe(0);
 });
 
