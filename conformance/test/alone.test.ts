@@ -4,7 +4,7 @@
 // answers 500 to every password change. The verdict stays failed.
 import { describe, expect, test } from "vitest";
 import { brokenApi3Servers } from "../src/broken/servers.js";
-import type { RunResult } from "../src/model/result.js";
+import { describeAlone, type RunResult } from "../src/model/result.js";
 import { casesOf } from "../src/registry.js";
 import { formatHtmlReport } from "../src/report/html/page.js";
 import { jsonReportOf } from "../src/report/json.js";
@@ -36,6 +36,14 @@ function expectInEveryReport(run: RunResult, wording: string): void {
   const validate = reportValidator();
   expect(validate(JSON.parse(JSON.stringify(jsonReportOf(run)))), schemaErrors(validate).join("\n")).toBe(true);
 }
+
+test("the words for each outcome of the runs alone", () => {
+  expect(describeAlone({ runs: 2, passed: 0, inFlight: 5 })).toBe("fails alone too");
+  expect(describeAlone({ runs: 2, passed: 2, inFlight: 5 })).toBe("only while other requests were in flight (5 at once); alone it passed 2 of 2");
+  expect(describeAlone({ runs: 2, passed: 1, inFlight: 5 })).toBe("fails now and then, also alone: it passed 1 of 2 runs alone");
+  // Its exchange met no other request: the failure came from something else than load.
+  expect(describeAlone({ runs: 2, passed: 2, inFlight: 1 })).toBe("did not fail again: alone it passed 2 of 2");
+});
 
 describe("a failed case run again alone", () => {
   test("against a server that fails a password change only while another write is in flight: only under load; alone it passed 2 of 2", async () => {

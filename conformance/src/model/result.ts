@@ -41,8 +41,8 @@ export interface AloneRuns {
 /** "fails alone too", or "only while other requests were in flight (5 at once); alone it passed 2 of 2". */
 export function describeAlone(alone: AloneRuns): string {
   if (alone.passed === 0) return "fails alone too";
+  if (alone.passed < alone.runs) return `fails now and then, also alone: it passed ${alone.passed} of ${alone.runs} runs alone`;
   const passed = `alone it passed ${alone.passed} of ${alone.runs}`;
-  if (alone.passed < alone.runs) return `fails now and then, also alone: ${passed}`;
   return alone.inFlight > 1 ? `only while other requests were in flight (${alone.inFlight} at once); ${passed}` : `did not fail again: ${passed}`;
 }
 
