@@ -76,3 +76,7 @@ export const defaultDepthCap = 300;
  * body it sends, less room for the rest of the request.
  */
 export const maxProbedWalletBytes = 3 * 1024 * 1024 - 4096;
+/** Times a failed contract case is run again alone after the run, to tell a failure under load from one that always happens. */
+export const defaultAloneRuns = 2;
+/** The longest those runs take in all; failed cases past it are not run again. */
+export const aloneBudgetMs = 60_000;

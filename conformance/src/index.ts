@@ -8,6 +8,9 @@ export {
   makeFinding,
   verdictOf,
   totalsOf,
+  describeAlone,
+  type AloneRuns,
+  type BlockedBy,
   type CheckResult,
   type Finding,
   type FindingInput,
@@ -16,7 +19,7 @@ export {
   type Totals,
   type Verdict,
 } from "./model/result.js";
-export { CheckAborted, type CaseProgress, type CheckClient, type CheckContext } from "./model/context.js";
+export { CheckAborted, SetupRefused, type CaseProgress, type CheckClient, type CheckContext } from "./model/context.js";
 export { matchesPrefix, selectCases, type Selection } from "./model/selection.js";
 export { reportWriters, type ReportWriter } from "./report/writers.js";
 export { formatTerminalReport } from "./report/terminal.js";

@@ -42,7 +42,7 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("the api3 zoo", () => {
   it("names, for each server, api3 requirements that exist, and serves the api3 protocol", () => {
     const ids = new Set(requirementsOf("api3").map((requirement) => requirement.id));
-    expect(Object.keys(brokenApi3Servers)).toHaveLength(6);
+    expect(Object.keys(brokenApi3Servers)).toHaveLength(8);
     for (const [name, server] of Object.entries(brokenApi3Servers)) {
       expect(server.protocol, name).toBe("api3");
       for (const requirement of server.breaks) expect(ids, `${name}: ${requirement}`).toContain(requirement);

@@ -1,7 +1,10 @@
-// How findings put an exchange in words: sizes said once, bodies bounded.
+// How findings put an exchange in words: sizes said once, bodies bounded,
+// a server error with the headers that explain it.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
 import { ProtocolClient } from "../src/client/protocol-client.js";
-import { describeRequest } from "../src/report/describe.js";
+import { describeRequest, describeResponse } from "../src/report/describe.js";
 import { freePort } from "./support/ports.js";
 
 async function sent(body: string): Promise<string> {
@@ -28,5 +31,32 @@ describe("describeRequest", () => {
     const body = JSON.stringify({ email: "a".repeat(10), words: Array.from({ length: 100 }, (_, i) => `w${i}`) });
     const text = await sent(body);
     expect(occurrences(text, `(${Buffer.byteLength(body)} bytes)`)).toBe(1);
+  });
+});
+
+describe("describeResponse", () => {
+  // A real server's answers: what a 5xx says comes with the headers that explain it, and its body is bounded.
+  async function answered(status: number, headers: Record<string, string>, body: string): Promise<string> {
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(status, headers).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const client = new ProtocolClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2000 });
+    try {
+      return describeResponse(await client.send({ method: "GET", path: "/wallet" }));
+    } finally {
+      await client.close();
+      server.close();
+    }
+  }
+
+  test("a 5xx shows its Content-Type and Retry-After and a bounded body", async () => {
+    const text = await answered(503, { "content-type": "text/plain", "retry-after": "7" }, `database is locked ${"x".repeat(2000)}`);
+    expect(text).toMatch(/^503 \[Content-Type: text\/plain\] \[Retry-After: 7\] database is locked x{8}…\(\d+ × x\)$/);
+  });
+
+  test("another status shows no headers", async () => {
+    expect(await answered(409, { "content-type": "application/json", "retry-after": "7" }, "{}")).toBe("409 {}");
   });
 });

@@ -14,7 +14,7 @@ import { renderInterleaving } from "../src/report/html/interleaving.js";
 import { cropAround, planTimeline } from "../src/report/html/timeline-plan.js";
 import { hostileText, interleavingResult, largeBrokenHistory, runOf, smallBrokenHistory } from "./fixtures/interleaving-run.js";
 import { describeOperation, narratorFor } from "../src/report/history-text.js";
-import { accepted, changed, HistoryBuilder, upgraded } from "./interleavings/history-builder.js";
+import { accepted, changed, HistoryBuilder, serverError, upgraded } from "./interleavings/history-builder.js";
 import { describeInChromium, openReport, useChromium } from "./support/chromium.js";
 
 // Browser globals for the callbacks that run in the page (the project's lib has no DOM).
@@ -77,6 +77,19 @@ describe("which operations the timeline draws", () => {
     expect(html.match(/<circle class="frame"/g)).toHaveLength(2);
     expect(html).toContain('<text class="socket-end"');
     expect(html).toMatch(/data-op="4"[^]*?class="bar-label"[^>]*>(password 2|W2)</);
+  });
+
+  test("a 5xx is drawn as no settling answer, marked a server error, at the time it happened", () => {
+    const h = new HistoryBuilder();
+    h.post("A", 1, "-:a", [0, 1], accepted);
+    const failed = h.post("B", 2, "-:a:b", [10, 12], serverError(503));
+    // A violation in the same account, so that it is drawn: sequence 1 accepted twice.
+    h.post("C", 1, "-:c", [20, 21], accepted);
+    const history = h.build();
+    const html = renderInterleaving({ history, violations: checkHistory(history).violations }, "errors");
+    expect(html).toContain(`<g class="op indeterminate server-error" data-op="${failed.id}"`);
+    expect(html).toMatch(new RegExp(`data-op="${failed.id}"[^]*?<title>[^<]*503[^<]*t=10\\.0 ms`));
+    expect(html.match(/class="op [^"]*server-error/g)).toHaveLength(1);
   });
 
   test("cropping widens around every highlighted operation in turn", () => {

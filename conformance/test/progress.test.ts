@@ -36,6 +36,17 @@ describe("in a log", () => {
     display.close();
     expect(lines).toHaveLength(2);
   });
+
+  test("once every case is done, one line says the failed ones run again alone", () => {
+    const lines: string[] = [];
+    const display = new ProgressDisplay(1, { write: (text) => lines.push(text) });
+    display.started(check("SEQ-3/b"));
+    display.finished(result("SEQ-3/b", "failed"));
+    display.runningAgain(check("SEQ-3/b"));
+    display.runningAgain(check("SEQ-3/b"));
+    expect(lines).toEqual(["FAIL SEQ-3/b (1/1 cases done)\n", "running the failed cases again alone, one at a time\n"]);
+    expect(display.status()).toBe("1/1 cases, 1 failed; running SEQ-3/b again alone");
+  });
 });
 
 describe("on a terminal", () => {
@@ -77,7 +88,9 @@ describe("the command's stderr", () => {
     const { out, output } = capture(false);
     await runCli(["--url", broken.url, "--only", "SEQ-3"], output);
     expect(out.stderr).toMatch(/^FAIL SEQ-3\/skip-ahead \(\d+\/\d+ cases done\)$/m);
-    expect(out.stderr.trimEnd().split("\n").every((line) => line.startsWith("FAIL SEQ-3/"))).toBe(true);
+    const lines = out.stderr.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("running the failed cases again alone, one at a time");
+    expect(lines.slice(0, -1).every((line) => line.startsWith("FAIL SEQ-3/"))).toBe(true);
   });
 
   test("a terminal: the line is cleared before the report", async () => {

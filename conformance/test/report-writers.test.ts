@@ -64,7 +64,7 @@ describe("reports of one run against a broken server", () => {
     const text = testcase?.failure?.["#text"] ?? "";
     expect(text).toMatch(/^HTTP-6 \(MUST\) /);
     expect(text).toContain("> POST /signup");
-    expect(text).toContain('< 500 {"error":"Internal Server Error: unexpected end of JSON input"}');
+    expect(text).toContain('< 500 [Content-Type: application/json] {"error":"Internal Server Error: unexpected end of JSON input"}');
   });
 
   test("the JSON report validates against conformance/report-schema.json and holds every case", async () => {

@@ -46,7 +46,7 @@ test("a check that throws fails with the message, and the run goes on", async ()
   expect(run.results[0]?.findings[0]?.message).toContain("boom");
   expect(run.results[1]?.error).toBeUndefined();
   expect(run.results[1]?.findings.map((f) => f.message)).toEqual(["first step failed"]);
-  expect(run.totals).toEqual({ checks: 3, passed: 1, warned: 0, failed: 2, expectedFailures: 0, staleBaseline: 0, notExercised: 0 });
+  expect(run.totals).toEqual({ checks: 3, passed: 1, warned: 0, failed: 2, blocked: 0, expectedFailures: 0, staleBaseline: 0, notExercised: 0 });
   expect(run.exitCode).toBe(1);
 });
 

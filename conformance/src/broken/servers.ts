@@ -23,7 +23,7 @@ import {
   type UserId,
   type WalletVersion,
 } from "../../../reference/src/index.js";
-import { parseJson, rewriteRequests, rewriteResponses, type HandlerWrapper } from "./wrappers.js";
+import { answer, parseJson, rewriteRequests, rewriteResponses, type Answer, type HandlerWrapper } from "./wrappers.js";
 
 export interface BrokenServerOptions {
   host?: string;
@@ -433,6 +433,11 @@ export const brokenServers: Record<string, BrokenServer> = {
         : undefined,
     ),
   })),
+  "signup-answers-200": broken("answers 200 instead of 201 to a signup that creates an account", ["SIGNUP-1"], () => ({
+    wrapHandler: rewriteResponses((request, answer) =>
+      isPath(request, "POST", "/signup") && answer.status === 201 ? { status: 200, body: answer.body } : undefined,
+    ),
+  })),
   "500-on-duplicate-signup": broken("answers 500 to a signup of an existing email", ["SIGNUP-2"], (o) => ({
     store: new DuplicateSignupThrowsStore(storeOptions(o)),
   })),
@@ -639,7 +644,50 @@ function ignoreUnknownFields(): HandlerWrapper {
   });
 }
 
+/** How long a write holds the store's lock beyond its handling, as a SQLite write transaction holds the database. */
+export const writeLockMs = 20;
+
+const databaseLocked: Answer = { status: 500, body: "database is locked", text: "database is locked", headers: { "content-type": "text/plain; charset=utf-8" } };
+
+const isPasswordChange = (request: IncomingMessage) => isPath(request, "POST", "/api/3/password");
+
+/**
+ * Answers a password change 500 "database is locked" when another write (any
+ * POST) is in flight as it arrives or during the lock it then holds, as the
+ * original's SQLite store does when writes overlap; alone, it passes.
+ */
+function lockedWhileOtherWritesRun(): HandlerWrapper {
+  let writing = 0;
+  let arrivals = 0;
+  return (listener) => (request, response) => {
+    if (request.method !== "POST") return listener(request, response);
+    const arrival = ++arrivals;
+    if (isPasswordChange(request) && writing > 0) return answer(response, databaseLocked);
+    writing++;
+    let released = false;
+    const release = () => {
+      if (!released) writing--;
+      released = true;
+    };
+    // "finish" comes before the client can read the answer, so the next request of a client alone never finds the lock taken.
+    response.once("finish", release);
+    response.once("close", release);
+    setTimeout(() => {
+      if (isPasswordChange(request) && arrivals !== arrival) answer(response, databaseLocked);
+      else listener(request, response);
+    }, writeLockMs);
+  };
+}
+
 export const brokenApi3Servers: Record<string, BrokenServer> = {
+  "500-on-password-change-during-writes": brokenApi3(
+    "answers 500 \"database is locked\" to a password change while another write is in flight, as a SQLite store does; alone it passes",
+    ["PASS-1"],
+    () => ({ wrapHandler: lockedWhileOtherWritesRun() }),
+  ),
+  "500-on-every-password-change": brokenApi3("answers 500 \"database is locked\" to every password change", ["PASS-1"], () => ({
+    wrapHandler: rewriteRequests((request) => (isPasswordChange(request) ? databaseLocked : undefined)),
+  })),
   "password-change-check-then-write": brokenApi3(
     `checks the old password and the sequence of a password change, then writes ${passwordWriteGapMs} ms later: a POST /wallet of the same sequence in between is accepted too`,
     ["PASS-1"],

@@ -59,16 +59,19 @@ export function rewriteRequests(rewrite: BodyRewrite): HandlerWrapper {
         const outcome = rewrite(request, body);
         if (outcome === "drop-connection") request.socket.destroy();
         else if (outcome === undefined || Buffer.isBuffer(outcome)) listener(replay(request, outcome ?? body), response);
-        else {
-          const text = outcome.text ?? JSON.stringify(outcome.body);
-          const headers = { "content-type": "application/json", ...outcome.headers, "content-length": Buffer.byteLength(text) };
-          response.writeHead(outcome.status, headers);
-          response.end(text);
-        }
+        else answer(response, outcome);
       },
       () => request.socket.destroy(),
     );
   };
+}
+
+/** Sends `outcome` as the whole answer: JSON unless its headers say otherwise. */
+export function answer(response: ServerResponse, outcome: Answer): void {
+  const text = outcome.text ?? JSON.stringify(outcome.body);
+  const headers = { "content-type": "application/json", ...outcome.headers, "content-length": Buffer.byteLength(text) };
+  response.writeHead(outcome.status, headers);
+  response.end(text);
 }
 
 function readAll(request: IncomingMessage): Promise<Buffer> {

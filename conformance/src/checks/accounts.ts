@@ -82,6 +82,7 @@ const signupMalformed = defineCheck({
   requirement: "SIGNUP-3",
   slug: "not-an-object",
   file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
   title: "A POST /signup body that is not a JSON object, or not JSON at all, is refused with 400",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -95,6 +96,7 @@ const signupFields = defineCheck({
   requirement: "SIGNUP-3",
   slug: "bad-fields",
   file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
   title: "A POST /signup whose email or password is missing, empty or not a string is refused with 400",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -113,6 +115,7 @@ const signupNotBare = defineCheck({
   requirement: "SIGNUP-4",
   slug: "not-a-bare-address",
   file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
   title: "A POST /signup whose email is not a bare address is refused with 400",
   async run(ctx) {
     const steps = new Steps(ctx);
@@ -130,6 +133,7 @@ const signupSaltSeed = defineCheck({
   requirement: "SIGNUP-5",
   slug: "bad-client-salt-seed",
   file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
   title: "A POST /signup whose clientSaltSeed is missing or not exactly 64 hex digits is refused with 400 and creates no account",
   async run(ctx) {
     const steps = new Steps(ctx);

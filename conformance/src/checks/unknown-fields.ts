@@ -26,7 +26,7 @@ const endpoints: Endpoint[] = [
   {
     path: "/signup",
     nearMiss: { field: "deviceId", value: "device" },
-    steps: [],
+    steps: ["signup"],
     title: "creates no account",
     async run(ctx, withUnknown) {
       const steps = new Steps(ctx);

@@ -185,6 +185,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       onStart: progress?.started,
       onResult: progress?.finished,
       onProgress: progress?.progressed,
+      onRunAgain: progress?.runningAgain,
     });
     progress?.close();
     output.stdout(formatTerminalReport(run, { quiet: options.quiet, registry }));

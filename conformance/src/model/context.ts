@@ -82,3 +82,18 @@ export class CheckAborted extends Error {
     this.name = "CheckAborted";
   }
 }
+
+/**
+ * Thrown by a set-up step other cases share (a signup, a login, a first
+ * wallet) that the server refused; its finding, under `requirement`, is
+ * already reported. The case is then blocked by the case owning that step.
+ */
+export class SetupRefused extends CheckAborted {
+  constructor(
+    readonly requirement: string,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = "SetupRefused";
+  }
+}

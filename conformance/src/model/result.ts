@@ -24,6 +24,26 @@ export interface Finding {
   exchanges: Exchange[];
   /** Command lines that repeat those exchanges by hand (curl), headers given with --header redacted. */
   curl?: string[];
+  /** Set on the findings of a failed case that was run again alone after the run: how that went. */
+  alone?: AloneRuns;
+}
+
+/** A failed case run again with nothing else in flight: does it fail only under load? */
+export interface AloneRuns {
+  /** Runs made alone. */
+  runs: number;
+  /** Of them, the runs that did not fail. */
+  passed: number;
+  /** Requests of the run in flight at once (this one included) while the finding's exchange was. */
+  inFlight: number;
+}
+
+/** "fails alone too", or "only while other requests were in flight (5 at once); alone it passed 2 of 2". */
+export function describeAlone(alone: AloneRuns): string {
+  if (alone.passed === 0) return "fails alone too";
+  if (alone.passed < alone.runs) return `fails now and then, also alone: it passed ${alone.passed} of ${alone.runs} runs alone`;
+  const passed = `alone it passed ${alone.passed} of ${alone.runs}`;
+  return alone.inFlight > 1 ? `only while other requests were in flight (${alone.inFlight} at once); ${passed}` : `did not fail again: ${passed}`;
 }
 
 export type FindingInput = Omit<Finding, "level" | "exchanges"> & { exchanges?: Exchange[] };
@@ -39,10 +59,13 @@ export function makeFinding(input: FindingInput): Finding {
  * With a baseline (--baseline): expected-failure, a listed case that failed
  * (it does not fail the run); stale-baseline, a listed case that no longer
  * fails (it does not fail the run either, but its entry should go).
+ * blocked: a set-up step the case shares with others (a signup, a login, a
+ * first wallet) was refused; the case that owns that step reports it, and
+ * the blocked case checked nothing of its own (it does not fail the run).
  * not-exercised: the run never did what the requirement is about (no crash
  * for DUR-1, no race for LIN-2), so it neither passed nor failed.
  */
-export type Verdict = "passed" | "warned" | "failed" | "expected-failure" | "stale-baseline" | "not-exercised";
+export type Verdict = "passed" | "warned" | "failed" | "blocked" | "expected-failure" | "stale-baseline" | "not-exercised";
 
 export function verdictOf(findings: readonly Finding[], strict: boolean): Verdict {
   if (findings.some((f) => f.level === "MUST")) return "failed";
@@ -67,6 +90,14 @@ export interface InterleavingEvidence {
   runs?: number;
   /** Set when the history shows a failure: the workload that made it, and how to run it again. */
   counterexample?: InterleavingCounterexample;
+  /** Set when a saved counterexample was replayed: how many executions it took, of how many allowed, and whether it failed again. */
+  replayAttempts?: ReplayAttempts;
+}
+
+export interface ReplayAttempts {
+  made: number;
+  allowed: number;
+  reproduced: boolean;
 }
 
 /** The (shrunk) workload of a failing interleaving property. */
@@ -101,6 +132,8 @@ export interface CheckResult {
   notExercised?: string;
   /** Set by the case that ran the randomized workloads: what they exercised. */
   coverage?: RunCoverage;
+  /** Set when the verdict is blocked: the case that owns the refused set-up step, and that step's finding. */
+  blockedBy?: BlockedBy;
 }
 
 /**
@@ -136,11 +169,20 @@ export interface RunCoverage {
   notReached: Array<{ dimension: string; target: number; reached: number }>;
 }
 
+export interface BlockedBy {
+  /** The id of the case that reports the step's failure. */
+  case: string;
+  /** The refused step, as its finding says it ("SIGNUP-1 (MUST) signing up a fresh account: answered 200, expected 201"). */
+  step: string;
+}
+
 export interface Totals {
   checks: number;
   passed: number;
   warned: number;
   failed: number;
+  /** Cases a refused set-up step kept from checking anything; the case owning that step counts as failed. */
+  blocked: number;
   /** Cases the baseline lists that failed, as it expects. */
   expectedFailures: number;
   /** Cases the baseline lists that no longer fail. */
@@ -196,6 +238,7 @@ export function totalsOf(results: readonly CheckResult[]): Totals {
     passed: count("passed"),
     warned: count("warned"),
     failed: count("failed"),
+    blocked: count("blocked"),
     expectedFailures: count("expected-failure"),
     staleBaseline: count("stale-baseline"),
     notExercised: count("not-exercised"),

@@ -61,11 +61,16 @@ export function describeFailure(failure: TransportFailure, timeoutMs?: number): 
   return said ? `${said} (${failure.message})` : `no answer: ${failure.message}`;
 }
 
-/** "409 {…}" or why nothing came back. */
+/** Headers that say why a server answered 5xx (and when to try again), shown with it. */
+const serverErrorHeaders = ["Content-Type", "Retry-After"];
+
+/** "409 {…}", "500 [Content-Type: text/plain] database is locked", or why nothing came back. */
 export function describeResponse(exchange: Exchange): string {
   if (!exchange.response) return exchange.failure ? describeFailure(exchange.failure) : "no answer";
-  const { status, text } = exchange.response;
-  return text === "" ? `${status} (empty body)` : `${status} ${preview(text)}`;
+  const { status, text, headers } = exchange.response;
+  const explained = status >= 500 ? serverErrorHeaders.filter((name) => headers[name.toLowerCase()] !== undefined) : [];
+  const head = [String(status), ...explained.map((name) => `[${name}: ${headers[name.toLowerCase()]}]`)].join(" ");
+  return text === "" ? `${head} (empty body)` : `${head} ${preview(text)}`;
 }
 
 /** "POST /wallet -> 409": the request line and the outcome. */

@@ -4,7 +4,7 @@
 import type { WalletVersion } from "../../../spec/index.js";
 import { Narrator, type Violation } from "../interleavings/history/findings.js";
 import type { History, Operation, Outcome, SocketOperation } from "../interleavings/history/history.js";
-import type { InterleavingEvidence } from "../model/result.js";
+import type { InterleavingEvidence, ReplayAttempts } from "../model/result.js";
 
 /** Wallet contents are opaque and can be long; their end shows the latest changes of an append log. */
 const contentTail = 40;
@@ -116,9 +116,17 @@ export function describeViolation(violation: Violation): string {
 }
 
 /** The facts needed to run the same workload again or to check the saved history again. */
+/** "reproduced on attempt 3 of up to 5 …": what to expect from running a race's counterexample again. */
+export function describeReplayAttempts({ made, allowed, reproduced }: ReplayAttempts): string {
+  if (!reproduced) return `not reproduced in ${made} replay attempt${made === 1 ? "" : "s"}`;
+  if (made === 1) return `reproduced on the first of up to ${allowed} replay attempts`;
+  return `reproduced within ${made} of up to ${allowed} replay attempts: the race does not come back every time, a replay may need several`;
+}
+
 export function describeReplay(evidence: InterleavingEvidence): string {
   const parts = [`${evidence.history.operations.length} operations`];
   if (evidence.runs !== undefined) parts.push(`${evidence.runs} run${evidence.runs === 1 ? "" : "s"}`);
+  if (evidence.replayAttempts !== undefined) parts.push(describeReplayAttempts(evidence.replayAttempts));
   if (evidence.seed !== undefined) parts.push(`seed ${evidence.seed}`);
   if (evidence.path !== undefined) parts.push(`history saved to ${evidence.path}`);
   return parts.join(", ");

@@ -6,7 +6,9 @@
 // passing (it fails only under --strict) and goes into <system-out>, which
 // CI test views show next to the case. A failure the baseline expects is a
 // <skipped type="expected-failure"> with its findings; a stale baseline entry
-// passes, with a STALE BASELINE ENTRY line in <system-out>.
+// passes, with a STALE BASELINE ENTRY line in <system-out>. A case blocked
+// by a refused set-up step is a <skipped type="blocked"> naming the case
+// that owns the step.
 import { hostname } from "node:os";
 import { requirementById } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
@@ -77,6 +79,10 @@ function testcase(result: CheckResult): string {
       `      <${element} message="${escapeAttribute(failureMessage(result))}" type="${type}">${escapeMarkup(failureBody(result))}</${element}>`,
     );
   }
+  if (result.verdict === "blocked") {
+    const message = `blocked by ${result.blockedBy?.case ?? "a refused set-up step"}: ${result.blockedBy?.step ?? ""}`;
+    children.push(`      <skipped type="blocked" message="${escapeAttribute(message)}"/>`);
+  }
   if (result.verdict === "expected-failure") {
     const message = `expected failure (baseline: ${result.baselineReason ?? ""}): ${failureMessage(result)}`;
     children.push(`      <skipped type="expected-failure" message="${escapeAttribute(message)}">${escapeMarkup(failureBody(result))}</skipped>`);
@@ -104,7 +110,7 @@ function countsOf(results: readonly CheckResult[]): Counts {
     tests: results.length,
     failures: failed.length - errors,
     errors,
-    skipped: results.filter((r) => r.verdict === "expected-failure" || r.verdict === "not-exercised").length,
+    skipped: results.filter((r) => r.verdict === "expected-failure" || r.verdict === "blocked" || r.verdict === "not-exercised").length,
     time: results.reduce((sum, r) => sum + r.durationMs, 0),
   };
 }

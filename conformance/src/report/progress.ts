@@ -34,6 +34,8 @@ export class ProgressDisplay {
   private lastDraw = Number.NEGATIVE_INFINITY;
   private redrawTimer: NodeJS.Timeout | undefined;
   private drawn = false;
+  /** The failed case being run again alone, once every case is done. */
+  private again: string | undefined;
   private readonly now: () => number;
   private readonly logInterval: number;
   private readonly redrawInterval: number;
@@ -69,6 +71,12 @@ export class ProgressDisplay {
     this.update();
   };
 
+  readonly runningAgain = (check: CheckCase): void => {
+    if (this.again === undefined && !this.output.terminalColumns) this.log("running the failed cases again alone, one at a time");
+    this.again = check.id;
+    this.update();
+  };
+
   /** Removes the terminal line before the report is printed. */
   close(): void {
     if (this.redrawTimer) clearTimeout(this.redrawTimer);
@@ -84,6 +92,7 @@ export class ProgressDisplay {
     // A case that reports runs is the long one worth naming.
     const shown = [...this.running].find(([, progress]) => progress !== undefined) ?? [...this.running][0];
     let line = parts.join(", ");
+    if (this.again !== undefined) return `${line}; running ${this.again} again alone`;
     if (shown) {
       const [id, progress] = shown;
       line += `; ${id}${progress ? `: ${describeProgress(progress)}` : ""}`;

@@ -2,7 +2,7 @@
 // and what warned, each finding with what was sent, what came back and what
 // was expected, then the totals and the verdict of the run.
 import { requirementById, requirementsOf } from "../../../spec/index.js";
-import { targetName, type CheckResult, type Finding, type RunResult, type Verdict } from "../model/result.js";
+import { describeAlone, targetName, type CheckResult, type Finding, type RunResult, type Verdict } from "../model/result.js";
 import type { CheckCase } from "../model/case.js";
 import { coverageLines } from "./coverage-text.js";
 
@@ -18,6 +18,7 @@ export const verdictLabel: Record<Verdict, string> = {
   passed: "PASS",
   warned: "WARN",
   failed: "FAIL",
+  blocked: "BLOCKED",
   "expected-failure": "XFAIL",
   "stale-baseline": "STALE",
   "not-exercised": "NOT EXERCISED",
@@ -42,6 +43,7 @@ export function formatFinding(finding: Finding): string {
   if (finding.received !== undefined) lines.push(`  received: ${finding.received}`);
   if (finding.expected !== undefined) lines.push(`  expected: ${finding.expected}`);
   for (const command of finding.curl ?? []) lines.push(`  repeat:   ${command}`);
+  if (finding.alone !== undefined) lines.push(`  alone:    ${describeAlone(finding.alone)}`);
   return lines.join("\n");
 }
 
@@ -51,7 +53,7 @@ function formatDetails(result: CheckResult): string {
 }
 
 /** From worst to best: what a requirement shows when its cases differ. */
-const severity: readonly Verdict[] = ["failed", "warned", "expected-failure", "stale-baseline", "not-exercised", "passed"];
+const severity: readonly Verdict[] = ["failed", "blocked", "warned", "expected-failure", "stale-baseline", "not-exercised", "passed"];
 
 /** The worst verdict of a requirement's checks. */
 export function worst(results: readonly CheckResult[]): Verdict {
@@ -61,6 +63,17 @@ export function worst(results: readonly CheckResult[]): Verdict {
 /** One line per case the baseline lists: its verdict, ID and the reason the baseline gives. */
 function baselineLines(results: readonly CheckResult[]): string[] {
   return results.map((r) => `  ${label[r.verdict]} ${r.id}  ${r.baselineReason ?? ""}`);
+}
+
+/** "BLOCKED AUTH-2/no-match  by SIGNUP-1/creates-account: SIGNUP-1 (MUST) signing up …" */
+export function blockedLine(result: CheckResult): string {
+  const by = result.blockedBy;
+  return `${label[result.verdict]} ${result.id}  ${by ? `by ${by.case}: ${by.step}` : ""}`;
+}
+
+/** ", 12 blocked" when a refused set-up step blocked cases; "" otherwise. */
+export function blockedTotals(run: RunResult): string {
+  return run.totals.blocked > 0 ? `, ${run.totals.blocked} blocked` : "";
 }
 
 /** "…, 2 expected failures, 1 stale baseline entry" when a baseline was given; "" otherwise. */
@@ -103,6 +116,10 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   const failed = run.results.filter((r) => r.verdict === "failed");
   const warned = run.results.filter((r) => r.verdict === "warned");
   if (failed.length > 0) out.push("Failed", ...failed.map((r) => indent(formatDetails(r), "  ")), "");
+  const blocked = run.results.filter((r) => r.verdict === "blocked");
+  if (blocked.length > 0) {
+    out.push("Blocked (a set-up step was refused: the case that owns it fails; these could not check their own requirement)", ...blocked.map((r) => `  ${blockedLine(r)}`), "");
+  }
   if (warned.length > 0) {
     out.push("Warnings (SHOULD; they fail only with --strict)", ...warned.map((r) => indent(formatDetails(r), "  ")), "");
   }
@@ -125,7 +142,7 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   const strict = run.strict ? " (--strict)" : "";
   if (run.casesNotRun !== undefined) out.push(`Stopped at the first failure (--fail-fast): ${run.casesNotRun} cases not run`);
   const unexercised = run.totals.notExercised > 0 ? `, ${run.totals.notExercised} not exercised` : "";
-  out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed${unexercised}${baselineTotals(run)} in ${seconds(run.durationMs)}${strict}`);
+  out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed${blockedTotals(run)}${unexercised}${baselineTotals(run)} in ${seconds(run.durationMs)}${strict}`);
   out.push(...coverageLines(run.coverage));
   const limits = run.rateLimits;
   if (limits.limitedResponses > 0 || limits.requestsPerSecond !== undefined) {

@@ -63,7 +63,8 @@ export async function loadBaseline(file: string): Promise<Baseline> {
 /** The verdict of a case once the baseline is taken into account. */
 export function judgeAgainstBaseline(result: CheckResult, baseline: Baseline | undefined): CheckResult {
   const reason = baseline?.get(result.id);
-  if (reason === undefined) return result;
+  // A blocked case stays blocked: the baseline entry of the case owning its refused step decides.
+  if (reason === undefined || result.verdict === "blocked") return result;
   return { ...result, verdict: result.verdict === "failed" ? "expected-failure" : "stale-baseline", baselineReason: reason };
 }
 

@@ -9,10 +9,12 @@ import type { Exchange, ProtocolClientOptions } from "../client/protocol-client.
 import { makeFinding, totalsOf, verdictOf, type CheckResult, type Finding, type FindingInput, type InterleavingEvidence, type RunCoverage, type RunResult } from "../model/result.js";
 import { type CheckCase } from "../model/case.js";
 import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/property/settings.js";
-import { CheckAborted, type CaseProgress, type CheckContext } from "../model/context.js";
-import { defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
+import { CheckAborted, SetupRefused, type CaseProgress, type CheckContext } from "../model/context.js";
+import { aloneBudgetMs, defaultAloneRuns, defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
 import { curlCommand, type CurlContext } from "../report/curl.js";
+import { withAloneRuns } from "./alone.js";
 import { judgeAgainstBaseline, type Baseline } from "./baseline.js";
+import { onlyRefused, settleBlocked, type SetupRefusal } from "./blocked.js";
 import { forEachBounded } from "./pool.js";
 import { RetryingClient } from "./retrying-client.js";
 import { RateLimits } from "../client/rate-limit.js";
@@ -32,6 +34,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Cases running at once; default 4. */
   concurrency?: number;
+  /** Times each contract case that fails the run is run again alone after it (default 2; 0: never); not with concurrency 1, where every case ran alone. */
+  aloneRuns?: number;
   /** SHOULD findings fail the run. */
   strict?: boolean;
   /** Known failures: listed cases that fail do not fail the run. */
@@ -54,6 +58,8 @@ export interface RunOptions {
   onResult?: (result: CheckResult) => void;
   /** Called when a long case reports how far it has got. */
   onProgress?: (check: CheckCase, progress: CaseProgress) => void;
+  /** Called as a failed case starts to run again alone, after every case ran. */
+  onRunAgain?: (check: CheckCase) => void;
 }
 
 export function newRunId(): string {
@@ -90,29 +96,42 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const startedAt = new Date();
   const started = performance.now();
   const results = new Map<CheckCase, CheckResult>();
+  const refusals = new Map<CheckCase, SetupRefusal>();
   const onProgress = options.onProgress;
+  const concurrency = options.concurrency ?? defaultConcurrency;
+  const environment = { profile, baseUrl, nodeUrls, timeoutMs, connection, strict, runId, unique, dispatcher, rateLimits, schemaReports, interleavings, curl };
   let stopped = false;
   const runOne = async (check: CheckCase): Promise<void> => {
     if (stopped) return;
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
-    const environment = { profile, baseUrl, nodeUrls, timeoutMs, connection, strict, runId, unique, dispatcher, rateLimits, schemaReports, progress, interleavings, curl };
-    const result = await runCase(check, environment);
+    const { result, refusal } = await runCase(check, { ...environment, progress });
     results.set(check, result);
+    if (refusal) refusals.set(check, refusal);
     const judged = judgeAgainstBaseline(result, options.baseline);
     if (options.failFast && judged.verdict === "failed") stopped = true;
-    options.onResult?.(judged);
+    // Progress shows a case its set-up refusal stopped as blocked already: the run settles which case owns the failure.
+    options.onResult?.(refusal && onlyRefused(result, refusal) ? { ...judged, verdict: "blocked" } : judged);
   };
   try {
     const shared = cases.filter((c) => !c.exclusive);
-    await forEachBounded(shared, options.concurrency ?? defaultConcurrency, runOne);
+    await forEachBounded(shared, concurrency, runOne);
     for (const check of cases.filter((c) => c.exclusive)) await runOne(check);
+    // Schema mismatches and set-up refusals seen only by other cases join their owning case now; the baseline judges the settled verdicts.
+    schemaReports.settle(results, strict);
+    settleBlocked(cases, results, refusals, strict);
+    if (concurrency > 1) {
+      const quietly = { ...environment, schemaReports: new SchemaReports(cases), progress: () => undefined };
+      // Failures the baseline expects are known: only those that fail the run are run again.
+      const failsTheRun = (result: CheckResult) => judgeAgainstBaseline(result, options.baseline).verdict === "failed";
+      await runFailedAlone(cases, results, failsTheRun, options.aloneRuns ?? defaultAloneRuns, deadline, (check) => {
+        options.onRunAgain?.(check);
+        return runCase(check, quietly);
+      });
+    }
   } finally {
     await dispatcher.destroy().catch(() => undefined);
   }
-
-  // Schema mismatches seen only by other cases join their owning case now; the baseline judges the settled verdicts.
-  schemaReports.settle(results, strict);
   const ordered = cases.flatMap((c) => {
     const result = results.get(c);
     return result ? [judgeAgainstBaseline(result, options.baseline)] : [];
@@ -129,6 +148,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     results: ordered,
     totals,
     rateLimits: rateLimits.totals(),
+    // Blocked cases do not count: the case owning their refused step does.
     exitCode: totals.failed > 0 ? 1 : 0,
     ...(ordered.length < cases.length ? { casesNotRun: cases.length - ordered.length } : {}),
     ...coverageOf(ordered),
@@ -158,10 +178,45 @@ interface CaseEnvironment {
   curl: CurlContext;
 }
 
+/**
+ * Runs each failed contract case again `runs` times, one at a time with
+ * nothing else in flight, while the time for it lasts, and notes on its
+ * findings how often it passed. Exclusive cases (interleavings) already ran alone.
+ */
+async function runFailedAlone(
+  cases: readonly CheckCase[],
+  results: Map<CheckCase, CheckResult>,
+  failsTheRun: (result: CheckResult) => boolean,
+  runs: number,
+  runDeadline: number | undefined,
+  runAgain: (check: CheckCase) => Promise<CaseRun>,
+): Promise<void> {
+  const until = Math.min(performance.now() + aloneBudgetMs, runDeadline ?? Number.POSITIVE_INFINITY);
+  const runExchanges = [...results.values()].flatMap((r) => r.exchanges);
+  for (const check of cases) {
+    const result = results.get(check);
+    if (!result || !failsTheRun(result) || check.exclusive) continue;
+    let made = 0;
+    let passed = 0;
+    while (made < runs && performance.now() < until) {
+      const { result: again } = await runAgain(check);
+      made++;
+      if (again.verdict !== "failed") passed++;
+    }
+    if (made > 0) results.set(check, withAloneRuns(result, { runs: made, passed }, runExchanges));
+  }
+}
+
 /** Exchanges of a finding given a curl command line each, at most this many. */
 const curlPerFinding = 3;
 
-async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckResult> {
+interface CaseRun {
+  result: CheckResult;
+  /** Set when a set-up step of another requirement than the case's was refused. */
+  refusal?: SetupRefusal;
+}
+
+async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CaseRun> {
   const findings: Finding[] = [];
   const exchanges: Exchange[] = [];
   let interleaving: InterleavingEvidence | undefined;
@@ -226,15 +281,20 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
   const startedAt = new Date();
   const started = performance.now();
   let error: string | undefined;
+  let refusal: SetupRefusal | undefined;
   try {
     await check.run(ctx);
   } catch (thrown) {
+    const refused = findings.at(-1);
+    if (thrown instanceof SetupRefused && thrown.requirement !== check.requirement && refused?.requirement === thrown.requirement) {
+      refusal = { requirement: thrown.requirement, finding: refused };
+    }
     if (!(thrown instanceof CheckAborted) || findings.length === 0) {
       error = thrown instanceof Error ? thrown.message : String(thrown);
       report({ requirement: check.requirement, message: `the check stopped with an exception: ${error}` });
     }
   }
-  return {
+  const result: CheckResult = {
     id: check.id,
     requirement: check.requirement,
     level: check.level,
@@ -250,6 +310,7 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CheckRes
     ...(notExercised !== undefined && findings.length === 0 ? { notExercised } : {}),
     ...(coverage !== undefined ? { coverage } : {}),
   };
+  return { result, ...(refusal ? { refusal } : {}) };
 }
 
 /**

@@ -3,6 +3,8 @@
 import { readFileSync } from "node:fs";
 import { defaultProfile, profileFiles, specProfile, type ProfileName } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
+import { requireSetupStatus } from "../checks/support/expect.js";
+import { stepsTaken } from "../checks/support/steps.js";
 import { defineCheck } from "../model/case.js";
 import { RetryingClient } from "../run/retrying-client.js";
 import { parseWalkthrough, type WalkthroughStep } from "./document.js";
@@ -23,6 +25,7 @@ export const walkthroughCheck = defineCheck({
   requirement: "SYNC-1",
   slug: "walkthrough",
   file: import.meta.url,
+  alsoChecks: stepsTaken("signup"),
   title: "Two devices sync, merge and resolve a conflict exactly as the profile's walkthrough shows",
   async run(ctx) {
     let statementExchanges: Exchange[] = [];
@@ -43,6 +46,9 @@ export const walkthroughCheck = defineCheck({
     });
     const mismatch = outcome.mismatch;
     if (!mismatch) return;
+    // A signup answered otherwise than 201 or 409 is the signup's own failure: it blocks the walkthrough.
+    const signup = statementExchanges.find((e) => e.request.method === "POST" && e.request.path.endsWith("/signup") && e.response?.status !== 409);
+    if (signup) requireSetupStatus(ctx, signup, { requirement: "SIGNUP-1", status: 201, doing: `signing up at \`>>> ${mismatch.step.statement}\`` });
     ctx.report({
       requirement: "SYNC-1",
       message: `${specProfile(ctx.profile).walkthroughFile} line ${mismatch.line}, after \`>>> ${mismatch.step.statement}\`: ${mismatch.reason}`,

@@ -143,7 +143,8 @@ describe("legal histories", () => {
     h.get("C", [15, 16], returns(versionOf(failed)));
     const result = expectLegal(h);
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatchObject({ requirement: "LIN-7", count: 1, byStatus: { "500": 1 } });
+    expect(result.warnings[0]).toMatchObject({ requirement: "LIN-7", count: 1, byStatus: { "500": 1 }, byEndpoint: { "POST /wallet": 1 } });
+    expect(result.warnings[0]?.explanation).toContain("(1 × 500; POST /wallet 1)");
   });
 
   test("a lost POST that did not take effect: another version of its sequence did", () => {

@@ -12,7 +12,9 @@ import { parseCliOptions } from "../../src/cli/options.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import { counterexampleFormat } from "../../src/interleavings/property/counterexample-file.js";
 import { runChecks } from "../../src/run/run-checks.js";
+import { jsonReportOf } from "../../src/report/json.js";
 import { captured } from "../support/captured-output.js";
+import { reportValidator, schemaErrors } from "../support/report-schema.js";
 
 describe("--replay", () => {
   let dir: string;
@@ -52,6 +54,13 @@ describe("--replay", () => {
     const evidence = result.run!.results[0]!.interleaving!;
     expect(evidence.seed).toBe(5);
     expect(evidence.runs).toBeLessThanOrEqual(5);
+    // How readily the race came back, in the evidence and in the finding's words.
+    const made = evidence.replayAttempts!.made;
+    expect(evidence.replayAttempts).toEqual({ made, allowed: 5, reproduced: true });
+    expect(made).toBe(evidence.runs);
+    expect(out.stdout).toContain(made === 1 ? "reproduced on the first of up to 5 replay attempts" : `reproduced within ${made} of up to 5 replay attempts`);
+    const validate = reportValidator();
+    expect(validate(JSON.parse(JSON.stringify(jsonReportOf(result.run!)))), schemaErrors(validate).join("\n")).toBe(true);
   }, 30_000);
 
   test("the same workload against the reference passes", async () => {
@@ -59,6 +68,8 @@ describe("--replay", () => {
     const result = await runCli(["--url", reference.url, "--only", "LIN,TOKEN-1/interleavings,TOKEN-2/interleavings", "--replay", file], output);
     expect(out.stdout).toContain(`CONFORMS: ${reference.url}`);
     expect(result.exitCode).toBe(0);
+    const evidence = result.run!.results.find((r) => r.interleaving)!.interleaving!;
+    expect(evidence.replayAttempts).toEqual({ made: 5, allowed: 5, reproduced: false });
   }, 30_000);
 
   test.each([

@@ -1,7 +1,7 @@
 // Expectations on one exchange: each mismatch becomes a finding that names
 // the requirement, what was sent, what came back and what was expected.
 import type { Exchange } from "../../client/protocol-client.js";
-import { CheckAborted, type CheckContext } from "../../model/context.js";
+import { CheckAborted, SetupRefused, type CheckContext } from "../../model/context.js";
 import { describeFailure, exchangeFinding } from "../../report/describe.js";
 
 export interface StatusExpectation {
@@ -62,6 +62,22 @@ export function expectStatus(ctx: CheckContext, exchange: Exchange, expectation:
 /** Like expectStatus, but the check cannot go on without that answer. */
 export function requireStatus(ctx: CheckContext, exchange: Exchange, expectation: StatusExpectation): void {
   if (!expectStatus(ctx, exchange, expectation)) throw new CheckAborted(`${expectation.doing} did not succeed`);
+}
+
+/**
+ * Like requireStatus, for a set-up step other cases share (a signup, a login,
+ * a first wallet): a refusal, a timeout included, blocks the case instead of
+ * failing it; the case that owns the step fails.
+ */
+export function requireSetupStatus(ctx: CheckContext, exchange: Exchange, expectation: StatusExpectation): void {
+  const refused = () => new SetupRefused(expectation.requirement, `${expectation.doing} did not succeed`);
+  let succeeded: boolean;
+  try {
+    succeeded = expectStatus(ctx, exchange, expectation);
+  } catch (thrown) {
+    throw thrown instanceof CheckAborted ? refused() : thrown;
+  }
+  if (!succeeded) throw refused();
 }
 
 /** The body as a JSON object, or undefined. */

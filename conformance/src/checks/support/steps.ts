@@ -1,14 +1,15 @@
 // The protocol steps contract checks are made of: fresh accounts, devices
 // with tokens, stored wallets and read-backs, each with its expectation. A
 // step a check depends on aborts the check when it fails, naming the
-// requirement that step relies on.
+// requirement that step relies on; a refused signup, login or first wallet
+// blocks the case (the case owning that requirement reports it).
 import { randomBytes } from "node:crypto";
 import { requirementById, type AuthRequest, type ProfileName, type WalletVersion } from "../../../../spec/index.js";
 import { walletBodyVersion, walletPostBody, type Exchange, type WalletPost } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
-import { CheckAborted, type CheckContext } from "../../model/context.js";
+import { CheckAborted, SetupRefused, type CheckContext } from "../../model/context.js";
 import { describeRequest, describeResponse, exchangeFinding } from "../../report/describe.js";
-import { expectStatus, jsonObject, requireStatus, type StatusExpectation } from "./expect.js";
+import { expectStatus, jsonObject, requireSetupStatus, requireStatus, type StatusExpectation } from "./expect.js";
 import { firstDifference } from "../../interleavings/history/text-difference.js";
 
 export interface Account {
@@ -149,14 +150,14 @@ export class Steps {
   async signup(label = "account"): Promise<Account> {
     const account = this.credentials(label);
     const exchange = await this.ctx.client.signup(account);
-    requireStatus(this.ctx, exchange, { requirement: "SIGNUP-1", status: 201, doing: "signing up a fresh account" });
+    requireSetupStatus(this.ctx, exchange, { requirement: "SIGNUP-1", status: 201, doing: "signing up a fresh account" });
     return account;
   }
 
   /** Gets a token for a device of the account (AUTH-1). */
   async login(account: Account, deviceId: string = this.ctx.unique("device")): Promise<Device> {
     const exchange = await this.ctx.client.auth(loginBody(account, deviceId));
-    requireStatus(this.ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "getting a token for a device" });
+    requireSetupStatus(this.ctx, exchange, { requirement: "AUTH-1", status: 200, doing: "getting a token for a device" });
     const token = jsonObject(exchange)?.["token"];
     if (typeof token !== "string" || token === "") {
       this.ctx.report(exchangeFinding(exchange, {
@@ -164,7 +165,7 @@ export class Steps {
         message: "the 200 to POST /auth/full carries no token",
         expected: "a body with a string `token`",
       }));
-      throw new CheckAborted("no token");
+      throw new SetupRefused("AUTH-1", "no token");
     }
     return { account, deviceId, token };
   }
@@ -183,7 +184,8 @@ export class Steps {
     const body = walletRequest(device.token, sequence, fields);
     const exchange = await this.ctx.client.postWallet(body);
     const requirement = sequence === 1 ? "SEQ-1" : "SEQ-2";
-    requireStatus(this.ctx, exchange, {
+    // The first wallet is set-up many cases share; a later version is the case's own step.
+    (sequence === 1 ? requireSetupStatus : requireStatus)(this.ctx, exchange, {
       requirement,
       status: 200,
       doing: sequence === 1 ? "storing the first wallet (sequence 1)" : `storing sequence ${sequence} on top of ${sequence - 1}`,
@@ -279,9 +281,17 @@ export class Steps {
     });
   }
 
-  /** Signing up these credentials now succeeds: proof that nothing before created the account. */
+  /**
+   * Signing up these credentials now succeeds: proof that nothing before
+   * created the account. Only a 409 says something did; any other refusal is
+   * the signup's own failure, which blocks the case.
+   */
   async noAccountYet(account: Account, requirement: string, doing: string): Promise<void> {
     const exchange = await this.ctx.client.signup(account);
+    if (exchange.response?.status !== 409) {
+      requireSetupStatus(this.ctx, exchange, { requirement: "SIGNUP-1", status: 201, doing: `signing up after ${doing}` });
+      return;
+    }
     expectStatus(this.ctx, exchange, {
       requirement,
       status: 201,

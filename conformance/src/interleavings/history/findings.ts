@@ -43,6 +43,8 @@ export interface Warning {
   explanation: string;
   count: number;
   byStatus: Record<string, number>;
+  /** The same errors per endpoint and operation ("POST /wallet"). */
+  byEndpoint: Record<string, number>;
   /** A few of the operations concerned. */
   operations: number[];
 }

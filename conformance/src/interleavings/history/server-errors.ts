@@ -7,9 +7,28 @@ import type { Operation } from "./history.js";
 
 const examplesKept = 10;
 
+/** The request each kind of operation makes, to count server errors per endpoint and operation. */
+const endpointOf: Record<Operation["kind"], string> = {
+  signup: "POST /signup",
+  auth: "POST /auth/full",
+  get: "GET /wallet",
+  post: "POST /wallet",
+  password: "POST /password",
+  socket: "the notification socket's upgrade",
+};
+
+/** "3 × 500, 1 × 503" or "POST /wallet 3, POST /password 1": a tally in words, largest first. */
+export function describeTally(tally: Record<string, number>, form: (key: string, n: number) => string): string {
+  return Object.entries(tally)
+    .sort(([, a], [, b]) => b - a)
+    .map(([key, n]) => form(key, n))
+    .join(", ");
+}
+
 export function countServerErrors(operations: readonly Operation[]): Warning[] {
   let count = 0;
   const byStatus: Record<string, number> = {};
+  const byEndpoint: Record<string, number> = {};
   const examples: number[] = [];
   for (const op of operations) {
     const outcome = op.outcome;
@@ -17,19 +36,20 @@ export function countServerErrors(operations: readonly Operation[]): Warning[] {
     count++;
     const status = String(outcome.status ?? "5xx");
     byStatus[status] = (byStatus[status] ?? 0) + 1;
+    byEndpoint[endpointOf[op.kind]] = (byEndpoint[endpointOf[op.kind]] ?? 0) + 1;
     if (examples.length < examplesKept) examples.push(op.id);
   }
   if (count === 0) return [];
-  const statuses = Object.entries(byStatus)
-    .map(([status, n]) => `${n} × ${status}`)
-    .join(", ");
+  const statuses = describeTally(byStatus, (status, n) => `${n} × ${status}`);
+  const endpoints = describeTally(byEndpoint, (endpoint, n) => `${endpoint} ${n}`);
   return [
     {
       requirement: "LIN-7",
       level: "SHOULD",
-      explanation: `${count} of ${operations.length} requests under concurrent load were answered with a server error (${statuses}).`,
+      explanation: `${count} of ${operations.length} requests under concurrent load were answered with a server error (${statuses}; ${endpoints}).`,
       count,
       byStatus,
+      byEndpoint,
       operations: examples,
     },
   ];

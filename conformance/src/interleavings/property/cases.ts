@@ -9,11 +9,12 @@
 // replay it.
 import { requirementById, type ProfileName } from "../../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../../model/case.js";
-import { operationDescriber } from "../../report/history-text.js";
-import type { CheckContext } from "../../model/context.js";
+import { describeReplayAttempts, operationDescriber } from "../../report/history-text.js";
+import { SetupRefused, type CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";
 import type { HistoryRequirement, Violation } from "../history/findings.js";
+import { describeTally } from "../history/server-errors.js";
 import type { PropertyOutcome } from "./property.js";
 import { notExercisedReason, runCoverage } from "./coverage.js";
 import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
@@ -72,7 +73,9 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
   const file = saved && "file" in saved ? saved.file : undefined;
   const replayCommands = file ? replayCommandsFor(execution, outcome, { ...run.target, only: [requirement] }, file) : [];
   const fastCheckPath = execution === outcome.counterexample ? outcome.path : undefined;
+  const replayAttempts = outcome.replayAttempts && { ...outcome.replayAttempts, reproduced: true };
   const replay = [
+    ...(replayAttempts ? [describeReplayAttempts(replayAttempts)] : []),
     ...replayCommands.map((commandLine, index) => `${index === 0 ? "replay:" : "or:"} ${commandLine}`),
     [
       outcome.seed !== undefined ? `seed ${outcome.seed}` : undefined,
@@ -100,6 +103,7 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
     ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
     ...(file ? { path: file } : {}),
     runs: outcome.executions,
+    ...(replayAttempts ? { replayAttempts } : {}),
     counterexample: {
       workload: describeWorkload(execution.workload),
       ...(fastCheckPath !== undefined ? { fastCheckPath } : {}),
@@ -110,14 +114,13 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
 
 /** LIN-7 (SHOULD): 5xx answers under load are a warning; the checks counted them as settling nothing. */
 function reportServerErrors(ctx: CheckContext, outcome: PropertyOutcome): void {
-  const { count, requests, byStatus } = outcome.serverErrors;
+  const { count, requests, byStatus, byEndpoint } = outcome.serverErrors;
   if (count === 0) return;
-  const statuses = Object.entries(byStatus)
-    .map(([status, n]) => `${n} × ${status}`)
-    .join(", ");
+  const statuses = describeTally(byStatus, (status, n) => `${n} × ${status}`);
+  const endpoints = describeTally(byEndpoint, (endpoint, n) => `${endpoint} ${n}`);
   ctx.report({
     requirement: "LIN-7",
-    message: `${count} of ${requests} requests of ${outcome.executions} concurrent runs were answered with a server error (${statuses}); the other checks counted them as neither success nor failure`,
+    message: `${count} of ${requests} requests of ${outcome.executions} concurrent runs were answered with a server error (${statuses}; ${endpoints}); the other checks counted them as neither success nor failure`,
     expected: requirementById("LIN-7").text,
   });
 }
@@ -130,6 +133,8 @@ async function checkRequirement(ctx: CheckContext, requirement: CheckedRequireme
   if (outcome.notStarted) {
     // Nothing was checked: a MUST finding if the server refused to start, else a warning.
     ctx.report({ requirement: outcome.notStarted.requirement, message: outcome.notStarted.message });
+    // A refused signup or login is set-up every case shares: the case owning it fails, this one is blocked.
+    if (outcome.notStarted.definite) throw new SetupRefused(outcome.notStarted.requirement, outcome.notStarted.message);
     return;
   }
   if (requirement === "LIN-7") {
@@ -147,6 +152,7 @@ async function checkRequirement(ctx: CheckContext, requirement: CheckedRequireme
       violations: [],
       ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
       runs: outcome.executions,
+      ...(outcome.replayAttempts ? { replayAttempts: { ...outcome.replayAttempts, reproduced: false } } : {}),
     });
   }
 }

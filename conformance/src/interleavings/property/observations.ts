@@ -35,6 +35,7 @@ export interface ServerErrorTally {
   count: number;
   requests: number;
   byStatus: Record<string, number>;
+  byEndpoint: Record<string, number>;
 }
 
 export interface PropertyOutcome {
@@ -70,6 +71,8 @@ export interface PropertyOutcome {
   coverage: HistoryCoverage;
   /** How long the whole property took, probe and final reads included. */
   elapsedMs?: number;
+  /** Set when a saved counterexample was replayed: the executions made, up to the first that broke something. */
+  replayAttempts?: { made: number; allowed: number };
 }
 
 /** The requirements a history breaks, in the order the checker found them. */
@@ -100,7 +103,7 @@ export class Observations {
       shrinkSteps: 0,
       shrinkCut: false,
       byRequirement: new Map(),
-      serverErrors: { count: 0, requests: 0, byStatus: {} },
+      serverErrors: { count: 0, requests: 0, byStatus: {}, byEndpoint: {} },
       violations: 0,
       coverage: emptyCoverage(),
     };
@@ -134,6 +137,7 @@ export class Observations {
     for (const warning of execution.check.warnings) {
       errors.count += warning.count;
       for (const [status, n] of Object.entries(warning.byStatus)) errors.byStatus[status] = (errors.byStatus[status] ?? 0) + n;
+      for (const [endpoint, n] of Object.entries(warning.byEndpoint)) errors.byEndpoint[endpoint] = (errors.byEndpoint[endpoint] ?? 0) + n;
     }
     this.env.onExecution?.(this.progress());
     this.noteStart(execution);
@@ -216,9 +220,12 @@ export class Observations {
    */
   async executeUntilBroken(workload: Workload, attempts: number): Promise<HistoryRequirement[]> {
     let broken: HistoryRequirement[] = [];
-    for (let attempt = 0; attempt < attempts && broken.length === 0 && !this.hopeless; attempt++) {
+    let made = 0;
+    for (; made < attempts && broken.length === 0 && !this.hopeless; made++) {
       broken = await this.execute(workload);
     }
+    // Counted so that a report can say how readily the race came back.
+    if (attempts > 1) this.outcome.replayAttempts = { made, allowed: attempts };
     return broken;
   }
 

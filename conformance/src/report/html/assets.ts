@@ -27,7 +27,7 @@ th { font-weight: 600; color: var(--muted); }
 .verdict.failed { color: var(--fail); }
 .verdict.warned { color: var(--warn); }
 .verdict.passed { color: var(--pass); }
-.verdict.expected-failure, .verdict.stale-baseline, .verdict.not-exercised { color: var(--muted); }
+.verdict.expected-failure, .verdict.stale-baseline, .verdict.blocked, .verdict.not-exercised { color: var(--muted); }
 .case { border: 1px solid var(--rule); border-left: 5px solid var(--fail); border-radius: 4px; padding: .8em 1em; margin: 0 0 1.2em; }
 .case.warned { border-left-color: var(--warn); }
 .case.expected-failure, .case.stale-baseline { border-left-color: var(--muted); }
@@ -45,6 +45,7 @@ details > summary { cursor: pointer; color: var(--muted); margin: .4em 0; }
 .swatch.ok { background: var(--ok); }
 .swatch.refused { background: var(--refused); }
 .swatch.indeterminate { background: var(--indeterminate); border: 1px dashed #555; }
+.swatch.server-error { background: var(--indeterminate); border: 2px solid var(--fail); }
 .swatch.hl { border: 2.5px solid var(--hl); }
 figure.interleaving { margin: 1em 0 1.5em; }
 figcaption { color: var(--muted); margin: 0 0 .4em; }
@@ -59,6 +60,7 @@ svg.timeline .op rect { stroke: rgba(0,0,0,.25); stroke-width: .8; }
 svg.timeline .op.ok rect { fill: var(--ok); }
 svg.timeline .op.refused rect { fill: var(--refused); }
 svg.timeline .op.indeterminate rect { fill: var(--indeterminate); stroke: #555; stroke-dasharray: 3 2; }
+svg.timeline .op.server-error rect { stroke: var(--fail); stroke-width: 2; stroke-dasharray: none; }
 svg.timeline .op.hl rect { stroke: var(--hl); stroke-width: 2.5; stroke-dasharray: none; }
 svg.timeline .bar-label { fill: #fff; pointer-events: none; }
 svg.timeline .op.indeterminate .bar-label { fill: #222; }

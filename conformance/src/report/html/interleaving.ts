@@ -12,6 +12,7 @@ const legend = [
   '<span class="swatch ok"></span> answered with success',
   '<span class="swatch refused"></span> refused (4xx)',
   '<span class="swatch indeterminate"></span> no settling answer (timeout, lost connection, 5xx)',
+  '<span class="swatch server-error"></span> of them, a 5xx',
   '<span class="swatch hl"></span> named by a violation (#n: its number below)',
   '<span class="fault-mark">⚡</span> a fault the suite injected (--faults; the fault in the tooltip)',
   "a socket: its upgrade, then a line while open, a dot per frame received, × closed by the server, ⌁ dropped, | still open at the end",

@@ -1,14 +1,15 @@
 // --html FILE: one self-contained page (inline style and script, nothing
 // loaded from the network) for a person reading a CI artifact: the verdict
-// and totals, every requirement, then every failed and warned case with its
-// findings and HTTP exchanges and, for an interleaving property, a timeline
-// of its history with the contradicting operations picked out.
+// and totals, every failed and warned case with its findings and HTTP
+// exchanges and, for an interleaving property, a timeline of its history
+// with the contradicting operations picked out; the cases blocked by those
+// failures; then every requirement.
 import { requirementById } from "../../../../spec/index.js";
-import { targetName, type CheckResult, type Finding, type RunCoverage, type RunResult, type Verdict } from "../../model/result.js";
+import { describeAlone, targetName, type CheckResult, type Finding, type RunCoverage, type RunResult, type Verdict } from "../../model/result.js";
 import { exercisedLine, notReachedLine } from "../coverage-text.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
-import { baselineTotals, verdictLabel, worst } from "../terminal.js";
+import { baselineTotals, blockedTotals, verdictLabel, worst } from "../terminal.js";
 import { writeReportFile, type ReportWriter } from "../write-file.js";
 import { reportScript, reportStyle } from "./assets.js";
 import { renderExchange, renderExchangeList } from "./exchanges.js";
@@ -19,8 +20,8 @@ function verdictCell(verdict: Verdict): string {
 }
 
 /** An id attribute for a case, stable across runs. */
-function anchorOf(result: CheckResult): string {
-  return `case-${result.id.replace(/[^A-Za-z0-9-]/g, "-")}`;
+function anchorOf(caseId: string): string {
+  return `case-${caseId.replace(/[^A-Za-z0-9-]/g, "-")}`;
 }
 
 function renderFinding(finding: Finding): string {
@@ -30,6 +31,7 @@ function renderFinding(finding: Finding): string {
       ["received", finding.received],
       ["expected", finding.expected],
       ...(finding.curl ?? []).map((command) => ["repeat", command] as const),
+      ["alone", finding.alone && describeAlone(finding.alone)],
     ] as const
   )
     .filter(([, value]) => value !== undefined)
@@ -50,7 +52,7 @@ const openFindings = 3;
 function renderCase(result: CheckResult, index: number): string {
   const { text } = requirementById(result.requirement);
   const parts = [
-    `<article class="case ${result.verdict}" id="${anchorOf(result)}">`,
+    `<article class="case ${result.verdict}" id="${anchorOf(result.id)}">`,
     `<h3>${verdictCell(result.verdict)} ${escapeMarkup(result.id)} — ${escapeMarkup(result.title)}</h3>`,
     `<p class="requirement">${escapeMarkup(`${result.requirement} (${result.level}): ${text}`)}</p>`,
     result.baselineReason !== undefined ? `<p class="baseline">Baseline: ${escapeMarkup(result.baselineReason)}</p>` : "",
@@ -95,14 +97,23 @@ function requirementTable(run: RunResult): string {
 function passedTable(results: readonly CheckResult[]): string {
   const rows = results.map(
     (r) =>
-      `<tr id="${anchorOf(r)}"><td>${escapeMarkup(r.id)}</td><td>${r.level}</td><td>${escapeMarkup(r.title)}</td><td>${r.durationMs} ms</td></tr>`,
+      `<tr id="${anchorOf(r.id)}"><td>${escapeMarkup(r.id)}</td><td>${r.level}</td><td>${escapeMarkup(r.title)}</td><td>${r.durationMs} ms</td></tr>`,
   );
   return `<table><thead><tr><th>Case</th><th>Level</th><th>Title</th><th>Time</th></tr></thead><tbody>${rows.join("\n")}</tbody></table>`;
 }
 
+function blockedTable(results: readonly CheckResult[]): string {
+  const rows = results.map((r) => {
+    const by = r.blockedBy;
+    const owner = by ? `<a href="#${anchorOf(by.case)}">${escapeMarkup(by.case)}</a>: ${escapeMarkup(by.step)}` : "";
+    return `<tr id="${anchorOf(r.id)}"><td>${escapeMarkup(r.id)}</td><td>${escapeMarkup(r.title)}</td><td>${owner}</td></tr>`;
+  });
+  return `<table><thead><tr><th>Case</th><th>Title</th><th>Blocked by</th></tr></thead><tbody>${rows.join("\n")}</tbody></table>`;
+}
+
 function caseLinks(label: string, results: readonly CheckResult[]): string[] {
   if (results.length === 0) return [];
-  const links = results.map((r) => `<a href="#${anchorOf(r)}">${escapeMarkup(r.id)}</a>`).join(", ");
+  const links = results.map((r) => `<a href="#${anchorOf(r.id)}">${escapeMarkup(r.id)}</a>`).join(", ");
   return [`<dt>${label}</dt><dd>${links}</dd>`];
 }
 
@@ -124,7 +135,7 @@ function header(run: RunResult): string {
   return [
     `<div class="banner ${conforms ? "conforms" : "fails"}">`,
     `<h1>${escapeMarkup(verdict)}</h1>`,
-    `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${escapeMarkup(baselineTotals(run))}${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
+    `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${blockedTotals(run)}${escapeMarkup(baselineTotals(run))}${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
     "</div>",
     '<dl class="facts">',
     `<dt>Server</dt><dd>${escapeMarkup(target)}</dd>`,
@@ -134,6 +145,7 @@ function header(run: RunResult): string {
     `<dt>Request timeout</dt><dd>${run.timeoutMs} ms</dd>`,
     ...caseLinks("Failed", run.results.filter((r) => r.verdict === "failed")),
     ...caseLinks("Warned", run.results.filter((r) => r.verdict === "warned")),
+    ...caseLinks("Blocked", run.results.filter((r) => r.verdict === "blocked")),
     ...caseLinks("Expected failures", run.results.filter((r) => r.verdict === "expected-failure")),
     ...caseLinks("Stale baseline entries", run.results.filter((r) => r.verdict === "stale-baseline")),
     ...caseLinks("Not exercised", run.results.filter((r) => r.verdict === "not-exercised")),
@@ -149,6 +161,7 @@ export function formatHtmlReport(run: RunResult): string {
   const expected = run.results.filter((r) => r.verdict === "expected-failure");
   const stale = run.results.filter((r) => r.verdict === "stale-baseline");
   const notExercised = run.results.filter((r) => r.verdict === "not-exercised");
+  const blocked = run.results.filter((r) => r.verdict === "blocked");
   const indexOf = new Map(run.results.map((r, index) => [r, index]));
   const cases = (results: readonly CheckResult[]) => results.map((r) => renderCase(r, indexOf.get(r) ?? 0)).join("\n");
   const { name, version } = suiteVersion();
@@ -166,24 +179,28 @@ export function formatHtmlReport(run: RunResult): string {
     header(run),
     "</header>",
     "<main>",
-    '<section id="requirements"><h2>Requirements</h2>',
-    requirementTable(run),
-    "</section>",
     failed.length > 0 ? `<section id="failures"><h2>Failed (${failed.length})</h2>\n${cases(failed)}\n</section>` : "",
     warned.length > 0
       ? `<section id="warnings"><h2>Warnings (${warned.length}): SHOULD requirements, failing only with --strict</h2>\n${cases(warned)}\n</section>`
+      : "",
+    blocked.length > 0
+      ? `<section id="blocked"><h2>Blocked (${blocked.length}): a set-up step was refused; the case owning it fails, these checked nothing of their own</h2>\n${blockedTable(blocked)}\n</section>`
       : "",
     stale.length > 0
       ? `<section id="stale-baseline"><h2>Stale baseline entries (${stale.length}): these cases pass now; remove them from the baseline</h2>\n${cases(stale)}\n</section>`
       : "",
     notExercised.length > 0
       ? `<section id="not-exercised"><h2>Not exercised (${notExercised.length}): the run never did what these requirements are about</h2>\n<ul>${notExercised
-          .map((r) => `<li id="${anchorOf(r)}">${escapeMarkup(r.id)}: ${escapeMarkup(r.notExercised ?? "")}</li>`)
+          .map((r) => `<li id="${anchorOf(r.id)}">${escapeMarkup(r.id)}: ${escapeMarkup(r.notExercised ?? "")}</li>`)
           .join("")}</ul>\n</section>`
       : "",
     expected.length > 0
       ? `<section id="expected-failures"><h2>Expected failures (${expected.length}): listed in the baseline, they do not fail the run</h2>\n${cases(expected)}\n</section>`
       : "",
+    // A failing run opens on its failures; the table of every requirement comes after them.
+    '<section id="requirements"><h2>Requirements</h2>',
+    requirementTable(run),
+    "</section>",
     `<section id="passed"><h2>Passed (${passed.length})</h2>`,
     passed.length > 0 ? `<details><summary>Every passed case</summary>\n${passedTable(passed)}\n</details>` : "",
     "</section>",

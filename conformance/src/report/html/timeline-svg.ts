@@ -174,7 +174,8 @@ export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOpti
       const top = y + badgeSpace + row * rowHeight;
       const numbers = panel.highlighted.get(operation.id);
       const faulted = operation.fault !== undefined;
-      const classes = ["op", operation.outcome.type, ...(numbers ? ["hl"] : []), ...(faulted ? ["faulted"] : [])].join(" ");
+      const serverError = operation.outcome.type === "indeterminate" && operation.outcome.cause === "server-error";
+      const classes = ["op", operation.outcome.type, ...(serverError ? ["server-error"] : []), ...(numbers ? ["hl"] : []), ...(faulted ? ["faulted"] : [])].join(" ");
       const faultAttribute = faulted ? ` data-fault="${escapeMarkup(operation.fault ?? "")}"` : "";
       const label = shortLabel(operation, barWidth);
       const violationsAttribute = numbers ? ` data-violations="${numbers.join(" ")}"` : "";
