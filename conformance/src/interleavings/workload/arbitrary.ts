@@ -26,13 +26,26 @@ const oldTokenUse = fc.constantFrom<"get" | "post">("get", "post");
 
 /**
  * An edit's wallet: a few bytes of change log most of the time; now and then
- * padded to a boundary size or the largest the server accepts, in base64 or
- * the JSON string range. No padding is the first alternative: shrinking
- * drops it, then lowers the size.
+ * padded to a boundary size or, more rarely (each byte is sent, echoed and
+ * read again by the other devices), the largest the server accepts, in
+ * base64 or the JSON string range. No padding is the first alternative:
+ * shrinking drops it, then lowers the size.
  */
+const [largest, ...boundarySizes] = [...editedWalletBytes].reverse();
 const editedWallet: fc.Arbitrary<EditedWallet | undefined> = fc.oneof(
-  { weight: 12, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.record({ bytes: fc.constantFrom(...editedWalletBytes), text: fc.constantFrom(...walletTexts) }) },
+  { weight: 15, arbitrary: fc.constant(undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      // Cross-shrinking: a failure with the largest wallet is tried with the boundary sizes too.
+      bytes: fc.oneof(
+        { withCrossShrink: true },
+        { weight: 4, arbitrary: fc.constantFrom(...boundarySizes.reverse()) },
+        { weight: 1, arbitrary: fc.constant(largest!) },
+      ),
+      text: fc.constantFrom(...walletTexts),
+    }),
+  },
 );
 
 const edit = fc

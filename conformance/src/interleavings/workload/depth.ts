@@ -10,7 +10,7 @@ import { defaultDepthCap } from "../../defaults.js";
 export const sequenceBoundaries = [127, 255, 32_767, 65_535] as const;
 
 /** The weights of the kinds of depth drawn: most accounts start empty or shallow. */
-const weights = { none: 6, shallow: 3, boundary: 2, anywhere: 1 } as const;
+const weights = { none: 7, shallow: 3, boundary: 2, anywhere: 1 } as const;
 const shallowMax = 40;
 
 class DepthArbitrary extends fc.Arbitrary<number> {
