@@ -36,7 +36,8 @@ const processOutput: CliOutput = {
   ...(process.stderr.isTTY ? { stderrColumns: () => process.stderr.columns ?? 80 } : {}),
 };
 
-export type ExitCode = 0 | 1 | 2;
+/** 0 conforms; 1 a failure; 2 a usage error or no server; 3 interrupted with no failure in what ran. */
+export type ExitCode = 0 | 1 | 2 | 3;
 
 export interface MainResult {
   exitCode: ExitCode;
@@ -45,11 +46,39 @@ export interface MainResult {
 }
 
 export async function main(argv: readonly string[], output: CliOutput = processOutput): Promise<ExitCode> {
-  return (await runCli(argv, output)).exitCode;
+  const interruption = onInterruption(output);
+  try {
+    return (await runCli(argv, output, interruption.signal)).exitCode;
+  } finally {
+    interruption.release();
+  }
 }
 
-/** main() with the run result kept, for tests and for tools built on the CLI. */
-export async function runCli(argv: readonly string[], output: CliOutput = processOutput): Promise<MainResult> {
+/**
+ * The first SIGINT or SIGTERM stops the run from starting anything more:
+ * what is in flight finishes, what ran is judged, and every report is
+ * written, marked interrupted. A second one ends the command at once.
+ */
+function onInterruption(output: CliOutput): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const handle = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
+    output.stderr(`${program}: ${signal}: finishing what is in flight, then reporting what ran (${signal} again ends it at once)\n`);
+    controller.abort(signal);
+  };
+  process.on("SIGINT", handle);
+  process.on("SIGTERM", handle);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off("SIGINT", handle);
+      process.off("SIGTERM", handle);
+    },
+  };
+}
+
+/** main() with the run result kept, for tests and for tools built on the CLI; `interrupt` ends the run early, as a signal does. */
+export async function runCli(argv: readonly string[], output: CliOutput = processOutput, interrupt?: AbortSignal): Promise<MainResult> {
   const fail = (message: string): MainResult => {
     output.stderr(`${program}: ${message}\n`);
     return { exitCode: 2 };
@@ -175,6 +204,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       connection,
       ...(baseline ? { baseline } : {}),
       failFast: options.failFast,
+      ...(interrupt ? { interrupt } : {}),
       ...(options.maxTimeSeconds !== undefined ? { maxTimeMs: options.maxTimeSeconds * 1000 } : {}),
       interleavings: {
         ...options.interleavings,
@@ -201,7 +231,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
         return { exitCode: 2, run };
       }
     }
-    return { exitCode: run.exitCode, run };
+    return { exitCode: run.exitCode === 0 && run.interrupted !== undefined ? 3 : run.exitCode, run };
   } finally {
     progress?.close();
     await embedded?.close();

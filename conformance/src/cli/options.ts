@@ -116,7 +116,8 @@ export function usage(): string {
     "Proxies are taken from HTTPS_PROXY, HTTP_PROXY and NO_PROXY.",
     "",
     "Exit status: 0 the server conforms; 1 a MUST requirement failed (or a SHOULD one with --strict);",
-    "2 a usage error, or the server cannot be reached at all.",
+    "2 a usage error, or the server cannot be reached at all; 3 interrupted (SIGINT, SIGTERM) before the run was",
+    "complete, with no failure in what ran (a failure found before the interruption still exits 1).",
   ].join("\n");
 }
 

@@ -214,6 +214,8 @@ export interface RunResult {
   casesNotRun?: number;
   /** What the randomized workloads exercised; absent when none ran. */
   coverage?: RunCoverage;
+  /** Set when a signal (SIGINT, SIGTERM) stopped the run early: its name. What ran is judged; what did not is in casesNotRun. */
+  interrupted?: string;
 }
 
 export interface RunTarget {

@@ -149,6 +149,7 @@ export function formatJunitReport(run: RunResult): string {
       ["runId", run.runId],
       ["strict", String(run.strict)],
       ["timeoutMs", String(run.timeoutMs)],
+      ...(run.interrupted !== undefined ? [["interrupted", run.interrupted]] : []),
       ...coverageProperties(run.coverage),
     ]
       .map(([name, value]) => `      <property name="${name}" value="${escapeAttribute(value ?? "")}"/>`)

@@ -140,7 +140,11 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
   }
   const { checks, passed, warned: warnings, failed: failures } = run.totals;
   const strict = run.strict ? " (--strict)" : "";
-  if (run.casesNotRun !== undefined) out.push(`Stopped at the first failure (--fail-fast): ${run.casesNotRun} cases not run`);
+  if (run.interrupted !== undefined) {
+    out.push(`Interrupted by ${run.interrupted}: ${run.casesNotRun ?? 0} cases not run; what ran is judged and reported`);
+  } else if (run.casesNotRun !== undefined) {
+    out.push(`Stopped at the first failure (--fail-fast): ${run.casesNotRun} cases not run`);
+  }
   const unexercised = run.totals.notExercised > 0 ? `, ${run.totals.notExercised} not exercised` : "";
   out.push(`${checks} checks: ${passed} passed, ${warnings} warned, ${failures} failed${blockedTotals(run)}${unexercised}${baselineTotals(run)} in ${seconds(run.durationMs)}${strict}`);
   out.push(...coverageLines(run.coverage));
@@ -152,10 +156,13 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
         `waited ${seconds(limits.waitedMs)} before retrying${pace}`,
     );
   }
-  out.push(
-    run.exitCode === 0
-      ? `CONFORMS${warnings > 0 ? ", with warnings" : ""}: ${targetName(run.target)}`
-      : `DOES NOT CONFORM: ${failures} check${failures === 1 ? "" : "s"} failed at ${targetName(run.target)}`,
-  );
+  out.push(`${runVerdict(run)}: ${run.exitCode === 0 ? "" : `${failures} check${failures === 1 ? "" : "s"} failed at `}${targetName(run.target)}`);
   return `${out.join("\n")}\n`;
+}
+
+/** "CONFORMS", "CONFORMS, with warnings", "DOES NOT CONFORM", or for a run interrupted with no failure "INCOMPLETE (interrupted by SIGINT)". */
+export function runVerdict(run: RunResult): string {
+  if (run.exitCode !== 0) return "DOES NOT CONFORM";
+  if (run.interrupted !== undefined) return `INCOMPLETE (interrupted by ${run.interrupted})`;
+  return `CONFORMS${run.totals.warned > 0 ? ", with warnings" : ""}`;
 }

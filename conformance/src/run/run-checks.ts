@@ -42,6 +42,12 @@ export interface RunOptions {
   baseline?: Baseline;
   /** Stop at the first failed case: cases not yet started do not run. */
   failFast?: boolean;
+  /**
+   * Aborted on an interruption (SIGINT, SIGTERM): no further case starts,
+   * randomized workloads stop starting requests, and what ran is judged and
+   * reported, marked interrupted.
+   */
+  interrupt?: AbortSignal;
   /** Milliseconds the run may take: randomized workloads are not started past 90% of it. */
   maxTimeMs?: number;
   /** Extra headers, TLS trust and proxies; none by default. */
@@ -74,7 +80,11 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const runId = options.runId ?? newRunId();
   // Past the budget's last tenth no workload starts: what runs then finishes and is reported.
   const deadline = options.maxTimeMs !== undefined ? performance.now() + options.maxTimeMs * 0.9 : undefined;
-  const interleavings = resolveInterleavingSettings({ ...options.interleavings, ...(deadline !== undefined ? { deadline } : {}) });
+  const interleavings = resolveInterleavingSettings({
+    ...options.interleavings,
+    ...(deadline !== undefined ? { deadline } : {}),
+    ...(options.interrupt ? { interrupt: options.interrupt } : {}),
+  });
   const connection = options.connection ?? directConnection;
   const curl: CurlContext = {
     baseUrl,
@@ -102,7 +112,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   const environment = { profile, baseUrl, nodeUrls, timeoutMs, connection, strict, runId, unique, dispatcher, rateLimits, schemaReports, interleavings, curl };
   let stopped = false;
   const runOne = async (check: CheckCase): Promise<void> => {
-    if (stopped) return;
+    if (stopped || options.interrupt?.aborted) return;
     options.onStart?.(check);
     const progress = (update: CaseProgress) => onProgress?.(check, update);
     const { result, refusal } = await runCase(check, { ...environment, progress });
@@ -120,7 +130,7 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     // Schema mismatches and set-up refusals seen only by other cases join their owning case now; the baseline judges the settled verdicts.
     schemaReports.settle(results, strict);
     settleBlocked(cases, results, refusals, strict);
-    if (concurrency > 1) {
+    if (concurrency > 1 && !options.interrupt?.aborted) {
       const quietly = { ...environment, schemaReports: new SchemaReports(cases), progress: () => undefined };
       // Failures the baseline expects are known: only those that fail the run are run again.
       const failsTheRun = (result: CheckResult) => judgeAgainstBaseline(result, options.baseline).verdict === "failed";
@@ -151,8 +161,14 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
     // Blocked cases do not count: the case owning their refused step does.
     exitCode: totals.failed > 0 ? 1 : 0,
     ...(ordered.length < cases.length ? { casesNotRun: cases.length - ordered.length } : {}),
+    ...(options.interrupt?.aborted ? { interrupted: interruptionOf(options.interrupt) } : {}),
     ...coverageOf(ordered),
   };
+}
+
+/** What ended the run early: the signal named as the abort's reason. */
+function interruptionOf(signal: AbortSignal): string {
+  return typeof signal.reason === "string" ? signal.reason : "interrupted";
 }
 
 /** The run's coverage: the one the case that ran the randomized workloads attached. */

@@ -33,6 +33,8 @@ export interface ExecutionEnvironment {
   connection?: ConnectionSettings;
   /** The largest wallet the server accepted when the run probed it; edits that ask for "the largest" use it. */
   largestWalletBytes?: number;
+  /** Aborted when the run is interrupted: devices stop starting requests. */
+  interrupt?: AbortSignal;
 }
 
 export interface Execution {
@@ -74,7 +76,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   };
   const profile = env.nodes[0]?.profile ?? "seed";
   const recorder = new HistoryRecorder("append-log", meta, env.watch, profile);
-  const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit);
+  const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit, env.interrupt);
   const shared = sharedIdSlots(workload);
   const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit, env.connection) : undefined;
   const deviceEnv = {

@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { Exchange } from "../../client/protocol-client.js";
 
-export type StopReason = "deadline" | "timeouts";
+export type StopReason = "deadline" | "timeouts" | "interrupted";
 
 export class RunControl {
   private readonly deadline: number;
@@ -16,12 +16,14 @@ export class RunControl {
   constructor(
     durationLimitMs: number,
     private readonly timeoutLimit: number,
+    private readonly interrupt?: AbortSignal,
   ) {
     this.deadline = performance.now() + durationLimitMs;
   }
 
   /** Why devices should stop, or undefined while they may go on. */
   get stopReason(): StopReason | undefined {
+    if (!this.reason && this.interrupt?.aborted) this.reason = "interrupted";
     if (!this.reason && performance.now() > this.deadline) this.reason = "deadline";
     return this.reason;
   }

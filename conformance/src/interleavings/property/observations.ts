@@ -221,7 +221,7 @@ export class Observations {
   async executeUntilBroken(workload: Workload, attempts: number): Promise<HistoryRequirement[]> {
     let broken: HistoryRequirement[] = [];
     let made = 0;
-    for (; made < attempts && broken.length === 0 && !this.hopeless; made++) {
+    for (; made < attempts && broken.length === 0 && !this.hopeless && !this.env.settings.interrupt?.aborted; made++) {
       broken = await this.execute(workload);
     }
     // Counted so that a report can say how readily the race came back.

@@ -15,11 +15,24 @@ import type { Workload } from "../workload/workload.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 
+/** Thrown into fast-check's loop when the run is interrupted, so that it ends at once. */
+class RunInterrupted extends Error {
+  constructor() {
+    super("the run was interrupted");
+    this.name = "RunInterrupted";
+  }
+}
+
 export async function runProperty(given: PropertyEnvironment): Promise<PropertyOutcome> {
   const started = performance.now();
   // Once per run, before any workload: edits that ask for the largest wallet get the largest the server stored.
   const walletProbe = await probeLargestWallet(given.nodes[0]!, given.unique);
-  const env = walletProbe.largestAcceptedBytes !== undefined ? { ...given, largestWalletBytes: walletProbe.largestAcceptedBytes } : given;
+  const interrupt = given.settings.interrupt;
+  const env = {
+    ...given,
+    ...(walletProbe.largestAcceptedBytes !== undefined ? { largestWalletBytes: walletProbe.largestAcceptedBytes } : {}),
+    ...(interrupt ? { interrupt } : {}),
+  };
   const replay = env.settings.replay;
   const outcome = await (replay ? replayWorkload(replay.workload, replay.seed, env) : generateWorkloads(env));
   outcome.walletProbe = walletProbe;
@@ -41,6 +54,8 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
   });
   const property = fc.asyncProperty(workloads, async (workload) => {
+    // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
+    if (settings.interrupt?.aborted) throw new RunInterrupted();
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;
@@ -83,7 +98,8 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   await observations.readFinally();
   outcome.seed = details.seed;
   outcome.shrinkSteps = details.numShrinks;
-  if (details.failed && details.counterexamplePath) outcome.path = details.counterexamplePath;
+  // After an interruption fast-check's path leads to the interruption, not to the counterexample.
+  if (details.failed && details.counterexamplePath && !(details.errorInstance instanceof RunInterrupted)) outcome.path = details.counterexamplePath;
   return outcome;
 }
 

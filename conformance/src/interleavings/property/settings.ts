@@ -29,6 +29,8 @@ export interface InterleavingSettings {
   deadline?: number;
   /** --depth: the deepest an account is advanced before its devices start (defaultDepthCap when absent). */
   depthCap?: number;
+  /** Aborted when the run is interrupted: no further workload starts, devices stop starting requests. */
+  interrupt?: AbortSignal;
   /** --faults: moves may carry faults, injected by the suite's proxy in front of the server. */
   faults?: boolean;
   /** --server-cmd with --restarts: the server the suite started, to kill and start again `count` times during the workloads. */

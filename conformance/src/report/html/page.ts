@@ -9,7 +9,7 @@ import { describeAlone, targetName, type CheckResult, type Finding, type RunCove
 import { exercisedLine, notReachedLine } from "../coverage-text.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
-import { baselineTotals, blockedTotals, verdictLabel, worst } from "../terminal.js";
+import { baselineTotals, runVerdict, blockedTotals, verdictLabel, worst } from "../terminal.js";
 import { writeReportFile, type ReportWriter } from "../write-file.js";
 import { reportScript, reportStyle } from "./assets.js";
 import { renderExchange, renderExchangeList } from "./exchanges.js";
@@ -131,7 +131,7 @@ function header(run: RunResult): string {
   const conforms = run.exitCode === 0;
   const { checks, passed, warned, failed } = run.totals;
   const target = targetName(run.target);
-  const verdict = conforms ? `CONFORMS${warned > 0 ? ", with warnings" : ""}` : "DOES NOT CONFORM";
+  const verdict = runVerdict(run);
   return [
     `<div class="banner ${conforms ? "conforms" : "fails"}">`,
     `<h1>${escapeMarkup(verdict)}</h1>`,
