@@ -151,11 +151,13 @@ export class Device {
   async advance({ depth = 0, burst = 0 }: AccountScript): Promise<void> {
     if ((depth === 0 && burst === 0) || !(await this.logIn())) return;
     let base: { sequence: number; encryptedWallet: string } = { sequence: 0, encryptedWallet: "-" };
-    for (let sequence = 1; sequence <= depth && !this.env.control.stopped; sequence++) {
+    // However long the advance takes, the devices then get their whole time limit.
+    for (let sequence = 1; sequence <= depth && !this.env.control.halted; sequence++) {
       const version = { sequence, encryptedWallet: `-:${this.changeId()}` };
-      if ((await this.postVersion(version, base, "advance")).outcome.type !== "ok") return;
+      if ((await this.postVersion(version, base, "advance")).outcome.type !== "ok") break;
       base = version;
     }
+    this.env.control.extend();
     if (burst > 0 && !this.env.control.stopped) {
       const log = changeLogOf(base.encryptedWallet);
       const contenders = Array.from({ length: burst }, () => ({ sequence: base.sequence + 1, encryptedWallet: `${log}:${this.changeId()}` }));

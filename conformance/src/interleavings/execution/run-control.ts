@@ -9,16 +9,32 @@ import type { Exchange } from "../../client/protocol-client.js";
 export type StopReason = "deadline" | "timeouts" | "interrupted";
 
 export class RunControl {
-  private readonly deadline: number;
+  private deadline: number;
   private timeouts = 0;
   private reason: StopReason | undefined;
 
   constructor(
-    durationLimitMs: number,
+    private readonly durationLimitMs: number,
     private readonly timeoutLimit: number,
     private readonly interrupt?: AbortSignal,
   ) {
     this.deadline = performance.now() + durationLimitMs;
+  }
+
+  /**
+   * Whether requests must stop whatever the clock says: an interruption, or
+   * a server letting requests time out. An account's advance (as many
+   * sequential POSTs as its depth) is bounded by these, not by the clock.
+   */
+  get halted(): boolean {
+    const reason = this.stopReason;
+    return reason !== undefined && reason !== "deadline";
+  }
+
+  /** Gives the devices the whole time limit from now on (after an account's advance, which may take long). */
+  extend(): void {
+    if (this.reason === "deadline") this.reason = undefined;
+    this.deadline = Math.max(this.deadline, performance.now() + this.durationLimitMs);
   }
 
   /** Why devices should stop, or undefined while they may go on. */
