@@ -1,7 +1,7 @@
 // Command-line flags of wallet-sync-reference, parsed without side effects.
 import { parseArgs } from "node:util";
 import { defaultProfile, isProfileName, profileNames, type ProfileName } from "../../spec/profiles.js";
-import { isPostgresUrl, redactPassword } from "./database-url.js";
+import { isPostgresUrl, redactPassword } from "./store/database-url.js";
 
 /** Where the server keeps its state: in memory (lost on exit) or in a PostgreSQL database. */
 export type StoreChoice = { kind: "memory" } | { kind: "postgres"; url: string };

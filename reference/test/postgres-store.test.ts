@@ -3,8 +3,8 @@
 // processes of one deployment have), schema creation by processes starting at
 // once, and the errors of a database that cannot be used.
 import { describe, expect, it } from "vitest";
-import { openPostgresStore, StoreOpenError, type PostgresStore } from "../src/postgres-store.js";
-import type { WalletStore } from "../src/store.js";
+import { openPostgresStore, StoreOpenError, type PostgresStore } from "../src/store/postgres-store.js";
+import type { WalletStore } from "../src/store/store.js";
 import { ManualClock, testScryptCost } from "./helpers.js";
 import { describeWithPostgres } from "./support/postgres-tests.js";
 import { accountIn, storeContract, version } from "./support/store-contract.js";

@@ -19,8 +19,8 @@ import {
   type WalletStore,
   type WalletVersion,
 } from "../../../reference/src/index.js";
-import { createSchema } from "../../../reference/src/postgres-schema.js";
-import { toColumn } from "../../../reference/src/postgres-text.js";
+import { createSchema } from "../../../reference/src/store/postgres-schema.js";
+import { toColumn } from "../../../reference/src/store/postgres-text.js";
 
 export interface BrokenDeploymentOptions {
   /** Nodes to start; default 3. */

@@ -3,7 +3,7 @@
 // rule that ends every token of the account. Written against the interface
 // alone; call inside a describe(), `open` makes a fresh, empty store.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Api3Store, PasswordChange, UserId, WalletVersion } from "../../src/store.js";
+import type { Api3Store, PasswordChange, UserId, WalletVersion } from "../../src/store/store.js";
 import { ManualClock, testScryptCost } from "../helpers.js";
 import { version } from "./store-contract.js";
 

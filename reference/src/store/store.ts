@@ -4,7 +4,7 @@
 // change exactly one behaviour.
 import { PasswordHasher, type PasswordHash } from "./passwords.js";
 import { newToken, tokenDigest, tokenLifetimeMs } from "./tokens.js";
-import type { WalletVersion } from "../../spec/index.js";
+import type { WalletVersion } from "../../../spec/index.js";
 
 /** One wallet version as stored: opaque strings and their sequence (SEQ-8). */
 export type { WalletVersion };

@@ -3,12 +3,12 @@
 // document, checked in the original server's order: fields (400), token
 // (401), sequence (409). This module holds the seed profile's handlers and
 // what the api3 profile's (api3-handlers.ts) share with them.
-import type { AuthRequest, AuthResponse, ProfileName, SignupRequest, WalletRequest } from "../../spec/index.js";
-import { validateSchema } from "../../spec/schemas.js";
+import type { AuthRequest, AuthResponse, ProfileName, SignupRequest, WalletRequest } from "../../../spec/index.js";
+import { validateSchema } from "../../../spec/schemas.js";
 import { isBareEmail } from "./email.js";
 import type { NotificationHub } from "./notifications.js";
 import { errorResult, walletBody, type HandlerResult } from "./responses.js";
-import type { WalletStore, WalletVersion } from "./store.js";
+import type { WalletStore, WalletVersion } from "../store/store.js";
 
 export interface RequestInput {
   query: URLSearchParams;

@@ -4,15 +4,15 @@
 // profile the server also takes WebSocket upgrades (the notification channel).
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { defaultProfile, type ProfileName } from "../../spec/index.js";
+import { defaultProfile, type ProfileName } from "../../../spec/index.js";
 import { defaultBodyLimitBytes, defaultDrainAllowanceBytes, parseJsonBody, readBody, type BodyLimits } from "./body.js";
 import type { RequestInput } from "./handlers.js";
 import { NotificationHub, type NotificationLimits } from "./notifications.js";
 import { errorResult, failureResult, type HandlerResult } from "./responses.js";
 import { createRouter, routeTables, type Router } from "./routes.js";
 import { answerClientError, endWithResult, sendResult } from "./send.js";
-import { openPostgresStore, type PostgresStore } from "./postgres-store.js";
-import { isApi3Store, MemoryStore, StoreUnavailableError, type WalletStore } from "./store.js";
+import { openPostgresStore, type PostgresStore } from "../store/postgres-store.js";
+import { isApi3Store, MemoryStore, StoreUnavailableError, type WalletStore } from "../store/store.js";
 import { createUpgradeListener, type UpgradeListener } from "./upgrade.js";
 
 export interface ReferenceHandlerOptions {

@@ -4,7 +4,7 @@
 // Bounded: sockets are capped per account and in all, and a socket whose
 // client does not read what it is sent is dropped.
 import { WebSocket } from "ws";
-import type { SetWalletOutcome, TokenOwner, UserId, WalletVersion } from "./store.js";
+import type { SetWalletOutcome, TokenOwner, UserId, WalletVersion } from "../store/store.js";
 
 export interface NotificationLimits {
   /** Open sockets of one account. Default 64. */

@@ -4,7 +4,7 @@
 // default isolation (READ COMMITTED), with no read-then-write race.
 import pg from "pg";
 import { isPostgresUrl, redactPassword } from "./database-url.js";
-import { errorText } from "./error-text.js";
+import { errorText } from "../error-text.js";
 import { PasswordHasher, type PasswordHash } from "./passwords.js";
 import { createSchema } from "./postgres-schema.js";
 import { fromColumn, toColumn } from "./postgres-text.js";
