@@ -9,7 +9,11 @@ import {
   PostgresStore,
   startReferenceServer,
   tokenDigest,
+  logInInSteps,
+  setWalletWithTokenInSteps,
   type IssuedToken,
+  type LogIn,
+  type TokenWalletWrite,
   type ReferenceServer,
   type SetWalletOutcome,
   type SignupOutcome,
@@ -99,6 +103,12 @@ class NodeStore implements WalletStore {
   }
   setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     return this.shared.setWallet(userId, wallet);
+  }
+  logIn(email: string, password: string, deviceId: string): Promise<LogIn | undefined> {
+    return logInInSteps(this, email, password, deviceId);
+  }
+  setWalletWithToken(token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined> {
+    return setWalletWithTokenInSteps(this, token, wallet);
   }
 }
 
@@ -206,6 +216,11 @@ class ReadThenWriteStore extends PostgresStore {
       if (this.queues.get(userId) === settled) this.queues.delete(userId);
     });
     return next;
+  }
+
+  /** The token resolved, then the broken write: the one-statement check of PostgresStore would hide the defect. */
+  override setWalletWithToken(token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined> {
+    return setWalletWithTokenInSteps(this, token, wallet);
   }
 
   /** SELECT the sequence, decide, then write without the sequence in the WHERE clause: READ COMMITTED lets another process in between. */

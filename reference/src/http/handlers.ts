@@ -64,14 +64,13 @@ export function authHandler(profile: ProfileName, accountEmail: (email: string) 
     const { email, password, deviceId } = checked.value;
     const badEmail = checkEmail(email);
     if (badEmail) return badEmail;
-    const userId = await store.authenticate(accountEmail(email), password);
-    if (userId === undefined) return errorResult(401, "No match for email and password");
-    const issued = await store.issueToken(userId, deviceId);
+    const issued = await store.logIn(accountEmail(email), password, deviceId);
+    if (issued === undefined) return errorResult(401, "No match for email and password");
     const answer: AuthResponse = {
       token: issued.token,
       deviceId,
       scope: "*",
-      userId,
+      userId: issued.userId,
       expiration: new Date(issued.expiresAt).toISOString(),
     };
     return { status: 200, body: answer };
@@ -106,12 +105,12 @@ export function postWalletHandler(profile: ProfileName, answers: WalletPostAnswe
     const checked = checkBody<Pick<WalletRequest, "token" | "encryptedWallet" | "sequence" | "hmac">>("WalletRequest", body, profile);
     if (!checked.ok) return checked.result;
     const { token, encryptedWallet, sequence, hmac } = checked.value;
-    const owner = await store.resolveToken(token);
-    if (!owner) return tokenNotFound();
     const posted = { encryptedWallet, sequence, hmac };
+    const write = await store.setWalletWithToken(token, posted);
+    if (!write) return tokenNotFound();
+    const { owner, outcome } = write;
     // Nothing may come between the store's decision and this call: for
     // MemoryStore that keeps the announcements in the order of the writes.
-    const outcome = await store.setWallet(owner.userId, posted);
     notifications.walletPosted(owner, posted, outcome);
     return outcome.stored ? answers.stored(outcome.wallet) : answers.refused(outcome.current);
   };
