@@ -104,6 +104,7 @@ export type SocketOpener<Store extends WalletStore = WalletStore> = (input: Requ
 const socketRefusals = {
   "account-full": () => errorResult(429, "Too many sockets for this account"),
   "server-full": () => errorResult(503, "Too many sockets"),
+  unavailable: () => errorResult(503, "Notifications are unavailable"),
 } as const;
 
 /** GET /websocket asking for an upgrade: the token must be live and there must be room (NOTIFY-1). */
