@@ -46,6 +46,8 @@ export {
   accountEmail,
   type SocketDecision,
 } from "./http/api3-handlers.js";
+export { SharedNotificationHub, listenerLostClose } from "./http/shared-notifications.js";
+export { listenToStoreEvents, type StoreEvent, type StoreEventFeed, type StoreEventListener } from "./store/postgres-events.js";
 export { NotificationHub, defaultNotificationLimits, walletUpdateFrame, type NotificationLimits, type SocketRefusal } from "./http/notifications.js";
 export { errorResult, walletBody, type HandlerResult } from "./http/responses.js";
 export { routeTables, seedRoutes, api3Routes, createRouter, type Endpoint, type Route, type RouteTable, type Router } from "./http/routes.js";
