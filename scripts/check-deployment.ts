@@ -3,11 +3,12 @@
 // and `wallet-sync-conformance --url A --url B ...` run once per seed. A
 // correct deployment must pass every seed; any failure is a false alarm of
 // the suite or a defect of the reference, and is printed whole.
-//   npm run check:deployment -- --seeds 20 [--nodes 3] [--runs N] [--first-seed S]
+//   npm run check:deployment -- --seeds 20 [--protocol seed|api3] [--nodes 3] [--runs N] [--first-seed S] [--faults]
 import { spawn } from "node:child_process";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { defaultProfile, isProfileName, profileNames, type ProfileName } from "../spec/profiles.js";
 import { startCli, type RunningCli } from "../reference/test/support/cli-process.js";
 import { startPostgres, type ThrowawayPostgres } from "../reference/test/support/postgres.js";
 
@@ -19,11 +20,15 @@ const suiteCli = join(repositoryRoot, "dist", "conformance", "src", "cli.js");
 const referenceCli = join(repositoryRoot, "dist", "reference", "src", "cli.js");
 
 export interface DeploymentCheckOptions {
+  /** The protocol the nodes serve and the suite checks; default seed. */
+  protocol?: ProfileName;
   nodes: number;
   seeds: number;
   firstSeed: number;
   /** --runs of each suite run; the suite's default when absent. */
   runs?: number;
+  /** Runs the suite with --faults (its proxy between the suite and every node). */
+  faults?: boolean;
   /** Told of each seed's result as it comes. */
   onSeed?: (result: SeedResult) => void;
 }
@@ -48,11 +53,13 @@ export async function checkDeployment(options: DeploymentCheckOptions): Promise<
   try {
     const database = await postgres.createDatabase();
     // One after another: the first creates the tables.
-    for (let node = 0; node < options.nodes; node++) nodes.push(await startCli(["--port", "0", "--store", database], { program: referenceCli }));
+    const protocol = ["--protocol", options.protocol ?? defaultProfile];
+    for (let node = 0; node < options.nodes; node++) nodes.push(await startCli(["--port", "0", "--store", database, ...protocol], { program: referenceCli }));
     const results: SeedResult[] = [];
     for (let seed = options.firstSeed; seed < options.firstSeed + options.seeds; seed++) {
-      const args = [...nodes.flatMap((node) => ["--url", node.url]), "--seed", String(seed), "--quiet"];
+      const args = [...nodes.flatMap((node) => ["--url", node.url]), ...protocol, "--seed", String(seed), "--quiet"];
       if (options.runs !== undefined) args.push("--runs", String(options.runs));
+      if (options.faults) args.push("--faults");
       const result = await runSuite(args, seed);
       options.onSeed?.(result);
       results.push(result);
@@ -77,11 +84,11 @@ function runSuite(args: string[], seed: number): Promise<SeedResult> {
 }
 
 async function main(): Promise<number> {
-  let values: Record<string, string | undefined>;
+  let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { nodes: { type: "string" }, seeds: { type: "string" }, runs: { type: "string" }, "first-seed": { type: "string" } },
+      options: { protocol: { type: "string" }, nodes: { type: "string" }, seeds: { type: "string" }, runs: { type: "string" }, "first-seed": { type: "string" }, faults: { type: "boolean" } },
       strict: true,
     }));
   } catch (error) {
@@ -89,14 +96,21 @@ async function main(): Promise<number> {
     return 2;
   }
   const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const text = values[name];
+    const text = values[name] as string | undefined;
     const value = text === undefined ? fallback : /^\d+$/.test(text) ? Number(text) : Number.NaN;
     if (!(value >= min && value <= max)) throw new RangeError(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
     return value;
   };
+  const protocol = (values["protocol"] as string | undefined) ?? defaultProfile;
+  if (!isProfileName(protocol)) {
+    process.stderr.write(`${program}: --protocol must be one of ${profileNames.join(", ")}, got '${protocol}'\n`);
+    return 2;
+  }
   let options: DeploymentCheckOptions;
   try {
     options = {
+      protocol,
+      faults: values["faults"] === true,
       nodes: integer("nodes", 3, 2, 8),
       seeds: integer("seeds", 20, 1, 1000),
       firstSeed: integer("first-seed", 1, 0, 2 ** 31 - 1),
@@ -114,7 +128,7 @@ async function main(): Promise<number> {
     },
   });
   const failed = results.filter((result) => result.exitCode !== 0);
-  process.stdout.write(`${options.nodes} PostgreSQL-backed reference processes, ${results.length} seeds: ${results.length - failed.length} conform, ${failed.length} do not\n`);
+  process.stdout.write(`${options.nodes} PostgreSQL-backed ${protocol} reference processes, ${results.length} seeds${options.faults ? " with --faults" : ""}: ${results.length - failed.length} conform, ${failed.length} do not\n`);
   return failed.length === 0 ? 0 : 1;
 }
 

@@ -51,6 +51,16 @@ test("the run step passes the reference and writes JUnit and HTML; quoted extra 
   expect(readFileSync(join(reports, "report.html"), "utf8")).toContain("CONFORMS");
 }, 120_000);
 
+test("the run step gives each of several URLs, on one line or several, as a node of one deployment", async () => {
+  // Two servers that share nothing: as one deployment they fail DEPLOY-1, which shows both were taken as its nodes.
+  const [first, second] = [servers.reference.url, servers.broken.url];
+  for (const urls of [`${first} ${second}`, `${first}\n${second}\n`]) {
+    const result = await runScript(urls, "--only DEPLOY-1 --quiet", join(dir, "nodes"));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`DOES NOT CONFORM: 1 check failed at a deployment of 2 nodes: n1 ${first}, n2 ${second}`);
+  }
+}, 120_000);
+
 test("the run step fails for a broken server", async () => {
   const result = await runScript(servers.broken.url, "--only SEQ-3 --quiet", join(dir, "broken"));
   expect(result.code).toBe(1);

@@ -1,7 +1,9 @@
 // Throughput and p99 latency of the reference deployments under one GET/POST
 // mix: the in-memory reference, and 1, 2 and 4 reference processes over one
 // PostgreSQL, beside a bare node:http server answering a fixed JSON body (what
-// node itself costs). Every server runs in child processes of its own (the
+// node itself costs); then the api3 profile over PostgreSQL, 1 and 2
+// processes, with a notification socket per account open on every process,
+// so that each stored version is announced to every process's sockets. Every server runs in child processes of its own (the
 // built CLI), so that the load generator does not share a thread with them.
 // PostgreSQL is a throwaway server from Debian's binaries unless --database
 // names one.
@@ -15,6 +17,8 @@ import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { WebSocket } from "ws";
+import type { ProfileName } from "../../spec/index.js";
 import { startCli, type RunningCli } from "../test/support/cli-process.js";
 import { startPostgres, type ThrowawayPostgres } from "../test/support/postgres.js";
 
@@ -69,13 +73,36 @@ interface BenchAccount {
   sequence: number;
 }
 
-async function prepareAccounts(url: string, count: number): Promise<BenchAccount[]> {
+const walletText = `-${":a1b2".repeat(50)}`;
+
+/** What differs between the profiles for the mix: the paths' prefix and the bodies. */
+interface BenchProfile {
+  prefix: string;
+  signup(email: string): object;
+  wallet(token: string, sequence: number): object;
+}
+
+const password = "bench-password";
+const benchProfiles: Record<ProfileName, BenchProfile> = {
+  seed: {
+    prefix: "",
+    signup: (email) => ({ email, password }),
+    wallet: (token, sequence) => ({ version: 1, token, encryptedWallet: walletText, sequence, hmac: "h" }),
+  },
+  api3: {
+    prefix: "/api/3",
+    signup: (email) => ({ email, password, clientSaltSeed: "a".repeat(64) }),
+    wallet: (token, sequence) => ({ token, encryptedWallet: walletText, sequence, hmac: "h" }),
+  },
+};
+
+async function prepareAccounts(url: string, count: number, profile: BenchProfile): Promise<BenchAccount[]> {
   const accounts: BenchAccount[] = [];
   for (let i = 0; i < count; i++) {
     const email = `bench${i}@example.com`;
-    await postJson(url, "/signup", { email, password: "bench-password" });
-    const auth = (await postJson(url, "/auth/full", { email, password: "bench-password", deviceId: "bench" })) as { token: string };
-    await postJson(url, "/wallet", { version: 1, token: auth.token, encryptedWallet: "-", sequence: 1, hmac: "h" });
+    await postJson(url, `${profile.prefix}/signup`, profile.signup(email));
+    const auth = (await postJson(url, `${profile.prefix}/auth/full`, { email, password, deviceId: "bench" })) as { token: string };
+    await postJson(url, `${profile.prefix}/wallet`, profile.wallet(auth.token, 1));
     accounts.push({ token: auth.token, sequence: 1 });
   }
   return accounts;
@@ -86,32 +113,51 @@ async function postJson(url: string, path: string, body: unknown): Promise<unkno
   return response.json();
 }
 
-const walletText = `-${":a1b2".repeat(50)}`;
+/** The sequence a wallet body carries; undefined for bodies without one (an api3 200 or 409). */
+function sequenceIn(body: string): number | undefined {
+  try {
+    const sequence = (JSON.parse(body) as { sequence?: unknown }).sequence;
+    return typeof sequence === "number" ? sequence : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
-/** Three GETs to one POST; each request picks the next account and the POST carries its next sequence. */
-function mix(accounts: BenchAccount[]): AutocannonRequest[] {
+/**
+ * Three GETs to one POST; each request picks the next account and the POST
+ * carries its next sequence, learnt from the answers that carry one (an api3
+ * POST's do not: its 200 means the posted sequence, and after its 409 the
+ * account's next GET tells).
+ */
+function mix(accounts: BenchAccount[], profile: BenchProfile): AutocannonRequest[] {
   let next = 0;
   const pick = (context: Record<string, unknown>): BenchAccount => {
     const account = accounts[next++ % accounts.length]!;
     context["account"] = account;
     return account;
   };
+  const learn = (context: Record<string, unknown>, sequence: number | undefined): void => {
+    const account = context["account"] as BenchAccount | undefined;
+    if (account && sequence !== undefined) account.sequence = Math.max(account.sequence, sequence);
+  };
   const get: AutocannonRequest = {
     method: "GET",
-    setupRequest: (request, context) => ({ ...request, path: `/wallet?token=${pick(context).token}` }),
+    setupRequest: (request, context) => ({ ...request, path: `${profile.prefix}/wallet?token=${pick(context).token}` }),
+    onResponse: (status, body, context) => {
+      if (status === 200) learn(context, sequenceIn(body));
+    },
   };
   const post: AutocannonRequest = {
     method: "POST",
-    path: "/wallet",
+    path: `${profile.prefix}/wallet`,
     setupRequest: (request, context) => {
       const account = pick(context);
-      const body = { version: 1, token: account.token, encryptedWallet: walletText, sequence: account.sequence + 1, hmac: "h" };
-      return { ...request, body: JSON.stringify(body) };
+      context["posted"] = account.sequence + 1;
+      return { ...request, body: JSON.stringify(profile.wallet(account.token, account.sequence + 1)) };
     },
     onResponse: (status, body, context) => {
-      // 200 and 409 both carry the stored wallet: the account's next POST builds on it.
-      const account = context["account"] as BenchAccount | undefined;
-      if (account && (status === 200 || status === 409)) account.sequence = (JSON.parse(body) as { sequence: number }).sequence;
+      if (status === 200) learn(context, sequenceIn(body) ?? (context["posted"] as number));
+      else if (status === 409) learn(context, sequenceIn(body));
     },
   };
   return [get, get, get, post];
@@ -160,12 +206,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
 const cli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 
 /** `count` processes of the built wallet-sync-reference over one store. */
-async function startReference(store: string, count: number): Promise<Deployment> {
+async function startReference(store: string, count: number, protocol: ProfileName = "seed"): Promise<Deployment> {
   const programs: RunningCli[] = [];
   const stop = async (): Promise<void> => void (await Promise.all(programs.map((program) => program.stop())));
   try {
     // One after the other, so that schema creation is not what is measured.
-    for (let i = 0; i < count; i++) programs.push(await startCli(["--port", "0", "--store", store], { program: cli }));
+    for (let i = 0; i < count; i++) programs.push(await startCli(["--port", "0", "--store", store, "--protocol", protocol], { program: cli }));
   } catch (error) {
     await stop();
     throw error;
@@ -186,10 +232,12 @@ interface Measurement {
   statuses: Map<string, number>;
   errors: number;
   timeouts: number;
+  /** api3: the sockets held open during the measurement, and the frames they received. */
+  sockets?: { open: number; frames: number };
 }
 
 /** One autocannon instance per process, all at once, each with its share of the connections and of the accounts. */
-function load(deployment: Deployment, accounts: BenchAccount[], seconds: number): Promise<AutocannonResult[]> {
+function load(deployment: Deployment, accounts: BenchAccount[], seconds: number, profile: BenchProfile): Promise<AutocannonResult[]> {
   const shares = split(connections, deployment.urls.length);
   let first = 0;
   return Promise.all(
@@ -197,7 +245,7 @@ function load(deployment: Deployment, accounts: BenchAccount[], seconds: number)
       const share = shares[i]!;
       if (share === 0) return [];
       const mine = accounts.slice(first, (first += share));
-      return [autocannon({ url, connections: share, duration: seconds, requests: mix(mine) })];
+      return [autocannon({ url, connections: share, duration: seconds, requests: mix(mine, profile) })];
     }),
   );
 }
@@ -205,11 +253,40 @@ function load(deployment: Deployment, accounts: BenchAccount[], seconds: number)
 /** Fresh processes and database connections are several times slower for their first second or two. */
 const warmUpSeconds = 2;
 
+/** Open notification sockets, counting the frames they receive. */
+interface Listeners {
+  open: number;
+  frames(): number;
+  close(): void;
+}
+
+/** One socket per account on every process (api3), so that each stored version is announced on all of them. */
+async function listenEverywhere(deployment: Deployment, accounts: BenchAccount[]): Promise<Listeners> {
+  let frames = 0;
+  const sockets = await Promise.all(
+    deployment.urls.flatMap((url) =>
+      accounts.map(async ({ token }) => {
+        const socket = new WebSocket(`${url.replace(/^http/, "ws")}/api/3/websocket?token=${token}`);
+        socket.on("message", () => frames++);
+        socket.on("error", () => undefined);
+        await once(socket, "open");
+        return socket;
+      }),
+    ),
+  );
+  return { open: sockets.length, frames: () => frames, close: () => sockets.forEach((socket) => socket.terminate()) };
+}
+
 /** Requests/s are summed over the processes, and the p99 is the largest of theirs (no tail is hidden by another's). */
-async function measure(name: string, deployment: Deployment): Promise<Measurement> {
-  const accounts = await prepareAccounts(deployment.urls[0]!, connections);
-  await load(deployment, accounts, warmUpSeconds);
-  const results = await load(deployment, accounts, durationSeconds);
+async function measure(name: string, deployment: Deployment, protocol: ProfileName = "seed"): Promise<Measurement> {
+  const profile = benchProfiles[protocol];
+  const accounts = await prepareAccounts(deployment.urls[0]!, connections, profile);
+  const listeners = protocol === "api3" ? await listenEverywhere(deployment, accounts) : undefined;
+  await load(deployment, accounts, warmUpSeconds, profile);
+  const framesBefore = listeners?.frames() ?? 0;
+  const results = await load(deployment, accounts, durationSeconds, profile);
+  const sockets = listeners && { open: listeners.open, frames: listeners.frames() - framesBefore };
+  listeners?.close();
   const statuses = new Map<string, number>();
   for (const result of results) {
     for (const [status, { count }] of Object.entries(result.statusCodeStats)) statuses.set(status, (statuses.get(status) ?? 0) + count);
@@ -222,13 +299,14 @@ async function measure(name: string, deployment: Deployment): Promise<Measuremen
     statuses,
     errors: results.reduce((sum, result) => sum + result.errors, 0),
     timeouts: results.reduce((sum, result) => sum + result.timeouts, 0),
+    ...(sockets ? { sockets } : {}),
   };
 }
 
-async function measureStarted(name: string, start: () => Promise<Deployment>): Promise<Measurement> {
+async function measureStarted(name: string, start: () => Promise<Deployment>, protocol: ProfileName = "seed"): Promise<Measurement> {
   const deployment = await start();
   try {
-    return await measure(name, deployment);
+    return await measure(name, deployment, protocol);
   } finally {
     await deployment.stop();
   }
@@ -252,7 +330,8 @@ function printTable(measurements: Measurement[], baseline: Measurement): void {
 
 function statusSummary(m: Measurement): string {
   const statuses = [...m.statuses].map(([status, count]) => `${status}: ${count}`).join(", ");
-  return `${m.name.padEnd(24)} ${statuses}; errors ${m.errors}, timeouts ${m.timeouts}`;
+  const sockets = m.sockets ? `; ${m.sockets.open} sockets open, ${m.sockets.frames} frames received` : "";
+  return `${m.name.padEnd(24)} ${statuses}; errors ${m.errors}, timeouts ${m.timeouts}${sockets}`;
 }
 
 async function main(): Promise<void> {
@@ -275,10 +354,15 @@ async function main(): Promise<void> {
       const url = await database();
       measurements.push(await measureStarted(`reference, postgres x${processes}`, () => startReference(url, processes)));
     }
+    for (const processes of [1, 2]) {
+      const url = await database();
+      measurements.push(await measureStarted(`api3, postgres x${processes}`, () => startReference(url, processes, "api3"), "api3"));
+    }
     printTable(measurements, memory);
     console.log("(autocannon records latencies in whole milliseconds)\n");
     for (const m of measurements) console.log(statusSummary(m));
     console.log("(a 409 is a POST that raced another connection's POST to the same account, as the protocol intends)");
+    console.log("(api3: the same mix under /api/3, with one notification socket per account open on every process)");
   } finally {
     await throwaway?.destroy();
   }

@@ -1,7 +1,7 @@
 // Command-line flags of wallet-sync-reference, parsed without side effects.
 import { parseArgs } from "node:util";
 import { defaultProfile, isProfileName, profileNames, type ProfileName } from "../../spec/profiles.js";
-import { isPostgresUrl, redactPassword } from "./database-url.js";
+import { isPostgresUrl, redactPassword } from "./store/database-url.js";
 
 /** Where the server keeps its state: in memory (lost on exit) or in a PostgreSQL database. */
 export type StoreChoice = { kind: "memory" } | { kind: "postgres"; url: string };
@@ -23,7 +23,8 @@ Runs the wallet-sync reference server.
 
   --protocol P   the protocol served: "${defaultProfile}" (the default; the walkthrough's, no
                  path prefix) or "api3" (the original's releases: paths under /api/3,
-                 salt seeds, password changes, WebSocket notifications; memory only)
+                 salt seeds, password changes, WebSocket notifications; over PostgreSQL
+                 every process tells its sockets of every process's writes)
   --host HOST    address to listen on (default ${defaultCliHost})
   --port PORT    port to listen on, 0 lets the OS pick one (default ${defaultCliPort})
   --store STORE  where the state is kept: "memory" (the default; lost on exit), or a
@@ -64,8 +65,6 @@ export function parseCliOptions(argv: readonly string[], env: Readonly<Record<st
   const protocol = parseProtocol(values.protocol);
   const storeSource = values.store !== undefined ? "--store" : "DATABASE_URL";
   const store = parseStore(values.store ?? (env["DATABASE_URL"] || "memory"), storeSource);
-  // The api3 profile's password change and salt seeds are kept by the in-memory store only.
-  if (protocol === "api3" && store.kind === "postgres") throw new UsageError(`--protocol api3 keeps its state in memory only, but ${storeSource} names a database`);
   return { protocol, host: parseHost(values.host), port: parsePort(values.port), store, help: values.help ?? false };
 }
 

@@ -2,8 +2,8 @@
 // wallet-sync-reference: runs the reference server until SIGTERM or SIGINT.
 import { parseCliOptions, usage, UsageError, type CliOptions } from "./cli-options.js";
 import { errorText } from "./error-text.js";
-import { StoreOpenError } from "./postgres-store.js";
-import { startReferenceServer, type ReferenceServer } from "./server.js";
+import { StoreOpenError } from "./store/postgres-store.js";
+import { startReferenceServer, type ReferenceServer } from "./http/server.js";
 
 const program = "wallet-sync-reference";
 

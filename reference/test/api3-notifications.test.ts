@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import { announcedSequence } from "../../spec/notifications.js";
-import { NotificationHub } from "../src/notifications.js";
-import type { TokenOwner, UserId } from "../src/store.js";
+import { NotificationHub } from "../src/http/notifications.js";
+import type { TokenOwner, UserId } from "../src/store/store.js";
 import { bodyOf, InspectableStore, rawExchange, startTestServer, type TestServer } from "./helpers.js";
 import { Api3TestClient, defaultPassword, saltSeedOf, UpgradeRefused, type NotificationSocket } from "./support/api3-client.js";
 

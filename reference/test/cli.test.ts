@@ -19,12 +19,10 @@ describe("parseCliOptions", () => {
     expect(parseCliOptions(["--protocol", "api3", "--store", "memory"], { DATABASE_URL: "" }).store).toEqual({ kind: "memory" });
   });
 
-  it("refuses --protocol api3 over a database, named by --store or DATABASE_URL, without its password", () => {
+  it("reads --protocol api3 over a database, named by --store or DATABASE_URL", () => {
     const url = "postgres://app:secret@db.example:5432/wallets";
-    expect(() => parseCliOptions(["--protocol", "api3", "--store", url])).toThrow(
-      new UsageError("--protocol api3 keeps its state in memory only, but --store names a database"),
-    );
-    expect(() => parseCliOptions(["--protocol", "api3"], { DATABASE_URL: url })).toThrow(/but DATABASE_URL names a database$/);
+    expect(parseCliOptions(["--protocol", "api3", "--store", url]).store).toEqual({ kind: "postgres", url });
+    expect(parseCliOptions(["--protocol", "api3"], { DATABASE_URL: url }).store).toEqual({ kind: "postgres", url });
     expect(parseCliOptions(["--protocol", "api3", "--store", "memory"], { DATABASE_URL: url }).store).toEqual({ kind: "memory" });
   });
 
@@ -120,7 +118,7 @@ describe("the built wallet-sync-reference program", () => {
   });
 
   it("exits 2 with one line on stderr for a bad flag, and 0 for --help", () => {
-    for (const args of [["--port", "nope"], ["--store", "sqlite:wallets.db"], ["--protocol", "api3", "--store", "postgres://h/db"]]) {
+    for (const args of [["--port", "nope"], ["--store", "sqlite:wallets.db"], ["--protocol", "api4"]]) {
       const bad = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
       expect(bad.status).toBe(2);
       expect(bad.stderr.trim().split("\n")).toHaveLength(1);

@@ -3,7 +3,7 @@
 // once is one the sequence rule explains (LIN-1 .. LIN-7). Each check is also
 // run against a deliberately racy store to show that it can fail.
 import { afterEach, describe, expect, it } from "vitest";
-import { type SetWalletOutcome, type SignupOutcome, type UserId, type WalletVersion } from "../src/store.js";
+import { type SetWalletOutcome, type SignupOutcome, type UserId, type WalletVersion } from "../src/store/store.js";
 import type { Readable } from "node:stream";
 import { InspectableStore, startTestServer, TestClient, testScryptCost, type Reply, type TestServer } from "./helpers.js";
 import { ProtocolClient } from "../../conformance/src/client/protocol-client.js";

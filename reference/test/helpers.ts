@@ -5,8 +5,8 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import type { Readable } from "node:stream";
 import { request } from "undici";
-import { MemoryStore, type MemoryStoreOptions, type WalletVersion } from "../src/store.js";
-import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from "../src/server.js";
+import { MemoryStore, type MemoryStoreOptions, type WalletVersion } from "../src/store/store.js";
+import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from "../src/http/server.js";
 
 /** Low enough for fast tests; the default store uses the real 16384. */
 export const testScryptCost = 64;

@@ -5,8 +5,8 @@ import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { createReferenceHandler } from "../src/server.js";
-import type { SetWalletOutcome, UserId, WalletVersion } from "../src/store.js";
+import { createReferenceHandler } from "../src/http/server.js";
+import type { SetWalletOutcome, UserId, WalletVersion } from "../src/store/store.js";
 import { bodyOf, InspectableStore, rawExchange, startTestServer, TestClient, type TestServer } from "./helpers.js";
 
 const servers: TestServer[] = [];

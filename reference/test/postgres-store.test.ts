@@ -3,11 +3,13 @@
 // processes of one deployment have), schema creation by processes starting at
 // once, and the errors of a database that cannot be used.
 import { describe, expect, it } from "vitest";
-import { openPostgresStore, StoreOpenError, type PostgresStore } from "../src/postgres-store.js";
-import type { WalletStore } from "../src/store.js";
+import { openPostgresStore, StoreOpenError, type PostgresStore } from "../src/store/postgres-store.js";
+import type { StoreEvent } from "../src/store/postgres-events.js";
+import type { WalletStore } from "../src/store/store.js";
 import { ManualClock, testScryptCost } from "./helpers.js";
 import { describeWithPostgres } from "./support/postgres-tests.js";
 import { accountIn, storeContract, version } from "./support/store-contract.js";
+import { api3StoreContract, change, saltSeed } from "./support/api3-store-contract.js";
 
 describeWithPostgres("PostgresStore", (postgres) => {
   describe("keeps the rules of every store", () => {
@@ -17,10 +19,17 @@ describeWithPostgres("PostgresStore", (postgres) => {
     });
   });
 
+  describe("keeps the rules of an api3 store", () => {
+    api3StoreContract(async ({ clock, scryptCost }) => {
+      const store = await openPostgresStore(await postgres().createDatabase(), { clock, scryptCost });
+      return { store, close: () => store.close() };
+    });
+  });
+
   /** Two stores over one new database, with their own pools: two processes of one deployment. */
-  async function twoProcesses(clock = new ManualClock()): Promise<{ stores: PostgresStore[]; [Symbol.asyncDispose](): Promise<void> }> {
+  async function twoProcesses(clock = new ManualClock(), announceWrites = false): Promise<{ stores: PostgresStore[]; [Symbol.asyncDispose](): Promise<void> }> {
     const url = await postgres().createDatabase();
-    const stores = await Promise.all([1, 2].map(() => openPostgresStore(url, { clock: clock.now, scryptCost: testScryptCost })));
+    const stores = await Promise.all([1, 2].map(() => openPostgresStore(url, { clock: clock.now, scryptCost: testScryptCost, announceWrites })));
     return { stores, [Symbol.asyncDispose]: async () => void (await Promise.all(stores.map((store) => store.close()))) };
   }
 
@@ -68,6 +77,63 @@ describeWithPostgres("PostgresStore", (postgres) => {
       const { token } = await first!.issueToken(await accountIn(first!), "d");
       clock.advance(14 * 24 * 60 * 60 * 1000);
       expect(await second!.resolveToken(token)).toBeUndefined();
+    });
+  });
+
+  describe("api3 over two stores", () => {
+    it("PASS-1, PASS-2: of a change through one store and 20 POSTs with the account's token through the other, one version of the next sequence is stored; none after the change", async () => {
+      await using deployment = await twoProcesses();
+      const [first, second] = deployment.stores;
+      await first!.createAccount("a@example.com", "old-password", saltSeed("a"));
+      const user = (await first!.authenticate("a@example.com", "old-password"))!;
+      await first!.setWallet(user, version(1));
+      const { token } = await second!.issueToken(user, "phone");
+      const [changed, ...posts] = await Promise.all([
+        first!.changePassword(change({ wallet: version(2, "by-change") })),
+        ...Array.from({ length: 20 }, (_, i) => second!.setWalletWithToken(token, version(2, `post-${i}`))),
+      ]);
+      const stored = posts.filter((post) => post?.outcome.stored);
+      expect(stored.length + (changed!.changed ? 1 : 0)).toBe(1);
+      expect(await second!.setWalletWithToken(token, version(3))).toEqual(changed!.changed ? undefined : expect.objectContaining({ owner: { userId: user, deviceId: "phone" } }));
+    });
+
+    it("announces each stored version and each password change to every listener, in sequence order, and nothing refused", async () => {
+      await using deployment = await twoProcesses(new ManualClock(), true);
+      const [first, second] = deployment.stores;
+      const heard: StoreEvent[] = [];
+      const feed = await second!.listen({ event: (event) => heard.push(event), lost: () => undefined, listening: () => undefined });
+      try {
+        await first!.createAccount("a@example.com", "old-password", saltSeed("a"));
+        const user = (await first!.authenticate("a@example.com", "old-password"))!;
+        const { token } = await first!.issueToken(user, "phone");
+        const posts = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? first! : second!).setWalletWithToken(token, version(1, `post-${i}`))));
+        expect(posts.filter((post) => post?.outcome.stored)).toHaveLength(1);
+        for (const sequence of [2, 3]) await first!.setWallet(user, version(sequence));
+        await first!.changePassword(change({ wallet: version(4) }));
+        await expect.poll(() => heard.length).toBe(4);
+        expect(heard).toEqual([
+          ...[1, 2, 3].map((sequence) => ({ kind: "wallet-stored", userId: user, sequence })),
+          { kind: "tokens-ended", userId: user },
+        ]);
+        expect(feed.live).toBe(true);
+      } finally {
+        await feed.close();
+      }
+    });
+
+    it("tells a listener whose connection is lost, and that it listens again", async () => {
+      const url = await postgres().createDatabase();
+      const store = await openPostgresStore(url, { scryptCost: testScryptCost, announceWrites: true });
+      const told: string[] = [];
+      const feed = await store.listen({ event: () => undefined, lost: () => told.push("lost"), listening: () => told.push("listening") });
+      try {
+        expect(await postgres().terminateConnections(new URL(url).pathname.slice(1))).toBeGreaterThan(0);
+        await expect.poll(() => told, { timeout: 10_000 }).toEqual(["lost", "listening"]);
+        expect(feed.live).toBe(true);
+      } finally {
+        await feed.close();
+        await store.close();
+      }
     });
   });
 

@@ -3,9 +3,9 @@
 // expired tokens, and that each rule sits in a method a subclass can change.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { defaultScryptCost, PasswordHasher, type PasswordHash } from "../src/passwords.js";
-import { MemoryStore, type TokenRecord, type UserId, type WalletVersion } from "../src/store.js";
-import { tokenDigest } from "../src/tokens.js";
+import { defaultScryptCost, PasswordHasher, type PasswordHash } from "../src/store/passwords.js";
+import { MemoryStore, type TokenRecord, type UserId, type WalletVersion } from "../src/store/store.js";
+import { tokenDigest } from "../src/store/tokens.js";
 import { day, InspectableStore, ManualClock } from "./helpers.js";
 import { accountIn, storeContract } from "./support/store-contract.js";
 import { api3StoreContract, change } from "./support/api3-store-contract.js";
@@ -42,7 +42,7 @@ describe("passwords (SEC-1, SEC-2)", () => {
   });
 
   it("SEC-2: hashes are compared with timingSafeEqual and tokens are looked up by their digest", async () => {
-    const source = readFileSync(new URL("../src/passwords.ts", import.meta.url), "utf8");
+    const source = readFileSync(new URL("../src/store/passwords.ts", import.meta.url), "utf8");
     expect(source).toMatch(/timingSafeEqual\(candidate, reference\.hash\)/);
     const store = new InspectableStore();
     const { token } = await store.issueToken(await accountIn(store), "d");

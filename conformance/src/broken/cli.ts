@@ -4,9 +4,10 @@
 //   npm run broken-server -- --protocol api3 tokens-kept-after-password-change
 // or one broken deployment of several nodes, one URL per node:
 //   npm run broken-server -- --deployment per-node-token-tables --nodes 3
+//   npm run broken-server -- --protocol api3 --deployment api3-cached-tokens --store postgres://...
 import { parseArgs } from "node:util";
-import { defaultProfile, isProfileName, profileNames } from "../../../spec/profiles.js";
-import { brokenDeployments } from "./deployments.js";
+import { defaultProfile, isProfileName, profileNames, type ProfileName } from "../../../spec/profiles.js";
+import { brokenDeployments, type BrokenDeployment } from "./deployments.js";
 import { brokenServersByProfile, type BrokenServer } from "./servers.js";
 
 const program = "broken-server";
@@ -15,8 +16,15 @@ const serverLines = (servers: Record<string, BrokenServer>): string =>
     .map(([name, server]) => `  ${name.padEnd(36)}${server.defect} (breaks ${server.breaks.join(", ")})`)
     .join("\n");
 
+const deploymentsOf = (protocol: ProfileName): Array<[string, BrokenDeployment]> =>
+  Object.entries(brokenDeployments).filter(([, deployment]) => deployment.protocol === protocol);
+const deploymentLines = (protocol: ProfileName): string =>
+  deploymentsOf(protocol)
+    .map(([name, deployment]) => `  ${name.padEnd(36)}${deployment.defect} (breaks ${deployment.breaks.join(", ")}${deployment.needsPostgres ? "; needs --store" : ""})`)
+    .join("\n");
+
 const usage = `Usage: ${program} NAME [--protocol ${profileNames.join("|")}] [--host HOST] [--port PORT] [--state FILE]
-       ${program} --deployment NAME [--nodes N] [--host HOST] [--store postgres://...]
+       ${program} --deployment NAME [--protocol ${profileNames.join("|")}] [--nodes N] [--host HOST] [--store postgres://...]
        ${program} --list [--protocol ${profileNames.join("|")}]
 
 Starts the reference server with one deliberate defect and prints "listening on URL";
@@ -26,12 +34,13 @@ and one "listening on URL" line per node (give each to the suite with --url).
 ${serverLines(brokenServersByProfile.seed)}
 
 Deployments (--deployment NAME):
-${Object.entries(brokenDeployments)
-  .map(([name, deployment]) => `  ${name.padEnd(36)}${deployment.defect} (breaks ${deployment.breaks.join(", ")}${deployment.needsPostgres ? "; needs --store" : ""})`)
-  .join("\n")}
+${deploymentLines("seed")}
 
 With --protocol api3 (paths under /api/3; give the suite --protocol api3 too):
-${serverLines(brokenServersByProfile.api3)}`;
+${serverLines(brokenServersByProfile.api3)}
+
+Deployments with --protocol api3 (--deployment NAME):
+${deploymentLines("api3")}`;
 
 function exitWith(message: string): never {
   process.stderr.write(`${program}: ${message}\n`);
@@ -71,7 +80,7 @@ const protocol = values.protocol ?? defaultProfile;
 if (!isProfileName(protocol)) exitWith(`--protocol must be one of ${profileNames.join(", ")}, got '${protocol}'`);
 const brokenServers = brokenServersByProfile[protocol];
 if (values.list) {
-  const deployments = protocol === defaultProfile ? Object.keys(brokenDeployments) : [];
+  const deployments = deploymentsOf(protocol).map(([name]) => name);
   process.stdout.write([...Object.keys(brokenServers), ...deployments].map((name) => `${name}\n`).join(""));
   process.exit(0);
 }
@@ -85,9 +94,9 @@ function serve(urls: readonly string[], close: () => Promise<void>): void {
 
 async function startDeployment(name: string): Promise<void> {
   if (positionals.length > 0 || values.port !== undefined) exitWith("--deployment takes no server name and no --port: its nodes listen on ports the OS picks");
-  if (protocol !== defaultProfile) exitWith(`the broken deployments serve the ${defaultProfile} protocol only`);
   const deployment = brokenDeployments[name];
   if (!deployment) exitWith(`no broken deployment named '${name}' (see --list)`);
+  if (deployment.protocol !== protocol) exitWith(`${name} serves the ${deployment.protocol} protocol: give --protocol ${deployment.protocol}`);
   const nodes = values.nodes === undefined ? 3 : /^\d+$/.test(values.nodes) ? Number(values.nodes) : Number.NaN;
   if (!(nodes >= 2 && nodes <= 8)) exitWith(`--nodes must be an integer from 2 to 8, got '${values.nodes}'`);
   if (deployment.needsPostgres && values.store === undefined) exitWith(`${name} keeps its state in PostgreSQL: give --store postgres://...`);

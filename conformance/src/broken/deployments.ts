@@ -2,14 +2,25 @@
 // reference servers (nodes, each on its own port) over one shared state, as
 // processes behind a load balancer over one database. Through any one node
 // each behaves as a correct server; the suite must fail each when given all
-// nodes (--url several times) and name the nodes involved.
+// nodes (--url several times) and name the nodes involved. The api3 ones are
+// reference processes over PostgreSQL, each with one thing of its own.
 import pg from "pg";
+import type { ProfileName } from "../../../spec/index.js";
 import {
   MemoryStore,
+  NotificationHub,
   PostgresStore,
+  SharedNotificationHub,
   startReferenceServer,
   tokenDigest,
+  logInInSteps,
+  setWalletWithTokenInSteps,
   type IssuedToken,
+  type LogIn,
+  type PasswordChange,
+  type PasswordChangeOutcome,
+  type StoreEvent,
+  type TokenWalletWrite,
   type ReferenceServer,
   type SetWalletOutcome,
   type SignupOutcome,
@@ -19,8 +30,8 @@ import {
   type WalletStore,
   type WalletVersion,
 } from "../../../reference/src/index.js";
-import { createSchema } from "../../../reference/src/postgres-schema.js";
-import { toColumn } from "../../../reference/src/postgres-text.js";
+import { createSchema } from "../../../reference/src/store/postgres-schema.js";
+import { toColumn } from "../../../reference/src/store/postgres-text.js";
 
 export interface BrokenDeploymentOptions {
   /** Nodes to start; default 3. */
@@ -39,6 +50,8 @@ export interface RunningDeployment {
 }
 
 export interface BrokenDeployment {
+  /** The protocol its nodes serve (give the suite the same --protocol). */
+  protocol: ProfileName;
   /** The defect, in one sentence. */
   defect: string;
   /** Requirement IDs the suite must report as failed when given every node. */
@@ -99,6 +112,12 @@ class NodeStore implements WalletStore {
   }
   setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     return this.shared.setWallet(userId, wallet);
+  }
+  logIn(email: string, password: string, deviceId: string): Promise<LogIn | undefined> {
+    return logInInSteps(this, email, password, deviceId);
+  }
+  setWalletWithToken(token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined> {
+    return setWalletWithTokenInSteps(this, token, wallet);
   }
 }
 
@@ -208,6 +227,11 @@ class ReadThenWriteStore extends PostgresStore {
     return next;
   }
 
+  /** The token resolved, then the broken write: the one-statement check of PostgresStore would hide the defect. */
+  override setWalletWithToken(token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined> {
+    return setWalletWithTokenInSteps(this, token, wallet);
+  }
+
   /** SELECT the sequence, decide, then write without the sequence in the WHERE clause: READ COMMITTED lets another process in between. */
   private async readThenWrite(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
     const current = await this.getWallet(userId);
@@ -221,11 +245,120 @@ class ReadThenWriteStore extends PostgresStore {
   }
 }
 
-async function startNodes(stores: readonly WalletStore[], options: BrokenDeploymentOptions, closeState: () => Promise<void>): Promise<RunningDeployment> {
+/** An api3 node that tells its sockets only of the versions POSTed through itself, not of those it hears other nodes stored. */
+class OwnPostsOnlyHub extends SharedNotificationHub {
+  override walletPosted(owner: TokenOwner, posted: WalletVersion, outcome: SetWalletOutcome): void {
+    NotificationHub.prototype.walletPosted.call(this, owner, posted, outcome);
+  }
+
+  override event(event: StoreEvent): void {
+    if (event.kind !== "wallet-stored") super.event(event);
+  }
+}
+
+/** How long an api3 node trusts what it learnt of a token. */
+export const tokenCacheMs = 10_000;
+
+/**
+ * Keeps the owner of each token it resolved for tokenCacheMs, forgetting
+ * only what its own logins and password changes end: a token that a change
+ * or a login on another node ended still works here for a while, and a
+ * POST with it lands. Its own changes and POSTs take turns, and a lookup
+ * that a change or login overtook is not kept: alone, it is correct.
+ */
+class TokenCacheStore extends PostgresStore {
+  private readonly owners = new Map<string, { owner: TokenOwner; until: number }>();
+  /** Counts what this node ended, so that a lookup begun before is not cached after. */
+  private endings = 0;
+  private turns: Promise<unknown> = Promise.resolve();
+
+  override async resolveToken(token: string): Promise<TokenOwner | undefined> {
+    const cached = this.owners.get(token);
+    if (cached && Date.now() < cached.until) return cached.owner;
+    const endings = this.endings;
+    const owner = await super.resolveToken(token);
+    if (owner && endings === this.endings) this.owners.set(token, { owner, until: Date.now() + tokenCacheMs });
+    return owner;
+  }
+
+  override setWalletWithToken(token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined> {
+    return this.inTurn(() => setWalletWithTokenInSteps(this, token, wallet));
+  }
+
+  override async logIn(email: string, password: string, deviceId: string): Promise<LogIn | undefined> {
+    const issued = await super.logIn(email, password, deviceId);
+    if (issued) this.forget((owner) => owner.userId === issued.userId && owner.deviceId === deviceId);
+    return issued;
+  }
+
+  override changePassword(change: PasswordChange): Promise<PasswordChangeOutcome> {
+    return this.inTurn(async () => {
+      const outcome = await super.changePassword(change);
+      if (outcome.changed) this.forget((owner) => owner.userId === outcome.userId);
+      return outcome;
+    });
+  }
+
+  private forget(ended: (owner: TokenOwner) => boolean): void {
+    this.endings++;
+    for (const [token, cached] of this.owners) if (ended(cached.owner)) this.owners.delete(token);
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.turns.then(work);
+    this.turns = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** A node over its own pool of the deployment's database: its store, and the hub of its sockets (api3). */
+interface PostgresNode {
+  store: PostgresStore;
+  notifications?: SharedNotificationHub;
+}
+
+/** An api3 deployment over PostgreSQL whose nodes `node` makes from their pools. */
+function api3OverPostgres(defect: string, breaks: readonly string[], node: (pool: pg.Pool, options: BrokenDeploymentOptions) => PostgresNode): BrokenDeployment {
+  return {
+    protocol: "api3",
+    defect,
+    breaks,
+    needsPostgres: true,
+    start: (options = {}) => startOverPostgres(options, "api3", node),
+  };
+}
+
+async function startOverPostgres(
+  options: BrokenDeploymentOptions,
+  protocol: ProfileName,
+  node: (pool: pg.Pool, options: BrokenDeploymentOptions) => PostgresNode,
+): Promise<RunningDeployment> {
+  if (options.databaseUrl === undefined) throw new Error("this deployment needs a PostgreSQL database (databaseUrl)");
+  const pools: pg.Pool[] = [];
+  const nodes: PostgresNode[] = [];
+  for (let index = 0; index < (options.nodes ?? 3); index++) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+    pool.on("error", () => undefined);
+    pools.push(pool);
+    nodes.push(node(pool, options));
+  }
+  await createSchema(pools[0]!);
+  return startNodes(nodes, options, async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+  }, protocol);
+}
+
+async function startNodes(
+  nodes: ReadonlyArray<WalletStore | PostgresNode>,
+  options: BrokenDeploymentOptions,
+  closeState: () => Promise<void>,
+  protocol: ProfileName = "seed",
+): Promise<RunningDeployment> {
   const servers: ReferenceServer[] = [];
   try {
-    for (const store of stores) {
-      servers.push(await startReferenceServer({ host: options.host, store, onError: () => undefined }));
+    for (const node of nodes) {
+      const { store, notifications } = "store" in node ? node : { store: node, notifications: undefined };
+      servers.push(await startReferenceServer({ host: options.host, protocol, store, ...(notifications ? { notifications } : {}), onError: () => undefined }));
     }
   } catch (error) {
     await Promise.all(servers.map((server) => server.close()));
@@ -243,6 +376,7 @@ async function startNodes(stores: readonly WalletStore[], options: BrokenDeploym
 
 function inMemory(defect: string, breaks: readonly string[], nodeStores: NodeStores): BrokenDeployment {
   return {
+    protocol: "seed",
     defect,
     breaks,
     needsPostgres: false,
@@ -276,23 +410,20 @@ export const brokenDeployments: Record<string, BrokenDeployment> = {
     },
   ),
   "postgres-read-then-write": {
+    protocol: "seed",
     defect: "each node serializes its own writes, then SELECTs the sequence and UPDATEs without it in a second statement (READ COMMITTED): nodes overwrite each other",
     breaks: ["LIN-2"],
     needsPostgres: true,
-    start: async (options = {}) => {
-      if (options.databaseUrl === undefined) throw new Error("this deployment needs a PostgreSQL database (databaseUrl)");
-      const pools: pg.Pool[] = [];
-      const stores: ReadThenWriteStore[] = [];
-      for (let node = 0; node < (options.nodes ?? 3); node++) {
-        const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
-        pool.on("error", () => undefined);
-        pools.push(pool);
-        stores.push(new ReadThenWriteStore(pool, { scryptCost: options.scryptCost }));
-      }
-      await createSchema(pools[0]!);
-      return startNodes(stores, options, async () => {
-        await Promise.all(pools.map((pool) => pool.end()));
-      });
-    },
+    start: (options = {}) => startOverPostgres(options, "seed", (pool) => ({ store: new ReadThenWriteStore(pool, { scryptCost: options.scryptCost }) })),
   },
+  "api3-own-sockets-only": api3OverPostgres(
+    "api3 over PostgreSQL: each node tells its sockets only of the versions POSTed through itself, not of those other nodes stored",
+    ["NOTIFY-2"],
+    (pool, options) => ({ store: new PostgresStore(pool, { scryptCost: options.scryptCost, announceWrites: true }), notifications: new OwnPostsOnlyHub() }),
+  ),
+  "api3-cached-tokens": api3OverPostgres(
+    `api3 over PostgreSQL: each node trusts a token it resolved for ${tokenCacheMs / 1000} s, so one that a password change or a login on another node ended still works there`,
+    ["PASS-2", "DEPLOY-2"],
+    (pool, options) => ({ store: new TokenCacheStore(pool, { scryptCost: options.scryptCost, announceWrites: true }) }),
+  ),
 };

@@ -100,7 +100,7 @@ const endedTokens = defineCheck({
 });
 
 /** Stores `sequence` through `device` and returns the POST, whose 200 is required. */
-async function store(steps: Steps, device: Device, sequence: number): Promise<Exchange> {
+export async function store(steps: Steps, device: Device, sequence: number): Promise<Exchange> {
   const exchange = await steps.ctx.client.postWallet(walletRequest(device.token, sequence));
   expectStatus(steps.ctx, exchange, { requirement: sequence === 1 ? "SEQ-1" : "SEQ-2", status: 200, doing: `storing sequence ${sequence}` });
   if (exchange.response?.status !== 200) throw new CheckAborted("a POST that had to be stored was not");
@@ -112,7 +112,7 @@ async function store(steps: Steps, device: Device, sequence: number): Promise<Ex
  * that stored it. A socket that missed it stops the check: what it would
  * judge next rests on that frame, and each further wait would only be as long.
  */
-async function expectEveryoneHears(steps: Steps, listeners: readonly Listener[], sequence: number, post: Exchange): Promise<void> {
+export async function expectEveryoneHears(steps: Steps, listeners: readonly Listener[], sequence: number, post: Exchange): Promise<void> {
   const about = { requirement: "NOTIFY-2", doing: `once a POST /wallet storing ${sequence} was answered 200`, after: [post] };
   const heard = await Promise.all(listeners.map((listener) => expectAnnounced(steps.ctx, listener, sequence, about)));
   if (heard.includes(false)) throw new CheckAborted(`a socket missed wallet-update:${sequence}`);

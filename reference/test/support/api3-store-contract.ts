@@ -3,7 +3,7 @@
 // rule that ends every token of the account. Written against the interface
 // alone; call inside a describe(), `open` makes a fresh, empty store.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Api3Store, PasswordChange, UserId, WalletVersion } from "../../src/store.js";
+import type { Api3Store, PasswordChange, UserId, WalletVersion } from "../../src/store/store.js";
 import { ManualClock, testScryptCost } from "../helpers.js";
 import { version } from "./store-contract.js";
 
@@ -127,6 +127,33 @@ export function api3StoreContract(open: OpenApi3Store): void {
         // The password moved exactly when the change's wallet was the one stored.
         expect((await store.authenticate(email, newPassword)) !== undefined).toBe(changed!.changed);
       }
+    });
+
+    it("PASS-1, PASS-2: of a change without a wallet and concurrent POSTs of sequence 1 with the account's token, either the change is made and no POST stores, or one POST stores and the change is refused", async () => {
+      const { store, user } = await storeWithAccount();
+      const { token } = await store.issueToken(user, "phone");
+      const [changed, ...posts] = await Promise.all([
+        store.changePassword(change()),
+        ...Array.from({ length: 10 }, (_, i) => afterTurns(i * 3).then(() => store.setWalletWithToken(token, version(1, `post-${i}`)))),
+      ]);
+      const stored = posts.filter((post) => post?.outcome.stored);
+      if (changed!.changed) expect(stored).toHaveLength(0);
+      else expect({ reason: changed!.reason, stored: stored.length }).toEqual({ reason: "wallet-required", stored: 1 });
+      // Every POST that found no owner came after the change.
+      if (posts.some((post) => post === undefined)) expect(changed!.changed).toBe(true);
+      expect(await store.setWalletWithToken(token, version(2))).toEqual(changed!.changed ? undefined : expect.objectContaining({ owner: { userId: user, deviceId: "phone" } }));
+    });
+
+    it("PASS-2: no token a login with the old password issued outlives a concurrent change", async () => {
+      const { store, user } = await storeWithAccount();
+      const [changed, ...logins] = await Promise.all([
+        store.changePassword(change()),
+        ...Array.from({ length: 10 }, (_, i) => afterTurns(i * 3).then(() => store.logIn(email, oldPassword, `device-${i}`))),
+      ]);
+      expect(changed).toEqual({ changed: true, userId: user });
+      for (const login of logins) if (login) expect(await store.resolveToken(login.token)).toBeUndefined();
+      expect(await store.logIn(email, newPassword, "after")).toMatchObject({ userId: user });
+      expect(await store.logIn(email, oldPassword, "after")).toBeUndefined();
     });
 
     it("PASS-1, PASS-3: of concurrent changes from one old password, one is made; the others find the old password gone", async () => {

@@ -2,8 +2,8 @@
 // every store (MemoryStore, PostgresStore) is held to the same ones. Call
 // inside a describe(); `open` makes a fresh, empty store for each test.
 import { afterEach, describe, expect, it } from "vitest";
-import type { UserId, WalletVersion, WalletStore } from "../../src/store.js";
-import { tokenLifetimeMs } from "../../src/tokens.js";
+import type { UserId, WalletVersion, WalletStore } from "../../src/store/store.js";
+import { tokenLifetimeMs } from "../../src/store/tokens.js";
 import { day, ManualClock, testScryptCost } from "../helpers.js";
 
 export interface StoreOpening {

@@ -37,11 +37,12 @@ export class Sockets {
    * exchange of the check. A rate limit is no answer: it is waited for and the
    * upgrade tried again, as the client does with every request.
    */
-  async open(query: Record<string, string>): Promise<SocketOpening> {
+  async open(query: Record<string, string>, node = 0): Promise<SocketOpening> {
+    const client = node === 0 ? this.ctx.client : this.ctx.nodeClient(node);
     const attempt = async () => {
       const opening = await openSocket({
-        baseUrl: this.ctx.baseUrl,
-        path: this.ctx.client.socketPath(query),
+        baseUrl: this.ctx.nodeUrls[node] ?? this.ctx.baseUrl,
+        path: client.socketPath(query),
         openTimeoutMs: this.ctx.timeoutMs,
         connection: this.ctx.connection,
       });
@@ -49,12 +50,12 @@ export class Sockets {
       this.ctx.record(opening.exchange);
       return opening;
     };
-    return this.ctx.client.untilNotRateLimited(attempt, (opening) => opening.exchange.response);
+    return client.untilNotRateLimited(attempt, (opening) => opening.exchange.response);
   }
 
-  /** A socket opened with the device's token, which must be upgraded (NOTIFY-1); the check cannot go on without it. */
-  async listen(device: Device, name: string): Promise<Listener> {
-    const { exchange, socket } = await this.open({ token: device.token });
+  /** A socket opened with the device's token (on node `node` of a deployment), which must be upgraded (NOTIFY-1); the check cannot go on without it. */
+  async listen(device: Device, name: string, node = 0): Promise<Listener> {
+    const { exchange, socket } = await this.open({ token: device.token }, node);
     if (socket) return { socket, upgrade: exchange, name };
     expectStatus(this.ctx, exchange, {
       requirement: "NOTIFY-1",

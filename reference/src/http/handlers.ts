@@ -3,12 +3,12 @@
 // document, checked in the original server's order: fields (400), token
 // (401), sequence (409). This module holds the seed profile's handlers and
 // what the api3 profile's (api3-handlers.ts) share with them.
-import type { AuthRequest, AuthResponse, ProfileName, SignupRequest, WalletRequest } from "../../spec/index.js";
-import { validateSchema } from "../../spec/schemas.js";
+import type { AuthRequest, AuthResponse, ProfileName, SignupRequest, WalletRequest } from "../../../spec/index.js";
+import { validateSchema } from "../../../spec/schemas.js";
 import { isBareEmail } from "./email.js";
 import type { NotificationHub } from "./notifications.js";
 import { errorResult, walletBody, type HandlerResult } from "./responses.js";
-import type { WalletStore, WalletVersion } from "./store.js";
+import type { WalletStore, WalletVersion } from "../store/store.js";
 
 export interface RequestInput {
   query: URLSearchParams;
@@ -64,14 +64,13 @@ export function authHandler(profile: ProfileName, accountEmail: (email: string) 
     const { email, password, deviceId } = checked.value;
     const badEmail = checkEmail(email);
     if (badEmail) return badEmail;
-    const userId = await store.authenticate(accountEmail(email), password);
-    if (userId === undefined) return errorResult(401, "No match for email and password");
-    const issued = await store.issueToken(userId, deviceId);
+    const issued = await store.logIn(accountEmail(email), password, deviceId);
+    if (issued === undefined) return errorResult(401, "No match for email and password");
     const answer: AuthResponse = {
       token: issued.token,
       deviceId,
       scope: "*",
-      userId,
+      userId: issued.userId,
       expiration: new Date(issued.expiresAt).toISOString(),
     };
     return { status: 200, body: answer };
@@ -106,12 +105,12 @@ export function postWalletHandler(profile: ProfileName, answers: WalletPostAnswe
     const checked = checkBody<Pick<WalletRequest, "token" | "encryptedWallet" | "sequence" | "hmac">>("WalletRequest", body, profile);
     if (!checked.ok) return checked.result;
     const { token, encryptedWallet, sequence, hmac } = checked.value;
-    const owner = await store.resolveToken(token);
-    if (!owner) return tokenNotFound();
     const posted = { encryptedWallet, sequence, hmac };
+    const write = await store.setWalletWithToken(token, posted);
+    if (!write) return tokenNotFound();
+    const { owner, outcome } = write;
     // Nothing may come between the store's decision and this call: for
     // MemoryStore that keeps the announcements in the order of the writes.
-    const outcome = await store.setWallet(owner.userId, posted);
     notifications.walletPosted(owner, posted, outcome);
     return outcome.stored ? answers.stored(outcome.wallet) : answers.refused(outcome.current);
   };

@@ -2,11 +2,11 @@
 // profile's endpoints with this profile's bodies, and the salt seed, the
 // password change and the notification channel. Every request schema of the
 // document refuses unknown fields (VAL-5).
-import type { Api3PasswordChangeRequest, Api3SignupRequest, Api3Wallet, Api3SignupResponse, Api3SaltSeedResponse } from "../../spec/api3.js";
+import type { Api3PasswordChangeRequest, Api3SignupRequest, Api3Wallet, Api3SignupResponse, Api3SaltSeedResponse } from "../../../spec/api3.js";
 import { isBareEmail } from "./email.js";
 import { authHandler, checkBody, checkEmail, getWalletHandler, postWalletHandler, tokenNotFound, tokenParameter, type Handler, type RequestInput, type Services } from "./handlers.js";
 import { errorResult, type HandlerResult } from "./responses.js";
-import type { Api3Store, PasswordChangeRefusal, TokenOwner, WalletStore, WalletVersion } from "./store.js";
+import type { Api3Store, PasswordChangeRefusal, TokenOwner, WalletStore, WalletVersion } from "../store/store.js";
 
 const profile = "api3";
 
@@ -104,6 +104,7 @@ export type SocketOpener<Store extends WalletStore = WalletStore> = (input: Requ
 const socketRefusals = {
   "account-full": () => errorResult(429, "Too many sockets for this account"),
   "server-full": () => errorResult(503, "Too many sockets"),
+  unavailable: () => errorResult(503, "Notifications are unavailable"),
 } as const;
 
 /** GET /websocket asking for an upgrade: the token must be live and there must be room (NOTIFY-1). */

@@ -4,7 +4,7 @@
 // change exactly one behaviour.
 import { PasswordHasher, type PasswordHash } from "./passwords.js";
 import { newToken, tokenDigest, tokenLifetimeMs } from "./tokens.js";
-import type { WalletVersion } from "../../spec/index.js";
+import type { WalletVersion } from "../../../spec/index.js";
 
 /** One wallet version as stored: opaque strings and their sequence (SEQ-8). */
 export type { WalletVersion };
@@ -53,6 +53,17 @@ export type PasswordChangeRefusal =
 
 export type PasswordChangeOutcome = { changed: true; userId: UserId } | { changed: false; reason: PasswordChangeRefusal };
 
+/** A login that succeeded: the account and the device's new token. */
+export interface LogIn extends IssuedToken {
+  userId: UserId;
+}
+
+/** A POST /wallet whose token resolved: its owner, and the store's decision. */
+export interface TokenWalletWrite {
+  owner: TokenOwner;
+  outcome: SetWalletOutcome;
+}
+
 export interface WalletStore {
   /** Creates the account unless the email has one; of concurrent signups of one email, one is created. */
   createAccount(email: string, password: string): Promise<SignupOutcome>;
@@ -65,6 +76,18 @@ export interface WalletStore {
   getWallet(userId: UserId): Promise<WalletVersion | undefined>;
   /** Stores the wallet if, and only if, its sequence is the stored one plus one (1 when there is none). */
   setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome>;
+  /**
+   * authenticate() then issueToken(), as one step against a password change:
+   * a login checked against a password that a change replaced before the
+   * token was stored issues no token. Undefined when the password does not match.
+   */
+  logIn(email: string, password: string, deviceId: string): Promise<LogIn | undefined>;
+  /**
+   * resolveToken() then setWallet(), as one step against a password change:
+   * a token that a change ended before the write stores nothing. Undefined
+   * when the token does not resolve.
+   */
+  setWalletWithToken(token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined>;
 }
 
 /** What the api3 profile needs beyond the seed profile: a salt seed per account and password changes. */
@@ -80,6 +103,18 @@ export interface Api3Store extends WalletStore {
    * at most one is stored, and no token resolves once it has returned.
    */
   changePassword(change: PasswordChange): Promise<PasswordChangeOutcome>;
+}
+
+/** logIn() as authenticate() then issueToken(): atomic only for a store whose two calls no change can come between. */
+export async function logInInSteps(store: WalletStore, email: string, password: string, deviceId: string): Promise<LogIn | undefined> {
+  const userId = await store.authenticate(email, password);
+  return userId === undefined ? undefined : { userId, ...(await store.issueToken(userId, deviceId)) };
+}
+
+/** setWalletWithToken() as resolveToken() then setWallet(): atomic only for a store whose two calls no change can come between. */
+export async function setWalletWithTokenInSteps(store: WalletStore, token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined> {
+  const owner = await store.resolveToken(token);
+  return owner && { owner, outcome: await store.setWallet(owner.userId, wallet) };
 }
 
 /** Whether a store can serve the api3 profile. */
@@ -166,6 +201,16 @@ export class MemoryStore implements Api3Store {
     return { changed: true, userId: account.userId };
   }
 
+  /** A password change completes in a turn of its own (it hashes), so none comes between the check and the issue, which awaits nothing. */
+  logIn(email: string, password: string, deviceId: string): Promise<LogIn | undefined> {
+    return logInInSteps(this, email, password, deviceId);
+  }
+
+  /** The token resolves and the wallet is written in one turn (neither awaits anything), so no change comes between them. */
+  setWalletWithToken(token: string, wallet: WalletVersion): Promise<TokenWalletWrite | undefined> {
+    return setWalletWithTokenInSteps(this, token, wallet);
+  }
+
   async issueToken(userId: UserId, deviceId: string): Promise<IssuedToken> {
     const token = newToken();
     const expiresAt = this.clock() + tokenLifetimeMs;
@@ -216,9 +261,7 @@ export class MemoryStore implements Api3Store {
 
   /** Why a password change may not store `wallet` (PASS-4): the sequence rule, where the first version cannot come with a password change. */
   protected passwordChangeRefusal(userId: UserId, wallet: WalletVersion | undefined): PasswordChangeRefusal | undefined {
-    const current = this.wallets.get(userId);
-    if (wallet === undefined) return current ? "wallet-required" : undefined;
-    return current && this.followsSequence(current, wallet.sequence) ? undefined : "bad-sequence";
+    return passwordChangeRefusal(this.wallets.get(userId), wallet, (current, sequence) => this.followsSequence(current, sequence));
   }
 
   /** Stores the changed account and wallet and ends the account's tokens, without yielding. */
@@ -235,7 +278,7 @@ export class MemoryStore implements Api3Store {
 
   /** The sequence rule: the first version is 1, every later one the stored one plus one. */
   protected followsSequence(current: WalletVersion | undefined, sequence: number): boolean {
-    return sequence === (current?.sequence ?? 0) + 1;
+    return followsSequence(current, sequence);
   }
 
   /** Tokens are kept per (account, device), never per device alone (TOKEN-4). */
@@ -252,6 +295,21 @@ export class MemoryStore implements Api3Store {
     const key = this.deviceKey(record.userId, record.deviceId);
     if (this.deviceTokens.get(key) === digest) this.deviceTokens.delete(key);
   }
+}
+
+/** The sequence rule: the first version is 1, every later one the stored one plus one. */
+export function followsSequence(current: Pick<WalletVersion, "sequence"> | undefined, sequence: number): boolean {
+  return sequence === (current?.sequence ?? 0) + 1;
+}
+
+/** Why a password change may not store `wallet` while `current` is stored (PASS-4): the sequence rule, where the first version cannot come with a password change. */
+export function passwordChangeRefusal<Stored extends Pick<WalletVersion, "sequence">>(
+  current: Stored | undefined,
+  wallet: WalletVersion | undefined,
+  follows: (current: Stored, sequence: number) => boolean = followsSequence,
+): PasswordChangeRefusal | undefined {
+  if (wallet === undefined) return current ? "wallet-required" : undefined;
+  return current && follows(current, wallet.sequence) ? undefined : "bad-sequence";
 }
 
 /** A frozen copy holding only the stored fields, so no caller can change the store's state. */

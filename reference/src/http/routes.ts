@@ -1,6 +1,6 @@
 // The paths of each profile and the methods each one takes, as data, and the
 // router that finds the endpoint of a request.
-import type { ProfileName } from "../../spec/index.js";
+import type { ProfileName } from "../../../spec/index.js";
 import {
   handleApi3Auth,
   handleApi3GetWallet,
@@ -15,7 +15,7 @@ import {
 } from "./api3-handlers.js";
 import { handleAuth, handleGetWallet, handlePostWallet, handleSignup, type Handler, type RequestInput, type Services } from "./handlers.js";
 import { errorResult, type HandlerResult } from "./responses.js";
-import type { Api3Store, WalletStore } from "./store.js";
+import type { Api3Store, WalletStore } from "../store/store.js";
 
 export interface Endpoint<Store extends WalletStore = WalletStore> {
   /** Whether the request body is read and parsed as JSON before the handler runs. */

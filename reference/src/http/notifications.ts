@@ -4,7 +4,7 @@
 // Bounded: sockets are capped per account and in all, and a socket whose
 // client does not read what it is sent is dropped.
 import { WebSocket } from "ws";
-import type { SetWalletOutcome, TokenOwner, UserId, WalletVersion } from "./store.js";
+import type { SetWalletOutcome, TokenOwner, UserId, WalletVersion } from "../store/store.js";
 
 export interface NotificationLimits {
   /** Open sockets of one account. Default 64. */
@@ -21,8 +21,8 @@ export const defaultNotificationLimits: Readonly<NotificationLimits> = {
   unsentBytes: 64 * 1024,
 };
 
-/** Why no other socket can be opened now: the account has its share (429), or the server has (503). */
-export type SocketRefusal = "account-full" | "server-full";
+/** Why no other socket can be opened now: the account has its share (429), the server has (503), or its notifications cannot be heard now (503). */
+export type SocketRefusal = "account-full" | "server-full" | "unavailable";
 
 /** The text frame that tells a socket of a stored version. */
 export function walletUpdateFrame(sequence: number): string {
@@ -112,9 +112,9 @@ export class NotificationHub {
     return userId === undefined ? this.open.size : (this.accounts.get(userId)?.size ?? 0);
   }
 
-  /** Sends every open socket a close frame (1001: the server goes away). */
-  closeAll(): void {
-    for (const socket of this.open) socket.close(1001, "Server closing");
+  /** Sends every open socket a close frame (by default 1001: the server goes away). */
+  closeAll(frame: { code: number; reason: string } = { code: 1001, reason: "Server closing" }): void {
+    for (const socket of this.open) socket.close(frame.code, frame.reason);
   }
 
   /** Cuts every socket still open, for a close() whose grace period ended. */

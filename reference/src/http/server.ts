@@ -4,15 +4,17 @@
 // profile the server also takes WebSocket upgrades (the notification channel).
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { defaultProfile, type ProfileName } from "../../spec/index.js";
+import { defaultProfile, type ProfileName } from "../../../spec/index.js";
 import { defaultBodyLimitBytes, defaultDrainAllowanceBytes, parseJsonBody, readBody, type BodyLimits } from "./body.js";
 import type { RequestInput } from "./handlers.js";
 import { NotificationHub, type NotificationLimits } from "./notifications.js";
 import { errorResult, failureResult, type HandlerResult } from "./responses.js";
 import { createRouter, routeTables, type Router } from "./routes.js";
 import { answerClientError, endWithResult, sendResult } from "./send.js";
-import { openPostgresStore, type PostgresStore } from "./postgres-store.js";
-import { isApi3Store, MemoryStore, StoreUnavailableError, type WalletStore } from "./store.js";
+import { SharedNotificationHub } from "./shared-notifications.js";
+import type { StoreEventFeed } from "../store/postgres-events.js";
+import { openPostgresStore, PostgresStore } from "../store/postgres-store.js";
+import { isApi3Store, MemoryStore, StoreUnavailableError, type WalletStore } from "../store/store.js";
 import { createUpgradeListener, type UpgradeListener } from "./upgrade.js";
 
 export interface ReferenceHandlerOptions {
@@ -28,7 +30,11 @@ export interface ReferenceHandlerOptions {
   bodyLimitBytes?: number;
   /** How much of an oversized body is drained before the connection is dropped. Default 8 MiB. */
   drainAllowanceBytes?: number;
-  /** The api3 profile's sockets; defaults to a new NotificationHub with `notificationLimits`. */
+  /**
+   * The api3 profile's sockets; defaults to a new NotificationHub with
+   * `notificationLimits` (startReferenceServer over PostgreSQL: a
+   * SharedNotificationHub, which it must be there).
+   */
   notifications?: NotificationHub;
   /** Caps of open sockets; only used when no `notifications` is given. */
   notificationLimits?: Partial<NotificationLimits>;
@@ -156,7 +162,8 @@ export interface ReferenceServer {
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const host = options.host ?? "127.0.0.1";
   if (options.store && options.databaseUrl !== undefined) throw new TypeError("startReferenceServer takes a store or a databaseUrl, not both");
-  const database = options.databaseUrl === undefined ? undefined : await openPostgresStore(options.databaseUrl, options);
+  const announceWrites = options.protocol === "api3";
+  const database = options.databaseUrl === undefined ? undefined : await openPostgresStore(options.databaseUrl, { ...options, announceWrites });
   try {
     const store = database ?? options.store ?? new MemoryStore({ clock: options.clock, scryptCost: options.scryptCost });
     return await serve(options, host, store, database);
@@ -166,9 +173,36 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   }
 }
 
+/**
+ * The sockets of an api3 server over PostgreSQL hear every process's writes
+ * from the store: a SharedNotificationHub, listening before the server does.
+ */
+async function sharedNotifications(options: ReferenceServerOptions, store: WalletStore): Promise<{ hub: SharedNotificationHub; feed: StoreEventFeed } | undefined> {
+  if (options.protocol !== "api3" || !(store instanceof PostgresStore)) return undefined;
+  const hub = options.notifications ?? new SharedNotificationHub(options.notificationLimits);
+  if (!(hub instanceof SharedNotificationHub)) throw new TypeError("an api3 server over PostgreSQL needs a SharedNotificationHub, which hears other processes' writes");
+  return { hub, feed: await store.listen(hub) };
+}
+
 /** Listens with the store; `owned` is the store that close() closes after the last answer. */
 async function serve(options: ReferenceServerOptions, host: string, store: WalletStore, owned: PostgresStore | undefined): Promise<ReferenceServer> {
-  const handler = createReferenceHandler({ ...options, store });
+  const shared = await sharedNotifications(options, store);
+  try {
+    return await listen(options, host, store, owned, shared);
+  } catch (error) {
+    await shared?.feed.close();
+    throw error;
+  }
+}
+
+async function listen(
+  options: ReferenceServerOptions,
+  host: string,
+  store: WalletStore,
+  owned: PostgresStore | undefined,
+  shared: { hub: SharedNotificationHub; feed: StoreEventFeed } | undefined,
+): Promise<ReferenceServer> {
+  const handler = createReferenceHandler({ ...options, store, ...(shared ? { notifications: shared.hub } : {}) });
   const listener = options.wrapHandler ? options.wrapHandler(handler) : handler;
 
   const unanswered = new Set<ServerResponse>();
@@ -208,7 +242,7 @@ async function serve(options: ReferenceServerOptions, host: string, store: Walle
       cutOff.unref();
       server.close(() => {
         clearTimeout(cutOff);
-        resolve(owned?.close());
+        resolve(shared?.feed.close().then(() => owned?.close()) ?? owned?.close());
       });
       server.closeIdleConnections();
     });

@@ -11,6 +11,8 @@ export const schemaStatements: readonly string[] = [
      password_hash bytea NOT NULL,
      scrypt_cost integer NOT NULL
    )`,
+  // The api3 profile's salt seed (SALT-1); added to tables made before it was.
+  `ALTER TABLE accounts ADD COLUMN IF NOT EXISTS client_salt_seed text`,
   // One row per (account, device): issuing a token replaces the device's row (TOKEN-2, TOKEN-4).
   `CREATE TABLE IF NOT EXISTS tokens (
      user_id integer NOT NULL REFERENCES accounts (user_id),

@@ -1,8 +1,8 @@
 // What handlers return and the error bodies of the protocol:
 // {"error": "<reason phrase>[: <detail>]"} (HTTP-2).
 import { STATUS_CODES, type OutgoingHttpHeaders } from "node:http";
-import type { Wallet, WalletVersion } from "../../spec/index.js";
-import { StoreUnavailableError } from "./store.js";
+import type { Wallet, WalletVersion } from "../../../spec/index.js";
+import { StoreUnavailableError } from "../store/store.js";
 
 export interface HandlerResult {
   status: number;
