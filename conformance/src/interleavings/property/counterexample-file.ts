@@ -9,6 +9,7 @@ import { defaultProfile, isProfileName, type ProfileName } from "../../../../spe
 import type { Violation } from "../history/findings.js";
 import { historyFormat, isReadableHistoryFormat, type History } from "../history/history.js";
 import { parseWorkload, type Workload } from "../workload/workload.js";
+import type { ShrinkSummary, WorkloadSize } from "./shrink-summary.js";
 
 export const counterexampleFormat = "wallet-sync-counterexample/1";
 
@@ -23,10 +24,14 @@ export interface Counterexample {
   nodes?: string[];
   /** The requirements the recorded history breaks. */
   requirements: string[];
-  /** The fast-check seed of the run that found it; for the final counterexample, the path that generates it again. */
+  /** The fast-check seed of the run that found it; the path only when seed and path generate this very workload (not a shrunk one). */
   seed?: number;
   path?: string;
   workload: Workload;
+  /** How many accounts, devices and moves the workload has. */
+  size?: WorkloadSize;
+  /** For the final counterexample of a run: how shrinking reached it. */
+  shrink?: ShrinkSummary;
   history: History;
   violations: Violation[];
   /** Command lines that run it again. */

@@ -12,6 +12,7 @@ import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
+import { shrinkSummaryOf, workloadSize } from "./shrink-summary.js";
 import { hasFaults } from "../workload/workload.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";
 
@@ -88,12 +89,18 @@ function reportedExecutions(outcome: PropertyOutcome): Execution[] {
   return [...new Set(outcome.byRequirement.values())];
 }
 
+/**
+ * Whether fast-check's seed and path generate this execution's workload:
+ * they lead to the first failure, which shrinking has usually changed since.
+ */
+export function generatesAgain(execution: Execution, outcome: PropertyOutcome): boolean {
+  return outcome.seed !== undefined && outcome.path !== undefined && execution.workload === outcome.firstFailure?.workload;
+}
+
+/** The saved file replays the execution exactly; the seed and path only when they generate this very workload. */
 export function replayCommandsFor(execution: Execution, outcome: PropertyOutcome, target: ReplayTarget, file: string): string[] {
   const commands = [replayFileCommand(target, file)];
-  // fast-check's path leads to the final counterexample only.
-  if (execution === outcome.counterexample && outcome.seed !== undefined && outcome.path !== undefined) {
-    commands.push(replaySeedCommand(target, outcome.seed, outcome.path));
-  }
+  if (generatesAgain(execution, outcome)) commands.push(replaySeedCommand(target, outcome.seed!, outcome.path!));
   return commands;
 }
 
@@ -106,7 +113,7 @@ async function saveFailures(
   for (const execution of reportedExecutions(outcome)) {
     const requirements = brokenRequirements(execution);
     const file = counterexampleFile(execution.tag, dir);
-    const isFinal = execution === outcome.counterexample;
+    const shrink = shrinkSummaryOf(execution, outcome);
     try {
       await saveCounterexample(
         {
@@ -117,8 +124,10 @@ async function saveFailures(
           ...(target.urls.length > 1 ? { nodes: [...target.urls] } : {}),
           requirements,
           ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
-          ...(isFinal && outcome.path !== undefined ? { path: outcome.path } : {}),
+          ...(generatesAgain(execution, outcome) ? { path: outcome.path! } : {}),
           workload: execution.workload,
+          size: workloadSize(execution.workload),
+          ...(shrink ? { shrink } : {}),
           history: execution.history,
           violations: execution.check.violations,
           replayCommands: replayCommandsFor(execution, outcome, { ...target, only: requirements }, file),
