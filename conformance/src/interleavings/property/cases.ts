@@ -18,7 +18,7 @@ import type { PropertyOutcome } from "./property.js";
 import { notExercisedReason, runCoverage } from "./coverage.js";
 import { generatesAgain, replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
 import { describeShrink, describeSize, shrinkSummaryOf, workloadSize } from "./shrink-summary.js";
-import { fieldLines, interleavingSlug } from "./words.js";
+import { fieldLines, interleavingSlug, replaySeedCommand } from "./words.js";
 import { describeWorkload } from "../workload/workload.js";
 
 type CheckedRequirement = HistoryRequirement | "LIN-7";
@@ -70,12 +70,15 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
   const replayCommands = file ? replayCommandsFor(execution, outcome, { ...run.target, only: [requirement] }, file) : [];
   const fastCheckPath = generatesAgain(execution, outcome) ? outcome.path : undefined;
   const shrink = shrinkSummaryOf(execution, outcome);
+  // The seed and path generate the first failure, which shrinking has changed since: offered as that, not as a replay.
+  const firstFailure = fastCheckPath === undefined && shrink?.firstFailurePath !== undefined && outcome.seed !== undefined;
   const replay = [
     ...replayCommands.map((commandLine, index) => `${index === 0 ? "replay:" : "or:"} ${commandLine}`),
+    ...(firstFailure ? [`the first failure, before shrinking: ${replaySeedCommand({ ...run.target, only: [requirement] }, outcome.seed!, shrink.firstFailurePath!)}`] : []),
     [
       outcome.seed !== undefined ? `seed ${outcome.seed}` : undefined,
       fastCheckPath !== undefined ? `path ${fastCheckPath}` : undefined,
-      fastCheckPath === undefined && outcome.path !== undefined && shrink ? `path ${outcome.path} (generates the first failure, before shrinking)` : undefined,
+
       saved ? ("file" in saved ? `saved to ${saved.file}` : `not saved: ${saved.error}`) : undefined,
     ]
       .filter((part) => part !== undefined)

@@ -101,9 +101,12 @@ async function shrinkFirstFailure(observations: Observations, firstFailureAt: nu
     requirement: lead,
     deadline,
     breaks: async (workload, attempts) => {
-      const execution = await observations.executionBreaking(workload, lead, attempts, finalReads);
-      if (execution) outcome.counterexample = execution;
-      return execution;
+      // One attempt at a time: past the deadline a candidate gets no further attempt.
+      for (let attempt = 0; attempt < attempts && (attempt === 0 || performance.now() <= deadline); attempt++) {
+        const execution = await observations.executionBreaking(workload, lead, 1, finalReads);
+        if (execution) return (outcome.counterexample = execution);
+      }
+      return undefined;
     },
   });
   outcome.shrinkCut = outcome.domainShrink.cut;

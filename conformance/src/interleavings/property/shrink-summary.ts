@@ -15,6 +15,8 @@ export interface WorkloadSize {
 export interface ShrinkSummary {
   /** The size of the first failing workload, before shrinking. */
   from: WorkloadSize;
+  /** fast-check's path to the first failure: with the seed it generates that workload again, not the shrunk one. */
+  firstFailurePath?: string;
   /** Whether cutting to the violating accounts and devices kept the failure. */
   projected: boolean;
   deltaDebuggingSteps: number;
@@ -43,6 +45,7 @@ export function shrinkSummaryOf(execution: Execution, outcome: PropertyOutcome):
   const domain = outcome.domainShrink;
   return {
     from: workloadSize(first.workload),
+    ...(outcome.path !== undefined ? { firstFailurePath: outcome.path } : {}),
     projected: domain?.projected ?? false,
     deltaDebuggingSteps: domain?.deltaDebuggingSteps ?? 0,
     simplifyingSteps: domain?.simplifyingSteps ?? 0,
