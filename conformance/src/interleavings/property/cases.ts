@@ -71,14 +71,13 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
   const fastCheckPath = generatesAgain(execution, outcome) ? outcome.path : undefined;
   const shrink = shrinkSummaryOf(execution, outcome);
   // The seed and path generate the first failure, which shrinking has changed since: offered as that, not as a replay.
-  const firstFailure = fastCheckPath === undefined && shrink?.firstFailurePath !== undefined && outcome.seed !== undefined;
+  const offerFirstFailure = fastCheckPath === undefined && shrink?.firstFailurePath !== undefined && outcome.seed !== undefined;
   const replay = [
     ...replayCommands.map((commandLine, index) => `${index === 0 ? "replay:" : "or:"} ${commandLine}`),
-    ...(firstFailure ? [`the first failure, before shrinking: ${replaySeedCommand({ ...run.target, only: [requirement] }, outcome.seed!, shrink.firstFailurePath!)}`] : []),
+    ...(offerFirstFailure ? [`the first failure, before shrinking: ${replaySeedCommand({ ...run.target, only: [requirement] }, outcome.seed!, shrink.firstFailurePath!)}`] : []),
     [
       outcome.seed !== undefined ? `seed ${outcome.seed}` : undefined,
       fastCheckPath !== undefined ? `path ${fastCheckPath}` : undefined,
-
       saved ? ("file" in saved ? `saved to ${saved.file}` : `not saved: ${saved.error}`) : undefined,
     ]
       .filter((part) => part !== undefined)
