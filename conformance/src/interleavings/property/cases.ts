@@ -16,8 +16,8 @@ import { startupRequirements } from "../execution/startup.js";
 import type { HistoryRequirement, Violation } from "../history/findings.js";
 import type { PropertyOutcome } from "./property.js";
 import { notExercisedReason, runCoverage } from "./coverage.js";
-import { generatesAgain, replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
-import { describeShrink, describeSize, shrinkSummaryOf, workloadSize } from "./shrink-summary.js";
+import { generatesAgain, replayCommandsFor, sharedRun, shrinkSummaryOf, type FinishedRun } from "./shared-run.js";
+import { describeShrink, describeSize, workloadSize } from "./shrink-summary.js";
 import { fieldLines, interleavingSlug, replaySeedCommand } from "./words.js";
 import { describeWorkload } from "../workload/workload.js";
 

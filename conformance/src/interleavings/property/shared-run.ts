@@ -12,7 +12,7 @@ import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
-import { shrinkSummaryOf, workloadSize } from "./shrink-summary.js";
+import { workloadSize, type ShrinkSummary } from "./shrink-summary.js";
 import { hasFaults } from "../workload/workload.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";
 
@@ -95,6 +95,24 @@ function reportedExecutions(outcome: PropertyOutcome): Execution[] {
  */
 export function generatesAgain(execution: Execution, outcome: PropertyOutcome): boolean {
   return outcome.seed !== undefined && outcome.path !== undefined && execution.workload === outcome.firstFailure?.workload;
+}
+
+/** How the final counterexample was reached; undefined for any other execution, or when nothing shrank it. */
+export function shrinkSummaryOf(execution: Execution, outcome: PropertyOutcome): ShrinkSummary | undefined {
+  const first = outcome.firstFailure;
+  if (outcome.mode !== "generated" || execution !== outcome.counterexample || !first) return undefined;
+  const domain = outcome.domainShrink;
+  return {
+    from: workloadSize(first.workload),
+    ...(outcome.path !== undefined ? { firstFailurePath: outcome.path } : {}),
+    projected: domain?.projected ?? false,
+    deltaDebuggingSteps: domain?.deltaDebuggingSteps ?? 0,
+    simplifyingSteps: domain?.simplifyingSteps ?? 0,
+    fastCheckSteps: outcome.shrinkSteps,
+    candidates: domain?.candidates ?? 0,
+    elapsedMs: Math.round(domain?.elapsedMs ?? 0),
+    budgetSpent: outcome.shrinkCut,
+  };
 }
 
 /** The saved file replays the execution exactly; the seed and path only when they generate this very workload. */

@@ -1,8 +1,6 @@
 // How small a reported counterexample is and how it got so small, for the
 // finding's heading, the JSON report and the counterexample file alike.
-import type { Execution } from "../execution/execute.js";
 import { countDevices, countMoves, type Workload } from "../workload/workload.js";
-import type { PropertyOutcome } from "./observations.js";
 import { count } from "./words.js";
 
 export interface WorkloadSize {
@@ -36,24 +34,6 @@ export function workloadSize(workload: Workload): WorkloadSize {
 /** "2 accounts, 5 devices, 22 moves". */
 export function describeSize(size: WorkloadSize): string {
   return [count(size.accounts, "account"), count(size.devices, "device"), count(size.moves, "move")].join(", ");
-}
-
-/** How the final counterexample was reached; undefined for any other execution, or when nothing shrank it. */
-export function shrinkSummaryOf(execution: Execution, outcome: PropertyOutcome): ShrinkSummary | undefined {
-  const first = outcome.firstFailure;
-  if (outcome.mode !== "generated" || execution !== outcome.counterexample || !first) return undefined;
-  const domain = outcome.domainShrink;
-  return {
-    from: workloadSize(first.workload),
-    ...(outcome.path !== undefined ? { firstFailurePath: outcome.path } : {}),
-    projected: domain?.projected ?? false,
-    deltaDebuggingSteps: domain?.deltaDebuggingSteps ?? 0,
-    simplifyingSteps: domain?.simplifyingSteps ?? 0,
-    fastCheckSteps: outcome.shrinkSteps,
-    candidates: domain?.candidates ?? 0,
-    elapsedMs: Math.round(domain?.elapsedMs ?? 0),
-    budgetSpent: outcome.shrinkCut,
-  };
 }
 
 /** "from 2 accounts, 6 devices, 17 moves: cut to the violating account and devices, 4 delta-debugging steps, ... in 1.2 s, shrink budget spent". */
