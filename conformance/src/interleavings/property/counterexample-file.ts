@@ -22,7 +22,7 @@ export interface Counterexample {
   profile?: ProfileName;
   /** Every node of the deployment it failed against, when it had several; the workload's routes name them by index. */
   nodes?: string[];
-  /** The requirements the recorded history breaks. */
+  /** The requirements the recorded history breaks; the one it was shrunk for first, which a replay waits for. */
   requirements: string[];
   /** The fast-check seed of the run that found it; the path only when seed and path generate this very workload (not a shrunk one). */
   seed?: number;

@@ -13,7 +13,7 @@ import { randomSeed } from "./settings.js";
 import { shrinkWithChecker } from "./shrink.js";
 import { probeLargestWallet } from "../execution/largest-wallet.js";
 import { workloadArbitraryFor } from "../workload/arbitrary.js";
-import type { Workload } from "../workload/workload.js";
+import type { Counterexample } from "./counterexample-file.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 
@@ -23,7 +23,7 @@ export async function runProperty(given: PropertyEnvironment): Promise<PropertyO
   const walletProbe = await probeLargestWallet(given.nodes[0]!, given.unique);
   const env = walletProbe.largestAcceptedBytes !== undefined ? { ...given, largestWalletBytes: walletProbe.largestAcceptedBytes } : given;
   const replay = env.settings.replay;
-  const outcome = await (replay ? replayWorkload(replay.workload, replay.seed, env) : generateWorkloads(env));
+  const outcome = await (replay ? replayWorkload(replay, env) : generateWorkloads(env));
   outcome.walletProbe = walletProbe;
   outcome.elapsedMs = performance.now() - started;
   return outcome;
@@ -112,16 +112,26 @@ async function shrinkFirstFailure(observations: Observations, firstFailureAt: nu
   outcome.shrinkCut = outcome.domainShrink.cut;
 }
 
-async function replayWorkload(workload: Workload, seed: number | undefined, env: PropertyEnvironment): Promise<PropertyOutcome> {
+/**
+ * Executes a saved counterexample up to `replayAttempts` times, until its
+ * history breaks the requirement the file was saved for, its first (any,
+ * when it names none): a workload that breaks several may show another one
+ * first.
+ */
+async function replayWorkload(replay: Counterexample, env: PropertyEnvironment): Promise<PropertyOutcome> {
   const attempts = env.settings.replayAttempts;
   const observations = new Observations("replayed", attempts, env);
   const outcome = observations.outcome;
-  if (seed !== undefined) outcome.seed = seed;
-  const broken = await observations.executeUntilBroken(workload, attempts);
-  if (broken.length > 0) {
-    outcome.lead = broken[0];
+  if (replay.seed !== undefined) outcome.seed = replay.seed;
+  const [savedFor] = replay.requirements;
+  const saved = (requirement: string) => savedFor === undefined || requirement === savedFor;
+  for (let attempt = 0; attempt < attempts && !observations.hopeless; attempt++) {
+    const lead = (await observations.execute(replay.workload)).find(saved);
+    if (lead === undefined) continue;
+    outcome.lead = lead;
     outcome.firstFailure = outcome.last;
     outcome.counterexample = outcome.last;
+    break;
   }
   await observations.readFinally();
   return outcome;

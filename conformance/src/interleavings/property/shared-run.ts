@@ -129,7 +129,10 @@ async function saveFailures(
 ): Promise<FinishedRun["files"]> {
   const files: FinishedRun["files"] = new Map();
   for (const execution of reportedExecutions(outcome)) {
-    const requirements = brokenRequirements(execution);
+    // The requirement shrinking kept broken first: a replay executes the workload until that one breaks again.
+    const broken = brokenRequirements(execution);
+    const lead = outcome.lead !== undefined && execution === outcome.counterexample && broken.includes(outcome.lead) ? [outcome.lead] : [];
+    const requirements = [...new Set([...lead, ...broken])];
     const file = counterexampleFile(execution.tag, dir);
     const shrink = shrinkSummaryOf(execution, outcome);
     try {
