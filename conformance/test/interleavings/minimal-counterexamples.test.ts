@@ -23,7 +23,8 @@ describe.each(concurrencyDefects)("%s", (name) => {
   });
   afterAll(() => server.close());
 
-  test.each(seeds)("seed %i: the counterexample is small and replays", async (seed) => {
+  // One retry: a race that a loaded machine did not reproduce within the budget is tried once more.
+  test.each(seeds)("seed %i: the counterexample is small and replays", { retry: 1, timeout: 30_000 }, async (seed) => {
     const interleavings = { runs: 30, seed, shrinkBudgetMs: 2 * defaultShrinkBudgetMs, settleMs: 100, counterexampleDir: folder() };
     const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, interleavings });
     const final = finalCounterexample(run);
@@ -40,5 +41,5 @@ describe.each(concurrencyDefects)("%s", (name) => {
       interleavings: { replay, replayAttempts: 10, settleMs: 100, counterexampleDir: folder() },
     });
     expect(failedRequirements(again)).toContain(final!.requirement);
-  }, 30_000);
+  });
 });
