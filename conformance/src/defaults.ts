@@ -21,6 +21,12 @@ export const defaultReplayAttempts = 5;
  * matters more than the last few shrink steps (--shrink-time gives more).
  */
 export const defaultShrinkBudgetMs = 3_000;
+/**
+ * Executions of one shrink candidate before it counts as not failing: a
+ * race met once in a few tries; more would spend the shrink budget on the
+ * candidates that really pass.
+ */
+export const shrinkAttempts = 3;
 
 /**
  * The quiet period before the second round of final reads: covers ordinary

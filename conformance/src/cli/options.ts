@@ -90,7 +90,7 @@ export function usage(): string {
     "  --quiet             print only failures, warnings and the totals",
     `  --runs N            randomized concurrent workloads of the interleaving cases (default ${defaultRuns})`,
     "  --seed N            seed of those workloads, to generate the same ones again (printed with failures)",
-    "  --path P            with --seed: fast-check path of a shrunk counterexample to replay (printed with failures)",
+    "  --path P            with --seed: fast-check path of a run's first failure to generate again (printed with failures)",
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",

@@ -6,6 +6,7 @@ import type { Exchange } from "../client/protocol-client.js";
 import type { RateLimitTotals } from "../client/rate-limit.js";
 import type { Violation } from "../interleavings/history/findings.js";
 import type { History } from "../interleavings/history/history.js";
+import type { ShrinkSummary, WorkloadSize } from "../interleavings/property/shrink-summary.js";
 
 /** What a check observed that breaks a requirement. */
 export interface Finding {
@@ -104,7 +105,11 @@ export interface ReplayAttempts {
 export interface InterleavingCounterexample {
   /** The workload in words, one device a line. */
   workload: string[];
-  /** fast-check's path to it: `--seed <seed> --path <fastCheckPath>` generates it again. */
+  /** How many accounts, devices and moves it has. */
+  size?: WorkloadSize;
+  /** For the final counterexample: how shrinking reached it from the first failure. */
+  shrink?: ShrinkSummary;
+  /** fast-check's path to it, only when `--seed <seed> --path <fastCheckPath>` generates this very workload (an unshrunk one). */
   fastCheckPath?: string;
   /** Command lines that run it again against the same server. */
   replayCommands: string[];

@@ -1,8 +1,8 @@
 // Each concurrency defect is caught by the interleaving cases alone, with
 // every seed, naming the requirement it breaks, with a shrunk counterexample
-// whose printed seed and path generate it again and whose saved file
-// replays it.
-import { existsSync } from "node:fs";
+// whose saved file replays it, and whose report says how it was shrunk from
+// a first failure that the printed seed and path generate again.
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../../reference/src/index.js";
 import { brokenServers, concurrencyDefects } from "../../src/broken/servers.js";
@@ -40,32 +40,37 @@ describe.each(concurrencyDefects)("%s", (name) => {
     expect(evidence.violations.length).toBeGreaterThan(0);
     expect(evidence.violations.every((v) => v.requirement === final!.requirement)).toBe(true);
     expect(evidence.path && existsSync(evidence.path)).toBe(true);
-    const [fileCommand, seedCommand] = evidence.counterexample!.replayCommands;
+    const { replayCommands, fastCheckPath, shrink } = evidence.counterexample!;
     const only = `--only ${final!.requirement}/interleavings`;
-    expect(fileCommand).toBe(`npx wallet-sync-conformance --url ${server.url} ${only} --replay ${evidence.path}`);
-    expect(seedCommand).toBe(`npx wallet-sync-conformance --url ${server.url} ${only} --seed ${seed} --path ${evidence.counterexample!.fastCheckPath}`);
+    const fileCommand = `npx wallet-sync-conformance --url ${server.url} ${only} --replay ${evidence.path}`;
+    const firstFailureCommand = `npx wallet-sync-conformance --url ${server.url} ${only} --seed ${seed} --path ${shrink!.firstFailurePath}`;
+    expect(shrink!.firstFailurePath).toMatch(/^\d+$/);
+    // The seed and path are a replay command only while they generate the reported workload: before shrinking changed it.
+    expect(replayCommands).toEqual(fastCheckPath !== undefined ? [fileCommand, firstFailureCommand] : [fileCommand]);
 
     // What the terminal prints: the explanation, the workload, the operations, the replay command.
     const [first] = final!.findings;
     expect(first?.message).toMatch(/^In account a\d/);
-    expect(first?.sent).toMatch(/^the (shrunk workload \(.*shrunk in \d+ steps? from|failing workload)/);
+    expect(first?.sent).toMatch(/^the (shrunk workload \(\d+ accounts?, \d+ devices?, \d+ moves?; from \d+ accounts?, .*\d+ fast-check steps?; \d+ candidates? in [\d.]+ s|failing workload)/);
     expect(first?.sent).toMatch(/\n +a0\/d0 /);
     expect(first?.received).toMatch(/#\d+ account a\d, client d\d: (signup|auth|GET|POST) /);
     expect(first?.expected).toContain(`replay: ${fileCommand}`);
+    if (fastCheckPath === undefined) expect(first?.expected).toContain(`the first failure, before shrinking: ${firstFailureCommand}`);
 
-    // The file holds what replays it: the workload, the seed and path, the history.
+    // The file holds what replays it: the workload, the seed, how it was shrunk, the history.
     const saved = await loadCounterexample(evidence.path!);
-    expect(saved).toMatchObject({ seed, path: evidence.counterexample!.fastCheckPath, target: server.url });
+    expect(saved).toMatchObject({ seed, target: server.url });
+    expect(JSON.parse(readFileSync(evidence.path!, "utf8"))).toMatchObject({ shrink, size: evidence.counterexample!.size });
     expect(saved.history.operations).toEqual(evidence.history.operations);
     expect(saved.requirements).toContain(final!.requirement);
   }, 30_000);
 
-  test("the first seed's shrunk counterexample fails again from its printed seed and path", async () => {
+  test("the first seed's first failure fails again from its printed seed and path", async () => {
     const final = finalCounterexample(firstRuns[0]!)!;
     const { seed, counterexample } = final.interleaving!;
     const run = await runChecks(interleavingCasesOf("seed"), {
       baseUrl: server.url,
-      interleavings: { seed: seed!, path: counterexample!.fastCheckPath!, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder() },
+      interleavings: { seed: seed!, path: counterexample!.shrink!.firstFailurePath!, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder() },
     });
     // The same workload fails again; a defect that breaks several requirements may show another one first.
     expect(run.exitCode).toBe(1);

@@ -11,9 +11,9 @@ export function failedRequirements(run: RunResult): string[] {
   return [...new Set(run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST").map((f) => f.requirement)))];
 }
 
-/** The case whose evidence is fast-check's final counterexample: it carries the path. */
+/** The case whose evidence is the run's final counterexample: it says how shrinking reached it. */
 export function finalCounterexample(run: RunResult): CheckResult | undefined {
-  return run.results.find((r) => r.interleaving?.counterexample?.fastCheckPath !== undefined);
+  return run.results.find((r) => r.interleaving?.counterexample?.shrink !== undefined);
 }
 
 /** A temporary folder for the test file's counterexamples; call at the top level of the file. */

@@ -79,7 +79,7 @@ describe("--replay", () => {
     [
       "a workload out of bounds",
       async () => write("z.json", JSON.stringify({ format: counterexampleFormat, workload: { accounts: [] } })),
-      /workload\.accounts must have 2 to 4 entries/,
+      /workload\.accounts must have 1 to 4 entries/,
     ],
     [
       "an api3 counterexample replayed without --protocol api3",

@@ -17,9 +17,10 @@ import type { HistoryRequirement, Violation } from "../history/findings.js";
 import { describeTally } from "../history/server-errors.js";
 import type { PropertyOutcome } from "./property.js";
 import { notExercisedReason, runCoverage } from "./coverage.js";
-import { replayCommandsFor, sharedRun, type FinishedRun } from "./shared-run.js";
-import { count, fieldLines, interleavingSlug } from "./words.js";
-import { countDevices, countMoves, describeWorkload } from "../workload/workload.js";
+import { generatesAgain, replayCommandsFor, sharedRun, shrinkSummaryOf, type FinishedRun } from "./shared-run.js";
+import { describeShrink, describeSize, workloadSize } from "./shrink-summary.js";
+import { fieldLines, interleavingSlug, replaySeedCommand } from "./words.js";
+import { describeWorkload } from "../workload/workload.js";
 
 type CheckedRequirement = HistoryRequirement | "LIN-7";
 
@@ -53,17 +54,13 @@ function violationMessage(violation: Violation): string {
 
 /** Where the workload came from and what it is, for the finding's `sent`. */
 function workloadHeading(execution: Execution, outcome: PropertyOutcome): string {
-  const size = (e: Execution) =>
-    [count(e.workload.accounts.length, "account"), count(countDevices(e.workload), "device"), count(countMoves(e.workload), "move")].join(", ");
+  const size = describeSize(workloadSize(execution.workload));
   const seed = outcome.seed !== undefined ? `, seed ${outcome.seed}` : "";
-  if (outcome.mode === "replayed") return `the saved workload, replayed (${size(execution)}${seed}):`;
-  const first = outcome.firstFailure;
-  if (execution === outcome.counterexample && first && first !== execution) {
-    const cut = outcome.shrinkCut ? ", shrink budget spent" : "";
-    return `the shrunk workload (${size(execution)}; shrunk in ${count(outcome.shrinkSteps, "step")} from ${size(first)}${cut}${seed}):`;
-  }
-  if (execution === outcome.counterexample) return `the failing workload (${size(execution)}; it did not shrink further${seed}):`;
-  return `a workload run while shrinking another failure (${size(execution)}${seed}):`;
+  if (outcome.mode === "replayed") return `the saved workload, replayed (${size}${seed}):`;
+  const shrink = shrinkSummaryOf(execution, outcome);
+  if (shrink && execution.workload !== outcome.firstFailure?.workload) return `the shrunk workload (${size}; ${describeShrink(shrink)}${seed}):`;
+  if (execution === outcome.counterexample) return `the failing workload (${size}; it did not shrink further${seed}):`;
+  return `a workload run while shrinking another failure (${size}${seed}):`;
 }
 
 function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, run: FinishedRun, execution: Execution): void {
@@ -72,11 +69,15 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
   const saved = run.files.get(execution);
   const file = saved && "file" in saved ? saved.file : undefined;
   const replayCommands = file ? replayCommandsFor(execution, outcome, { ...run.target, only: [requirement] }, file) : [];
-  const fastCheckPath = execution === outcome.counterexample ? outcome.path : undefined;
+  const fastCheckPath = generatesAgain(execution, outcome) ? outcome.path : undefined;
   const replayAttempts = outcome.replayAttempts && { ...outcome.replayAttempts, reproduced: true };
+  const shrink = shrinkSummaryOf(execution, outcome);
+  // The seed and path generate the first failure, which shrinking has changed since: offered as that, not as a replay.
+  const offerFirstFailure = fastCheckPath === undefined && shrink?.firstFailurePath !== undefined && outcome.seed !== undefined;
   const replay = [
     ...(replayAttempts ? [describeReplayAttempts(replayAttempts)] : []),
     ...replayCommands.map((commandLine, index) => `${index === 0 ? "replay:" : "or:"} ${commandLine}`),
+    ...(offerFirstFailure ? [`the first failure, before shrinking: ${replaySeedCommand({ ...run.target, only: [requirement] }, outcome.seed!, shrink.firstFailurePath!)}`] : []),
     [
       outcome.seed !== undefined ? `seed ${outcome.seed}` : undefined,
       fastCheckPath !== undefined ? `path ${fastCheckPath}` : undefined,
@@ -106,6 +107,8 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
     ...(replayAttempts ? { replayAttempts } : {}),
     counterexample: {
       workload: describeWorkload(execution.workload),
+      size: workloadSize(execution.workload),
+      ...(shrink ? { shrink } : {}),
       ...(fastCheckPath !== undefined ? { fastCheckPath } : {}),
       replayCommands,
     },

@@ -9,6 +9,7 @@ import { defaultProfile, isProfileName, type ProfileName } from "../../../../spe
 import type { Violation } from "../history/findings.js";
 import { historyFormat, isReadableHistoryFormat, type History } from "../history/history.js";
 import { parseWorkload, type Workload } from "../workload/workload.js";
+import type { ShrinkSummary, WorkloadSize } from "./shrink-summary.js";
 
 export const counterexampleFormat = "wallet-sync-counterexample/1";
 
@@ -21,12 +22,16 @@ export interface Counterexample {
   profile?: ProfileName;
   /** Every node of the deployment it failed against, when it had several; the workload's routes name them by index. */
   nodes?: string[];
-  /** The requirements the recorded history breaks. */
+  /** The requirements the recorded history breaks; the one it was shrunk for first, which a replay waits for. */
   requirements: string[];
-  /** The fast-check seed of the run that found it; for the final counterexample, the path that generates it again. */
+  /** The fast-check seed of the run that found it; the path only when seed and path generate this very workload (not a shrunk one). */
   seed?: number;
   path?: string;
   workload: Workload;
+  /** How many accounts, devices and moves the workload has. */
+  size?: WorkloadSize;
+  /** For the final counterexample of a run: how shrinking reached it. */
+  shrink?: ShrinkSummary;
   history: History;
   violations: Violation[];
   /** Command lines that run it again. */

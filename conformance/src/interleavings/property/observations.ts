@@ -15,6 +15,7 @@ import type { InterleavingSettings } from "./settings.js";
 import type { WalletSizeProbe } from "../execution/largest-wallet.js";
 import { startFailure, type StartFailure } from "../execution/startup.js";
 import type { Workload } from "../workload/workload.js";
+import type { DomainShrink } from "./shrink.js";
 
 export interface PropertyEnvironment extends ExecutionEnvironment {
   settings: InterleavingSettings;
@@ -42,7 +43,7 @@ export interface PropertyOutcome {
   mode: "generated" | "replayed";
   /** The seed of the generated workloads (the saved one when replaying). */
   seed?: number;
-  /** fast-check's path to the final counterexample. */
+  /** fast-check's path to the first failure: with the seed it generates that workload again (not the shrunk one). */
   path?: string;
   /** Executions made: generated runs, shrink candidates, replay attempts. */
   executions: number;
@@ -56,6 +57,10 @@ export interface PropertyOutcome {
   /** Shrink steps fast-check took, and whether the shrink budget ran out. */
   shrinkSteps: number;
   shrinkCut: boolean;
+  /** How the checker-guided shrinker cut the first failure down (shrink.ts). */
+  domainShrink?: DomainShrink;
+  /** Set when only the final reads showed the lead requirement broken: shrink candidates need them too. */
+  leadByFinalReads?: boolean;
   /** For each requirement broken in some execution, the last (so the most shrunk) execution that broke it. */
   byRequirement: Map<HistoryRequirement, Execution>;
   /** The last execution made; what reports show when nothing failed. */
@@ -196,6 +201,7 @@ export class Observations {
     for (const requirement of broken) if (!outcome.byRequirement.has(requirement)) outcome.byRequirement.set(requirement, after);
     if (outcome.lead === undefined) {
       outcome.lead = broken[0];
+      outcome.leadByFinalReads = true;
       outcome.firstFailure = after;
       outcome.counterexample = after;
     }
@@ -227,6 +233,21 @@ export class Observations {
     // Counted so that a report can say how readily the race came back.
     if (attempts > 1) this.outcome.replayAttempts = { made, allowed: attempts };
     return broken;
+  }
+
+  /**
+   * Executes the workload up to `attempts` times until its history breaks
+   * `requirement`; returns the execution that did. With `finalReads`, each
+   * execution's accounts are read finally before it is judged.
+   */
+  async executionBreaking(workload: Workload, requirement: HistoryRequirement, attempts: number, finalReads: boolean): Promise<Execution | undefined> {
+    for (let attempt = 0; attempt < attempts && !this.hopeless; attempt++) {
+      const broken = await this.execute(workload);
+      if (finalReads && !broken.includes(requirement)) await this.readFinally();
+      const execution = this.outcome.last!;
+      if (brokenRequirements(execution).includes(requirement)) return execution;
+    }
+    return undefined;
   }
 
   /** The server refused to let the workload start: further runs are pointless. */

@@ -1,17 +1,19 @@
 // The property: every generated workload, executed against the server, makes
-// a history with no violation. fast-check generates workloads, stops at the
-// first one whose history breaks a requirement and shrinks it, keeping only
-// candidates that break the same requirement. Concurrency is not
-// reproducible, so a shrink candidate that happens not to fail is simply
-// rejected. A saved counterexample is replayed by executing its workload
-// again, a few times, until it fails.
+// a history with no violation. fast-check generates workloads and stops at
+// the first one whose history breaks a requirement; the checker-guided
+// shrinker (shrink.ts) cuts it down within the shrink budget, keeping only
+// candidates that break the same requirement. fast-check's own shrinking
+// knows nothing of accounts and devices, so it is not used. A saved
+// counterexample is replayed by executing its workload again, a few times,
+// until it fails.
 import fc from "fast-check";
 import { performance } from "node:perf_hooks";
 import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 import { randomSeed } from "./settings.js";
+import { shrinkWithChecker } from "./shrink.js";
 import { probeLargestWallet } from "../execution/largest-wallet.js";
 import { workloadArbitraryFor } from "../workload/arbitrary.js";
-import type { Workload } from "../workload/workload.js";
+import type { Counterexample } from "./counterexample-file.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 
@@ -34,7 +36,7 @@ export async function runProperty(given: PropertyEnvironment): Promise<PropertyO
     ...(interrupt ? { interrupt } : {}),
   };
   const replay = env.settings.replay;
-  const outcome = await (replay ? replayWorkload(replay.workload, replay.seed, env) : generateWorkloads(env));
+  const outcome = await (replay ? replayWorkload(replay, env) : generateWorkloads(env));
   outcome.walletProbe = walletProbe;
   outcome.elapsedMs = performance.now() - started;
   return outcome;
@@ -59,11 +61,6 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;
-    // Past the shrink budget, candidates are not run: passing them ends shrinking.
-    if (firstFailureAt !== undefined && performance.now() - firstFailureAt > settings.shrinkBudgetMs) {
-      outcome.shrinkCut = true;
-      return true;
-    }
     try {
       // Replaying fast-check's path: the first value is the counterexample, worth a few tries.
       const attempts = settings.path !== undefined && outcome.executions === 0 ? settings.replayAttempts : 1;
@@ -91,28 +88,66 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     numRuns: soak !== undefined ? Number.MAX_SAFE_INTEGER : settings.runs,
     ...(soak !== undefined ? { interruptAfterTimeLimit: soak, markInterruptAsFailure: false } : {}),
     ...(settings.path !== undefined ? { path: settings.path } : {}),
+    endOnFailure: true,
     // The time budget ends generation too, not only execution: an interrupted run is not a failure.
     ...(settings.deadline !== undefined ? { interruptAfterTimeLimit: Math.max(0, settings.deadline - performance.now()), markInterruptAsFailure: false } : {}),
   });
   if (crash !== undefined) throw crash;
-  await observations.readFinally();
   outcome.seed = details.seed;
   outcome.shrinkSteps = details.numShrinks;
   // After an interruption fast-check's path leads to the interruption, not to the counterexample.
   if (details.failed && details.counterexamplePath && !(details.errorInstance instanceof RunInterrupted)) outcome.path = details.counterexamplePath;
+  // The final reads wait out the settle period: they come after shrinking, unless only they can show a failure.
+  if (outcome.lead === undefined) await observations.readFinally();
+  await shrinkFirstFailure(observations, firstFailureAt ?? performance.now(), env);
+  await observations.readFinally();
   return outcome;
 }
 
-async function replayWorkload(workload: Workload, seed: number | undefined, env: PropertyEnvironment): Promise<PropertyOutcome> {
+/** Shrinks the first failure with the checker's help until the shrink budget (or the run's time) is spent. */
+async function shrinkFirstFailure(observations: Observations, firstFailureAt: number, env: PropertyEnvironment): Promise<void> {
+  const { outcome } = observations;
+  const { lead, firstFailure } = outcome;
+  if (lead === undefined || firstFailure === undefined || observations.hopeless) return;
+  const { settings } = env;
+  const deadline = Math.min(firstFailureAt + settings.shrinkBudgetMs, settings.deadline ?? Infinity);
+  const finalReads = outcome.leadByFinalReads === true;
+  outcome.domainShrink = await shrinkWithChecker({
+    failure: outcome.counterexample ?? firstFailure,
+    requirement: lead,
+    deadline,
+    breaks: async (workload, attempts) => {
+      // One attempt at a time: past the deadline a candidate gets no further attempt.
+      for (let attempt = 0; attempt < attempts && (attempt === 0 || performance.now() <= deadline); attempt++) {
+        const execution = await observations.executionBreaking(workload, lead, 1, finalReads);
+        if (execution) return (outcome.counterexample = execution);
+      }
+      return undefined;
+    },
+  });
+  outcome.shrinkCut = outcome.domainShrink.cut;
+}
+
+/**
+ * Executes a saved counterexample up to `replayAttempts` times, until its
+ * history breaks the requirement the file was saved for, its first (any,
+ * when it names none): a workload that breaks several may show another one
+ * first.
+ */
+async function replayWorkload(replay: Counterexample, env: PropertyEnvironment): Promise<PropertyOutcome> {
   const attempts = env.settings.replayAttempts;
   const observations = new Observations("replayed", attempts, env);
   const outcome = observations.outcome;
-  if (seed !== undefined) outcome.seed = seed;
-  const broken = await observations.executeUntilBroken(workload, attempts);
-  if (broken.length > 0) {
-    outcome.lead = broken[0];
+  if (replay.seed !== undefined) outcome.seed = replay.seed;
+  const [savedFor] = replay.requirements;
+  const saved = (requirement: string) => savedFor === undefined || requirement === savedFor;
+  for (let attempt = 0; attempt < attempts && !observations.hopeless; attempt++) {
+    const lead = (await observations.execute(replay.workload)).find(saved);
+    if (lead === undefined) continue;
+    outcome.lead = lead;
     outcome.firstFailure = outcome.last;
     outcome.counterexample = outcome.last;
+    break;
   }
   await observations.readFinally();
   return outcome;

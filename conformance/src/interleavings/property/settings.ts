@@ -11,7 +11,7 @@ export interface InterleavingSettings {
   runs: number;
   /** fast-check seed; a random one (printed with every failure) when absent. */
   seed?: number;
-  /** fast-check path of a counterexample to replay with `seed` (shrinking resumes from it). */
+  /** fast-check path of a first failure to generate again with `seed` (it is shrunk again). */
   path?: string;
   /** A saved counterexample to execute again instead of generating workloads. */
   replay?: Counterexample;

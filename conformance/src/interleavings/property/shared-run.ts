@@ -12,6 +12,7 @@ import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
+import { workloadSize, type ShrinkSummary } from "./shrink-summary.js";
 import { hasFaults } from "../workload/workload.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";
 
@@ -88,12 +89,36 @@ function reportedExecutions(outcome: PropertyOutcome): Execution[] {
   return [...new Set(outcome.byRequirement.values())];
 }
 
+/**
+ * Whether fast-check's seed and path generate this execution's workload:
+ * they lead to the first failure, which shrinking has usually changed since.
+ */
+export function generatesAgain(execution: Execution, outcome: PropertyOutcome): boolean {
+  return outcome.seed !== undefined && outcome.path !== undefined && execution.workload === outcome.firstFailure?.workload;
+}
+
+/** How the final counterexample was reached; undefined for any other execution, or when nothing shrank it. */
+export function shrinkSummaryOf(execution: Execution, outcome: PropertyOutcome): ShrinkSummary | undefined {
+  const first = outcome.firstFailure;
+  if (outcome.mode !== "generated" || execution !== outcome.counterexample || !first) return undefined;
+  const domain = outcome.domainShrink;
+  return {
+    from: workloadSize(first.workload),
+    ...(outcome.path !== undefined ? { firstFailurePath: outcome.path } : {}),
+    projected: domain?.projected ?? false,
+    deltaDebuggingSteps: domain?.deltaDebuggingSteps ?? 0,
+    simplifyingSteps: domain?.simplifyingSteps ?? 0,
+    fastCheckSteps: outcome.shrinkSteps,
+    candidates: domain?.candidates ?? 0,
+    elapsedMs: Math.round(domain?.elapsedMs ?? 0),
+    budgetSpent: outcome.shrinkCut,
+  };
+}
+
+/** The saved file replays the execution exactly; the seed and path only when they generate this very workload. */
 export function replayCommandsFor(execution: Execution, outcome: PropertyOutcome, target: ReplayTarget, file: string): string[] {
   const commands = [replayFileCommand(target, file)];
-  // fast-check's path leads to the final counterexample only.
-  if (execution === outcome.counterexample && outcome.seed !== undefined && outcome.path !== undefined) {
-    commands.push(replaySeedCommand(target, outcome.seed, outcome.path));
-  }
+  if (generatesAgain(execution, outcome)) commands.push(replaySeedCommand(target, outcome.seed!, outcome.path!));
   return commands;
 }
 
@@ -104,9 +129,12 @@ async function saveFailures(
 ): Promise<FinishedRun["files"]> {
   const files: FinishedRun["files"] = new Map();
   for (const execution of reportedExecutions(outcome)) {
-    const requirements = brokenRequirements(execution);
+    // The requirement shrinking kept broken first: a replay executes the workload until that one breaks again.
+    const broken = brokenRequirements(execution);
+    const lead = outcome.lead !== undefined && execution === outcome.counterexample && broken.includes(outcome.lead) ? [outcome.lead] : [];
+    const requirements = [...new Set([...lead, ...broken])];
     const file = counterexampleFile(execution.tag, dir);
-    const isFinal = execution === outcome.counterexample;
+    const shrink = shrinkSummaryOf(execution, outcome);
     try {
       await saveCounterexample(
         {
@@ -117,8 +145,10 @@ async function saveFailures(
           ...(target.urls.length > 1 ? { nodes: [...target.urls] } : {}),
           requirements,
           ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
-          ...(isFinal && outcome.path !== undefined ? { path: outcome.path } : {}),
+          ...(generatesAgain(execution, outcome) ? { path: outcome.path! } : {}),
           workload: execution.workload,
+          size: workloadSize(execution.workload),
+          ...(shrink ? { shrink } : {}),
           history: execution.history,
           violations: execution.check.violations,
           replayCommands: replayCommandsFor(execution, outcome, { ...target, only: requirements }, file),

@@ -48,7 +48,7 @@ export function replayFileCommand(target: ReplayTarget, file: string): string {
   return commandLine(target, ["--replay", file]);
 }
 
-/** Generates the same workload again from fast-check's seed and path (and shrinks on from it). */
+/** Generates the same workload again from fast-check's seed and path (and shrinks it again). */
 export function replaySeedCommand(target: ReplayTarget, seed: number, path: string): string {
   // A negative value after a space would read as a flag.
   return commandLine(target, [seed < 0 ? `--seed=${seed}` : "--seed", ...(seed < 0 ? [] : [String(seed)]), "--path", path]);

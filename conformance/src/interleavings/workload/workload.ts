@@ -107,6 +107,15 @@ export const workloadLimits = {
   burst: { min: 0, max: 32 },
 } as const;
 
+/**
+ * What a workload file may hold below the generator's minimums: a shrunk
+ * counterexample is often one account, or accounts of one device each.
+ */
+const fileLimits = {
+  accounts: { ...workloadLimits.accounts, min: 1 },
+  devices: { ...workloadLimits.devices, min: 1 },
+} as const;
+
 export const accountLabel = (index: number): string => `a${index}`;
 export const deviceLabel = (index: number): string => `d${index}`;
 
@@ -306,11 +315,11 @@ function parseDevice(value: unknown, where: string, profile: ProfileName): Devic
 
 /** The workload a JSON value describes in a profile (api3 has moves of its own); throws with the first field that is wrong. */
 export function parseWorkload(value: unknown, where = "workload", profile: ProfileName = "seed"): Workload {
-  const accounts = list(record(value, where)["accounts"], `${where}.accounts`, workloadLimits.accounts);
+  const accounts = list(record(value, where)["accounts"], `${where}.accounts`, fileLimits.accounts);
   return {
     accounts: accounts.map((account, a) => {
       const fields = record(account, `${where}.accounts[${a}]`);
-      const devices = list(fields["devices"], `${where}.accounts[${a}].devices`, workloadLimits.devices);
+      const devices = list(fields["devices"], `${where}.accounts[${a}].devices`, fileLimits.devices);
       const optional = (name: "depth" | "burst") =>
         fields[name] === undefined ? {} : { [name]: integer(fields[name], `${where}.accounts[${a}].${name}`, workloadLimits[name]) };
       return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`, profile)), ...optional("depth"), ...optional("burst") };
