@@ -141,7 +141,9 @@ async function replayWorkload(replay: Counterexample, env: PropertyEnvironment):
   if (replay.seed !== undefined) outcome.seed = replay.seed;
   const [savedFor] = replay.requirements;
   const saved = (requirement: string) => savedFor === undefined || requirement === savedFor;
-  for (let attempt = 0; attempt < attempts && !observations.hopeless; attempt++) {
+  let made = 0;
+  while (made < attempts && !observations.hopeless && !env.settings.interrupt?.aborted) {
+    made++;
     const lead = (await observations.execute(replay.workload)).find(saved);
     if (lead === undefined) continue;
     outcome.lead = lead;
@@ -149,6 +151,8 @@ async function replayWorkload(replay: Counterexample, env: PropertyEnvironment):
     outcome.counterexample = outcome.last;
     break;
   }
+  // Counted so that a report can say how readily the race came back.
+  outcome.replayAttempts = { made, allowed: attempts };
   await observations.readFinally();
   return outcome;
 }
