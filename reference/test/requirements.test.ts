@@ -118,6 +118,15 @@ describe("2. HTTP", () => {
     }
   });
 
+  it("HTTP-7: a POST /wallet body of 100,000 bytes is accepted and its wallet kept whole", async () => {
+    const token = await t.client.tokenFor(freshEmail());
+    const overhead = JSON.stringify({ version: 1, token, encryptedWallet: "", sequence: 1, hmac: "mac" }).length;
+    const wallet = "w".repeat(100_000 - overhead);
+    const reply = await t.client.post("/wallet", { version: 1, token, encryptedWallet: wallet, sequence: 1, hmac: "mac" });
+    expect(reply.status).toBe(200);
+    expect((await walletOf(token)).json).toEqual({ version: 1, encryptedWallet: wallet, sequence: 1, hmac: "mac" });
+  });
+
   const contentTypes = [undefined, "text/plain", "application/x-www-form-urlencoded", "application/octet-stream", "application/json"];
   for (const type of contentTypes) {
     it(`HTTP-5: a JSON body is parsed whatever its Content-Type (${type ?? "none"})`, async () => {
