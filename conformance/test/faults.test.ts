@@ -98,7 +98,7 @@ describe("half-write-on-cancel", () => {
   const interleavings = (faults: boolean) =>
     runChecks(
       casesOf("seed").filter((c) => c.id.startsWith("LIN-")),
-      { baseUrl: server.url, interleavings: { runs: 8, seed: 1, shrinkBudgetMs: 0, settleMs: 0, counterexampleDir: folder, ...(faults ? { faults } : {}) } },
+      { baseUrl: server.url, interleavings: { runs: 8, seed: 1, shrinkBudgetMs: 0, settleMs: 0, counterexampleDir: folder, depthCap: 0, ...(faults ? { faults } : {}) } },
     );
   let server: ReferenceServer;
   beforeAll(async () => {

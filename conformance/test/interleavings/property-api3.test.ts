@@ -81,7 +81,8 @@ describe.each(Object.entries(correctNotificationHubs))("a correct api3 server wi
   test.each([5, 6, 7])("seed %i: every case passes", async (seed) => {
     const server = await startReferenceServer({ scryptCost: 64, protocol: "api3", notifications: hub() });
     try {
-      const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { runs: 3, seed, settleMs: 300 } });
+      // What these servers vary is their frames and closes, not depth: no deep accounts.
+      const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { runs: 3, seed, settleMs: 300, depthCap: 0 } });
       expect(run.results.flatMap((r) => r.findings.map((f) => `${r.id}: ${f.requirement} ${f.message}`))).toEqual([]);
     } finally {
       await server.close();
