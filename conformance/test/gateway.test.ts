@@ -78,7 +78,8 @@ test("api3 through the gateway: --ca, the header and the prefix reach the WebSoc
   const limiting = await startGateway({ upstream: api3.url, prefix: "/wallet-sync", header: apiKey, limitUpgrades: true });
   try {
     const { out, output } = captured();
-    const args = ["--url", limiting.url, "--protocol", "api3", "--ca", limiting.caFile, ...keyArgs, "--only", "NOTIFY,PASS-2", "--quiet"];
+    // What goes through the gateway is the point, not deep accounts: --depth 0.
+    const args = ["--url", limiting.url, "--protocol", "api3", "--ca", limiting.caFile, ...keyArgs, "--only", "NOTIFY,PASS-2", "--depth", "0", "--quiet"];
     const result = await runCli(args, output);
     expect(out.stderr).toBe("");
     expect(result.exitCode).toBe(0);

@@ -423,7 +423,8 @@ export const brokenDeployments: Record<string, BrokenDeployment> = {
   ),
   "api3-cached-tokens": api3OverPostgres(
     `api3 over PostgreSQL: each node trusts a token it resolved for ${tokenCacheMs / 1000} s, so one that a password change or a login on another node ended still works there`,
-    ["PASS-2", "DEPLOY-2"],
+    // DEPLOY-2 too when its case's token was resolved on another node within the cache's time; PASS-2 always.
+    ["PASS-2"],
     (pool, options) => ({ store: new TokenCacheStore(pool, { scryptCost: options.scryptCost, announceWrites: true }) }),
   ),
 };
