@@ -12,10 +12,11 @@ const servers = startedServers();
 test("--max-time: a run asked for 100000 workloads ends within its budget, reporting how many ran", async () => {
   const { output } = captured();
   const started = performance.now();
-  const result = await runCli(["--url", servers.reference.url, "--only", "LIN-1", "--runs", "100000", "--max-time", "3", "--quiet"], output);
+  // A budget with room for the first workload on a machine the whole test suite shares (its accounts may be advanced first).
+  const result = await runCli(["--url", servers.reference.url, "--only", "LIN-1", "--runs", "100000", "--max-time", "5", "--quiet"], output);
   const seconds = (performance.now() - started) / 1000;
   expect(result.exitCode).toBe(0);
-  expect(seconds).toBeLessThan(6);
+  expect(seconds).toBeLessThan(9);
   const runs = result.run?.results[0]?.interleaving?.runs ?? 0;
   expect(runs).toBeGreaterThan(0);
   expect(runs).toBeLessThan(100_000);
