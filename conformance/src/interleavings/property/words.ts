@@ -23,10 +23,7 @@ export interface ReplayTarget {
   depthCap?: number;
 }
 
-/** "2 devices", "1 move". */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
+export { count } from "../workload/workload.js";
 
 /** Quotes a shell word only when it needs it. */
 function shellWord(word: string): string {

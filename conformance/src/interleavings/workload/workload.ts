@@ -222,7 +222,10 @@ export function describeDepth(account: AccountScript): string | undefined {
   return [advance, race].filter((part) => part !== "").join(", then ") + "; then its devices start";
 }
 
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+/** "2 devices", "1 move": how workloads and their reports count things. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
 
 // Reading a workload back from a counterexample file: every field checked,
 // so that a hand-edited file fails with a message, not deep in a run.
