@@ -78,14 +78,21 @@ test("api3 through the gateway: --ca, the header and the prefix reach the WebSoc
   const limiting = await startGateway({ upstream: api3.url, prefix: "/wallet-sync", header: apiKey, limitUpgrades: true });
   try {
     const { out, output } = captured();
-    // What goes through the gateway is the point, not deep accounts: --depth 0.
-    const args = ["--url", limiting.url, "--protocol", "api3", "--ca", limiting.caFile, ...keyArgs, "--only", "NOTIFY,PASS-2", "--depth", "0", "--quiet"];
+    // What goes through the gateway is the point, not deep accounts or many runs.
+    const args = ["--url", limiting.url, "--protocol", "api3", "--ca", limiting.caFile, ...keyArgs, "--only", "NOTIFY,PASS-2", "--depth", "0", "--runs", "4", "--seed", "3", "--quiet"];
     const result = await runCli(args, output);
     expect(out.stderr).toBe("");
     expect(result.exitCode).toBe(0);
     expect(result.run?.results.map((r) => r.requirement)).toEqual(expect.arrayContaining(["NOTIFY-1", "NOTIFY-2", "NOTIFY-3", "NOTIFY-4", "PASS-2"]));
     const upgrades = (result.run?.results ?? []).flatMap((r) => r.exchanges).filter((e) => e.request.path.startsWith("/api/3/websocket"));
     expect(upgrades.some((e) => e.response?.status === 101)).toBe(true);
+    // The interleavings' sockets too: every upgrade was answered (a 429 was waited for and tried again), and frames came.
+    const history = result.run!.results.find((r) => r.interleaving)!.interleaving!.history;
+    const sockets = history.operations.filter((op) => op.kind === "socket");
+    const answers = sockets.map((op) => (op.outcome.type === "indeterminate" ? op.outcome.cause : op.outcome.status));
+    expect(answers).toContain(101);
+    expect(answers.filter((answer) => answer !== 101 && answer !== 401)).toEqual([]);
+    expect(sockets.some((op) => op.kind === "socket" && op.frames.length > 0)).toBe(true);
     expect(result.run?.rateLimits.limitedResponses).toBeGreaterThan(0);
   } finally {
     await limiting.close();
