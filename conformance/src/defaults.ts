@@ -22,6 +22,12 @@ export const defaultReplayAttempts = 5;
  */
 export const defaultShrinkBudgetMs = 3_000;
 /**
+ * Without --shrink-time, a counterexample deeper than defaultDepthCap gets
+ * at least this many of its own executions' time to shrink: each candidate
+ * advances its accounts again, so 3 s would try none of a 40,000-version one.
+ */
+export const deepShrinkExecutions = 20;
+/**
  * Executions of one shrink candidate before it counts as not failing: a
  * race met once in a few tries; more would spend the shrink budget on the
  * candidates that really pass.

@@ -7,32 +7,13 @@ import { asciiOnly, brokenServers, cutToUtf8Bytes, depthDefects, duplicateFromVe
 import { interleavingCasesOf } from "../src/interleavings/property/cases.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { counterexampleFolder, failedRequirements } from "./interleavings/broken-runs.js";
+import { device, post, storedSequence } from "./support/wallet-requests.js";
 
 let server: ReferenceServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-/** A fresh account on the server and a token for one of its devices. */
-async function device(url: string): Promise<string> {
-  const account = { email: `depth-${Math.random().toString(36).slice(2)}@example.com`, password: "a password" };
-  expect((await fetch(`${url}/signup`, { method: "POST", body: JSON.stringify(account) })).status).toBe(201);
-  const auth = await fetch(`${url}/auth/full`, { method: "POST", body: JSON.stringify({ ...account, deviceId: "d0" }) });
-  return ((await auth.json()) as { token: string }).token;
-}
-
-async function post(url: string, token: string, sequence: number): Promise<number> {
-  const body = { version: 1, token, encryptedWallet: `wallet ${sequence}`, sequence, hmac: `hmac ${sequence}` };
-  const response = await fetch(`${url}/wallet`, { method: "POST", body: JSON.stringify(body) });
-  await response.body?.cancel();
-  return response.status;
-}
-
-async function storedSequence(url: string, token: string): Promise<number> {
-  const response = await fetch(`${url}/wallet?token=${token}`);
-  return ((await response.json()) as { sequence: number }).sequence;
-}
 
 describe("deep histories", () => {
   test(`duplicate-sequence-from-version-25: a second POST of the stored sequence is refused before ${duplicateFromVersion}, accepted from then on`, async () => {

@@ -35,7 +35,8 @@ describe.each(zoo)("%s: %s", (profile, _name, broken) => {
         concurrency: 8,
         aloneRuns: 0,
         // No deep accounts: the depth defects have a test of their own, and these defects show without them.
-        interleavings: { runs: 4, shrinkBudgetMs: 0, counterexampleDir, depthCap: 0 },
+        // A short settle: a defect that shows only in final reads has a test of its own (final-reads.test.ts).
+        interleavings: { runs: 4, shrinkBudgetMs: 0, counterexampleDir, depthCap: 0, settleMs: 100 },
       });
       expect(run.exitCode).toBe(1);
       const mustFindings = run.results.flatMap((r) => r.findings.filter((f) => f.level === "MUST"));

@@ -41,8 +41,11 @@ export interface BrokenServer {
   defect: string;
   /** Requirement IDs the suite must report as failed against this server. */
   breaks: readonly string[];
-  /** What the suite must do to see the defect: inject faults (--faults), kill and restart the server (--restarts), or go deeper than a default run (--depth). */
-  needs?: "faults" | "restarts" | "depth";
+  /**
+   * What the suite must do to see the defect: inject faults (--faults), kill and restart the server (--restarts),
+   * go deeper than a default run (--depth), or run long against one server (a soak: --duration).
+   */
+  needs?: "faults" | "restarts" | "depth" | "soak";
   start(options?: BrokenServerOptions): Promise<ReferenceServer>;
 }
 
@@ -349,6 +352,37 @@ class DuplicateFromVersionStore extends MemoryStore {
   }
 }
 
+/** Account ids a 9-bit id column holds before it wraps: a few default runs, or a soak of a few minutes, sign up more. */
+export const accountIdLimit = 400;
+
+/** Numbers accounts from 1 again after accountIdLimit: the next account shares the first one's wallet and tokens. */
+class WrappingAccountIdStore extends MemoryStore {
+  override async createAccount(...args: Parameters<MemoryStore["createAccount"]>): ReturnType<MemoryStore["createAccount"]> {
+    const outcome = await super.createAccount(...args);
+    if (this.nextUserId > accountIdLimit) this.nextUserId = 1;
+    return outcome;
+  }
+}
+
+/** The depth past which an account's history table starts to lose versions. */
+export const losesVersionsPast = 2_000;
+/** How often, past losesVersionsPast, an acknowledged version is lost: every this many sequences. */
+const lostVersionEvery = 250;
+
+/**
+ * Past losesVersionsPast versions of an account, answers every 250th POST
+ * 200 but keeps the version before it, as a history table that evicts its
+ * newest row under pressure would.
+ */
+class LosesDeepVersionsStore extends MemoryStore {
+  override async setWallet(userId: UserId, wallet: WalletVersion): Promise<SetWalletOutcome> {
+    const before = this.wallets.get(userId);
+    const outcome = await super.setWallet(userId, wallet);
+    if (outcome.stored && before !== undefined && wallet.sequence > losesVersionsPast && wallet.sequence % lostVersionEvery === 0) this.wallets.set(userId, before);
+    return outcome;
+  }
+}
+
 /** The largest sequence a TINYINT column holds. */
 export const tinyintMax = 127;
 
@@ -545,6 +579,19 @@ export const brokenServers: Record<string, BrokenServer> = {
   "mangles-non-ascii": broken("stores encryptedWallet and hmac with every character beyond ASCII replaced by ?", ["SEQ-8", "LIN-3"], (o) => ({
     store: new AsciiColumnStore(storeOptions(o)),
   })),
+  "account-ids-wrap-after-400": broken(
+    `numbers accounts in a column that wraps after ${accountIdLimit}: account ${accountIdLimit + 1} shares the wallet and tokens of account 1 (caught once a server has signed up more: a soak)`,
+    // The new account reads or overwrites a wallet none of its devices wrote.
+    ["LIN-3"],
+    (o) => ({ store: new WrappingAccountIdStore(storeOptions(o)) }),
+    "soak",
+  ),
+  "loses-versions-past-2000": broken(
+    `past ${losesVersionsPast} versions of an account, acknowledges every ${lostVersionEvery}th POST but keeps the version before it (caught by a soak that goes deep, or --depth 3000)`,
+    ["LIN-4"],
+    (o) => ({ store: new LosesDeepVersionsStore(storeOptions(o)) }),
+    "soak",
+  ),
 };
 
 /** The defects that only a deep history, a large wallet or unusual characters show. */

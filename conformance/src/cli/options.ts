@@ -1,7 +1,7 @@
 // The command line of wallet-sync-conformance, parsed without side effects.
 import { parseArgs } from "node:util";
 import { parseHeaderLine } from "../client/connection.js";
-import { defaultConcurrency, defaultDepthCap, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs, defaultTimeoutMs } from "../defaults.js";
+import { defaultConcurrency, deepShrinkExecutions, defaultDepthCap, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { routeLimits } from "../interleavings/workload/routing.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
@@ -95,7 +95,7 @@ export function usage(): string {
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
     `  --depth N           deepest history an account is advanced to before its devices race (default ${defaultDepthCap}; 70000 crosses 32767 and 65535)`,
-    `  --shrink-time SECONDS  time spent shrinking a failing workload (default ${defaultShrinkBudgetMs / 1000})`,
+    `  --shrink-time SECONDS  time spent shrinking a failing workload (default ${defaultShrinkBudgetMs / 1000}, or ${deepShrinkExecutions} of its executions when it is deeper than ${defaultDepthCap} versions)`,
     "  --faults            inject faults into the randomized workloads through a proxy of the suite: hang-ups after",
     "                      sending, dropped answers, resets, delays (plain http:// only)",
     "  --server-cmd CMD    start the server with this shell command and wait until --url (or the first http:// URL",

@@ -1,7 +1,7 @@
 // Delta debugging keeps the parts a failure needs and drops the rest,
-// trying the empty set first.
-import { expect, test } from "vitest";
-import { ddmin } from "../../src/interleavings/property/shrink.js";
+// trying the empty set first; a depth is cut by binary search.
+import { describe, expect, test } from "vitest";
+import { ddmin, shallowestFailing } from "../../src/interleavings/property/shrink.js";
 
 test("ddmin keeps exactly the parts the failure needs", async () => {
   const tried: number[][] = [];
@@ -23,4 +23,27 @@ test("ddmin drops everything when the failure needs nothing, with one try", asyn
 
 test("ddmin keeps everything when every part is needed", async () => {
   expect(await ddmin([1, 2, 3, 4, 5], async (subset) => subset.length === 5)).toEqual([1, 2, 3, 4, 5]);
+});
+
+describe("shallowestFailing", () => {
+  test("finds a shallow depth exactly, trying 0 first", async () => {
+    const tried: number[] = [];
+    const found = await shallowestFailing(279, async (depth) => (tried.push(depth), depth >= 25));
+    expect(found).toBe(25);
+    expect(tried[0]).toBe(0);
+    expect(tried.length).toBeLessThanOrEqual(10);
+  });
+
+  test("finds a deep one to within 1/64 in a few candidates, each below the failing depth", async () => {
+    const tried: number[] = [];
+    const found = await shallowestFailing(65_535, async (depth) => (tried.push(depth), depth >= 40_000));
+    expect(found).toBeGreaterThanOrEqual(40_000);
+    expect(found - 40_000).toBeLessThanOrEqual(40_000 / 64 + 1);
+    expect(tried.length).toBeLessThanOrEqual(12);
+  });
+
+  test("keeps a depth that fails only as it is", async () => {
+    expect(await shallowestFailing(300, async (depth) => depth === 300)).toBe(300);
+    expect(await shallowestFailing(0, async () => true)).toBe(0);
+  });
 });

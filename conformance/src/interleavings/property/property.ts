@@ -8,6 +8,7 @@
 // until it fails.
 import fc from "fast-check";
 import { performance } from "node:perf_hooks";
+import { defaultDepthCap } from "../../defaults.js";
 import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 import { randomSeed } from "./settings.js";
 import { shrinkWithChecker } from "./shrink.js";
@@ -115,10 +116,13 @@ async function shrinkFirstFailure(observations: Observations, firstFailureAt: nu
   const { lead, firstFailure } = outcome;
   if (lead === undefined || firstFailure === undefined || observations.hopeless) return;
   const { settings } = env;
-  const deadline = Math.min(firstFailureAt + settings.shrinkBudgetMs, settings.deadline ?? Infinity);
+  const failure = outcome.counterexample ?? firstFailure;
+  const deep = failure.workload.accounts.some((account) => (account.depth ?? 0) > defaultDepthCap);
+  const budget = Math.max(settings.shrinkBudgetMs, deep ? settings.deepShrinkExecutions * failure.durationMs : 0);
+  const deadline = Math.min(firstFailureAt + budget, settings.deadline ?? Infinity);
   const finalReads = outcome.leadByFinalReads === true;
   outcome.domainShrink = await shrinkWithChecker({
-    failure: outcome.counterexample ?? firstFailure,
+    failure,
     requirement: lead,
     deadline,
     breaks: async (workload, attempts) => {

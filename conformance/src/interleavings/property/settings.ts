@@ -2,7 +2,7 @@
 // replays. One settings object per suite run: every interleaving case of the
 // run sees the same object, which is also what their shared execution is
 // keyed by.
-import { defaultReplayAttempts, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs } from "../../defaults.js";
+import { deepShrinkExecutions, defaultReplayAttempts, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs } from "../../defaults.js";
 import type { Counterexample } from "./counterexample-file.js";
 import type { RestartableServer } from "../execution/crash-schedule.js";
 
@@ -19,6 +19,8 @@ export interface InterleavingSettings {
   replayAttempts: number;
   /** Time spent shrinking after the first failure; candidates after it are not run. */
   shrinkBudgetMs: number;
+  /** Executions of a deep counterexample the shrink budget makes room for at least (deepShrinkExecutions; 0 once --shrink-time is given). */
+  deepShrinkExecutions: number;
   /** Where counterexample files are written; the system's temporary directory when absent. */
   counterexampleDir?: string;
   /** The quiet period between the two rounds of final reads. */
@@ -44,6 +46,7 @@ export function resolveInterleavingSettings(given: Partial<InterleavingSettings>
     runs: given.runs ?? defaultRuns,
     replayAttempts: given.replayAttempts ?? defaultReplayAttempts,
     shrinkBudgetMs: given.shrinkBudgetMs ?? defaultShrinkBudgetMs,
+    deepShrinkExecutions: given.deepShrinkExecutions ?? (given.shrinkBudgetMs === undefined ? deepShrinkExecutions : 0),
     settleMs: given.settleMs ?? defaultSettleMs,
   };
 }

@@ -2,12 +2,13 @@
 // names its account and the operations that contradict each other, so the
 // workload is first cut to that account (two where the requirement is about
 // two, as TOKEN-1) and to the devices those operations came from; then moves
-// go by delta debugging, and depths, bursts, wallets, pauses and hostile
-// moves are made plainer one by one. Races reproduce only sometimes, so
+// go by delta debugging, depths by binary search, and bursts, wallets,
+// pauses and hostile moves are made plainer one by one (a deep history
+// first of all: it costs every candidate). Races reproduce only sometimes, so
 // each candidate gets a few executions and is kept when the same
 // requirement fails again. Everything stops when the time is up.
 import { performance } from "node:perf_hooks";
-import { shrinkAttempts } from "../../defaults.js";
+import { defaultDepthCap, shrinkAttempts } from "../../defaults.js";
 import type { Execution } from "../execution/execute.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import { accountLabel, deviceLabel, sharedIdSlots, type AccountScript, type DeviceScript, type FaultyMove, type Workload } from "../workload/workload.js";
@@ -62,8 +63,11 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
   };
   try {
     stats.projected = await projectToViolation(target, keeps);
-    // Moves first: dropping them all is often the biggest cut, and it makes every later candidate quicker.
+    // A deep history costs every candidate its whole advance: cut it first, so that the other steps get time.
+    if (current.accounts.some((account) => (account.depth ?? 0) > defaultDepthCap)) await shrinkDepths();
+    // Moves next: dropping them all is often the biggest cut, and it makes every later candidate quicker.
     for (const of of ["moves", "accounts", "devices"] as const) await deltaDebug(current, of);
+    await shrinkDepths();
     for (const simplify of simplifications) {
       // Each kept candidate makes new ones (a bisection goes on from it); those that passed are skipped.
       while (await someKept(simplify(current))) stats.simplifyingSteps++;
@@ -78,6 +82,17 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
   async function someKept(candidates: Array<Workload | undefined>): Promise<boolean> {
     for (const candidate of candidates) if (await keeps(candidate)) return true;
     return false;
+  }
+
+  /** Each account's depth, by binary search (shallowestFailing). */
+  async function shrinkDepths(): Promise<void> {
+    for (let a = 0; a < current.accounts.length; a++) {
+      await shallowestFailing(current.accounts[a]!.depth ?? 0, async (depth) => {
+        const kept = await keeps(withAccount(current, a, { ...current.accounts[a]!, depth }));
+        if (kept) stats.simplifyingSteps++;
+        return kept;
+      });
+    }
   }
 
   /** Drops accounts, devices or moves while the workload still fails; each drop kept becomes the current workload at once, in case time runs out. */
@@ -236,6 +251,23 @@ function mapMoves(workload: Workload, change: (move: FaultyMove) => FaultyMove):
 }
 
 /**
+ * The shallowest depth that still fails, by binary search between the
+ * deepest known to pass and the shallowest known to fail, to within 1/64 of
+ * it (exact up to 127). A defect from version N on needs about N; bisecting
+ * towards 0 again after each kept depth, as for other values, would cost
+ * many more candidates, and a deep candidate costs its whole advance.
+ */
+export async function shallowestFailing(failing: number, fails: (depth: number) => Promise<boolean>): Promise<number> {
+  let passing = -1;
+  while (failing - passing > Math.max(1, Math.floor(failing / 64))) {
+    const depth = passing < 0 ? 0 : Math.floor((passing + failing) / 2);
+    if (await fails(depth)) failing = depth;
+    else passing = depth;
+  }
+  return failing;
+}
+
+/**
  * Delta debugging (Zeller's ddmin, complements only): drops ever smaller
  * chunks of `parts` while `fails` holds. Every part alone first goes with
  * the others, so the empty set is tried first, as the cheapest win.
@@ -266,11 +298,10 @@ export async function ddmin<T>(parts: readonly T[], fails: (subset: T[]) => Prom
 
 /**
  * Plainer workloads to try, each a candidate list in the order worth
- * trying: depths and bursts bisected towards none (a burst needs 2), wallets
- * dropped, pauses and starts to 0 ms, hostile moves made plain edits.
+ * trying: bursts bisected towards none (a burst needs 2), wallets dropped,
+ * pauses and starts to 0 ms, hostile moves made plain edits.
  */
 const simplifications: Array<(workload: Workload) => Array<Workload | undefined>> = [
-  (workload) => workload.accounts.flatMap((account, a) => bisectTowards(account.depth ?? 0, 0).map((depth) => withAccount(workload, a, { ...account, depth }))),
   (workload) =>
     workload.accounts.flatMap((account, a) => {
       const burst = account.burst ?? 0;
