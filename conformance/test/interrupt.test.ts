@@ -53,7 +53,11 @@ test("SIGINT during a soak: the summary and all three reports, marked interrupte
   expect(report.interrupted).toBe("SIGINT");
   expect(report.coverage?.operations).toBeGreaterThan(0);
   expect(await readFile(files.junit, "utf8")).toContain('<property name="interrupted" value="SIGINT"/>');
-  expect(await readFile(files.html, "utf8")).toContain("INCOMPLETE (interrupted by SIGINT)");
+  const html = await readFile(files.html, "utf8");
+  expect(html).toContain("INCOMPLETE (interrupted by SIGINT)");
+  // Not green: an interrupted run is no pass.
+  expect(html).toContain('<div class="banner incomplete">');
+  expect(html).toMatch(/<title>wallet-sync conformance: INCOMPLETE \(interrupted by SIGINT\)/);
 }, 40_000);
 
 test("a second SIGINT ends the command at once", async () => {

@@ -16,6 +16,7 @@ pre { background: var(--bg-soft); border: 1px solid var(--rule); border-radius: 
 .banner { padding: .8em 1em; border-radius: 6px; color: #fff; margin: 0 0 1em; }
 .banner.conforms { background: var(--pass); }
 .banner.fails { background: var(--fail); }
+.banner.incomplete { background: var(--warn); }
 .banner p { margin: .2em 0 0; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .1em 1.2em; margin: 0; }
 .facts dt { color: var(--muted); }

@@ -127,13 +127,18 @@ function coverageFacts(coverage: RunCoverage | undefined): string[] {
   ];
 }
 
+/** Green only for a whole run that conforms: an interrupted one with no failure is incomplete, not a pass. */
+function bannerClass(run: RunResult): "conforms" | "incomplete" | "fails" {
+  if (run.exitCode !== 0) return "fails";
+  return run.interrupted !== undefined ? "incomplete" : "conforms";
+}
+
 function header(run: RunResult): string {
-  const conforms = run.exitCode === 0;
   const { checks, passed, warned, failed } = run.totals;
   const target = targetName(run.target);
   const verdict = runVerdict(run);
   return [
-    `<div class="banner ${conforms ? "conforms" : "fails"}">`,
+    `<div class="banner ${bannerClass(run)}">`,
     `<h1>${escapeMarkup(verdict)}</h1>`,
     `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${blockedTotals(run)}${escapeMarkup(baselineTotals(run))}${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
     "</div>",
@@ -165,7 +170,7 @@ export function formatHtmlReport(run: RunResult): string {
   const indexOf = new Map(run.results.map((r, index) => [r, index]));
   const cases = (results: readonly CheckResult[]) => results.map((r) => renderCase(r, indexOf.get(r) ?? 0)).join("\n");
   const { name, version } = suiteVersion();
-  const title = `wallet-sync conformance: ${run.exitCode === 0 ? "conforms" : "does not conform"} — ${targetName(run.target)}`;
+  const title = `wallet-sync conformance: ${runVerdict(run)} — ${targetName(run.target)}`;
   return [
     ...htmlDocumentStart({
       title,
