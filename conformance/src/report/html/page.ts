@@ -6,7 +6,7 @@
 // failures; then every requirement.
 import { requirementById } from "../../../../spec/index.js";
 import { describeAlone, targetName, type CheckResult, type Finding, type RunCoverage, type RunResult, type Verdict } from "../../model/result.js";
-import { exercisedLine, notReachedLine } from "../coverage-text.js";
+import { exercisedLine, notReachedLine, trafficLine } from "../coverage-text.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
 import { baselineTotals, runVerdict, blockedTotals, verdictLabel, worst } from "../terminal.js";
@@ -121,20 +121,24 @@ function caseLinks(label: string, results: readonly CheckResult[]): string[] {
 function coverageFacts(coverage: RunCoverage | undefined): string[] {
   if (!coverage) return [];
   const gaps = notReachedLine(coverage);
+  const traffic = trafficLine(coverage);
   return [
     `<dt>Exercised</dt><dd>${escapeMarkup(exercisedLine(coverage).replace(/^Exercised: /, ""))}</dd>`,
     ...(gaps ? [`<dt>Not reached</dt><dd>${escapeMarkup(gaps.replace(/^Not reached: /, ""))}</dd>`] : []),
+    ...(traffic ? [`<dt>Traffic</dt><dd>${escapeMarkup(traffic.replace(/^Traffic: /, ""))}</dd>`] : []),
   ];
 }
 
 function header(run: RunResult): string {
-  const conforms = run.exitCode === 0;
+  // A run not trusted is no pass: its banner is not the green one.
+  const conforms = run.exitCode === 0 && run.notTrusted === undefined;
   const { checks, passed, warned, failed } = run.totals;
   const target = targetName(run.target);
   const verdict = runVerdict(run);
   return [
     `<div class="banner ${conforms ? "conforms" : "fails"}">`,
     `<h1>${escapeMarkup(verdict)}</h1>`,
+    ...(run.notTrusted !== undefined ? [`<p>${escapeMarkup(`Not trusted: ${run.notTrusted}`)}</p>`] : []),
     `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${blockedTotals(run)}${escapeMarkup(baselineTotals(run))}${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
     "</div>",
     '<dl class="facts">',
@@ -165,7 +169,8 @@ export function formatHtmlReport(run: RunResult): string {
   const indexOf = new Map(run.results.map((r, index) => [r, index]));
   const cases = (results: readonly CheckResult[]) => results.map((r) => renderCase(r, indexOf.get(r) ?? 0)).join("\n");
   const { name, version } = suiteVersion();
-  const title = `wallet-sync conformance: ${run.exitCode === 0 ? "conforms" : "does not conform"} — ${targetName(run.target)}`;
+  const outcome = run.exitCode !== 0 ? "does not conform" : run.notTrusted !== undefined ? "not trusted" : "conforms";
+  const title = `wallet-sync conformance: ${outcome} — ${targetName(run.target)}`;
   return [
     ...htmlDocumentStart({
       title,
