@@ -107,9 +107,11 @@ export function usage(): string {
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
+    "  --traffic NAME      what the randomized workloads are drawn as, and the checked operations per second a",
+    "                      trusted result needs (below it: exit 4):",
     ...trafficProfiles.map(
-      (traffic, index) =>
-        `${index === 0 ? "  --traffic NAME      " : "                      "}${traffic.name}: ${traffic.stresses}; ${describeMinimalRate(traffic)}${traffic === defaultTrafficProfile ? " (default)" : ""}`,
+      (traffic) =>
+        `                      ${`${traffic.name}:`.padEnd(15)}${traffic.stresses} (${describeMinimalRate(traffic)}${traffic === defaultTrafficProfile ? "; the default" : ""})`,
     ),
     "  --rate N            the randomized workloads send at most N requests per second, their devices together (up to N at",
     "                      once after a pause); not below the traffic profile's minimal rate",
@@ -342,9 +344,9 @@ function parseTraffic(name: string | undefined): TrafficProfile | undefined {
   return traffic;
 }
 
-/** "minimal rate 100 checked operations/s", or "no minimal rate". */
+/** "minimal rate 25 ops/s", or "no minimal rate". */
 function describeMinimalRate(traffic: TrafficProfile): string {
-  return traffic.minimalRate > 0 ? `minimal rate ${traffic.minimalRate} checked operations/s` : "no minimal rate";
+  return traffic.minimalRate > 0 ? `minimal rate ${traffic.minimalRate} ops/s` : "no minimal rate";
 }
 
 /** A pace below the profile's minimal rate could only end in a result that is not trusted: said at once instead. */

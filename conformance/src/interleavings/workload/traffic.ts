@@ -66,7 +66,7 @@ export interface TrafficProfile {
  */
 const defaultTraffic: TrafficProfile = {
   name: "default",
-  stresses: "every move and dimension now and then: hostile clients, column boundaries, bursts, sizes",
+  stresses: "every move and dimension now and then",
   accounts: { min: 2, max: 4 },
   devices: { min: 2, max: 8 },
   moves: { min: 0, max: 8 },
@@ -84,7 +84,7 @@ const defaultTraffic: TrafficProfile = {
 const deepTraffic: TrafficProfile = {
   ...defaultTraffic,
   name: "deep",
-  stresses: "long histories: few accounts advanced to thousands of versions, mostly edits",
+  stresses: "long histories: few accounts, thousands of versions",
   accounts: { min: 1, max: 2 },
   devices: { min: 2, max: 4 },
   moves: { min: 2, max: 8 },
@@ -98,7 +98,7 @@ const deepTraffic: TrafficProfile = {
 const contentionTraffic: TrafficProfile = {
   ...defaultTraffic,
   name: "contention",
-  stresses: "many writers on one or two accounts: 8 to 16 devices each, bursts of 8 to 32 POSTs of one sequence",
+  stresses: "many writers on one or two accounts, large bursts",
   accounts: { min: 1, max: 2 },
   devices: { min: 8, max: 16 },
   // Many moves a device: each login (a slow hash) is followed by many writes.
@@ -114,7 +114,7 @@ const contentionTraffic: TrafficProfile = {
 const largeWalletsTraffic: TrafficProfile = {
   ...defaultTraffic,
   name: "large-wallets",
-  stresses: "large wallets: a third of the edits padded to 64 B, 4 KiB, 32 KiB + 1, 64 KiB + 1 or the largest the server accepts",
+  stresses: "a third of the edits padded to boundary sizes or the largest",
   accounts: { min: 2, max: 3 },
   devices: { min: 2, max: 4 },
   moves: { min: 1, max: 6 },
