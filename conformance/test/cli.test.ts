@@ -135,7 +135,7 @@ describe("listing and selecting", () => {
     expect((await runCli(["--help"], output)).exitCode).toBe(0);
     for (const flag of ["--url", "--strict", "--timeout", "--rate-limit", "--list", "--only", "--skip", "--quiet", "--traffic", "--rate"]) expect(out.stdout).toContain(flag);
     // Every traffic profile with what it stresses and its minimal rate, and exit status 4.
-    for (const traffic of trafficProfiles) expect(out.stdout).toContain(`${traffic.name}: ${traffic.stresses}`);
+    for (const traffic of trafficProfiles) expect(out.stdout).toMatch(new RegExp(`^ +${traffic.name}: +${traffic.stresses} \\(`, "m"));
     expect(out.stdout).toContain(`minimal rate ${contention.minimalRate} ops/s`);
     expect(out.stdout).toMatch(/4 not trusted/);
   });
