@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the conformance suite against a server started by a command, in any CI:
 #   examples/run-conformance.sh 'go run . --port 8090' http://127.0.0.1:8090
-# Exit status: the suite's (0 conforms, 1 a MUST failed, 2 usage or unreachable).
+# Exit status: the suite's (0 conforms, 1 a MUST failed, 2 usage or unreachable, 3 interrupted,
+# 4 not trusted: the traffic profile's minimal rate was not reached).
 set -euo pipefail
 start_command=${1:?usage: run-conformance.sh START_COMMAND URL [suite flags...]}
 url=${2:?usage: run-conformance.sh START_COMMAND URL [suite flags...]}

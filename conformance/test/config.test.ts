@@ -9,6 +9,7 @@ import { startReferenceServer, type ReferenceServer } from "../../reference/src/
 import { configSchemaFile } from "../src/cli/config.js";
 import { runCli } from "../src/cli/main.js";
 import { usage } from "../src/cli/options.js";
+import { trafficProfileNames } from "../src/interleavings/workload/traffic.js";
 import { captured } from "./support/captured-output.js";
 
 let reference: ReferenceServer;
@@ -36,6 +37,15 @@ test("the schema has a key for every option of the command line, and no other", 
   flags.delete("list"); // an action, not a setting
   const keys = Object.keys((JSON.parse(readFileSync(configSchemaFile, "utf8")) as { properties: object }).properties);
   expect(keys.sort()).toEqual([...flags].sort());
+});
+
+test("the schema names every traffic profile, and a file may pick one", async () => {
+  const schema = JSON.parse(readFileSync(configSchemaFile, "utf8")) as { properties: { traffic: { enum: string[] } } };
+  expect(schema.properties.traffic.enum).toEqual([...trafficProfileNames]);
+  const { out, output } = captured();
+  const file = config("traffic.yaml", "traffic: heavy\n");
+  expect((await runCli(["--config", file], output)).exitCode).toBe(2);
+  expect(out.stderr).toMatch(/key 'traffic' must be equal to one of the allowed values/);
 });
 
 test("a YAML file gives the options; report files are relative to its folder", async () => {

@@ -67,6 +67,25 @@ describe("on a terminal", () => {
   });
 });
 
+test("during the randomized workloads: checked operations per second against the minimal rate, accounts, deepest version, memory", () => {
+  const display = new ProgressDisplay(1, { write: () => undefined }, { rssBytes: () => 182 * 1024 * 1024 });
+  display.started(check("LIN-1/interleavings"));
+  display.progressed(check("LIN-1/interleavings"), {
+    runsDone: 412,
+    operationsPerSecond: 1830.4,
+    minimalRate: 25,
+    accounts: 1088,
+    deepestVersion: 2756,
+    violations: 0,
+  });
+  expect(display.status()).toBe(
+    "0/1 cases; LIN-1/interleavings: 412 runs, 1,830 checked ops/s (minimal 25), 1,088 accounts, deepest version 2,756, 0 violations, RSS 182 MB",
+  );
+  // A case that reports only runs shows only runs: no memory beside them.
+  display.progressed(check("LIN-1/interleavings"), { runsDone: 3, runsTotal: 10 });
+  expect(display.status()).toBe("0/1 cases; LIN-1/interleavings: 3/10 runs");
+});
+
 describe("the command's stderr", () => {
   let broken: ReferenceServer;
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 // wallet-sync-conformance: list, select and run the cases against a server
 // (or the embedded reference), print the report, write report files, and
-// answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable.
+// answer with the exit status: 0 conforms, 1 does not, 2 usage or unreachable,
+// 3 interrupted, 4 not trusted (traffic below its profile's minimal rate).
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { defaultProfile, specProfile, type ProfileName } from "../../../spec/index.js";
@@ -36,8 +37,12 @@ const processOutput: CliOutput = {
   ...(process.stderr.isTTY ? { stderrColumns: () => process.stderr.columns ?? 80 } : {}),
 };
 
-/** 0 conforms; 1 a failure; 2 a usage error or no server; 3 interrupted with no failure in what ran. */
-export type ExitCode = 0 | 1 | 2 | 3;
+/**
+ * 0 conforms; 1 a failure; 2 a usage error or no server; 3 interrupted with
+ * no failure in what ran; 4 no failure, but the randomized workloads ran
+ * below their traffic profile's minimal rate, so the result is not trusted.
+ */
+export type ExitCode = 0 | 1 | 2 | 3 | 4;
 
 export interface MainResult {
   exitCode: ExitCode;
@@ -231,12 +236,19 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
         return { exitCode: 2, run };
       }
     }
-    return { exitCode: run.exitCode === 0 && run.interrupted !== undefined ? 3 : run.exitCode, run };
+    return { exitCode: exitCodeOf(run), run };
   } finally {
     progress?.close();
     await embedded?.close();
     await started?.stop();
   }
+}
+
+/** A failure outweighs an interruption, which outweighs traffic below the profile's minimal rate. */
+export function exitCodeOf(run: RunResult): ExitCode {
+  if (run.exitCode !== 0) return run.exitCode;
+  if (run.interrupted !== undefined) return 3;
+  return run.notTrusted !== undefined ? 4 : 0;
 }
 
 /** A URL that ends with the profile's own prefix names the protocol's root below it: the profile adds the prefix again. */

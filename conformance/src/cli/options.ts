@@ -4,6 +4,7 @@ import { parseHeaderLine } from "../client/connection.js";
 import { defaultConcurrency, deepShrinkExecutions, defaultDepthCap, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs, defaultTimeoutMs } from "../defaults.js";
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { routeLimits } from "../interleavings/workload/routing.js";
+import { defaultTrafficProfile, trafficProfileNamed, trafficProfileNames, trafficProfiles, type TrafficProfile } from "../interleavings/workload/traffic.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
 import { defaultProfile, isProfileName, profileNames, specProfile, type ProfileName } from "../../../spec/index.js";
 
@@ -25,7 +26,19 @@ export interface CliOptions {
   quiet: boolean;
   help: boolean;
   /** --runs, --seed and --path of the interleaving properties (LIN-*). */
-  interleavings: { runs?: number; seed?: number; path?: string; settleMs?: number; durationMs?: number; shrinkBudgetMs?: number; depthCap?: number };
+  interleavings: {
+    runs?: number;
+    seed?: number;
+    path?: string;
+    settleMs?: number;
+    durationMs?: number;
+    shrinkBudgetMs?: number;
+    depthCap?: number;
+    /** --traffic: the profile the workloads are drawn as (absent: the default one). */
+    traffic?: TrafficProfile;
+    /** --rate: requests per second the workloads send at most. */
+    rate?: number;
+  };
   /** --replay: a saved counterexample file to execute again. */
   replay?: string;
   /** Report files asked for through the writers' flags. */
@@ -94,8 +107,18 @@ export function usage(): string {
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
     "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
-    `  --depth N           deepest history an account is advanced to before its devices race (default ${defaultDepthCap}; 70000 crosses 32767 and 65535)`,
-    `  --shrink-time SECONDS  time spent shrinking a failing workload (default ${defaultShrinkBudgetMs / 1000}, or ${deepShrinkExecutions} of its executions when it is deeper than ${defaultDepthCap} versions)`,
+    "  --traffic NAME      what the randomized workloads are drawn as, and the checked operations per second a",
+    "                      trusted result needs (below it: exit 4):",
+    ...trafficProfiles.map(
+      (traffic) =>
+        `                      ${`${traffic.name}:`.padEnd(15)}${traffic.stresses} (${describeMinimalRate(traffic)}${traffic === defaultTrafficProfile ? "; the default" : ""})`,
+    ),
+    "  --rate N            the randomized workloads send at most N requests per second, their devices together (up to N at",
+    "                      once after a pause); not below the traffic profile's minimal rate",
+    `  --depth N           deepest history an account is advanced to before its devices race (default ${defaultDepthCap}, or the traffic`,
+    "                      profile's; 70000 crosses 32767 and 65535)",
+    `  --shrink-time SECONDS  time spent shrinking a failing workload (default ${defaultShrinkBudgetMs / 1000}, or ${deepShrinkExecutions} of its executions when it`,
+    `                      is deeper than ${defaultDepthCap} versions)`,
     "  --faults            inject faults into the randomized workloads through a proxy of the suite: hang-ups after",
     "                      sending, dropped answers, resets, delays (plain http:// only)",
     "  --server-cmd CMD    start the server with this shell command and wait until --url (or the first http:// URL",
@@ -117,7 +140,8 @@ export function usage(): string {
     "",
     "Exit status: 0 the server conforms; 1 a MUST requirement failed (or a SHOULD one with --strict);",
     "2 a usage error, or the server cannot be reached at all; 3 interrupted (SIGINT, SIGTERM) before the run was",
-    "complete, with no failure in what ran (a failure found before the interruption still exits 1).",
+    "complete, with no failure in what ran (a failure found before the interruption still exits 1); 4 not trusted: no",
+    "failure, but the randomized workloads ran below their traffic profile's minimal rate.",
   ].join("\n");
 }
 
@@ -148,6 +172,8 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         quiet: { type: "boolean" },
         runs: { type: "string" },
         depth: { type: "string" },
+        traffic: { type: "string" },
+        rate: { type: "string" },
         seed: { type: "string" },
         path: { type: "string" },
         replay: { type: "string" },
@@ -169,6 +195,10 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     throw new UsageError(message.split(/\.\s/)[0] ?? message);
   }
   const text = (name: string) => values[name] as string | undefined;
+  const interleavings = parseInterleavingOptions(text);
+  const requestsPerSecond = text("rate-limit") !== undefined ? parseInteger("--rate-limit", text("rate-limit"), 0, 1, 100_000) : undefined;
+  const traffic = interleavings.interleavings.traffic ?? defaultTrafficProfile;
+  if (requestsPerSecond !== undefined) refuseBelowMinimalRate("--rate-limit", requestsPerSecond, traffic);
   return {
     profile: parseProfile(text("protocol")),
     urls: parseUrls((values["url"] as string[] | undefined) ?? []),
@@ -183,14 +213,12 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     strict: values["strict"] === true,
     timeoutMs: parseInteger("--timeout", text("timeout"), defaultTimeoutMs, 1, 3_600_000),
     concurrency: parseInteger("--concurrency", text("concurrency"), defaultConcurrency, 1, 64),
-    ...(text("rate-limit") !== undefined
-      ? { requestsPerSecond: parseInteger("--rate-limit", text("rate-limit"), 0, 1, 100_000) }
-      : {}),
+    ...(requestsPerSecond !== undefined ? { requestsPerSecond } : {}),
     list: values["list"] === true,
     only: parsePrefixes("--only", text("only")),
     skip: parsePrefixes("--skip", text("skip")),
     quiet: values["quiet"] === true,
-    ...parseInterleavingOptions(text),
+    ...interleavings,
     ...parseFaultOptions(text, values["faults"] === true),
     help: values["help"] === true,
     reports: reportWriters.flatMap((writer) => {
@@ -280,6 +308,10 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
   const shrinkBudgetMs = shrinkText === undefined ? undefined : parseSeconds("--shrink-time", shrinkText, 3600);
   const depthText = text("depth");
   const depthCap = depthText === undefined ? undefined : parseInteger("--depth", depthText, defaultDepthCap, 0, 1_000_000);
+  const traffic = parseTraffic(text("traffic"));
+  const rateText = text("rate");
+  const rate = rateText === undefined ? undefined : parseInteger("--rate", rateText, 0, 1, 100_000);
+  if (rate !== undefined) refuseBelowMinimalRate("--rate", rate, traffic ?? defaultTrafficProfile);
   const durationText = text("duration");
   const durationMs = durationText === undefined ? undefined : parseDuration(durationText);
   if (durationMs !== undefined && runs !== undefined) throw new UsageError("--duration runs workloads until its time is up; it takes no --runs");
@@ -299,9 +331,31 @@ function parseInterleavingOptions(text: (name: string) => string | undefined): P
       ...(durationMs !== undefined ? { durationMs } : {}),
       ...(shrinkBudgetMs !== undefined ? { shrinkBudgetMs } : {}),
       ...(depthCap !== undefined ? { depthCap } : {}),
+      ...(traffic !== undefined ? { traffic } : {}),
+      ...(rate !== undefined ? { rate } : {}),
     },
     ...(replay !== undefined ? { replay } : {}),
   };
+}
+
+function parseTraffic(name: string | undefined): TrafficProfile | undefined {
+  if (name === undefined) return undefined;
+  const traffic = trafficProfileNamed(name);
+  if (!traffic) throw new UsageError(`--traffic must be one of ${trafficProfileNames.join(", ")}, got '${name}'`);
+  return traffic;
+}
+
+/** "minimal rate 25 ops/s", or "no minimal rate". */
+function describeMinimalRate(traffic: TrafficProfile): string {
+  return traffic.minimalRate > 0 ? `minimal rate ${traffic.minimalRate} ops/s` : "no minimal rate";
+}
+
+/** A pace below the profile's minimal rate could only end in a result that is not trusted: said at once instead. */
+function refuseBelowMinimalRate(flag: string, requestsPerSecond: number, traffic: TrafficProfile): void {
+  if (requestsPerSecond >= traffic.minimalRate) return;
+  throw new UsageError(
+    `${flag} ${requestsPerSecond} is below the ${traffic.name} traffic profile's minimal rate of ${traffic.minimalRate} checked operations per second, so its result could not be trusted`,
+  );
 }
 
 function parseFaultOptions(text: (name: string) => string | undefined, faults: boolean): Pick<CliOptions, "faults" | "serverCommand" | "restarts"> {

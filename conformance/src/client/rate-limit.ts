@@ -1,10 +1,11 @@
 // Rate limits of a server or its gateway: a 429, or a 503 with Retry-After,
 // is answered before the request does anything, so the client waits as told
 // (capped) and sends it again. One RateLimits per run counts how often that
-// happened and, with --rate-limit N, paces every request of the run.
-import { performance } from "node:perf_hooks";
+// happened and, with --rate-limit N, paces every request of the run; the
+// randomized workloads may add a pacer of their own (--rate).
 import { setTimeout as sleep } from "node:timers/promises";
 import { rateLimitMaxWaitMs, rateLimitRetries } from "../defaults.js";
+import { Pacer } from "./pacer.js";
 
 /** How often a run was limited, for reports. */
 export interface RateLimitTotals {
@@ -42,48 +43,59 @@ export interface RateLimitOptions {
   maxWaitMs?: number;
 }
 
+/** What the requests of one run met, whichever of its RateLimits sent them. */
+interface Tally {
+  limitedResponses: number;
+  waitedMs: number;
+}
+
 export class RateLimits {
   readonly retries: number;
   private readonly maxWaitMs: number;
-  private readonly intervalMs: number | undefined;
   private readonly requestsPerSecond: number | undefined;
-  private nextSlot = 0;
-  private limitedResponses = 0;
-  private waitedMs = 0;
+  /** --rate-limit: one request every 1/N seconds across the run, no bursts; then any pacer a part of the run adds. */
+  private readonly pacers: readonly Pacer[];
+  private readonly tally: Tally;
 
-  constructor(options: RateLimitOptions = {}) {
+  constructor(options: RateLimitOptions = {}, shared?: { tally: Tally; pacers: readonly Pacer[] }) {
     this.retries = options.retries ?? rateLimitRetries;
     this.maxWaitMs = options.maxWaitMs ?? rateLimitMaxWaitMs;
     this.requestsPerSecond = options.requestsPerSecond;
-    this.intervalMs = options.requestsPerSecond ? 1000 / options.requestsPerSecond : undefined;
+    this.tally = shared?.tally ?? { limitedResponses: 0, waitedMs: 0 };
+    this.pacers = shared?.pacers ?? (options.requestsPerSecond ? [new Pacer(options.requestsPerSecond)] : []);
   }
 
-  /** Waits for this request's slot: one every 1/N seconds across the run, no bursts. */
+  /**
+   * The same run's limits, counted together, whose requests also keep to
+   * `pacer` (--rate: the randomized workloads' own cap).
+   */
+  alsoPacedBy(pacer: Pacer): RateLimits {
+    const options = { retries: this.retries, maxWaitMs: this.maxWaitMs, ...(this.requestsPerSecond !== undefined ? { requestsPerSecond: this.requestsPerSecond } : {}) };
+    return new RateLimits(options, { tally: this.tally, pacers: [...this.pacers, pacer] });
+  }
+
+  /** Waits for this request's slot with every pacer of the run. */
   async pace(): Promise<void> {
-    if (this.intervalMs === undefined) return;
-    const now = performance.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + this.intervalMs;
-    if (slot > now) await sleep(slot - now);
+    for (const pacer of this.pacers) await pacer.pace();
   }
 
   /** Counts a limited response. */
   count(): void {
-    this.limitedResponses++;
+    this.tally.limitedResponses++;
   }
 
   /** Waits before retrying a limited request: what Retry-After asks, capped, or a doubling backoff when it asks nothing. */
   async waitBeforeRetry(response: LimitedResponse, attempt: number): Promise<void> {
     const asked = retryAfterMs(response.headers["retry-after"]) ?? 100 * 2 ** attempt;
     const wait = Math.min(asked, this.maxWaitMs);
-    this.waitedMs += wait;
+    this.tally.waitedMs += wait;
     if (wait > 0) await sleep(wait);
   }
 
   totals(): RateLimitTotals {
     return {
-      limitedResponses: this.limitedResponses,
-      waitedMs: Math.round(this.waitedMs),
+      limitedResponses: this.tally.limitedResponses,
+      waitedMs: Math.round(this.tally.waitedMs),
       ...(this.requestsPerSecond !== undefined ? { requestsPerSecond: this.requestsPerSecond } : {}),
     };
   }

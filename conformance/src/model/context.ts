@@ -12,9 +12,12 @@ export interface CaseProgress {
   runsDone: number;
   /** Runs the case means to make, when it knows. */
   runsTotal?: number;
-  /** Requests made so far and how long the case has run, for a rate (long soak runs). */
-  operations?: number;
-  elapsedMs?: number;
+  /** Checked operations per second while the workloads ran, and the traffic profile's minimal rate when it has one. */
+  operationsPerSecond?: number;
+  minimalRate?: number;
+  /** Accounts the workloads signed up so far, and the deepest version any of them reached. */
+  accounts?: number;
+  deepestVersion?: number;
   /** Violations found so far. */
   violations?: number;
 }

@@ -170,8 +170,24 @@ export interface RunCoverage {
   /** With --faults: requests a fault was injected into. With --restarts: restarts of the server. */
   faults?: number;
   restarts?: number;
+  /** The traffic profile the workloads were drawn as and the load they put on the server; absent when a saved workload was replayed. */
+  traffic?: TrafficRate;
   /** Dimensions below what a run of this kind should reach, each with its target and what was reached. */
   notReached: Array<{ dimension: string; target: number; reached: number }>;
+}
+
+/** The load of a run's randomized workloads against their traffic profile's minimal rate (--traffic, --rate). */
+export interface TrafficRate {
+  /** The traffic profile's name. */
+  profile: string;
+  /** Checked operations per second while the workloads ran: the probe, final reads and settle period left out. */
+  rate: number;
+  /** The rate the profile needs for its result to be trusted; 0: none. */
+  minimalRate: number;
+  /** --rate: the most requests per second the workloads were let send. */
+  cap?: number;
+  /** False when the rate was below the minimal rate: the run is not a pass, whatever its checks found. */
+  trusted: boolean;
 }
 
 export interface BlockedBy {
@@ -221,6 +237,12 @@ export interface RunResult {
   coverage?: RunCoverage;
   /** Set when a signal (SIGINT, SIGTERM) stopped the run early: its name. What ran is judged; what did not is in casesNotRun. */
   interrupted?: string;
+  /**
+   * Set when the randomized workloads ran below their traffic profile's
+   * minimal rate (coverage.traffic): why, in one sentence. The run is then
+   * not a pass: the command exits 4 when nothing failed.
+   */
+  notTrusted?: string;
 }
 
 export interface RunTarget {

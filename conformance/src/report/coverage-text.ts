@@ -1,6 +1,6 @@
 // What the randomized workloads exercised, in words: one line of what they
-// reached, one of what they did not. The terminal and HTML reports print the
-// same lines.
+// reached, one of what they did not, one of their traffic against its
+// profile's minimal rate. The terminal and HTML reports print the same lines.
 import type { RunCoverage } from "../model/result.js";
 
 const number = (n: number): string => n.toLocaleString("en-US");
@@ -32,8 +32,21 @@ export function notReachedLine(coverage: RunCoverage): string | undefined {
   return `Not reached: ${coverage.notReached.map((gap) => `${gap.dimension} ${number(gap.target)} (reached ${number(gap.reached)})`).join(", ")}`;
 }
 
+/**
+ * "Traffic: the contention profile, 412 checked operations/s while the
+ * workloads ran (minimal 100/s; --rate capped them at 500 requests/s)";
+ * undefined when a saved workload was replayed.
+ */
+export function trafficLine(coverage: RunCoverage): string | undefined {
+  const traffic = coverage.traffic;
+  if (!traffic) return undefined;
+  const minimal = traffic.minimalRate > 0 ? `minimal ${number(traffic.minimalRate)}/s` : "no minimal rate";
+  const cap = traffic.cap !== undefined ? `; --rate capped them at ${number(traffic.cap)} requests/s` : "";
+  const below = traffic.trusted ? "" : ": below it, NOT TRUSTED";
+  return `Traffic: the ${traffic.profile} profile, ${number(Math.round(traffic.rate))} checked operations/s while the workloads ran (${minimal}${cap})${below}`;
+}
+
 export function coverageLines(coverage: RunCoverage | undefined): string[] {
   if (!coverage) return [];
-  const gaps = notReachedLine(coverage);
-  return gaps ? [exercisedLine(coverage), gaps] : [exercisedLine(coverage)];
+  return [exercisedLine(coverage), notReachedLine(coverage), trafficLine(coverage)].filter((line): line is string => line !== undefined);
 }

@@ -8,7 +8,9 @@
 // <skipped type="expected-failure"> with its findings; a stale baseline entry
 // passes, with a STALE BASELINE ENTRY line in <system-out>. A case blocked
 // by a refused set-up step is a <skipped type="blocked"> naming the case
-// that owns the step.
+// that owns the step. When the traffic profile has a minimal rate, a
+// testsuite "Traffic" holds one testcase that fails when the randomized
+// workloads ran below it (the run is then not trusted).
 import { hostname } from "node:os";
 import { requirementById } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
@@ -129,42 +131,73 @@ function bySection(results: readonly CheckResult[]): Map<string, CheckResult[]> 
   return sections;
 }
 
-/** The run's coverage as properties named coverage.<dimension>; the dimensions not reached as one list. */
+const decimal = (value: number): string => String(Number.isInteger(value) ? value : Number(value.toFixed(1)));
+
+/** The run's coverage as properties named coverage.<dimension>, its traffic as coverage.traffic.<field>; the dimensions not reached as one list. */
 function coverageProperties(coverage: RunCoverage | undefined): string[][] {
   if (!coverage) return [];
-  const { notReached, ...reached } = coverage;
-  const numbers = Object.entries(reached).map(([name, value]) => [`coverage.${name}`, String(Number.isInteger(value) ? value : Number(value.toFixed(1)))]);
-  return notReached.length > 0 ? [...numbers, ["coverage.notReached", notReached.map((gap) => `${gap.dimension} ${gap.target} (reached ${gap.reached})`).join(", ")]] : numbers;
+  const { notReached, traffic, ...reached } = coverage;
+  const numbers = Object.entries(reached).map(([name, value]) => [`coverage.${name}`, decimal(value)]);
+  const rate = traffic
+    ? Object.entries(traffic).map(([name, value]) => [`coverage.traffic.${name}`, typeof value === "number" ? decimal(value) : String(value)])
+    : [];
+  const gaps = notReached.length > 0 ? [["coverage.notReached", notReached.map((gap) => `${gap.dimension} ${gap.target} (reached ${gap.reached})`).join(", ")]] : [];
+  return [...numbers, ...rate, ...gaps];
+}
+
+/**
+ * The traffic's own testsuite, when its profile has a minimal rate: one
+ * testcase, failed (type not-trusted) when the workloads ran below it, so
+ * that a CI view shows such a run as no pass.
+ */
+function trafficSuite(run: RunResult): { counts: Counts; testcase: string } | undefined {
+  const traffic = run.coverage?.traffic;
+  if (!traffic || traffic.minimalRate <= 0) return undefined;
+  const name = escapeAttribute(`minimal rate: ${traffic.minimalRate} checked operations per second (the ${traffic.profile} traffic profile)`);
+  const open = `    <testcase classname="traffic" name="${name}" time="0.000"`;
+  const failed = run.notTrusted !== undefined;
+  const testcase = failed
+    ? [`${open}>`, `      <failure message="${escapeAttribute(`not trusted: ${run.notTrusted}`)}" type="not-trusted"/>`, "    </testcase>"].join("\n")
+    : `${open}/>`;
+  return { counts: { tests: 1, failures: failed ? 1 : 0, errors: 0, skipped: 0, time: 0 }, testcase };
+}
+
+function addCounts(a: Counts, b: Counts | undefined): Counts {
+  if (!b) return a;
+  return { tests: a.tests + b.tests, failures: a.failures + b.failures, errors: a.errors + b.errors, skipped: a.skipped + b.skipped, time: a.time + b.time };
 }
 
 export function formatJunitReport(run: RunResult): string {
   const stamp = timestamp(run.startedAt);
   const host = escapeAttribute(hostname());
-  const suites = [...bySection(run.results)].map(([section, results], index) => {
-    const properties = [
-      ["profile", run.profile],
-      ["target", run.target.url],
-      ["embedded", String(run.target.embedded)],
-      ...(run.target.nodes ? [["nodes", run.target.nodes.join(" ")]] : []),
-      ["runId", run.runId],
-      ["strict", String(run.strict)],
-      ["timeoutMs", String(run.timeoutMs)],
-      ...(run.interrupted !== undefined ? [["interrupted", run.interrupted]] : []),
-      ...coverageProperties(run.coverage),
-    ]
-      .map(([name, value]) => `      <property name="${name}" value="${escapeAttribute(value ?? "")}"/>`)
-      .join("\n");
-    const counts = countsOf(results);
-    return [
-      `  <testsuite id="${index}" name="${escapeAttribute(section)}" ${countAttributes(counts, counts.time)} timestamp="${stamp}" hostname="${host}">`,
+  const properties = [
+    ["profile", run.profile],
+    ["target", run.target.url],
+    ["embedded", String(run.target.embedded)],
+    ...(run.target.nodes ? [["nodes", run.target.nodes.join(" ")]] : []),
+    ["runId", run.runId],
+    ["strict", String(run.strict)],
+    ["timeoutMs", String(run.timeoutMs)],
+    ...(run.interrupted !== undefined ? [["interrupted", run.interrupted]] : []),
+    ...(run.notTrusted !== undefined ? [["notTrusted", run.notTrusted]] : []),
+    ...coverageProperties(run.coverage),
+  ]
+    .map(([name, value]) => `      <property name="${name}" value="${escapeAttribute(value ?? "")}"/>`)
+    .join("\n");
+  const suite = (index: number, name: string, counts: Counts, testcases: string[]) =>
+    [
+      `  <testsuite id="${index}" name="${escapeAttribute(name)}" ${countAttributes(counts, counts.time)} timestamp="${stamp}" hostname="${host}">`,
       `    <properties>\n${properties}\n    </properties>`,
-      ...results.map(testcase),
+      ...testcases,
       "  </testsuite>",
     ].join("\n");
-  });
+  const sections = [...bySection(run.results)];
+  const suites = sections.map(([section, results], index) => suite(index, section, countsOf(results), results.map(testcase)));
+  const traffic = trafficSuite(run);
+  if (traffic) suites.push(suite(sections.length, "Traffic", traffic.counts, [traffic.testcase]));
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${escapeAttribute(`${suiteName}: ${targetName(run.target)}`)}" ${countAttributes(countsOf(run.results), run.durationMs)}>`,
+    `<testsuites name="${escapeAttribute(`${suiteName}: ${targetName(run.target)}`)}" ${countAttributes(addCounts(countsOf(run.results), traffic?.counts), run.durationMs)}>`,
     ...suites,
     "</testsuites>",
     "",

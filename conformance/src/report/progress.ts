@@ -20,6 +20,8 @@ export interface ProgressOptions {
   /** Milliseconds between redraws on a terminal; default 100. */
   redrawInterval?: number;
   now?: () => number;
+  /** The process's resident memory in bytes, shown while the randomized workloads run; process.memoryUsage.rss by default. */
+  rssBytes?: () => number;
 }
 
 const clearLine = "\r\u001b[2K";
@@ -37,6 +39,7 @@ export class ProgressDisplay {
   /** The failed case being run again alone, once every case is done. */
   private again: string | undefined;
   private readonly now: () => number;
+  private readonly rssBytes: () => number;
   private readonly logInterval: number;
   private readonly redrawInterval: number;
 
@@ -46,6 +49,7 @@ export class ProgressDisplay {
     options: ProgressOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.rssBytes = options.rssBytes ?? (() => process.memoryUsage.rss());
     this.logInterval = options.logInterval ?? 15_000;
     this.redrawInterval = options.redrawInterval ?? 100;
     this.lastWrite = this.now();
@@ -95,7 +99,7 @@ export class ProgressDisplay {
     if (this.again !== undefined) return `${line}; running ${this.again} again alone`;
     if (shown) {
       const [id, progress] = shown;
-      line += `; ${id}${progress ? `: ${describeProgress(progress)}` : ""}`;
+      line += `; ${id}${progress ? `: ${describeProgress(progress, this.rssBytes())}` : ""}`;
     }
     return line;
   }
@@ -131,12 +135,21 @@ export class ProgressDisplay {
   }
 }
 
-/** "30/100 runs", or for a soak run "412 runs, 1,830 ops/s, 0 violations". */
-function describeProgress(progress: CaseProgress): string {
+const number = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+/**
+ * "30/100 runs", or for the randomized workloads "412 runs, 1,830 checked
+ * ops/s (minimal 100), 88 accounts, deepest version 279, 0 violations, RSS 182 MB".
+ */
+export function describeProgress(progress: CaseProgress, rssBytes?: number): string {
   const parts = [`${progress.runsDone}${progress.runsTotal !== undefined ? `/${progress.runsTotal}` : ""} runs`];
-  if (progress.operations !== undefined && progress.elapsedMs !== undefined && progress.elapsedMs > 0) {
-    parts.push(`${Math.round((progress.operations / progress.elapsedMs) * 1000).toLocaleString("en-US")} ops/s`);
+  if (progress.operationsPerSecond !== undefined) {
+    const minimal = progress.minimalRate !== undefined ? ` (minimal ${number(progress.minimalRate)})` : "";
+    parts.push(`${number(progress.operationsPerSecond)} checked ops/s${minimal}`);
   }
+  if (progress.accounts !== undefined) parts.push(`${number(progress.accounts)} account${progress.accounts === 1 ? "" : "s"}`);
+  if (progress.deepestVersion !== undefined) parts.push(`deepest version ${number(progress.deepestVersion)}`);
   if (progress.violations !== undefined) parts.push(`${progress.violations} violation${progress.violations === 1 ? "" : "s"}`);
+  if (rssBytes !== undefined && progress.operationsPerSecond !== undefined) parts.push(`RSS ${number(rssBytes / 1024 / 1024)} MB`);
   return parts.join(", ");
 }

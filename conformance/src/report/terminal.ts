@@ -156,13 +156,20 @@ export function formatTerminalReport(run: RunResult, options: TerminalReportOpti
         `waited ${seconds(limits.waitedMs)} before retrying${pace}`,
     );
   }
+  if (run.notTrusted !== undefined) out.push(`Not trusted: ${run.notTrusted}`);
   out.push(`${runVerdict(run)}: ${run.exitCode === 0 ? "" : `${failures} check${failures === 1 ? "" : "s"} failed at `}${targetName(run.target)}`);
   return `${out.join("\n")}\n`;
 }
 
-/** "CONFORMS", "CONFORMS, with warnings", "DOES NOT CONFORM", or for a run interrupted with no failure "INCOMPLETE (interrupted by SIGINT)". */
+/**
+ * "CONFORMS", "CONFORMS, with warnings", "DOES NOT CONFORM"; with no failure,
+ * "INCOMPLETE (interrupted by SIGINT)" for an interrupted run and "NOT
+ * TRUSTED (traffic below its profile's minimal rate)" for one whose
+ * workloads ran below their profile's minimal rate.
+ */
 export function runVerdict(run: RunResult): string {
   if (run.exitCode !== 0) return "DOES NOT CONFORM";
   if (run.interrupted !== undefined) return `INCOMPLETE (interrupted by ${run.interrupted})`;
+  if (run.notTrusted !== undefined) return "NOT TRUSTED (traffic below its profile's minimal rate)";
   return `CONFORMS${run.totals.warned > 0 ? ", with warnings" : ""}`;
 }

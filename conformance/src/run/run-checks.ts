@@ -9,6 +9,7 @@ import type { Exchange, ProtocolClientOptions } from "../client/protocol-client.
 import { makeFinding, totalsOf, verdictOf, type CheckResult, type Finding, type FindingInput, type InterleavingEvidence, type RunCoverage, type RunResult } from "../model/result.js";
 import { type CheckCase } from "../model/case.js";
 import { resolveInterleavingSettings, type InterleavingSettings } from "../interleavings/property/settings.js";
+import { notTrustedReason } from "../interleavings/property/traffic-rate.js";
 import { CheckAborted, SetupRefused, type CaseProgress, type CheckContext } from "../model/context.js";
 import { aloneBudgetMs, defaultAloneRuns, defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
 import { curlCommand, type CurlContext } from "../report/curl.js";
@@ -166,15 +167,18 @@ export async function runChecks(cases: readonly CheckCase[], options: RunOptions
   };
 }
 
+/** The run's coverage and, when its workloads ran below their profile's minimal rate, why it is not trusted. */
+function coverageOf(results: readonly CheckResult[]): { coverage?: RunCoverage; notTrusted?: string } {
+  // The case that ran the randomized workloads attached it.
+  const coverage = results.find((result) => result.coverage !== undefined)?.coverage;
+  if (!coverage) return {};
+  const notTrusted = notTrustedReason(coverage.traffic);
+  return { coverage, ...(notTrusted !== undefined ? { notTrusted } : {}) };
+}
+
 /** What ended the run early: the signal named as the abort's reason. */
 function interruptionOf(signal: AbortSignal): string {
   return typeof signal.reason === "string" ? signal.reason : "interrupted";
-}
-
-/** The run's coverage: the one the case that ran the randomized workloads attached. */
-function coverageOf(results: readonly CheckResult[]): { coverage?: RunCoverage } {
-  const coverage = results.find((result) => result.coverage !== undefined)?.coverage;
-  return coverage ? { coverage } : {};
 }
 
 interface CaseEnvironment {

@@ -68,7 +68,7 @@ test("a workload in words: one device a line, moves in order", () => {
 
 test.each([
   [{ accounts: [] }, "workload.accounts must have 1 to 4 entries"],
-  [{ accounts: [{ devices: [device(), device()] }, { devices: [] }] }, "workload.accounts[1].devices must have 1 to 8 entries"],
+  [{ accounts: [{ devices: [device(), device()] }, { devices: [] }] }, `workload.accounts[1].devices must have 1 to ${workloadLimits.devices.max} entries`],
   [
     { accounts: [{ devices: [device(), device({ startMs: 99 })] }, { devices: [device(), device()] }] },
     `workload.accounts[0].devices[1].startMs must be an integer from 0 to ${workloadLimits.startMs.max}`,

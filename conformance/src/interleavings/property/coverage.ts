@@ -9,7 +9,8 @@ import type { HistoryCoverage } from "../history/coverage.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import type { PropertyOutcome } from "./observations.js";
 import type { InterleavingSettings } from "./settings.js";
-import { defaultDepthCap } from "../../defaults.js";
+import { defaultTrafficProfile } from "../workload/traffic.js";
+import { trafficOf } from "./traffic-rate.js";
 
 /** What a default run reaches, and so what a run that did not is named for. */
 export const coverageTargets = { maxSequence: 256, largestWallet: 65_537, peakContenders: 16 } as const;
@@ -32,6 +33,8 @@ export function runCoverage(outcome: PropertyOutcome, settings: InterleavingSett
       : {}),
     ...(settings.faults ? { faults: c.faults } : {}),
     ...(settings.restarts ? { restarts: c.restarts } : {}),
+    // A replayed workload does what it does: only generated runs are held to their profile's rate.
+    ...(outcome.mode === "generated" ? { traffic: trafficOf(outcome.load, settings) } : {}),
     notReached: [],
   };
   // A replayed workload does what it does: only generated runs are held to targets.
@@ -41,7 +44,7 @@ export function runCoverage(outcome: PropertyOutcome, settings: InterleavingSett
 
 function gaps(c: HistoryCoverage, settings: InterleavingSettings, largestAccepted: number | undefined): RunCoverage["notReached"] {
   const targets: Array<[string, number, number]> = [
-    ["maxSequence", Math.min(coverageTargets.maxSequence, settings.depthCap ?? defaultDepthCap), c.maxSequence],
+    ["maxSequence", Math.min(coverageTargets.maxSequence, settings.depthCap ?? (settings.traffic ?? defaultTrafficProfile).depth.cap), c.maxSequence],
     ["largestWallet", Math.min(coverageTargets.largestWallet, largestAccepted ?? 0), c.largestWallet],
     ["peakContenders", coverageTargets.peakContenders, c.peakContenders],
     ["conflictsRebased", 1, c.conflictsRebased],

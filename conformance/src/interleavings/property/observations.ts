@@ -14,6 +14,7 @@ import { readFinally, withFinalReads } from "../execution/final-reads.js";
 import type { InterleavingSettings } from "./settings.js";
 import type { WalletSizeProbe } from "../execution/largest-wallet.js";
 import { startFailure, type StartFailure } from "../execution/startup.js";
+import { addLoad, rateOf, type TrafficLoad } from "./traffic-rate.js";
 import type { Workload } from "../workload/workload.js";
 import type { DomainShrink } from "./shrink.js";
 
@@ -26,8 +27,12 @@ export interface PropertyEnvironment extends ExecutionEnvironment {
 export interface ExecutionProgress {
   runsDone: number;
   runsTotal?: number;
-  operations: number;
-  elapsedMs: number;
+  /** Checked operations per second while the workloads ran (traffic-rate.ts). */
+  operationsPerSecond: number;
+  /** The traffic profile's minimal rate, when it has one. */
+  minimalRate?: number;
+  accounts: number;
+  deepestVersion: number;
   violations: number;
 }
 
@@ -74,6 +79,8 @@ export interface PropertyOutcome {
   walletProbe?: WalletSizeProbe;
   /** What every execution's history exercised, final reads included, added up. */
   coverage: HistoryCoverage;
+  /** The load the executions themselves put on the server: their operations and the time they took. */
+  load: TrafficLoad;
   /** How long the whole property took, probe and final reads included. */
   elapsedMs?: number;
   /** Set when a saved counterexample was replayed: the executions made, up to the first that broke something. */
@@ -93,7 +100,8 @@ export class Observations {
   /** Executions whose accounts are still to be read finally, and since when the first of them waits. */
   private unread: Execution[] = [];
   private unreadSince = 0;
-  private readonly started = performance.now();
+  /** What the executions exercised as they finished, before their final reads: for progress. */
+  private exercised = emptyCoverage();
   /** When the server is killed and started again (--restarts). */
   private readonly crashes: CrashSchedule | undefined;
 
@@ -111,18 +119,22 @@ export class Observations {
       serverErrors: { count: 0, requests: 0, byStatus: {}, byEndpoint: {} },
       violations: 0,
       coverage: emptyCoverage(),
+      load: { operations: 0, elapsedMs: 0 },
     };
   }
 
-  /** Progress for the case's display: runs, and for long runs their rate and violations so far. */
+  /** Progress for the case's display: runs, their rate, how far they went, and violations so far. */
   progress(): ExecutionProgress {
     const outcome = this.outcome;
     const planned = outcome.firstFailure || this.env.settings.durationMs !== undefined ? undefined : outcome.runsPlanned;
+    const minimalRate = this.env.settings.traffic?.minimalRate ?? 0;
     return {
       runsDone: outcome.executions,
       ...(planned !== undefined ? { runsTotal: planned } : {}),
-      operations: outcome.serverErrors.requests,
-      elapsedMs: performance.now() - this.started,
+      operationsPerSecond: rateOf(outcome.load),
+      ...(minimalRate > 0 ? { minimalRate } : {}),
+      accounts: this.exercised.accounts,
+      deepestVersion: this.exercised.maxSequence,
       violations: outcome.violations,
     };
   }
@@ -134,6 +146,9 @@ export class Observations {
       ? crashes.around((onRecorded) => executeWorkload(workload, { ...this.env, watch: { serverEvents: () => crashes.events, onRecorded } }))
       : executeWorkload(workload, this.env));
     const outcome = this.outcome;
+    const exercised = coverageOf(execution.history);
+    this.exercised = addCoverage(this.exercised, exercised);
+    outcome.load = addLoad(outcome.load, execution);
     outcome.executions++;
     outcome.last = execution;
     outcome.violations += execution.check.violations.length;
@@ -152,7 +167,7 @@ export class Observations {
       if (this.unread.length === 0) this.unreadSince = performance.now();
       this.unread.push(execution);
     } else {
-      outcome.coverage = addCoverage(outcome.coverage, coverageOf(execution.history));
+      outcome.coverage = addCoverage(outcome.coverage, exercised);
     }
     if (this.finalReadsDue()) await this.readFinally();
     return broken;

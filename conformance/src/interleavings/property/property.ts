@@ -59,6 +59,7 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     nodes: env.nodes.length,
     faults: settings.faults === true,
     ...(env.nodes[0] ? { profile: env.nodes[0].profile } : {}),
+    ...(settings.traffic ? { traffic: settings.traffic } : {}),
     ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
   });
   const property = fc.asyncProperty(workloads, async (workload) => {

@@ -5,6 +5,7 @@
 import { deepShrinkExecutions, defaultReplayAttempts, defaultRuns, defaultSettleMs, defaultShrinkBudgetMs } from "../../defaults.js";
 import type { Counterexample } from "./counterexample-file.js";
 import type { RestartableServer } from "../execution/crash-schedule.js";
+import type { TrafficProfile } from "../workload/traffic.js";
 
 export interface InterleavingSettings {
   /** Randomized workloads to generate and run (fast-check's numRuns). */
@@ -29,8 +30,12 @@ export interface InterleavingSettings {
   durationMs?: number;
   /** performance.now() past which no further workload is started (--max-time); the report counts those that ran. */
   deadline?: number;
-  /** --depth: the deepest an account is advanced before its devices start (defaultDepthCap when absent). */
+  /** --traffic: what the workloads are drawn as, and the rate their result needs; the default profile when absent. */
+  traffic?: TrafficProfile;
+  /** --depth: the deepest an account is advanced before its devices start (the traffic profile's cap when absent). */
   depthCap?: number;
+  /** --rate: the most requests per second the workloads send, their devices together. */
+  rate?: number;
   /** Aborted when the run is interrupted: no further workload starts, devices stop starting requests. */
   interrupt?: AbortSignal;
   /** --faults: moves may carry faults, injected by the suite's proxy in front of the server. */

@@ -4,6 +4,7 @@
 // is done, every failing execution that will be reported is saved as a
 // counterexample file.
 import { defaultProfile } from "../../../../spec/index.js";
+import { Pacer } from "../../client/pacer.js";
 import { ProtocolClient } from "../../client/protocol-client.js";
 import { startFaultProxy, type FaultProxy } from "../../faults/fault-proxy.js";
 import type { CheckContext } from "../../model/context.js";
@@ -13,6 +14,7 @@ import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
 import { workloadSize, type ShrinkSummary } from "./shrink-summary.js";
+import { defaultTrafficProfile } from "../workload/traffic.js";
 import { hasFaults } from "../workload/workload.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";
 
@@ -52,10 +54,14 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
     // The run's connection pool, but not its recorder: thousands of exchanges
     // would swamp the case's result. Each is still checked against the spec,
     // and those that do not match are recorded (HTTP-2).
+    // --rate: one bucket for every device on every node, up to a second's worth at once (a burst of contenders stays a burst).
+    const cap = settings.rate !== undefined ? new Pacer(settings.rate, settings.rate) : undefined;
     const nodes = ctx.nodeUrls.map((_url, node) => {
       const proxy = proxies[node];
+      const options = ctx.clientOptions(node);
       return new ProtocolClient({
-        ...ctx.clientOptions(node),
+        ...options,
+        ...(cap && options.rateLimits ? { rateLimits: options.rateLimits.alsoPacedBy(cap) } : {}),
         ...(proxy ? { baseUrl: proxy.url } : {}),
         onExchange: (exchange) => {
           if (schemaFindings(exchange).length > 0) ctx.record(exchange);
@@ -78,6 +84,7 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
     urls: ctx.nodeUrls,
     timeoutMs: ctx.timeoutMs,
     ...(settings.faults ? { faults: true } : {}),
+    ...(settings.traffic && settings.traffic !== defaultTrafficProfile ? { traffic: settings.traffic } : {}),
     ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
     ...(ctx.profile !== defaultProfile ? { profile: ctx.profile } : {}),
   };

@@ -1,7 +1,8 @@
 // Interleaving failures in words, for findings: counts, finding fields and
 // the command lines that replay a workload.
 import { defaultProfile, type ProfileName } from "../../../../spec/index.js";
-import { defaultDepthCap, defaultTimeoutMs } from "../../defaults.js";
+import { defaultTimeoutMs } from "../../defaults.js";
+import { defaultTrafficProfile, type TrafficProfile } from "../workload/traffic.js";
 
 /** The command as the package installs it. */
 const command = "npx wallet-sync-conformance";
@@ -19,6 +20,8 @@ export interface ReplayTarget {
   faults?: boolean;
   /** The profile (--protocol): the same seed generates the same moves only in it. */
   profile?: ProfileName;
+  /** --traffic: the same seed generates the same workloads only in the same profile; the default one when absent. */
+  traffic?: TrafficProfile;
   /** --depth: the same seed generates the same depths only with it. */
   depthCap?: number;
 }
@@ -36,8 +39,10 @@ function commandLine(target: ReplayTarget, rest: string[]): string {
   const urls = target.urls.flatMap((url) => ["--url", url]);
   const faults = target.faults ? ["--faults"] : [];
   const protocol = target.profile !== undefined && target.profile !== defaultProfile ? ["--protocol", target.profile] : [];
-  const depth = target.depthCap !== undefined && target.depthCap !== defaultDepthCap ? ["--depth", String(target.depthCap)] : [];
-  return [command, ...[...urls, ...protocol, ...timeout, ...faults, ...depth, "--only", only, ...rest].map(shellWord)].join(" ");
+  const traffic = target.traffic ?? defaultTrafficProfile;
+  const trafficFlag = traffic !== defaultTrafficProfile ? ["--traffic", traffic.name] : [];
+  const depth = target.depthCap !== undefined && target.depthCap !== traffic.depth.cap ? ["--depth", String(target.depthCap)] : [];
+  return [command, ...[...urls, ...protocol, ...timeout, ...faults, ...trafficFlag, ...depth, "--only", only, ...rest].map(shellWord)].join(" ");
 }
 
 /** Runs the saved workload again (the exact one), with `--replay FILE`. */

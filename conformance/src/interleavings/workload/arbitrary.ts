@@ -1,28 +1,35 @@
-// fast-check arbitraries for workloads. Shrinking drops accounts, devices and
-// moves, turns hostile moves into plain edits (the first alternative of the
-// move choice) and pauses into 0 ms: a shrunk counterexample is the fewest
-// devices doing the fewest, most ordinary things at once.
+// fast-check arbitraries for workloads, drawn as a traffic profile
+// (traffic.ts) says. Shrinking drops accounts, devices and moves, turns
+// hostile moves into plain edits (the first alternative of the move choice)
+// and pauses into 0 ms: a shrunk counterexample is the fewest devices doing
+// the fewest, most ordinary things at once.
 import fc from "fast-check";
 import type { ProfileName } from "../../../../spec/index.js";
-import { defaultDepthCap } from "../../defaults.js";
 import { walletTexts } from "../../client/wallet-size.js";
 import { faultKindNames } from "../../faults/fault-kinds.js";
 import { burstArbitrary, depthArbitrary } from "./depth.js";
 import { routeArbitrary } from "./routing.js";
+import { defaultTrafficProfile, type TrafficProfile } from "./traffic.js";
+import { weighted } from "./weighted.js";
 import {
+  api3MoveKinds,
   editedWalletBytes,
+  seedMoveKinds,
   workloadLimits as limits,
   type AccountScript,
   type DeviceScript,
   type EditedWallet,
   type FaultyMove,
   type Move,
+  type MoveKind,
   type Workload,
 } from "./workload.js";
 
 const pauseMs = fc.integer(limits.pauseMs);
 
 const oldTokenUse = fc.constantFrom<"get" | "post">("get", "post");
+
+const boundarySizes = editedWalletBytes.filter((bytes): bytes is Exclude<typeof bytes, "largest"> => bytes !== "largest");
 
 /**
  * An edit's wallet: a few bytes of change log most of the time; now and then
@@ -31,57 +38,50 @@ const oldTokenUse = fc.constantFrom<"get" | "post">("get", "post");
  * base64 or the JSON string range. No padding is the first alternative:
  * shrinking drops it, then lowers the size.
  */
-const [largest, ...boundarySizes] = [...editedWalletBytes].reverse();
-const editedWallet: fc.Arbitrary<EditedWallet | undefined> = fc.oneof(
-  { weight: 15, arbitrary: fc.constant(undefined) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      // Cross-shrinking: a failure with the largest wallet is tried with the boundary sizes too.
-      bytes: fc.oneof(
-        { withCrossShrink: true },
-        { weight: 4, arbitrary: fc.constantFrom(...boundarySizes.reverse()) },
-        { weight: 1, arbitrary: fc.constant(largest!) },
-      ),
-      text: fc.constantFrom(...walletTexts),
-    }),
-  },
-);
+function editedWalletOf({ wallets }: TrafficProfile): fc.Arbitrary<EditedWallet | undefined> {
+  const padded = fc.record({
+    // Cross-shrinking: a failure with the largest wallet is tried with the boundary sizes too.
+    bytes: fc.oneof(
+      { withCrossShrink: true },
+      ...weighted<EditedWallet["bytes"]>([wallets.boundary, fc.constantFrom(...boundarySizes)], [wallets.largest, fc.constant("largest" as const)]),
+    ),
+    text: fc.constantFrom(...walletTexts),
+  });
+  return fc.oneof(...weighted<EditedWallet | undefined>([wallets.plain, fc.constant(undefined)], [wallets.padded, padded]));
+}
 
-const edit = fc
-  .record({ kind: fc.constant("edit" as const), changes: fc.integer(limits.changes), pauseMs, wallet: editedWallet })
-  .map(({ wallet, ...move }) => (wallet === undefined ? move : { ...move, wallet }));
-
-/** Honest edits and reads most of the time; each hostile move now and then. */
-const seedMoves = [
-  { weight: 8, arbitrary: edit },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("get" as const), pauseMs }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("stale" as const), back: fc.integer(limits.back), pauseMs }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("skip-ahead" as const), by: fc.integer(limits.by), pauseMs }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("repeat" as const), pauseMs }) },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant("reauth" as const),
-      thenOldToken: fc.constantFrom<"get" | "post" | "none">("get", "post", "none"),
-      pauseMs,
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("old-token" as const), use: oldTokenUse, pauseMs }) },
-] satisfies Array<fc.WeightedArbitrary<Move>>;
-
-export const moveArbitrary: fc.Arbitrary<Move> = fc.oneof(...seedMoves);
+function moveOf(kind: MoveKind, traffic: TrafficProfile): fc.Arbitrary<Move> {
+  switch (kind) {
+    case "edit":
+      return fc
+        .record({ kind: fc.constant("edit" as const), changes: fc.integer(limits.changes), pauseMs, wallet: editedWalletOf(traffic) })
+        .map(({ wallet, ...move }) => (wallet === undefined ? move : { ...move, wallet }));
+    case "stale":
+      return fc.record({ kind: fc.constant("stale" as const), back: fc.integer(limits.back), pauseMs });
+    case "skip-ahead":
+      return fc.record({ kind: fc.constant("skip-ahead" as const), by: fc.integer(limits.by), pauseMs });
+    case "reauth":
+      return fc.record({ kind: fc.constant("reauth" as const), thenOldToken: fc.constantFrom<"get" | "post" | "none">("get", "post", "none"), pauseMs });
+    case "old-token":
+      return fc.record({ kind: fc.constant("old-token" as const), use: oldTokenUse, pauseMs });
+    case "get":
+    case "repeat":
+    case "password-change":
+    case "listen":
+      return fc.record({ kind: fc.constant(kind), pauseMs });
+  }
+}
 
 /**
- * api3: the seed's moves, and now and then a password change or a socket
- * held to the end. Only api3 workloads draw from it, so seeds of the seed
- * profile generate what they always did.
+ * Honest edits and reads most of the time, each hostile move now and then,
+ * as the profile weighs them. api3 adds its own moves (a password change, a
+ * socket held to the end) after the seed's, so seeds of the seed protocol
+ * generate what they would without them.
  */
-export const api3MoveArbitrary: fc.Arbitrary<Move> = fc.oneof(
-  ...seedMoves,
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("password-change" as const), pauseMs }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("listen" as const), pauseMs }) },
-);
+function movesOf(traffic: TrafficProfile, profile: ProfileName): fc.Arbitrary<Move> {
+  const kinds: readonly MoveKind[] = profile === "api3" ? [...seedMoveKinds, ...api3MoveKinds] : seedMoveKinds;
+  return fc.oneof(...weighted(...kinds.map((kind): [number, fc.Arbitrary<Move>] => [traffic.moveWeights[kind], moveOf(kind, traffic)])));
+}
 
 /**
  * With --faults: a move carries a fault now and then, one kind as likely as
@@ -94,26 +94,24 @@ function faultyMovesOf(moves: fc.Arbitrary<Move>): fc.Arbitrary<FaultyMove> {
     .map(([move, fault]) => (fault === undefined ? move : { ...move, fault }));
 }
 
-export const faultyMoveArbitrary: fc.Arbitrary<FaultyMove> = faultyMovesOf(moveArbitrary);
-
-function deviceArbitraryOf(move: fc.Arbitrary<FaultyMove>): fc.Arbitrary<DeviceScript> {
+function deviceArbitraryOf(move: fc.Arbitrary<FaultyMove>, traffic: TrafficProfile): fc.Arbitrary<DeviceScript> {
   return fc.record({
     startMs: fc.integer(limits.startMs),
     // "post" first: devices that start together race for the first wallet.
     opening: fc.constantFrom<"post" | "get">("post", "get"),
     sharedId: fc.boolean(),
-    moves: fc.array(move, { minLength: limits.moves.min, maxLength: limits.moves.max }),
+    moves: fc.array(move, { minLength: traffic.moves.min, maxLength: traffic.moves.max }),
   });
 }
 
 /** Workloads of accounts whose devices `device` generates, each account advanced up to `depthCap` first. */
-function workloadsOf(device: fc.Arbitrary<DeviceScript>, depthCap: number): fc.Arbitrary<Workload> {
+function workloadsOf(device: fc.Arbitrary<DeviceScript>, traffic: TrafficProfile, depthCap: number): fc.Arbitrary<Workload> {
   const account: fc.Arbitrary<AccountScript> = fc.record({
-    devices: fc.array(device, { minLength: limits.devices.min, maxLength: limits.devices.max }),
-    depth: depthArbitrary(depthCap),
-    burst: burstArbitrary,
+    devices: fc.array(device, { minLength: traffic.devices.min, maxLength: traffic.devices.max }),
+    depth: depthArbitrary(depthCap, traffic.depth),
+    burst: burstArbitrary(traffic.bursts),
   });
-  return fc.record({ accounts: fc.array(account, { minLength: limits.accounts.min, maxLength: limits.accounts.max }) });
+  return fc.record({ accounts: fc.array(account, { minLength: traffic.accounts.min, maxLength: traffic.accounts.max }) });
 }
 
 export interface WorkloadShape {
@@ -123,16 +121,19 @@ export interface WorkloadShape {
   faults?: boolean;
   /** api3: a device may also change the password or listen on a socket. */
   profile?: ProfileName;
-  /** The deepest an account is advanced before its devices start (--depth). */
+  /** --traffic: what workloads are drawn as; the default profile when absent. */
+  traffic?: TrafficProfile;
+  /** The deepest an account is advanced before its devices start (--depth); the traffic profile's cap when absent. */
   depthCap?: number;
 }
 
 /** Workloads of a run's shape. */
-export function workloadArbitraryFor({ nodes = 1, faults = false, profile = "seed", depthCap }: WorkloadShape = {}): fc.Arbitrary<Workload> {
-  const moves = profile === "api3" ? api3MoveArbitrary : moveArbitrary;
-  const device = deviceArbitraryOf(faults ? faultyMovesOf(moves) : moves);
-  if (nodes <= 1) return workloadsOf(device, depthCap ?? defaultDepthCap);
-  return workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })), depthCap ?? defaultDepthCap);
+export function workloadArbitraryFor({ nodes = 1, faults = false, profile = "seed", traffic = defaultTrafficProfile, depthCap }: WorkloadShape = {}): fc.Arbitrary<Workload> {
+  const moves = movesOf(traffic, profile);
+  const device = deviceArbitraryOf(faults ? faultyMovesOf(moves) : moves, traffic);
+  const cap = depthCap ?? traffic.depth.cap;
+  if (nodes <= 1) return workloadsOf(device, traffic, cap);
+  return workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })), traffic, cap);
 }
 
 export const workloadArbitrary: fc.Arbitrary<Workload> = workloadArbitraryFor();

@@ -4,26 +4,20 @@
 // Shrinking bisects towards 0 like any integer, so a failure from version N
 // on shrinks to a depth of about N.
 import fc from "fast-check";
-import { defaultDepthCap } from "../../defaults.js";
+import { defaultTrafficProfile, type TrafficProfile } from "./traffic.js";
+import { weighted } from "./weighted.js";
 
 /** Sequences past which a narrow integer column wraps or clamps. */
 export const sequenceBoundaries = [127, 255, 32_767, 65_535] as const;
-
-/**
- * The weights of the kinds of depth drawn: most accounts start empty or
- * shallow, since each version of an advance is one request after another
- * (against a server 20 ms away, 300 versions take 6 s). A default run of
- * about 90 accounts still draws the one-byte boundaries a few times. Depths
- * anywhere up to the cap are drawn only when --depth raises it.
- */
-const weights = { none: 10, shallow: 3, boundary: 2, anywhere: 1 } as const;
-const shallowMax = 40;
 
 class DepthArbitrary extends fc.Arbitrary<number> {
   private readonly shrinker: fc.Arbitrary<number>;
   private readonly boundaries: number[];
 
-  constructor(private readonly cap: number) {
+  constructor(
+    private readonly cap: number,
+    private readonly drawn: TrafficProfile["depth"],
+  ) {
     super();
     this.shrinker = fc.integer({ min: 0, max: cap });
     // Each boundary b as b - 1 to b + 2: the last version before it, the boundary, the first past it.
@@ -31,9 +25,12 @@ class DepthArbitrary extends fc.Arbitrary<number> {
   }
 
   generate(mrng: fc.Random): fc.Value<number> {
+    const { weights, shallowMax, anywhereAbove } = this.drawn;
     const boundary = this.boundaries.length > 0 ? weights.boundary : 0;
-    const anywhere = this.cap > defaultDepthCap ? weights.anywhere : 0;
-    let pick = mrng.nextInt(1, weights.none + weights.shallow + boundary + anywhere);
+    const anywhere = this.cap > anywhereAbove ? weights.anywhere : 0;
+    const total = weights.none + weights.shallow + boundary + anywhere;
+    if (total === 0) return new fc.Value(0, undefined);
+    let pick = mrng.nextInt(1, total);
     let depth: number;
     if ((pick -= weights.none) <= 0) depth = 0;
     else if ((pick -= weights.shallow) <= 0) depth = mrng.nextInt(1, Math.min(shallowMax, this.cap));
@@ -51,10 +48,16 @@ class DepthArbitrary extends fc.Arbitrary<number> {
   }
 }
 
-/** Depths up to `cap` (--depth); 0 when the cap is 0. */
-export function depthArbitrary(cap: number = defaultDepthCap): fc.Arbitrary<number> {
-  return cap <= 0 ? fc.constant(0) : new DepthArbitrary(cap);
+/**
+ * Depths up to `cap` (--depth; 0 when it is 0), drawn as the traffic
+ * profile weighs them: in the default profile most accounts start empty or
+ * shallow, since each version of an advance is one request after another.
+ */
+export function depthArbitrary(cap: number = defaultTrafficProfile.depth.cap, drawn: TrafficProfile["depth"] = defaultTrafficProfile.depth): fc.Arbitrary<number> {
+  return cap <= 0 ? fc.constant(0) : new DepthArbitrary(cap, drawn);
 }
 
-/** POSTs of one sequence at once after the advance: none most of the time, else 2 to 32 (shrinking towards 2). */
-export const burstArbitrary: fc.Arbitrary<number> = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 2, max: 32 }) });
+/** POSTs of one sequence at once after the advance: none, or `min` to `max` (shrinking towards none, then `min`). */
+export function burstArbitrary(bursts: TrafficProfile["bursts"]): fc.Arbitrary<number> {
+  return fc.oneof(...weighted<number>([bursts.none, fc.constant(0)], [bursts.some, fc.integer({ min: bursts.min, max: bursts.max })]));
+}

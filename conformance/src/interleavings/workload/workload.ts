@@ -36,6 +36,8 @@ export type Move =
   /** api3: opens a WebSocket with the device's token and holds it for the rest of the script. */
   | { kind: "listen"; pauseMs: number };
 
+/** The moves of every profile, honest ones first: shrinking turns the others into these. */
+export const seedMoveKinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const satisfies readonly Move["kind"][];
 /** Moves only the api3 profile has. */
 export const api3MoveKinds = ["password-change", "listen"] as const satisfies readonly Move["kind"][];
 
@@ -92,11 +94,16 @@ export interface Workload {
   accounts: AccountScript[];
 }
 
-/** The bounds of generated workloads; at most 4 × 8 = 32 devices, so at most 32 requests in flight. */
+/**
+ * What a workload may hold, generated (traffic.ts draws within these) or read
+ * from a file: a shrunk counterexample is often one account, or accounts of
+ * one device each. At most 32 devices in all, so at most 32 requests in flight.
+ */
 export const workloadLimits = {
-  accounts: { min: 2, max: 4 },
-  devices: { min: 2, max: 8 },
-  moves: { min: 0, max: 8 },
+  accounts: { min: 1, max: 4 },
+  devices: { min: 1, max: 16 },
+  devicesInAll: 32,
+  moves: { min: 0, max: 16 },
   pauseMs: { min: 0, max: 5 },
   startMs: { min: 0, max: 5 },
   changes: { min: 1, max: 3 },
@@ -105,15 +112,6 @@ export const workloadLimits = {
   /** The deepest a workload file may ask for; generated depths are capped lower (depth.ts). */
   depth: { min: 0, max: 4_294_967_295 },
   burst: { min: 0, max: 32 },
-} as const;
-
-/**
- * What a workload file may hold below the generator's minimums: a shrunk
- * counterexample is often one account, or accounts of one device each.
- */
-const fileLimits = {
-  accounts: { ...workloadLimits.accounts, min: 1 },
-  devices: { ...workloadLimits.devices, min: 1 },
 } as const;
 
 export const accountLabel = (index: number): string => `a${index}`;
@@ -267,8 +265,6 @@ function parseMove(value: unknown, where: string, profile: ProfileName): FaultyM
   return fault === undefined ? action : { ...action, fault: oneOf(fault, `${where}.fault`, faultKindNames) };
 }
 
-const seedMoveKinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const;
-
 function parseAction(value: unknown, where: string, profile: ProfileName): Move {
   const fields = record(value, where);
   const pauseMs = integer(fields["pauseMs"], `${where}.pauseMs`, workloadLimits.pauseMs);
@@ -318,14 +314,16 @@ function parseDevice(value: unknown, where: string, profile: ProfileName): Devic
 
 /** The workload a JSON value describes in a profile (api3 has moves of its own); throws with the first field that is wrong. */
 export function parseWorkload(value: unknown, where = "workload", profile: ProfileName = "seed"): Workload {
-  const accounts = list(record(value, where)["accounts"], `${where}.accounts`, fileLimits.accounts);
-  return {
+  const accounts = list(record(value, where)["accounts"], `${where}.accounts`, workloadLimits.accounts);
+  const workload = {
     accounts: accounts.map((account, a) => {
       const fields = record(account, `${where}.accounts[${a}]`);
-      const devices = list(fields["devices"], `${where}.accounts[${a}].devices`, fileLimits.devices);
+      const devices = list(fields["devices"], `${where}.accounts[${a}].devices`, workloadLimits.devices);
       const optional = (name: "depth" | "burst") =>
         fields[name] === undefined ? {} : { [name]: integer(fields[name], `${where}.accounts[${a}].${name}`, workloadLimits[name]) };
       return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`, profile)), ...optional("depth"), ...optional("burst") };
     }),
   };
+  if (countDevices(workload) > workloadLimits.devicesInAll) fail(`${where}.accounts`, `must have at most ${workloadLimits.devicesInAll} devices in all`);
+  return workload;
 }

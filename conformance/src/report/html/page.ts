@@ -6,7 +6,7 @@
 // failures; then every requirement.
 import { requirementById } from "../../../../spec/index.js";
 import { describeAlone, targetName, type CheckResult, type Finding, type RunCoverage, type RunResult, type Verdict } from "../../model/result.js";
-import { exercisedLine, notReachedLine } from "../coverage-text.js";
+import { exercisedLine, notReachedLine, trafficLine } from "../coverage-text.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
 import { baselineTotals, runVerdict, blockedTotals, verdictLabel, worst } from "../terminal.js";
@@ -121,15 +121,17 @@ function caseLinks(label: string, results: readonly CheckResult[]): string[] {
 function coverageFacts(coverage: RunCoverage | undefined): string[] {
   if (!coverage) return [];
   const gaps = notReachedLine(coverage);
+  const traffic = trafficLine(coverage);
   return [
     `<dt>Exercised</dt><dd>${escapeMarkup(exercisedLine(coverage).replace(/^Exercised: /, ""))}</dd>`,
     ...(gaps ? [`<dt>Not reached</dt><dd>${escapeMarkup(gaps.replace(/^Not reached: /, ""))}</dd>`] : []),
+    ...(traffic ? [`<dt>Traffic</dt><dd>${escapeMarkup(traffic.replace(/^Traffic: /, ""))}</dd>`] : []),
   ];
 }
 
-/** Green only for a whole run that conforms: an interrupted one with no failure is incomplete, not a pass. */
+/** Green only for a whole run that conforms: one not trusted is no pass, and an interrupted one with no failure is incomplete. */
 function bannerClass(run: RunResult): "conforms" | "incomplete" | "fails" {
-  if (run.exitCode !== 0) return "fails";
+  if (run.exitCode !== 0 || run.notTrusted !== undefined) return "fails";
   return run.interrupted !== undefined ? "incomplete" : "conforms";
 }
 
@@ -140,6 +142,7 @@ function header(run: RunResult): string {
   return [
     `<div class="banner ${bannerClass(run)}">`,
     `<h1>${escapeMarkup(verdict)}</h1>`,
+    ...(run.notTrusted !== undefined ? [`<p>${escapeMarkup(`Not trusted: ${run.notTrusted}`)}</p>`] : []),
     `<p>${checks} cases: ${passed} passed, ${warned} warned, ${failed} failed${blockedTotals(run)}${escapeMarkup(baselineTotals(run))}${run.strict ? " (--strict: SHOULD findings fail)" : ""}</p>`,
     "</div>",
     '<dl class="facts">',
