@@ -9,6 +9,7 @@ import type { HistoryCoverage } from "../history/coverage.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import type { PropertyOutcome } from "./observations.js";
 import type { InterleavingSettings } from "./settings.js";
+import type { RestartableServer } from "../execution/crash-schedule.js";
 import { defaultDepthCap } from "../../defaults.js";
 
 /** What a default run reaches, and so what a run that did not is named for. */
@@ -31,12 +32,17 @@ export function runCoverage(outcome: PropertyOutcome, settings: InterleavingSett
       ? { passwordChanges: c.passwordChanges, passwordChangesRaced: c.passwordChangesRaced, socketsOpened: c.socketsOpened, notificationsHeard: c.notificationsHeard }
       : {}),
     ...(settings.faults ? { faults: c.faults } : {}),
-    ...(settings.restarts ? { restarts: c.restarts } : {}),
+    // Counted where they happened: a history holds every restart within its time, its final reads included, so histories would count some twice.
+    ...(settings.restarts ? { restarts: restartsOf(settings.restarts.servers) } : {}),
     notReached: [],
   };
   // A replayed workload does what it does: only generated runs are held to targets.
   if (outcome.mode === "generated") coverage.notReached = gaps(c, settings, largestAccepted);
   return coverage;
+}
+
+function restartsOf(servers: readonly RestartableServer[]): number {
+  return servers.reduce((sum, server) => sum + server.events.filter((event) => event.kind === "restart").length, 0);
 }
 
 function gaps(c: HistoryCoverage, settings: InterleavingSettings, largestAccepted: number | undefined): RunCoverage["notReached"] {

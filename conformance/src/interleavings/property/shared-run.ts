@@ -80,6 +80,8 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
     ...(settings.faults ? { faults: true } : {}),
     ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
     ...(ctx.profile !== defaultProfile ? { profile: ctx.profile } : {}),
+    ...(settings.started ? { serverCommands: settings.started.commands, urlPrinted: settings.started.urlPrinted } : {}),
+    ...(settings.restarts?.count ? { restarts: settings.restarts.count } : {}),
   };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };
 }
