@@ -52,6 +52,12 @@ export function verdictLine(output: string): string {
   return output.trim().split("\n").filter((line) => /CONFORM/.test(line)).at(-1) ?? "(no verdict printed)";
 }
 
+/** The restarts the suite's coverage line counts ("..., 10 restarts"), when it printed them. */
+export function restartsCounted(output: string): number | undefined {
+  const counted = /\b([\d,]+) restarts?\b/.exec(output.split("\n").find((line) => line.startsWith("Exercised:")) ?? "");
+  return counted ? Number(counted[1]!.replace(/,/g, "")) : undefined;
+}
+
 /** Starts PostgreSQL and the nodes, runs the suite once per seed, stops everything; resolves with each seed's result. */
 export async function checkDeployment(options: DeploymentCheckOptions): Promise<SeedResult[]> {
   const postgres: ThrowawayPostgres = await startPostgres();
@@ -151,7 +157,9 @@ async function main(): Promise<number> {
   const results = await checkDeployment({
     ...options,
     onSeed: (result) => {
-      process.stdout.write(`seed ${result.seed}: exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s, ${verdictLine(result.output)}\n`);
+      const restarts = restartsCounted(result.output);
+      const restarted = restarts === undefined ? "" : `${restarts} node restarts, `;
+      process.stdout.write(`seed ${result.seed}: exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s, ${restarted}${verdictLine(result.output)}\n`);
       if (result.exitCode !== 0) process.stdout.write(`${result.output}\n`);
     },
   });

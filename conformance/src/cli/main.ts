@@ -180,7 +180,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   } else {
     for (const node of options.urls) {
       const reached = await probe(node, options.timeoutMs, { connection, waitForMs: options.waitForSeconds * 1000 });
-      if (!reached.reachable) return fail(`cannot reach ${node}: ${reached.reason}`);
+      if (!reached.reachable) {
+        await stopStarted();
+        return fail(`cannot reach ${node}: ${reached.reason}`);
+      }
     }
   }
   const account = { email: `ws-preflight-${randomBytes(6).toString("hex")}@example.com`, password: randomBytes(8).toString("hex"), clientSaltSeed: randomBytes(32).toString("hex") };

@@ -51,8 +51,15 @@ export function checkDurability(
       }
     }
     if (accountReported) continue;
-    const existed = [...signups, ...group.auths].find((op) => op.outcome.type === "ok" && op.completedAt < at && onNode(op));
-    const refused = group.auths.find((op) => after(op) && op.outcome.type === "refused" && unknownCredentials.has(op.outcome.status));
+    // Refused with a password that had let the account in before the crash, and that no password change may have replaced since (api3).
+    let existed: Operation | undefined;
+    const refused = group.auths.find((op) => {
+      if (!after(op) || op.outcome.type !== "refused" || !unknownCredentials.has(op.outcome.status)) return false;
+      const password = passwordOf(op);
+      if (group.passwords.some((change) => change.oldPassword === password && change.outcome.type !== "refused" && change.invokedAt < op.completedAt)) return false;
+      existed = [...signups, ...group.auths].find((before) => before.outcome.type === "ok" && before.completedAt < at && onNode(before) && passwordOf(before) === password);
+      return existed !== undefined;
+    });
     if (existed && refused && refused.outcome.type === "refused") {
       accountReported = true;
       log.add({
@@ -65,6 +72,11 @@ export function checkDurability(
       });
     }
   }
+}
+
+/** The label of the password an operation gave: a signup's is "p0", as is every auth's where passwords never change. */
+function passwordOf(op: Operation): string {
+  return (op.kind === "auth" ? op.password : undefined) ?? "p0";
 }
 
 /** Answers that say the email and password log in to nothing (a 429 says nothing about the account). */

@@ -2,6 +2,7 @@
 // the command lines that replay a workload.
 import { defaultProfile, type ProfileName } from "../../../../spec/index.js";
 import { defaultDepthCap, defaultTimeoutMs } from "../../defaults.js";
+import { redacted } from "../../report/curl.js";
 
 /** The command as the package installs it. */
 const command = "npx wallet-sync-conformance";
@@ -27,6 +28,8 @@ export interface ReplayTarget {
   urlPrinted?: boolean;
   /** --restarts: the same seed generates the same node restarts (and one server crashes) only with it. */
   restarts?: number;
+  /** --ca, --insecure and the names of the --header lines (their values are never shown): what it takes to reach the server again. */
+  connection?: { caFile?: string; insecure?: boolean; headerNames?: readonly string[] };
 }
 
 export { count } from "../workload/workload.js";
@@ -43,7 +46,17 @@ function commandLine(target: ReplayTarget, rest: string[]): string {
   const protocol = target.profile !== undefined && target.profile !== defaultProfile ? ["--protocol", target.profile] : [];
   const depth = target.depthCap !== undefined && target.depthCap !== defaultDepthCap ? ["--depth", String(target.depthCap)] : [];
   const restarts = target.restarts ? ["--restarts", String(target.restarts)] : [];
-  return [command, ...[...servers(target), ...protocol, ...timeout, ...faults, ...restarts, ...depth, "--only", only, ...rest].map(shellWord)].join(" ");
+  return [command, ...[...servers(target), ...protocol, ...reach(target), ...timeout, ...faults, ...restarts, ...depth, "--only", only, ...rest].map(shellWord)].join(" ");
+}
+
+/** The TLS trust and headers the run reached the server with; a header's value is left for the reader to fill in, as in the curl lines. */
+function reach({ connection }: ReplayTarget): string[] {
+  if (!connection) return [];
+  return [
+    ...(connection.caFile !== undefined ? ["--ca", connection.caFile] : []),
+    ...(connection.insecure ? ["--insecure"] : []),
+    ...(connection.headerNames ?? []).flatMap((name) => ["--header", `${name}: ${redacted}`]),
+  ];
 }
 
 /** Every --url, each with the --server-cmd that starts it when the suite started it. */
