@@ -16,6 +16,7 @@ import { parseCliOptions } from "../src/cli/options.js";
 import { counterexampleFormat } from "../src/interleavings/property/counterexample-file.js";
 import { replayFileCommand, replaySeedCommand } from "../src/interleavings/property/words.js";
 import { freePort } from "./support/ports.js";
+import { reportValidator, schemaErrors } from "./support/report-schema.js";
 
 const referenceCli = fileURLToPath(new URL("../../dist/reference/src/cli.js", import.meta.url));
 
@@ -47,7 +48,7 @@ describeWithPostgres("an api3 deployment over PostgreSQL with rolling restarts",
     const json = join(folder, "api3.json");
     const run = capture();
     const result = await runCli(
-      [...(await nodes(3, `--protocol api3 --store ${database}`, starts)), "--protocol", "api3", "--restarts", "1", "--only", "LIN,DUR", "--runs", "2", "--seed", "1", "--settle", "0.2", "--quiet", "--json", json],
+      [...(await nodes(3, `--protocol api3 --store ${database}`, starts)), "--protocol", "api3", "--restarts", "1", "--only", "LIN,DUR", "--runs", "2", "--depth", "0", "--seed", "1", "--settle", "0.2", "--quiet", "--json", json],
       run.output,
     );
     expect(result.exitCode, run.out.join("")).toBe(0);
@@ -62,15 +63,19 @@ describeWithPostgres("an api3 deployment over PostgreSQL with rolling restarts",
     const durability = result.run!.results.filter((r) => r.requirement.startsWith("DUR-"));
     expect(durability.map((r) => r.verdict)).toEqual(["passed", "passed"]);
     const report = JSON.parse(await readFile(json, "utf8")) as { results: Array<{ interleaving?: { history: { events?: Array<{ kind: string; node?: string }> } } }> };
+    const validate = reportValidator();
+    expect(validate(report), schemaErrors(validate).join("\n")).toBe(true);
     const events = report.results.flatMap((r) => r.interleaving?.history.events ?? []);
-    expect(events.filter((event) => event.kind === "crash").every((event) => /^n[123]$/.test(event.node ?? ""))).toBe(true);
+    const crashes = events.filter((event) => event.kind === "crash");
+    expect(crashes.length).toBeGreaterThan(0);
+    expect(crashes.every((event) => /^n[123]$/.test(event.node ?? ""))).toBe(true);
   }, 120_000);
 });
 
 test("two in-memory nodes lose what a restart kills: a failure whose replay commands start each node again", async () => {
   const starts = join(folder, "memory-starts");
   const run = capture();
-  const args = [...(await nodes(2, "", starts)), "--restarts", "1", "--only", "LIN,DUR", "--runs", "1", "--seed", "1", "--settle", "0", "--shrink-time", "0", "--quiet"];
+  const args = [...(await nodes(2, "", starts)), "--restarts", "1", "--only", "LIN,DUR", "--runs", "1", "--depth", "0", "--seed", "1", "--settle", "0", "--shrink-time", "0", "--quiet"];
   const result = await runCli(args, run.output);
   expect(result.exitCode, run.out.join("")).toBe(1);
   const failed = result.run!.results.filter((r) => r.verdict === "failed");
