@@ -72,11 +72,12 @@ describeWithPostgres("an api3 deployment over PostgreSQL with rolling restarts",
   }, 120_000);
 });
 
-test("two in-memory nodes lose what a restart kills: a failure whose replay commands start each node again", async () => {
+test("two in-memory nodes lose what a restart kills: a failure whose replay commands start each node again, on a timeline that names the node", async () => {
   const starts = join(folder, "memory-starts");
   const run = capture();
+  const html = join(folder, "memory.html");
   const args = [...(await nodes(2, "", starts)), "--restarts", "1", "--only", "LIN,DUR", "--runs", "1", "--depth", "0", "--seed", "1", "--settle", "0", "--shrink-time", "0", "--quiet"];
-  const result = await runCli(args, run.output);
+  const result = await runCli([...args, "--html", html], run.output);
   expect(result.exitCode, run.out.join("")).toBe(1);
   const failed = result.run!.results.filter((r) => r.verdict === "failed");
   expect(failed.length).toBeGreaterThan(0);
@@ -88,6 +89,8 @@ test("two in-memory nodes lose what a restart kills: a failure whose replay comm
     expect(command).toContain(`--url ${url1} --server-cmd '${command1}' --url ${url2} --server-cmd '${command2}'`);
     expect(command).toContain("--restarts 1");
   }
+  // The timeline names the node each crash and restart happened to.
+  expect(await readFile(html, "utf8")).toMatch(/<text[^>]*>n[12] crash /);
 }, 60_000);
 
 test.each([
