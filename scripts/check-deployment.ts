@@ -2,8 +2,10 @@
 // several `wallet-sync-reference --store postgres://...` processes over it,
 // and `wallet-sync-conformance --url A --url B ...` run once per seed. A
 // correct deployment must pass every seed; any failure is a false alarm of
-// the suite or a defect of the reference, and is printed whole.
-//   npm run check:deployment -- --seeds 20 [--protocol seed|api3] [--nodes 3] [--runs N] [--first-seed S] [--faults]
+// the suite or a defect of the reference, and is printed whole. With
+// --restarts N the suite starts the nodes itself (one --server-cmd per
+// --url) and kills and restarts N of them in each workload, one at a time.
+//   npm run check:deployment -- --seeds 20 [--protocol seed|api3] [--nodes 3] [--runs N] [--first-seed S] [--faults] [--restarts N]
 import { spawn } from "node:child_process";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +13,8 @@ import { parseArgs } from "node:util";
 import { defaultProfile, isProfileName, profileNames, type ProfileName } from "../spec/profiles.js";
 import { startCli, type RunningCli } from "../reference/test/support/cli-process.js";
 import { startPostgres, type ThrowawayPostgres } from "../reference/test/support/postgres.js";
+import { freePort } from "../conformance/test/support/ports.js";
+import { shellWord } from "../conformance/src/interleavings/property/words.js";
 
 const program = "check-deployment";
 // The built programs, whether this runs compiled (dist/scripts) or from source (a test).
@@ -29,6 +33,8 @@ export interface DeploymentCheckOptions {
   runs?: number;
   /** Runs the suite with --faults (its proxy between the suite and every node). */
   faults?: boolean;
+  /** Runs the suite with --restarts N and one --server-cmd per node: the suite starts the nodes and restarts N of them in each workload. */
+  restarts?: number;
   /** Told of each seed's result as it comes. */
   onSeed?: (result: SeedResult) => void;
 }
@@ -46,18 +52,37 @@ export function verdictLine(output: string): string {
   return output.trim().split("\n").filter((line) => /CONFORM/.test(line)).at(-1) ?? "(no verdict printed)";
 }
 
+/** The restarts the suite's coverage line counts ("..., 10 restarts"), when it printed them. */
+export function restartsCounted(output: string): number | undefined {
+  const counted = /\b([\d,]+) restarts?\b/.exec(output.split("\n").find((line) => line.startsWith("Exercised:")) ?? "");
+  return counted ? Number(counted[1]!.replace(/,/g, "")) : undefined;
+}
+
 /** Starts PostgreSQL and the nodes, runs the suite once per seed, stops everything; resolves with each seed's result. */
 export async function checkDeployment(options: DeploymentCheckOptions): Promise<SeedResult[]> {
   const postgres: ThrowawayPostgres = await startPostgres();
   const nodes: RunningCli[] = [];
   try {
     const database = await postgres.createDatabase();
-    // One after another: the first creates the tables.
     const protocol = ["--protocol", options.protocol ?? defaultProfile];
-    for (let node = 0; node < options.nodes; node++) nodes.push(await startCli(["--port", "0", "--store", database, ...protocol], { program: referenceCli }));
+    let deployment: string[];
+    if (options.restarts) {
+      // The suite starts each node with its command (one after another: the first creates the tables), on a port fixed for its restarts.
+      deployment = [];
+      for (let node = 0; node < options.nodes; node++) {
+        const port = await freePort();
+        const command = ["exec", process.execPath, referenceCli, "--port", String(port), "--store", database, ...protocol].map(shellWord).join(" ");
+        deployment.push("--url", `http://127.0.0.1:${port}`, "--server-cmd", command);
+      }
+      deployment.push("--restarts", String(options.restarts));
+    } else {
+      // One after another: the first creates the tables.
+      for (let node = 0; node < options.nodes; node++) nodes.push(await startCli(["--port", "0", "--store", database, ...protocol], { program: referenceCli }));
+      deployment = nodes.flatMap((node) => ["--url", node.url]);
+    }
     const results: SeedResult[] = [];
     for (let seed = options.firstSeed; seed < options.firstSeed + options.seeds; seed++) {
-      const args = [...nodes.flatMap((node) => ["--url", node.url]), ...protocol, "--seed", String(seed), "--quiet"];
+      const args = [...deployment, ...protocol, "--seed", String(seed), "--quiet"];
       if (options.runs !== undefined) args.push("--runs", String(options.runs));
       if (options.faults) args.push("--faults");
       const result = await runSuite(args, seed);
@@ -88,7 +113,15 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { protocol: { type: "string" }, nodes: { type: "string" }, seeds: { type: "string" }, runs: { type: "string" }, "first-seed": { type: "string" }, faults: { type: "boolean" } },
+      options: {
+        protocol: { type: "string" },
+        nodes: { type: "string" },
+        seeds: { type: "string" },
+        runs: { type: "string" },
+        "first-seed": { type: "string" },
+        faults: { type: "boolean" },
+        restarts: { type: "string" },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -115,6 +148,7 @@ async function main(): Promise<number> {
       seeds: integer("seeds", 20, 1, 1000),
       firstSeed: integer("first-seed", 1, 0, 2 ** 31 - 1),
       ...(values["runs"] !== undefined ? { runs: integer("runs", 0, 1, 100_000) } : {}),
+      ...(values["restarts"] !== undefined ? { restarts: integer("restarts", 0, 1, 8) } : {}),
     };
   } catch (error) {
     process.stderr.write(`${program}: ${(error as Error).message}\n`);
@@ -123,12 +157,17 @@ async function main(): Promise<number> {
   const results = await checkDeployment({
     ...options,
     onSeed: (result) => {
-      process.stdout.write(`seed ${result.seed}: exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s, ${verdictLine(result.output)}\n`);
+      const restarts = restartsCounted(result.output);
+      const restarted = restarts === undefined ? "" : `${restarts} node restarts, `;
+      process.stdout.write(`seed ${result.seed}: exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s, ${restarted}${verdictLine(result.output)}\n`);
       if (result.exitCode !== 0) process.stdout.write(`${result.output}\n`);
     },
   });
   const failed = results.filter((result) => result.exitCode !== 0);
-  process.stdout.write(`${options.nodes} PostgreSQL-backed ${protocol} reference processes, ${results.length} seeds${options.faults ? " with --faults" : ""}: ${results.length - failed.length} conform, ${failed.length} do not\n`);
+  const flags = [...(options.faults ? ["--faults"] : []), ...(options.restarts ? [`--restarts ${options.restarts}`] : [])];
+  process.stdout.write(
+    `${options.nodes} PostgreSQL-backed ${protocol} reference processes, ${results.length} seeds${flags.length > 0 ? ` with ${flags.join(" ")}` : ""}: ${results.length - failed.length} conform, ${failed.length} do not\n`,
+  );
   return failed.length === 0 ? 0 : 1;
 }
 

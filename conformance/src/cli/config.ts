@@ -11,6 +11,9 @@ import { UsageError } from "./options.js";
 
 export const configSchemaFile = join(dirname(specDir), "conformance", "config-schema.json");
 
+/** Repeatable flags whose values add up, given in a file as a list: the command line's replace the file's. */
+const listKeys = ["url", "server-cmd"] as const;
+
 /** Keys whose values are file names: relative ones are taken from the configuration file's folder. */
 const fileKeys = new Set(["ca", "replay", "baseline", "write-baseline", "junit", "json", "html"]);
 
@@ -56,7 +59,7 @@ export async function configArguments(file: string): Promise<string[]> {
   return Object.entries(document as Record<string, unknown>).flatMap(([key, value]) => {
     const flag = `--${key}`;
     if (typeof value === "boolean") return value ? [flag] : [];
-    if (key === "url" && Array.isArray(value)) return (value as string[]).flatMap((url) => [flag, url]);
+    if ((listKeys as readonly string[]).includes(key) && Array.isArray(value)) return (value as string[]).flatMap((item) => [flag, item]);
     if (key === "header") {
       const lines = Array.isArray(value) ? (value as string[]) : Object.entries(value as Record<string, string>).map(([n, v]) => `${n}: ${v}`);
       return lines.flatMap((line) => [flag, line]);
@@ -69,15 +72,16 @@ export async function configArguments(file: string): Promise<string[]> {
 
 /**
  * The file's flags, then the command line's. A repeatable flag that adds up
- * (--url) is taken from the command line alone when it is given there, so
- * that the command line overrides the file as every other flag does.
+ * (--url, --server-cmd) is taken from the command line alone when it is
+ * given there, so that the command line overrides the file as every other
+ * flag does.
  */
 export function mergeArguments(fromFile: readonly string[], commandLine: readonly string[]): string[] {
-  const given = commandLine.some((arg) => arg === "--url" || arg.startsWith("--url="));
-  if (!given) return [...fromFile, ...commandLine];
+  const given = listKeys.map((key) => `--${key}`).filter((flag) => commandLine.some((arg) => arg === flag || arg.startsWith(`${flag}=`)));
+  if (given.length === 0) return [...fromFile, ...commandLine];
   const kept: string[] = [];
   for (let i = 0; i < fromFile.length; i++) {
-    if (fromFile[i] === "--url") i++;
+    if (given.includes(fromFile[i]!)) i++;
     else kept.push(fromFile[i]!);
   }
   return [...kept, ...commandLine];

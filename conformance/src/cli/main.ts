@@ -145,9 +145,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   if (replay && nodesNeeded(replay.workload) > Math.max(1, options.urls.length)) {
     return fail(`cannot replay ${options.replay}: its workload sends requests to ${nodesNeeded(replay.workload)} nodes; give each with --url`);
   }
+  if (replay?.workload.restarts?.length && options.serverCommands.length < 2) {
+    return fail(`cannot replay ${options.replay}: its workload restarts nodes; give each node's command with --server-cmd, once per --url`);
+  }
 
   let embedded: EmbeddedServer | undefined;
-  let started: ServerProcess | undefined;
+  const started: ServerProcess[] = [];
+  const stopStarted = () => Promise.all(started.map((server) => server.stop()));
   const roots = options.urls.map((node) => serverRoot(node, options.profile));
   for (const [index, root] of roots.entries()) {
     if (root !== options.urls[index]) {
@@ -156,18 +160,19 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   }
   options = { ...options, urls: roots };
   let url = options.urls[0];
-  if (options.serverCommand !== undefined) {
-    if (options.urls.length > 1) return fail("--server-cmd starts one server: give it at most one --url");
+  // One after another, each answering before the next starts: the first node may create what the others share.
+  for (const [index, command] of options.serverCommands.entries()) {
     try {
-      started = await ServerProcess.start(options.serverCommand, url);
+      started.push(await ServerProcess.start(command, options.urls[index]));
     } catch (error) {
+      await stopStarted();
       return fail(error instanceof Error ? error.message : String(error));
     }
-    url = started.url!;
   }
+  url = started[0]?.url ?? url;
   const notPlain = [url, ...options.urls].find((node) => node !== undefined && !node.startsWith("http://"));
   if (options.faults && notPlain !== undefined) {
-    await started?.stop();
+    await stopStarted();
     return fail(`--faults needs plain http:// servers to put its proxy in front of, not ${notPlain}`);
   }
   if (url === undefined) {
@@ -180,14 +185,17 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   } else {
     for (const node of options.urls) {
       const reached = await probe(node, options.timeoutMs, { connection, waitForMs: options.waitForSeconds * 1000 });
-      if (!reached.reachable) return fail(`cannot reach ${node}: ${reached.reason}`);
+      if (!reached.reachable) {
+        await stopStarted();
+        return fail(`cannot reach ${node}: ${reached.reason}`);
+      }
     }
   }
   const account = { email: `ws-preflight-${randomBytes(6).toString("hex")}@example.com`, password: randomBytes(8).toString("hex"), clientSaltSeed: randomBytes(32).toString("hex") };
   const ready = await preflight(options.profile, url, account, { timeoutMs: options.timeoutMs, connection });
   if (!ready.ready) {
     await embedded?.close();
-    await started?.stop();
+    await stopStarted();
     return fail(ready.reason);
   }
   const progress = options.quiet
@@ -215,7 +223,9 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
         ...options.interleavings,
         ...(replay ? { replay } : {}),
         ...(options.faults ? { faults: true } : {}),
-        ...(started && options.restarts > 0 ? { restarts: { server: started, count: options.restarts } } : {}),
+        // A replayed workload with node restarts needs its nodes restarted, whatever --restarts says.
+        ...(started.length > 0 && (options.restarts > 0 || replay?.workload.restarts?.length) ? { restarts: { servers: started, count: options.restarts } } : {}),
+        ...(started.length > 0 ? { started: { commands: options.serverCommands, urlPrinted: options.urls.length === 0 } } : {}),
       },
       onStart: progress?.started,
       onResult: progress?.finished,
@@ -240,7 +250,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
   } finally {
     progress?.close();
     await embedded?.close();
-    await started?.stop();
+    await stopStarted();
   }
 }
 

@@ -5,6 +5,7 @@ import { defaultConcurrency, deepShrinkExecutions, defaultDepthCap, defaultRuns,
 import { fastCheckPathPattern, seedRange } from "../interleavings/property/settings.js";
 import { routeLimits } from "../interleavings/workload/routing.js";
 import { defaultTrafficProfile, trafficProfileNamed, trafficProfileNames, trafficProfiles, type TrafficProfile } from "../interleavings/workload/traffic.js";
+import { workloadLimits } from "../interleavings/workload/workload.js";
 import { reportWriters, type ReportWriter } from "../report/writers.js";
 import { defaultProfile, isProfileName, profileNames, specProfile, type ProfileName } from "../../../spec/index.js";
 
@@ -61,9 +62,9 @@ export interface CliOptions {
   waitForSeconds: number;
   /** --faults: inject faults into the randomized workloads' requests through the suite's proxy. */
   faults: boolean;
-  /** --server-cmd: the command that starts the server; the suite starts it, and with --restarts kills and restarts it. */
-  serverCommand?: string;
-  /** --restarts: crashes (SIGKILL) and restarts of the --server-cmd server during the randomized workloads. */
+  /** --server-cmd: the command that starts the server, or one per --url (in order) that starts each node; the suite starts them, and with --restarts kills and restarts them. */
+  serverCommands: string[];
+  /** --restarts: crashes (SIGKILL) and restarts during the randomized workloads: of the one server over the run, or of nodes in each workload. */
   restarts: number;
 }
 
@@ -122,9 +123,11 @@ export function usage(): string {
     "  --faults            inject faults into the randomized workloads through a proxy of the suite: hang-ups after",
     "                      sending, dropped answers, resets, delays (plain http:// only)",
     "  --server-cmd CMD    start the server with this shell command and wait until --url (or the first http:// URL",
-    "                      the command prints) answers; stop it at the end",
+    "                      the command prints) answers; stop it at the end. Given once per --url (in order): the",
+    "                      command of each node of a deployment",
     "  --restarts N        with --server-cmd: kill the server (SIGKILL) N times during the randomized workloads and",
-    "                      start it again; checks DUR-1 and DUR-2 (what was acknowledged survives)",
+    "                      start it again; checks DUR-1 and DUR-2 (what was acknowledged survives). With a deployment:",
+    `                      N node restarts in each workload, one node at a time, drawn with it (at most ${workloadLimits.restarts.max})`,
     "  --baseline FILE     known failures (YAML or JSON, each case ID with a reason): listed cases that fail do not",
     "                      fail the run; listed cases that pass are reported as stale entries",
     "  --write-baseline FILE  write this run's failures as a baseline (YAML; JSON when FILE ends in .json)",
@@ -181,7 +184,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         duration: { type: "string" },
         "shrink-time": { type: "string" },
         faults: { type: "boolean" },
-        "server-cmd": { type: "string" },
+        "server-cmd": { type: "string", multiple: true },
         restarts: { type: "string" },
         help: { type: "boolean", short: "h" },
         ...reportOptions,
@@ -199,9 +202,10 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   const requestsPerSecond = text("rate-limit") !== undefined ? parseInteger("--rate-limit", text("rate-limit"), 0, 1, 100_000) : undefined;
   const traffic = interleavings.interleavings.traffic ?? defaultTrafficProfile;
   if (requestsPerSecond !== undefined) refuseBelowMinimalRate("--rate-limit", requestsPerSecond, traffic);
+  const urls = parseUrls((values["url"] as string[] | undefined) ?? []);
   return {
     profile: parseProfile(text("protocol")),
-    urls: parseUrls((values["url"] as string[] | undefined) ?? []),
+    urls,
     headers: parseHeaders((values["header"] as string[] | undefined) ?? []),
     ...fileOption("caFile", "--ca", text("ca")),
     insecure: values["insecure"] === true,
@@ -219,7 +223,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     skip: parsePrefixes("--skip", text("skip")),
     quiet: values["quiet"] === true,
     ...interleavings,
-    ...parseFaultOptions(text, values["faults"] === true),
+    ...parseFaultOptions(text, values["faults"] === true, (values["server-cmd"] as string[] | undefined) ?? [], urls.length),
     help: values["help"] === true,
     reports: reportWriters.flatMap((writer) => {
       const file = text(writer.flag);
@@ -358,14 +362,26 @@ function refuseBelowMinimalRate(flag: string, requestsPerSecond: number, traffic
   );
 }
 
-function parseFaultOptions(text: (name: string) => string | undefined, faults: boolean): Pick<CliOptions, "faults" | "serverCommand" | "restarts"> {
-  const serverCommand = text("server-cmd");
-  if (serverCommand !== undefined && serverCommand.trim() === "") throw new UsageError("--server-cmd needs a command");
+function parseFaultOptions(
+  text: (name: string) => string | undefined,
+  faults: boolean,
+  serverCommands: string[],
+  urls: number,
+): Pick<CliOptions, "faults" | "serverCommands" | "restarts"> {
+  if (serverCommands.some((command) => command.trim() === "")) throw new UsageError("--server-cmd needs a command");
+  if (serverCommands.length > 1 && serverCommands.length !== urls) {
+    throw new UsageError(`--server-cmd is given once for one server, or once per --url: ${serverCommands.length} for ${urls} --url`);
+  }
+  if (serverCommands.length === 1 && urls > 1) throw new UsageError(`--server-cmd starts one server: give it once per --url (${urls}) to start each node`);
   const restarts = parseInteger("--restarts", text("restarts"), 0, 1, 1000);
-  if (restarts > 0 && serverCommand === undefined) throw new UsageError("--restarts needs --server-cmd, the command that starts the server again");
+  if (restarts > 0 && serverCommands.length === 0) throw new UsageError("--restarts needs --server-cmd, the command that starts the server again");
+  if (serverCommands.length > 1 && restarts > workloadLimits.restarts.max) {
+    throw new UsageError(`--restarts with a deployment restarts nodes in each workload: at most ${workloadLimits.restarts.max}, got ${restarts}`);
+  }
   const runs = text("runs");
-  if (runs !== undefined && restarts > Number(runs)) throw new UsageError(`--restarts ${restarts} needs at least as many --runs`);
-  return { faults, restarts, ...(serverCommand !== undefined ? { serverCommand } : {}) };
+  // One server's crashes are spread over the runs; a deployment's come with each workload.
+  if (serverCommands.length === 1 && runs !== undefined && restarts > Number(runs)) throw new UsageError(`--restarts ${restarts} needs at least as many --runs`);
+  return { faults, restarts, serverCommands };
 }
 
 /** Seconds, decimals allowed, from 0 to `max`, as milliseconds. */

@@ -6,6 +6,7 @@
 // indeterminate). A run that ends before its moment came has its crash at
 // its end. The next run starts once the server answers again.
 import type { Operation, ServerEvent } from "../history/history.js";
+import type { Workload } from "../workload/workload.js";
 
 /** What the schedule needs of the server: ServerProcess (target/server-process.ts). */
 export interface RestartableServer {
@@ -14,10 +15,20 @@ export interface RestartableServer {
   restart(): Promise<void>;
 }
 
+/** Kills and restarts around workload executions: this schedule for one server, RollingRestarts (node-restarts.ts) for a deployment. */
+export interface ServerRestarts {
+  /** The crashes and restarts so far, which histories record. */
+  readonly events: readonly ServerEvent[];
+  /** Runs one workload execution, with whatever kill and restart is due during it; returns once the servers answer again. */
+  around<T>(workload: Workload, execute: (onRecorded?: (operation: Operation) => void) => Promise<T>): Promise<T>;
+  /** Waits until the servers answer again (before final reads). */
+  settled(): Promise<void>;
+}
+
 /** Runs between crashes in a soak run (--duration), where the number of runs is not known. */
 const soakRunsPerCrash = 10;
 
-export class CrashSchedule {
+export class CrashSchedule implements ServerRestarts {
   /** Acknowledged POSTs after which each crash comes, by run index. */
   private readonly due = new Map<number, number>();
   private runs = 0;
@@ -39,8 +50,8 @@ export class CrashSchedule {
     return this.server.events;
   }
 
-  /** Runs one workload execution, crashing the server during it when one is due; returns once the server is back. */
-  async around<T>(execute: (onRecorded?: (operation: Operation) => void) => Promise<T>): Promise<T> {
+  /** Runs one workload execution, crashing the server during it when one is due (by run, whatever the workload); returns once the server is back. */
+  async around<T>(_workload: Workload, execute: (onRecorded?: (operation: Operation) => void) => Promise<T>): Promise<T> {
     await this.outage;
     const acknowledgements = this.due.get(this.runs++);
     if (acknowledgements === undefined) return execute();

@@ -19,7 +19,7 @@
 // for each the requirements it checks, what it reads and what it returns.
 import { groupByAccount, type AccountOperations } from "./account-operations.js";
 import { checkContentChain } from "./content-chain.js";
-import { checkDurability, crashTimes } from "./durability.js";
+import { checkDurability, crashesOf } from "./durability.js";
 import { checkPredecessors } from "./predecessors.js";
 import {
   historyRequirements,
@@ -89,7 +89,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
   const foreign = new ForeignWriters(history.operations);
   const stats = emptyStats(history.operations.length);
   const indeterminatePosts: IndeterminatePost[] = [];
-  const crashes = crashTimes(history.events);
+  const crashes = crashesOf(history.events);
   const signups = crashes.length > 0 ? history.operations.filter((op) => op.kind === "signup") : [];
 
   for (const group of groupByAccount(history.operations)) {

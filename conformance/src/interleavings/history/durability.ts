@@ -1,6 +1,7 @@
 // DUR-1 and DUR-2: what was acknowledged before the server crashed is there
 // after it restarted. Only a history that records crashes (--restarts) has
-// anything to check. A version acknowledged before a crash and missing from
+// anything to check; a node of a deployment is judged by its own answers
+// after its restart. A version acknowledged before a crash and missing from
 // an answer to a request sent after it is a loss the crash caused; so is an
 // account whose login is refused after the crash although its signup or a
 // login had succeeded before it.
@@ -10,12 +11,13 @@ import type { Operation, ServerEvent } from "./history.js";
 import { describeShown, describeSubject } from "./real-time.js";
 import type { WalletAnswer, WalletAnswers } from "./returned-wallets.js";
 
-export function crashTimes(events: readonly ServerEvent[] | undefined): number[] {
-  return (events ?? []).filter((event) => event.kind === "crash").map((event) => event.at).sort((a, b) => a - b);
+/** The crashes among the events, in time order. */
+export function crashesOf(events: readonly ServerEvent[] | undefined): ServerEvent[] {
+  return (events ?? []).filter((event) => event.kind === "crash").sort((a, b) => a.at - b.at);
 }
 
 export function checkDurability(
-  crashes: readonly number[],
+  crashes: readonly ServerEvent[],
   group: AccountOperations,
   signups: readonly Operation[],
   found: WalletAnswers,
@@ -26,9 +28,15 @@ export function checkDurability(
   const reported = new Set<WalletAnswer>();
   let accountReported = false;
   for (const crash of crashes) {
-    const acknowledged = newestAcknowledgedBefore(found.answers, crash);
+    const { at } = crash;
+    // A node's restart is judged by what that node answers after it (other nodes' answers are LIN-4's), an account by the node that had let it in.
+    const onNode = (op: Operation) => crash.node === undefined || op.node === crash.node;
+    const after = (op: Operation) => op.invokedAt > at && onNode(op);
+    const crashed = crash.node === undefined ? "the server crashed" : `node ${crash.node} crashed`;
+    const restart = crash.node === undefined ? "the restart" : `the restart of ${crash.node}`;
+    const acknowledged = newestAcknowledgedBefore(found.answers, at);
     if (acknowledged && !reported.has(acknowledged)) {
-      const lost = found.answers.find((answer) => answer.op.invokedAt > crash && answer.sequence < acknowledged.sequence);
+      const lost = found.answers.find((answer) => after(answer.op) && answer.sequence < acknowledged.sequence);
       if (lost) {
         reported.add(acknowledged);
         log.add({
@@ -36,27 +44,39 @@ export function checkDurability(
           related: ["LIN-4"],
           account: group.account,
           explanation: capitalize(
-            `${describeShown(acknowledged, narrator)}, and the server crashed at ${narrator.at(crash)}; after it, ${describeSubject(lost, narrator)}: the acknowledged version ${acknowledged.sequence} did not survive the restart.`,
+            `${describeShown(acknowledged, narrator)}, and ${crashed} at ${narrator.at(at)}; after it, ${describeSubject(lost, narrator)}: the acknowledged version ${acknowledged.sequence} did not survive ${restart}.`,
           ),
           operations: [lost.op.id, acknowledged.op.id],
         });
       }
     }
     if (accountReported) continue;
-    const existed = [...signups, ...group.auths].find((op) => op.outcome.type === "ok" && op.completedAt < crash);
-    const refused = group.auths.find((op) => op.invokedAt > crash && op.outcome.type === "refused" && unknownCredentials.has(op.outcome.status));
+    // Refused with a password that had let the account in before the crash, and that no password change may have replaced since (api3).
+    let existed: Operation | undefined;
+    const refused = group.auths.find((op) => {
+      if (!after(op) || op.outcome.type !== "refused" || !unknownCredentials.has(op.outcome.status)) return false;
+      const password = passwordOf(op);
+      if (group.passwords.some((change) => change.oldPassword === password && change.outcome.type !== "refused" && change.invokedAt < op.completedAt)) return false;
+      existed = [...signups, ...group.auths].find((before) => before.outcome.type === "ok" && before.completedAt < at && onNode(before) && passwordOf(before) === password);
+      return existed !== undefined;
+    });
     if (existed && refused && refused.outcome.type === "refused") {
       accountReported = true;
       log.add({
         requirement: "DUR-2",
         account: group.account,
         explanation: capitalize(
-          `${narrator.op(existed)} had succeeded at ${narrator.at(existed.completedAt)}, and the server crashed at ${narrator.at(crash)}; after it, ${narrator.op(refused)}, sent at ${narrator.at(refused.invokedAt)}, was refused (${refused.outcome.status}) with the same email and password: the account did not survive the restart.`,
+          `${narrator.op(existed)} had succeeded at ${narrator.at(existed.completedAt)}, and ${crashed} at ${narrator.at(at)}; after it, ${narrator.op(refused)}, sent at ${narrator.at(refused.invokedAt)}, was refused (${refused.outcome.status}) with the same email and password: the account did not survive ${restart}.`,
         ),
         operations: [refused.id, existed.id],
       });
     }
   }
+}
+
+/** The label of the password an operation gave: a signup's is "p0", as is every auth's where passwords never change. */
+function passwordOf(op: Operation): string {
+  return (op.kind === "auth" ? op.password : undefined) ?? "p0";
 }
 
 /** Answers that say the email and password log in to nothing (a 429 says nothing about the account). */

@@ -245,6 +245,8 @@ export interface History {
 export interface ServerEvent {
   kind: "crash" | "restart";
   at: Millis;
+  /** The node of a deployment it happened to ("n2"); absent when the server is one process. */
+  node?: string;
 }
 
 /** An honest write claims exactly what its client had seen: base + 1. */

@@ -11,6 +11,8 @@ import type { PropertyOutcome } from "./observations.js";
 import type { InterleavingSettings } from "./settings.js";
 import { defaultTrafficProfile } from "../workload/traffic.js";
 import { trafficOf } from "./traffic-rate.js";
+import type { RestartableServer } from "../execution/crash-schedule.js";
+import { defaultDepthCap } from "../../defaults.js";
 
 /** What a default run reaches, and so what a run that did not is named for. */
 export const coverageTargets = { maxSequence: 256, largestWallet: 65_537, peakContenders: 16 } as const;
@@ -32,7 +34,8 @@ export function runCoverage(outcome: PropertyOutcome, settings: InterleavingSett
       ? { passwordChanges: c.passwordChanges, passwordChangesRaced: c.passwordChangesRaced, socketsOpened: c.socketsOpened, notificationsHeard: c.notificationsHeard }
       : {}),
     ...(settings.faults ? { faults: c.faults } : {}),
-    ...(settings.restarts ? { restarts: c.restarts } : {}),
+    // Counted where they happened: a history holds every restart within its time, its final reads included, so histories would count some twice.
+    ...(settings.restarts ? { restarts: restartsOf(settings.restarts.servers) } : {}),
     // A replayed workload does what it does: only generated runs are held to their profile's rate.
     ...(outcome.mode === "generated" ? { traffic: trafficOf(outcome.load, settings) } : {}),
     notReached: [],
@@ -40,6 +43,10 @@ export function runCoverage(outcome: PropertyOutcome, settings: InterleavingSett
   // A replayed workload does what it does: only generated runs are held to targets.
   if (outcome.mode === "generated") coverage.notReached = gaps(c, settings, largestAccepted);
   return coverage;
+}
+
+function restartsOf(servers: readonly RestartableServer[]): number {
+  return servers.reduce((sum, server) => sum + server.events.filter((event) => event.kind === "restart").length, 0);
 }
 
 function gaps(c: HistoryCoverage, settings: InterleavingSettings, largestAccepted: number | undefined): RunCoverage["notReached"] {

@@ -7,7 +7,8 @@ import { performance } from "node:perf_hooks";
 import { finalReadBatch, soakFinalReadIntervalMs } from "../../defaults.js";
 import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../history/coverage.js";
 import type { HistoryRequirement } from "../history/findings.js";
-import { CrashSchedule } from "../execution/crash-schedule.js";
+import { CrashSchedule, type ServerRestarts } from "../execution/crash-schedule.js";
+import { RollingRestarts } from "../execution/node-restarts.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
 import { collectGarbage } from "../execution/collect-garbage.js";
 import { readFinally, withFinalReads } from "../execution/final-reads.js";
@@ -87,6 +88,16 @@ export interface PropertyOutcome {
   replayAttempts?: { made: number; allowed: number };
 }
 
+/** Who kills and restarts servers during the executions: the schedule of one server, or the workloads' node restarts of a deployment. */
+function serverRestarts(settings: InterleavingSettings, runsPlanned: number): ServerRestarts | undefined {
+  const restarts = settings.restarts;
+  if (!restarts) return undefined;
+  const [server, ...others] = restarts.servers;
+  if (server === undefined) return undefined;
+  if (others.length > 0) return new RollingRestarts(restarts.servers);
+  return new CrashSchedule(server, restarts.count, settings.durationMs === undefined ? runsPlanned : undefined);
+}
+
 /** The requirements a history breaks, in the order the checker found them. */
 export function brokenRequirements(execution: Execution): HistoryRequirement[] {
   return [...new Set(execution.check.violations.map((violation) => violation.requirement))];
@@ -102,13 +113,11 @@ export class Observations {
   private unreadSince = 0;
   /** What the executions exercised as they finished, before their final reads: for progress. */
   private exercised = emptyCoverage();
-  /** When the server is killed and started again (--restarts). */
-  private readonly crashes: CrashSchedule | undefined;
+  /** When the server, or a node of the deployment, is killed and started again (--restarts). */
+  private readonly crashes: ServerRestarts | undefined;
 
   constructor(mode: PropertyOutcome["mode"], runsPlanned: number, private readonly env: PropertyEnvironment) {
-    const restarts = env.settings.restarts;
-    const crashes = restarts && new CrashSchedule(restarts.server, restarts.count, env.settings.durationMs === undefined ? runsPlanned : undefined);
-    this.crashes = crashes;
+    this.crashes = serverRestarts(env.settings, runsPlanned);
     this.outcome = {
       mode,
       executions: 0,
@@ -142,8 +151,11 @@ export class Observations {
   /** Executes the workload; returns the requirements its history breaks. */
   async execute(workload: Workload): Promise<HistoryRequirement[]> {
     const crashes = this.crashes;
+    if (workload.restarts?.length && !(crashes instanceof RollingRestarts)) {
+      throw new Error("the workload restarts nodes of a deployment: give one --server-cmd per --url, and --restarts");
+    }
     const execution = await (crashes
-      ? crashes.around((onRecorded) => executeWorkload(workload, { ...this.env, watch: { serverEvents: () => crashes.events, onRecorded } }))
+      ? crashes.around(workload, (onRecorded) => executeWorkload(workload, { ...this.env, watch: { serverEvents: () => crashes.events, onRecorded } }))
       : executeWorkload(workload, this.env));
     const outcome = this.outcome;
     const exercised = coverageOf(execution.history);

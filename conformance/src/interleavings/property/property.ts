@@ -55,8 +55,11 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   let firstFailureAt: number | undefined;
   let crash: unknown;
 
+  const restarts = settings.restarts;
   const workloads = workloadArbitraryFor({
     nodes: env.nodes.length,
+    // A deployment's node restarts are drawn with each workload; one server's crashes come by run (CrashSchedule).
+    ...(restarts && restarts.servers.length > 1 ? { restarts: restarts.count } : {}),
     faults: settings.faults === true,
     ...(env.nodes[0] ? { profile: env.nodes[0].profile } : {}),
     ...(settings.traffic ? { traffic: settings.traffic } : {}),

@@ -40,8 +40,15 @@ export interface InterleavingSettings {
   interrupt?: AbortSignal;
   /** --faults: moves may carry faults, injected by the suite's proxy in front of the server. */
   faults?: boolean;
-  /** --server-cmd with --restarts: the server the suite started, to kill and start again `count` times during the workloads. */
-  restarts?: { server: RestartableServer; count: number };
+  /**
+   * --server-cmd with --restarts: the servers the suite started. One server
+   * is killed and started again `count` times over the run (CrashSchedule);
+   * the nodes of a deployment, `count` times in each workload, one node at a
+   * time, as the workload draws them (RollingRestarts).
+   */
+  restarts?: { servers: readonly RestartableServer[]; count: number };
+  /** --server-cmd: how the suite started the server or each node, for replay commands; `urlPrinted` when the one server's URL is what its command printed. */
+  started?: { commands: readonly string[]; urlPrinted: boolean };
 }
 
 

@@ -5,6 +5,7 @@
 // counterexample file.
 import { defaultProfile } from "../../../../spec/index.js";
 import { Pacer } from "../../client/pacer.js";
+import type { ConnectionSettings } from "../../client/connection.js";
 import { ProtocolClient } from "../../client/protocol-client.js";
 import { startFaultProxy, type FaultProxy } from "../../faults/fault-proxy.js";
 import type { CheckContext } from "../../model/context.js";
@@ -87,8 +88,19 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
     ...(settings.traffic && settings.traffic !== defaultTrafficProfile ? { traffic: settings.traffic } : {}),
     ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
     ...(ctx.profile !== defaultProfile ? { profile: ctx.profile } : {}),
+    ...(settings.started ? { serverCommands: settings.started.commands, urlPrinted: settings.started.urlPrinted } : {}),
+    ...(settings.restarts?.count ? { restarts: settings.restarts.count } : {}),
+    ...reachedWith(ctx.connection),
   };
   return { outcome, target, files: await saveFailures(outcome, target, ctx.interleavings.counterexampleDir) };
+}
+
+/** What a replay needs to reach the server as this run did; nothing for a plain one. */
+function reachedWith(connection: ConnectionSettings): Pick<ReplayTarget, "connection"> {
+  const headerNames = Object.keys(connection.headers);
+  if (connection.caFile === undefined && !connection.insecure && headerNames.length === 0) return {};
+  const { caFile, insecure } = connection;
+  return { connection: { ...(caFile !== undefined ? { caFile } : {}), ...(insecure ? { insecure } : {}), ...(headerNames.length > 0 ? { headerNames } : {}) } };
 }
 
 /** The execution each broken requirement is reported with, each once. */

@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import { defaultDepthCap, shrinkAttempts } from "../../defaults.js";
 import type { Execution } from "../execution/execute.js";
 import type { HistoryRequirement } from "../history/findings.js";
-import { accountLabel, deviceLabel, sharedIdSlots, type AccountScript, type DeviceScript, type FaultyMove, type Workload } from "../workload/workload.js";
+import { accountLabel, deviceLabel, sharedIdSlots, type AccountScript, type DeviceScript, type FaultyMove, type NodeRestart, type Workload } from "../workload/workload.js";
 
 /** How the domain shrinker reached the counterexample. */
 export interface DomainShrink {
@@ -66,7 +66,7 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
     // A deep history costs every candidate its whole advance: cut it first, so that the other steps get time.
     if (current.accounts.some((account) => (account.depth ?? 0) > defaultDepthCap)) await shrinkDepths();
     // Moves next: dropping them all is often the biggest cut, and it makes every later candidate quicker.
-    for (const of of ["moves", "accounts", "devices"] as const) await deltaDebug(current, of);
+    for (const of of ["moves", "restarts", "accounts", "devices"] as const) await deltaDebug(current, of);
     await shrinkDepths();
     for (const simplify of simplifications) {
       // Each kept candidate makes new ones (a bisection goes on from it); those that passed are skipped.
@@ -95,8 +95,8 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
     }
   }
 
-  /** Drops accounts, devices or moves while the workload still fails; each drop kept becomes the current workload at once, in case time runs out. */
-  async function deltaDebug(workload: Workload, of: "accounts" | "devices" | "moves"): Promise<void> {
+  /** Drops accounts, devices, moves or node restarts while the workload still fails; each drop kept becomes the current workload at once, in case time runs out. */
+  async function deltaDebug(workload: Workload, of: keyof typeof partsOf): Promise<void> {
     const { count, cut } = partsOf[of](workload);
     await ddmin([...Array(count).keys()], async (subset) => {
       const candidate = cut(subset);
@@ -166,7 +166,7 @@ function withContender(workload: Workload, projection: Projection): Projection {
 }
 
 function projected(workload: Workload, projection: Projection): Workload {
-  return { accounts: [...projection].sort(([x], [y]) => x - y).map(([a, devices]) => withOnly(workload.accounts[a]!, devices)) };
+  return { ...workload, accounts: [...projection].sort(([x], [y]) => x - y).map(([a, devices]) => withOnly(workload.accounts[a]!, devices)) };
 }
 
 /**
@@ -212,10 +212,11 @@ function partsOfList<T>(parts: readonly T[], cut: (kept: T[]) => Workload | unde
   return { count: parts.length, cut: (kept) => cut(kept.map((index) => parts[index]!)) };
 }
 
-const partsOf: Record<"accounts" | "devices" | "moves", (workload: Workload) => Parts> = {
-  accounts: (workload) => partsOfList(workload.accounts, (kept) => (kept.length === 0 ? undefined : { accounts: kept })),
+const partsOf: Record<"accounts" | "devices" | "moves" | "restarts", (workload: Workload) => Parts> = {
+  accounts: (workload) => partsOfList(workload.accounts, (kept) => (kept.length === 0 ? undefined : { ...workload, accounts: kept })),
   devices: (workload) => partsOfList(devicesOf(workload), (kept) => keepDevices(workload, kept)),
   moves: (workload) => partsOfList(movesOf(workload), (kept) => keepMoves(workload, kept)),
+  restarts: (workload) => partsOfList(workload.restarts ?? [], (kept) => withRestarts(workload, kept)),
 };
 
 function devicesOf(workload: Workload): DeviceRef[] {
@@ -234,7 +235,7 @@ function keepDevices(workload: Workload, kept: readonly DeviceRef[]): Workload |
     if (devices.length === 0 || (advances(account) && !devices.includes(0))) return undefined;
     accounts.push(withOnly(account, devices));
   }
-  return { accounts };
+  return { ...workload, accounts };
 }
 
 function keepMoves(workload: Workload, kept: readonly MoveRef[]): Workload {
@@ -243,7 +244,7 @@ function keepMoves(workload: Workload, kept: readonly MoveRef[]): Workload {
 }
 
 function mapDevices(workload: Workload, change: (device: DeviceScript, a: number, d: number) => DeviceScript): Workload {
-  return { accounts: workload.accounts.map((account, a) => ({ ...account, devices: account.devices.map((device, d) => change(device, a, d)) })) };
+  return { ...workload, accounts: workload.accounts.map((account, a) => ({ ...account, devices: account.devices.map((device, d) => change(device, a, d)) })) };
 }
 
 function mapMoves(workload: Workload, change: (move: FaultyMove) => FaultyMove): Workload {
@@ -317,7 +318,17 @@ const simplifications: Array<(workload: Workload) => Array<Workload | undefined>
       if (move.kind === "edit" || move.kind === "get") return [];
       return [mapDevices(workload, (device, da, dd) => (da === a && dd === d ? { ...device, moves: device.moves.map((x, i) => (i === m ? plainEdit(x) : x)) } : device))];
     }),
+  // A node restart moved earlier (bisected towards the first acknowledged POST), then to n1.
+  (workload) =>
+    (workload.restarts ?? []).flatMap((restart, r) => [
+      ...bisectTowards(restart.afterPosts, 1).map((afterPosts) => withRestart(workload, r, { ...restart, afterPosts })),
+      ...(restart.node > 0 ? [withRestart(workload, r, { ...restart, node: 0 })] : []),
+    ]),
 ];
+
+function withRestart(workload: Workload, index: number, restart: NodeRestart): Workload {
+  return withRestarts(workload, (workload.restarts ?? []).map((other, r) => (r === index ? restart : other)));
+}
 
 /** From `value` towards `goal`: the goal, then halfway, then ever closer to the value. */
 function bisectTowards(value: number, goal: number): number[] {
@@ -331,7 +342,13 @@ function bisectTowards(value: number, goal: number): number[] {
 }
 
 function withAccount(workload: Workload, index: number, account: AccountScript): Workload {
-  return { accounts: workload.accounts.map((other, a) => (a === index ? account : other)) };
+  return { ...workload, accounts: workload.accounts.map((other, a) => (a === index ? account : other)) };
+}
+
+/** The workload with these node restarts; without the field when there are none, as a workload of one server is. */
+function withRestarts(workload: Workload, restarts: readonly NodeRestart[]): Workload {
+  const { restarts: _restarts, ...rest } = workload;
+  return restarts.length === 0 ? rest : { ...rest, restarts: [...restarts] };
 }
 
 function withoutWallet(move: FaultyMove & { kind: "edit" }): FaultyMove {

@@ -2,6 +2,7 @@
 // the command lines that replay a workload.
 import { defaultProfile, type ProfileName } from "../../../../spec/index.js";
 import { defaultTimeoutMs } from "../../defaults.js";
+import { redacted } from "../../report/curl.js";
 import { defaultTrafficProfile, type TrafficProfile } from "../workload/traffic.js";
 
 /** The command as the package installs it. */
@@ -24,25 +25,50 @@ export interface ReplayTarget {
   traffic?: TrafficProfile;
   /** --depth: the same seed generates the same depths only with it. */
   depthCap?: number;
+  /** --server-cmd: the commands that started the server or each node (the suite stops them at its end, so a replay starts them again). */
+  serverCommands?: readonly string[];
+  /** Whether the one server's URL is what its command printed: then --url is left out, the command prints it again. */
+  urlPrinted?: boolean;
+  /** --restarts: the same seed generates the same node restarts (and one server crashes) only with it. */
+  restarts?: number;
+  /** --ca, --insecure and the names of the --header lines (their values are never shown): what it takes to reach the server again. */
+  connection?: { caFile?: string; insecure?: boolean; headerNames?: readonly string[] };
 }
 
 export { count } from "../workload/workload.js";
 
 /** Quotes a shell word only when it needs it. */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[A-Za-z0-9_./:,=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function commandLine(target: ReplayTarget, rest: string[]): string {
   const timeout = target.timeoutMs === defaultTimeoutMs ? [] : ["--timeout", String(target.timeoutMs)];
   const only = target.only.map((requirement) => `${requirement}/${interleavingSlug}`).join(",");
-  const urls = target.urls.flatMap((url) => ["--url", url]);
   const faults = target.faults ? ["--faults"] : [];
   const protocol = target.profile !== undefined && target.profile !== defaultProfile ? ["--protocol", target.profile] : [];
   const traffic = target.traffic ?? defaultTrafficProfile;
   const trafficFlag = traffic !== defaultTrafficProfile ? ["--traffic", traffic.name] : [];
   const depth = target.depthCap !== undefined && target.depthCap !== traffic.depth.cap ? ["--depth", String(target.depthCap)] : [];
-  return [command, ...[...urls, ...protocol, ...timeout, ...faults, ...trafficFlag, ...depth, "--only", only, ...rest].map(shellWord)].join(" ");
+  const restarts = target.restarts ? ["--restarts", String(target.restarts)] : [];
+  return [command, ...[...servers(target), ...protocol, ...reach(target), ...timeout, ...faults, ...restarts, ...trafficFlag, ...depth, "--only", only, ...rest].map(shellWord)].join(" ");
+}
+
+/** The TLS trust and headers the run reached the server with; a header's value is left for the reader to fill in, as in the curl lines. */
+function reach({ connection }: ReplayTarget): string[] {
+  if (!connection) return [];
+  return [
+    ...(connection.caFile !== undefined ? ["--ca", connection.caFile] : []),
+    ...(connection.insecure ? ["--insecure"] : []),
+    ...(connection.headerNames ?? []).flatMap((name) => ["--header", `${name}: ${redacted}`]),
+  ];
+}
+
+/** Every --url, each with the --server-cmd that starts it when the suite started it. */
+function servers(target: ReplayTarget): string[] {
+  const commands = target.serverCommands ?? [];
+  if (target.urlPrinted) return commands.flatMap((serverCommand) => ["--server-cmd", serverCommand]);
+  return target.urls.flatMap((url, index) => ["--url", url, ...(commands[index] !== undefined ? ["--server-cmd", commands[index]] : [])]);
 }
 
 /** Runs the saved workload again (the exact one), with `--replay FILE`. */

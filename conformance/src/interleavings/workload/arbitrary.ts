@@ -22,6 +22,7 @@ import {
   type FaultyMove,
   type Move,
   type MoveKind,
+  type NodeRestart,
   type Workload,
 } from "./workload.js";
 
@@ -117,6 +118,8 @@ function workloadsOf(device: fc.Arbitrary<DeviceScript>, traffic: TrafficProfile
 export interface WorkloadShape {
   /** Nodes of the deployment: with several, each device gets a route (routing.ts). */
   nodes?: number;
+  /** With several nodes: how many node restarts each workload has (--restarts with one --server-cmd per --url). */
+  restarts?: number;
   /** --faults: a move may carry a fault. */
   faults?: boolean;
   /** api3: a device may also change the password or listen on a socket. */
@@ -127,13 +130,26 @@ export interface WorkloadShape {
   depthCap?: number;
 }
 
+/**
+ * Node restarts: which node and after how many acknowledged POSTs, drawn
+ * like everything else, so a counterexample file holds them and the shrinker
+ * drops them or makes them earlier and on n1 (shrink.ts).
+ */
+function restartsArbitrary(nodes: number, restarts: number): fc.Arbitrary<NodeRestart[]> {
+  const restart = fc.record({ node: fc.integer({ min: 0, max: nodes - 1 }), afterPosts: fc.integer(limits.afterPosts) });
+  return fc.array(restart, { minLength: restarts, maxLength: restarts });
+}
+
 /** Workloads of a run's shape. */
-export function workloadArbitraryFor({ nodes = 1, faults = false, profile = "seed", traffic = defaultTrafficProfile, depthCap }: WorkloadShape = {}): fc.Arbitrary<Workload> {
+export function workloadArbitraryFor({ nodes = 1, restarts = 0, faults = false, profile = "seed", traffic = defaultTrafficProfile, depthCap }: WorkloadShape = {}): fc.Arbitrary<Workload> {
   const moves = movesOf(traffic, profile);
   const device = deviceArbitraryOf(faults ? faultyMovesOf(moves) : moves, traffic);
   const cap = depthCap ?? traffic.depth.cap;
   if (nodes <= 1) return workloadsOf(device, traffic, cap);
-  return workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })), traffic, cap);
+  const routed = workloadsOf(fc.tuple(device, routeArbitrary(nodes)).map(([script, route]) => ({ ...script, route })), traffic, cap);
+  // Drawn after the accounts: a seed generates the same accounts with restarts as without.
+  if (restarts === 0) return routed;
+  return fc.tuple(routed, restartsArbitrary(nodes, restarts)).map(([workload, drawn]) => ({ ...workload, restarts: drawn }));
 }
 
 export const workloadArbitrary: fc.Arbitrary<Workload> = workloadArbitraryFor();

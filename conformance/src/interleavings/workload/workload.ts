@@ -5,7 +5,7 @@
 import type { ProfileName } from "../../../../spec/index.js";
 import { walletTexts, type WalletSize } from "../../client/wallet-size.js";
 import { faultKindNames, type FaultKind } from "../../faults/fault-kinds.js";
-import { describeRoute, nodesUsed, parseRoute } from "./routing.js";
+import { describeRoute, nodeLabel, nodesUsed, parseRoute, routeLimits } from "./routing.js";
 
 /** What a device does next; every move first waits `pauseMs`. */
 export type Move =
@@ -90,8 +90,22 @@ export interface AccountScript {
   burst?: number;
 }
 
+/**
+ * A node of a deployment killed (SIGKILL) and started again while the
+ * workload runs (--restarts with one --server-cmd per --url): once
+ * `afterPosts` POSTs of the workload were acknowledged (counted from its
+ * start) and the restart before it is over, or at its end if it
+ * acknowledges fewer. The other nodes keep serving.
+ */
+export interface NodeRestart {
+  node: number;
+  afterPosts: number;
+}
+
 export interface Workload {
   accounts: AccountScript[];
+  /** Node restarts, one at a time in this order; absent: none (always so for a single server). */
+  restarts?: NodeRestart[];
 }
 
 /**
@@ -112,6 +126,9 @@ export const workloadLimits = {
   /** The deepest a workload file may ask for; generated depths are capped lower (depth.ts). */
   depth: { min: 0, max: 4_294_967_295 },
   burst: { min: 0, max: 32 },
+  /** Node restarts of one workload, and the acknowledged POSTs each waits for. */
+  restarts: { min: 0, max: 8 },
+  afterPosts: { min: 1, max: 12 },
 } as const;
 
 export const accountLabel = (index: number): string => `a${index}`;
@@ -140,9 +157,10 @@ export function countDevices(workload: Workload): number {
   return workload.accounts.reduce((sum, account) => sum + account.devices.length, 0);
 }
 
-/** How many nodes the workload's routes need: 1 when it has none. */
+/** How many nodes the workload's routes and restarts need: 1 when it has none. */
 export function nodesNeeded(workload: Workload): number {
-  return Math.max(1, nodesUsed(workload.accounts.flatMap((account) => account.devices.map((device) => device.route))));
+  const routes = workload.accounts.flatMap((account) => account.devices.map((device) => device.route));
+  return Math.max(1, nodesUsed([...routes, (workload.restarts ?? []).map((restart) => restart.node)]));
 }
 
 /** Whether any move of the workload carries a fault. */
@@ -207,7 +225,14 @@ export function describeWorkload(workload: Workload): string[] {
       lines.push(`${accountLabel(a)}/${deviceLabel(d)}${id}${describeRoute(device.route)} at ${device.startMs} ms: ${opening}${moves}`);
     });
   });
+  if (workload.restarts?.length) lines.push(describeRestarts(workload.restarts));
   return lines;
+}
+
+/** "restarts, one at a time: n2 after 3 acknowledged POSTs, n1 after 7": the nodes killed and started again, in order. */
+export function describeRestarts(restarts: readonly NodeRestart[]): string {
+  const each = restarts.map((restart, index) => `${nodeLabel(restart.node)} after ${index === 0 ? count(restart.afterPosts, "acknowledged POST") : restart.afterPosts}`);
+  return `restarts${restarts.length > 1 ? ", one at a time" : ""}: ${each.join(", ")}`;
 }
 
 /** "advanced to version 25 by d0, then 2 POSTs of version 26 at once with d0's token"; nothing for an account that starts empty. */
@@ -292,6 +317,14 @@ function parseAction(value: unknown, where: string, profile: ProfileName): Move 
   }
 }
 
+function parseRestart(value: unknown, where: string): NodeRestart {
+  const fields = record(value, where);
+  return {
+    node: integer(fields["node"], `${where}.node`, { min: 0, max: routeLimits.nodes - 1 }),
+    afterPosts: integer(fields["afterPosts"], `${where}.afterPosts`, workloadLimits.afterPosts),
+  };
+}
+
 function parseEditedWallet(value: unknown, where: string): EditedWallet {
   const fields = record(value, where);
   const bytes = fields["bytes"] === "largest" ? "largest" : integer(fields["bytes"], `${where}.bytes`, { min: 1, max: 64 * 1024 * 1024 });
@@ -314,8 +347,10 @@ function parseDevice(value: unknown, where: string, profile: ProfileName): Devic
 
 /** The workload a JSON value describes in a profile (api3 has moves of its own); throws with the first field that is wrong. */
 export function parseWorkload(value: unknown, where = "workload", profile: ProfileName = "seed"): Workload {
-  const accounts = list(record(value, where)["accounts"], `${where}.accounts`, workloadLimits.accounts);
-  const workload = {
+  const fields = record(value, where);
+  const accounts = list(fields["accounts"], `${where}.accounts`, workloadLimits.accounts);
+  const restarts = fields["restarts"] === undefined ? undefined : list(fields["restarts"], `${where}.restarts`, workloadLimits.restarts).map((r, i) => parseRestart(r, `${where}.restarts[${i}]`));
+  const workload: Workload = {
     accounts: accounts.map((account, a) => {
       const fields = record(account, `${where}.accounts[${a}]`);
       const devices = list(fields["devices"], `${where}.accounts[${a}].devices`, workloadLimits.devices);
@@ -323,6 +358,7 @@ export function parseWorkload(value: unknown, where = "workload", profile: Profi
         fields[name] === undefined ? {} : { [name]: integer(fields[name], `${where}.accounts[${a}].${name}`, workloadLimits[name]) };
       return { devices: devices.map((d, i) => parseDevice(d, `${where}.accounts[${a}].devices[${i}]`, profile)), ...optional("depth"), ...optional("burst") };
     }),
+    ...(restarts !== undefined ? { restarts } : {}),
   };
   if (countDevices(workload) > workloadLimits.devicesInAll) fail(`${where}.accounts`, `must have at most ${workloadLimits.devicesInAll} devices in all`);
   return workload;

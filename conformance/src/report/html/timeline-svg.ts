@@ -209,12 +209,13 @@ export function renderTimelineSvg(panel: TimelinePanel, options: TimelineSvgOpti
   const serverEvents = panel.events.map((event) => {
     const left = x(event.at).toFixed(1);
     const at = options.narrator.at(event.at);
-    const tooltip = event.kind === "crash" ? `the server was killed (SIGKILL) at ${at}` : `the server answered again at ${at}`;
+    const server = event.node === undefined ? "the server" : `node ${event.node}`;
+    const tooltip = event.kind === "crash" ? `${server} was killed (SIGKILL) at ${at}` : `${server} answered again at ${at}`;
     return [
       `<g class="server-event ${event.kind}" data-event="${event.kind}">`,
       `<title>${escapeMarkup(tooltip)}</title>`,
       `<line x1="${left}" x2="${left}" y1="${axisHeight - 4}" y2="${y}"/>`,
-      `<text x="${left}" y="${y + 12}">${escapeMarkup(`${event.kind} ${at}`)}</text>`,
+      `<text x="${left}" y="${y + 12}">${escapeMarkup(`${event.node === undefined ? "" : `${event.node} `}${event.kind} ${at}`)}</text>`,
       "</g>",
     ].join("");
   });
