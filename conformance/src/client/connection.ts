@@ -17,6 +17,9 @@ export interface ConnectionSettings {
   insecure: boolean;
 }
 
+/** What reports and replay commands show in place of an extra header's value: it may be a secret. */
+export const redacted = "<redacted>";
+
 export const directConnection: ConnectionSettings = { headers: {}, insecure: false };
 
 export interface PoolSettings {

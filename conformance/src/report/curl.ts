@@ -3,6 +3,7 @@
 // (--header) are named with their values redacted; the TLS options the run
 // used come along (--cacert, -k).
 import type { Exchange } from "../client/protocol-client.js";
+import { redacted } from "../client/connection.js";
 
 export interface CurlContext {
   /** The server's base URL, path prefix included. */
@@ -14,7 +15,6 @@ export interface CurlContext {
   insecure?: boolean;
 }
 
-export const redacted = "<redacted>";
 
 function quote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;

@@ -1,8 +1,8 @@
 // Interleaving failures in words, for findings: counts, finding fields and
 // the command lines that replay a workload.
 import { defaultProfile, type ProfileName } from "../../../../spec/index.js";
+import { redacted } from "../../client/connection.js";
 import { defaultTimeoutMs } from "../../defaults.js";
-import { redacted } from "../../report/curl.js";
 import { defaultTrafficProfile, type TrafficProfile } from "../workload/traffic.js";
 
 /** The command as the package installs it. */
