@@ -49,7 +49,8 @@ export interface WalletAnswers {
 export class ForeignWriters {
   private byContent: Map<string, WriteOperation[]> | undefined;
 
-  constructor(private readonly operations: readonly Operation[]) {}
+  /** `operations`: the history's, or a function listing them (the online checker's retained ones), read on first use. */
+  constructor(private readonly operations: Iterable<Operation> | (() => Iterable<Operation>)) {}
 
   find(wallet: WalletVersion, account: string): WriteOperation | undefined {
     this.byContent ??= this.index();
@@ -60,7 +61,8 @@ export class ForeignWriters {
 
   private index(): Map<string, WriteOperation[]> {
     const byContent = new Map<string, WriteOperation[]>();
-    for (const operation of this.operations) {
+    const operations = typeof this.operations === "function" ? this.operations() : this.operations;
+    for (const operation of operations) {
       if (!isWrite(operation)) continue;
       const content = operation.request.encryptedWallet;
       const posts = byContent.get(content);
