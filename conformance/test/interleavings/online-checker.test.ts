@@ -76,6 +76,19 @@ describe("memory", () => {
     expect(online.violations).toEqual(checkHistory(long).violations);
   });
 
+  test("accounts that end are judged and dropped, so that many accounts over time take no more than those running", () => {
+    const many = generateHistory({ accounts: 40, operationsPerAccount: 100, concurrentAccounts: 2, seed: 8 });
+    const online = checkHistoryOnline(many, { forgetIdleAfterMs: 300 });
+    expect(online.stats.accounts).toBe(40);
+    expect(online.stats.forgottenAccounts).toBeGreaterThan(30);
+    expect(online.stats.peakRetained).toBeLessThan(many.operations.length / 4);
+    expect(online.violations).toEqual([]);
+    const checker = new OnlineChecker({ maxOperationMs: 50 });
+    for (const op of many.operations.filter((op) => op.account === "acct-0")) checker.add(op);
+    checker.endAccount("acct-0");
+    expect(checker.result().stats).toMatchObject({ retained: 0, forgottenAccounts: 1, accounts: 1 });
+  });
+
   test("an account judged by time, not count, once its operations can no longer be contradicted by running ones", () => {
     const found: string[] = [];
     const checker = new OnlineChecker({ maxOperationMs: 10, judgeAfterMs: 5, onViolation: (v) => found.push(v.requirement) });

@@ -36,7 +36,7 @@ import { checkNotifications } from "./notifications.js";
 import { checkClosedSockets, checkEndedCredentials, collectPasswordChanges, type PasswordChanges } from "./password-changes.js";
 import { checkRealTimeOrder } from "./real-time.js";
 import { resolveIndeterminatePosts, type IndeterminatePost, type VersionFindings } from "./resolution.js";
-import { examineReturnedWallets, ForeignWriters, type WalletAnswers } from "./returned-wallets.js";
+import { examineReturnedWallets, ForeignWriters, type WalletAnswers, type WriterIndex } from "./returned-wallets.js";
 import { countServerErrors } from "./server-errors.js";
 import { checkReplacedTokens } from "./replaced-tokens.js";
 import { checkSingleAcceptance, collectVersions, type AccountVersions } from "./versions.js";
@@ -123,7 +123,7 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
 /** What every account's check shares: the wording, the other accounts' writes, the profile and the server's crashes. */
 export interface AccountContext {
   narrator: Narrator;
-  foreign: ForeignWriters;
+  foreign: WriterIndex;
   conflictsCarryWallet: boolean;
   contentModel: ContentModel;
   /** Crash times, ascending. */

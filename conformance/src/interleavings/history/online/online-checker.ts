@@ -42,8 +42,8 @@ import {
   type PostOperation,
   type ServerEvent,
 } from "../history.js";
-import { ForeignWriters } from "../returned-wallets.js";
 import { carryForward, defaultHorizon, type Horizon } from "./carry.js";
+import { RetainedWriters } from "./retained-writers.js";
 import { socketViews, type OpenSocket } from "./socket-views.js";
 
 export interface OnlineOptions {
@@ -58,6 +58,12 @@ export interface OnlineOptions {
   horizon?: Partial<Horizon>;
   /** Violations kept per requirement (all are counted). Default 50. */
   keepPerRequirement?: number;
+  /**
+   * An account without an operation for this long is judged and forgotten
+   * (a soak's accounts end: each run makes fresh ones). An operation of it
+   * that comes later starts it anew, with nothing carried. Default: never.
+   */
+  forgetIdleAfterMs?: number;
   /** The time explanations count from; default the first operation's sending. */
   origin?: Millis;
   /** Called with each violation as it is found. */
@@ -69,6 +75,8 @@ export interface OnlineStats {
   accounts: number;
   /** Windows judged. */
   cuts: number;
+  /** Accounts judged to the end and dropped (endAccount, forgetIdleAfterMs). */
+  forgottenAccounts: number;
   /** Operations held now (carried, not yet judged, open sockets), and at most. */
   retained: number;
   peakRetained: number;
@@ -97,6 +105,8 @@ interface AccountState {
   cutAt: Millis;
   /** The lowest version whose writes were all carried (carry.ts). */
   bottom: number;
+  /** When its last operation completed. */
+  lastCompletedAt: Millis;
 }
 
 export class OnlineChecker {
@@ -104,10 +114,13 @@ export class OnlineChecker {
   private readonly log: ViolationLog;
   private readonly horizon: Horizon;
   private readonly crashes: Millis[] = [];
+  private readonly writers = new RetainedWriters();
   private narrator: Narrator | undefined;
   private now = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
-  private readonly counts = { operations: 0, cuts: 0, retained: 0, peakRetained: 0, lateOperations: 0 };
+  private readonly counts = { operations: 0, cuts: 0, forgottenAccounts: 0, retained: 0, peakRetained: 0, lateOperations: 0 };
+  /** Accounts ever seen, forgotten ones included. */
+  private accountsSeen = 0;
 
   constructor(private readonly options: OnlineOptions) {
     this.log = new ViolationLog(options.keepPerRequirement ?? 50);
@@ -123,8 +136,10 @@ export class OnlineChecker {
   add(op: Operation): void {
     this.narrator ??= new Narrator(op.invokedAt);
     const state = this.stateOf(op.account);
+    if (op.completedAt > state.lastCompletedAt) state.lastCompletedAt = op.completedAt;
     this.counts.operations++;
     if (op.completedAt < state.cutAt) this.counts.lateOperations++;
+    this.writers.add(op);
     if (op.kind === "socket" && op.outcome.type === "ok") state.openSockets.push({ socket: op, judgedFrames: 0 });
     else {
       state.pending.push(op);
@@ -146,6 +161,18 @@ export class OnlineChecker {
     this.advance(now);
   }
 
+  /** The account will have no more operations: judges what is left of it and drops it. */
+  endAccount(account: string): void {
+    const state = this.accounts.get(account);
+    if (!state) return;
+    this.cut(state, Number.POSITIVE_INFINITY);
+    this.retain(-(state.carried.length + state.pending.length + state.openSockets.length));
+    for (const op of state.carried) this.writers.remove(op);
+    for (const op of state.pending) this.writers.remove(op);
+    this.accounts.delete(account);
+    this.counts.forgottenAccounts++;
+  }
+
   /** Judges everything left, as if the history ended now. */
   finish(): OnlineCheck {
     for (const state of this.accounts.values()) this.cut(state, Number.POSITIVE_INFINITY);
@@ -159,7 +186,7 @@ export class OnlineChecker {
       requirements: historyRequirements,
       violations: this.log.kept,
       violationCounts: this.log.counts,
-      stats: { ...this.counts, accounts: this.accounts.size },
+      stats: { ...this.counts, accounts: this.accountsSeen },
     };
   }
 
@@ -174,8 +201,10 @@ export class OnlineChecker {
         openSockets: [],
         cutAt: Number.NEGATIVE_INFINITY,
         bottom: 1,
+        lastCompletedAt: Number.NEGATIVE_INFINITY,
       };
       this.accounts.set(account, state);
+      this.accountsSeen++;
     }
     return state;
   }
@@ -192,7 +221,12 @@ export class OnlineChecker {
     if (this.now - this.lastSweep < judgeAfterMs / 2) return;
     this.lastSweep = this.now;
     const cutAt = this.now - this.options.maxOperationMs;
-    for (const state of this.accounts.values()) {
+    const idleBefore = this.now - (this.options.forgetIdleAfterMs ?? Number.POSITIVE_INFINITY);
+    for (const state of [...this.accounts.values()]) {
+      if (state.lastCompletedAt < idleBefore && state.openSockets.length === 0) {
+        this.endAccount(state.account);
+        continue;
+      }
       const socketDue = state.openSockets.some(({ socket }) => socket.closed !== undefined && socket.closed.at < cutAt - judgeAfterMs);
       if (state.oldestPending < cutAt - judgeAfterMs || socketDue) this.cut(state, cutAt);
     }
@@ -237,6 +271,8 @@ export class OnlineChecker {
     for (const op of running) if (op.invokedAt < from) from = op.invokedAt;
     const stillOpen = views.stillOpen.map((open) => open.socket);
     const carried = carryForward(real, findings, from, this.crashes, stillOpen, cutAt, this.horizon);
+    const kept = new Set(carried.operations);
+    for (const op of real) if (!kept.has(op)) this.writers.remove(op);
     this.retain(carried.operations.length - state.carried.length - fresh.length - (state.openSockets.length - views.stillOpen.length));
     state.carried = carried.operations;
     state.pending = [...running, ...rest];
@@ -249,26 +285,18 @@ export class OnlineChecker {
   private context(): AccountContext {
     return {
       narrator: this.narrator!,
-      foreign: new ForeignWriters(() => this.retainedWrites()),
+      foreign: this.writers,
       conflictsCarryWallet: conflictsCarryWallet({ profile: this.options.profile }),
       contentModel: this.options.contentModel ?? "append-log",
       crashes: [...this.crashes].sort((a, b) => a - b),
     };
   }
-
-  /** Every account's writes still held: where a wallet from another account is looked for (TOKEN-1). */
-  private *retainedWrites(): Iterable<Operation> {
-    for (const state of this.accounts.values()) {
-      for (const op of state.carried) if (isWrite(op)) yield op;
-      for (const op of state.pending) if (isWrite(op)) yield op;
-    }
-  }
 }
 
 /**
  * The forgotten past below the versions kept: for each kept version at or
- * below the bottom whose predecessor's accepted write was dropped, a write of that
- * predecessor accepted before everything, with no content or hmac any
+ * below the bottom whose predecessor's accepted write was dropped, a write
+ * of that predecessor accepted before everything, with no content or hmac any
  * answer can show, so that the passes find it (a gap above the bottom is
  * the history's own). Ids are negative: they never meet a recorded one.
  */
