@@ -1,19 +1,21 @@
 // The online checker judges a history as it grows, in bounded memory, and
 // agrees with the offline checker on every history: synthetic ones of a
-// correct server and with injected bugs, cut as often as possible, with the
-// default horizon and with the smallest one; the report fixtures. The
+// correct server, with injected bugs and with random faults, cut as often as
+// possible, with the default horizon and with the smallest one; simulated
+// api3 histories; the report fixtures. The
 // checkers' other tests (hand-made, api3, recorded runs) check agreement on
 // their histories too (checker-agreement.ts).
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { generateHistory } from "../../bench/synthetic-history.js";
 import { checkHistory } from "../../src/interleavings/history/checker.js";
+import type { Operation } from "../../src/interleavings/history/history.js";
 import { OnlineChecker } from "../../src/interleavings/history/online/online-checker.js";
 import { checkHistoryOnline } from "../../src/interleavings/history/online/replay.js";
 import { largeBrokenHistory, smallBrokenHistory } from "../fixtures/interleaving-run.js";
 import { eagerCuts, expectCheckersAgree, smallestHorizon } from "./checker-agreement.js";
 import { simulateApi3, simulations } from "./api3-simulation.js";
-import { accepted, HistoryBuilder, returns, version } from "./history-builder.js";
+import { accepted, HistoryBuilder, returns, version, versionOf } from "./history-builder.js";
 import { busy, injectedBugs, workloads } from "./synthetic-workloads.js";
 
 const cuts = fc.record({
@@ -56,6 +58,17 @@ describe("the online checker agrees with the offline one", () => {
     expect(injected).toBeGreaterThan(0);
   });
 
+  test("on histories with random faults: answers flipped, reads of other versions of the account, older tokens, lost wallets", () => {
+    fc.assert(
+      fc.property(workloads, fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 10 }), (options, faults, segmentOperations) => {
+        const history = structuredClone(generateHistory(options));
+        for (const fault of faults) injectFault(history.operations, fault);
+        expectCheckersAgree(history, { segmentOperations, judgeAfterMs: 0 });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   test("on the report fixtures", () => {
     expect(expectCheckersAgree(smallBrokenHistory()).violations.map((v) => v.requirement).sort()).toEqual(["LIN-2", "LIN-4"]);
     const large = expectCheckersAgree(largeBrokenHistory(20, 120), { segmentOperations: 50, judgeAfterMs: 20 });
@@ -63,6 +76,30 @@ describe("the online checker agrees with the offline one", () => {
     expect(large.stats.cuts).toBeGreaterThan(40);
   });
 });
+
+/** One fault, chosen by `fault`, in one operation: what a broken server may answer. */
+function injectFault(operations: Operation[], fault: number): void {
+  const op = operations[fault % operations.length]!;
+  const versions = operations.flatMap((other) => (other.kind === "post" && other.account === op.account ? [versionOf(other)] : []));
+  const other = versions[(fault >> 3) % Math.max(1, versions.length)];
+  switch (fault % 5) {
+    case 0:
+      if (op.kind === "post" && op.outcome.type === "refused") op.outcome = { type: "ok", status: 200, wallet: versionOf(op) };
+      break;
+    case 1:
+      if (op.kind === "get" && other) op.outcome = { type: "ok", status: 200, wallet: other };
+      break;
+    case 2:
+      if ((op.kind === "get" || op.kind === "post") && op.tokenGeneration > 1) op.tokenGeneration--;
+      break;
+    case 3:
+      if (op.kind === "get") op.outcome = { type: "refused", status: 404 };
+      break;
+    case 4:
+      if (op.kind === "post" && op.outcome.type === "refused" && other) op.outcome = { type: "refused", status: 409, wallet: other };
+      break;
+  }
+}
 
 describe("memory", () => {
   test("an account's retained operations stay bounded however long it runs, and its check is the same", () => {
