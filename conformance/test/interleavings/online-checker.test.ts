@@ -15,7 +15,7 @@ import { checkHistoryOnline } from "../../src/interleavings/history/online/repla
 import { largeBrokenHistory, smallBrokenHistory } from "../fixtures/interleaving-run.js";
 import { eagerCuts, expectCheckersAgree, smallestHorizon } from "./checker-agreement.js";
 import { simulateApi3, simulations } from "./api3-simulation.js";
-import { accepted, HistoryBuilder, returns, version, versionOf } from "./history-builder.js";
+import { accepted, authorized, HistoryBuilder, returns, version, versionOf } from "./history-builder.js";
 import { busy, injectedBugs, workloads } from "./synthetic-workloads.js";
 
 const cuts = fc.record({
@@ -69,6 +69,24 @@ describe("the online checker agrees with the offline one", () => {
     );
   });
 
+  test("on histories with crashes: a version or an account lost across one (DUR-1, DUR-2), and none lost", () => {
+    const withCrash = (lose: "version" | "account" | "nothing") => {
+      const h = new HistoryBuilder();
+      h.auth("A", [0, 1]);
+      let previous = h.post("A", 1, "-:1", [2, 3], accepted);
+      for (let sequence = 2; sequence <= 6; sequence++) {
+        previous = h.post("A", sequence, `${previous.request.encryptedWallet}:${sequence}`, [sequence * 2, sequence * 2 + 1], accepted, { builtOn: previous });
+      }
+      const stored = lose === "version" ? version(5, "-:1:2:3:4:5") : versionOf(previous);
+      h.get("B", [30, 31], returns(stored));
+      h.auth("C", [32, 33], lose === "account" ? { type: "refused", status: 401 } : authorized, { gen: 1 });
+      return { ...h.build(), events: [{ kind: "crash" as const, at: 20 }, { kind: "restart" as const, at: 25 }] };
+    };
+    expect(requirementsOf(expectCheckersAgree(withCrash("version")))).toEqual(["DUR-1", "LIN-4"]);
+    expect(requirementsOf(expectCheckersAgree(withCrash("account")))).toEqual(["DUR-2"]);
+    expect(requirementsOf(expectCheckersAgree(withCrash("nothing")))).toEqual([]);
+  });
+
   test("on the report fixtures", () => {
     expect(expectCheckersAgree(smallBrokenHistory()).violations.map((v) => v.requirement).sort()).toEqual(["LIN-2", "LIN-4"]);
     const large = expectCheckersAgree(largeBrokenHistory(20, 120), { segmentOperations: 50, judgeAfterMs: 20 });
@@ -76,6 +94,10 @@ describe("the online checker agrees with the offline one", () => {
     expect(large.stats.cuts).toBeGreaterThan(40);
   });
 });
+
+function requirementsOf(check: { violations: readonly { requirement: string }[] }): string[] {
+  return [...new Set(check.violations.map((v) => v.requirement))].sort();
+}
 
 /** One fault, chosen by `fault`, in one operation: what a broken server may answer. */
 function injectFault(operations: Operation[], fault: number): void {

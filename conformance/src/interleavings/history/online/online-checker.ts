@@ -5,13 +5,20 @@
 //
 // Each account's stream is cut at a time T once every request sent before T
 // has completed (the caller's longest request, maxOperationMs, has passed
-// since T): the window is what earlier cuts carried forward (carry.ts) plus
-// the operations sent before T. Its violations that name at least one of
-// those new operations are reported, with the operations that prove them;
-// then only what later operations can still contradict is kept. Below the
-// lowest version kept, a synthetic write that took effect before everything
-// stands for the forgotten past, so the passes see a chain that starts
-// somewhere; a violation naming it is about the forgotten past and dropped.
+// since T): the window is what earlier cuts carried forward (carry.ts), the
+// operations answered before T, and those sent before T and answered after,
+// which the others may name. Its violations that name an operation answered
+// before T, and none answered after, are reported with the operations that
+// prove them (the others wait for the next window); then only what later
+// operations can still contradict is kept. Where the versions kept begin, a
+// synthetic write accepted before everything stands for the forgotten
+// predecessor, so the passes see a chain that starts somewhere; a violation
+// naming it is about the forgotten past and dropped.
+//
+// An operation is judged once its account is cut after it: at the latest
+// maxOperationMs plus 1.5 judgeAfterMs after it completed (the clock is the
+// operations' own, moved on by add, event and tick), sooner when
+// segmentOperations of the account wait.
 //
 // What bounds an account's memory: the operations sent in the last
 // maxOperationMs plus judgeAfterMs (or segmentOperations, whichever cut comes
