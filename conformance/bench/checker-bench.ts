@@ -11,10 +11,12 @@
 //
 //   npm run bench:checker                  all sizes
 //   node dist/conformance/bench/checker-bench.js 10000 50000   chosen sizes (spread over accounts)
+//   npm run bench:checker -- --online      the online checker's memory instead (online-memory.ts)
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { checkHistory } from "../src/interleavings/history/checker.js";
+import { onlineMemoryBench } from "./online-memory.js";
 import { generateHistory } from "./synthetic-history.js";
 
 const operationsPerAccount = 200;
@@ -140,4 +142,5 @@ function main(sizes: number[]): void {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") measure(Number(argv[1]), argv[2] as Shape, argv.includes("--generate-only"));
+else if (argv[0] === "--online") onlineMemoryBench();
 else main(argv.length > 0 ? argv.map(Number) : defaultSizes);

@@ -6,6 +6,7 @@
 // the server close every socket some time later; an answer may be lost or a
 // 5xx, the request taking effect or not. Whatever the seed, the history is
 // valid: the checker must report nothing on it.
+import fc from "fast-check";
 import { seededRandom } from "../../bench/synthetic-history.js";
 import type { History, SocketOperation } from "../../src/interleavings/history/history.js";
 import { changed, conflict, HistoryBuilder, notFound, returns, serverError, timeout, unauthorized, upgraded, version, type Answer } from "./history-builder.js";
@@ -20,6 +21,15 @@ export interface SimulationOptions {
   /** The longest a frame or a server's close takes after the write or change that causes it. */
   maxDelay: number;
 }
+
+/** Simulations of every size the property tests try. */
+export const simulations: fc.Arbitrary<SimulationOptions> = fc.record({
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  devices: fc.integer({ min: 1, max: 6 }),
+  requests: fc.integer({ min: 1, max: 40 }),
+  lostRate: fc.double({ min: 0, max: 0.3, noNaN: true }),
+  maxDelay: fc.double({ min: 0.01, max: 5, noNaN: true }),
+});
 
 interface Device {
   name: string;

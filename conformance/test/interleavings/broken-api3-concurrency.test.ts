@@ -17,6 +17,7 @@ import { jsonReportOf } from "../../src/report/json.js";
 import { runChecks } from "../../src/run/run-checks.js";
 import { reportValidator, schemaErrors } from "../support/report-schema.js";
 import { counterexampleFolder, failedRequirements, finalCounterexample } from "./broken-runs.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 
 const seeds = [11, 23];
 const cases = interleavingCasesOf("api3");
@@ -48,6 +49,8 @@ describe.each(defects)("%s", (name) => {
     const final = finalCounterexample(run);
     expect(final, "a case reports the final counterexample").toBeDefined();
     const evidence = final!.interleaving!;
+    // The recorded counterexample: the online checker finds what the offline one found.
+    expectCheckersAgree(evidence.history);
     expect(evidence.history).toMatchObject({ profile: "api3" });
     const [fileCommand] = evidence.counterexample!.replayCommands;
     expect(fileCommand).toBe(

@@ -11,6 +11,7 @@ import { loadCounterexample } from "../../src/interleavings/property/counterexam
 import type { RunResult } from "../../src/model/result.js";
 import { runChecks } from "../../src/run/run-checks.js";
 import { counterexampleFolder, failedRequirements, finalCounterexample } from "./broken-runs.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 
 const seeds = [11, 23, 37];
 
@@ -36,6 +37,8 @@ describe.each(concurrencyDefects)("%s", (name) => {
     const final = finalCounterexample(run);
     expect(final, "a case reports the final counterexample").toBeDefined();
     const evidence = final!.interleaving!;
+    // The recorded counterexample: the online checker finds what the offline one found.
+    expectCheckersAgree(evidence.history);
     expect(evidence.seed).toBe(seed);
     expect(evidence.violations.length).toBeGreaterThan(0);
     expect(evidence.violations.every((v) => v.requirement === final!.requirement)).toBe(true);

@@ -23,17 +23,20 @@ import {
   upgraded,
   version,
 } from "./history-builder.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 
 const api3 = () => new HistoryBuilder("append-log", "api3");
 const end = { by: "client", at: 1000 } as const;
 
 function requirementsOf(h: HistoryBuilder): string[] {
+  expectCheckersAgree(h.build());
   const result = checkHistory(h.build());
   if (process.env["SHOW"]) console.log(result.violations.map((v) => `${v.requirement}: ${v.explanation}`).join("\n"));
   return result.violations.map((v) => v.requirement);
 }
 
 function expectOnly(h: HistoryBuilder, requirement: string) {
+  expectCheckersAgree(h.build());
   const result = checkHistory(h.build());
   if (process.env["SHOW"]) console.log(result.violations.map((v) => `${v.requirement}: ${v.explanation}`).join("\n"));
   expect(result.violations.map((v) => v.requirement)).toEqual([requirement]);
@@ -141,6 +144,7 @@ describe("PASS-2: what an acknowledged change ends", () => {
     const change = h.password("B", { from: "p0", to: "p1" }, [0, 1], changed);
     const oldLogin = h.auth("A", [2, 3], authorized, { password: "p0" });
     const newLogin = h.auth("C", [4, 5], unauthorized, { password: "p1" });
+    expectCheckersAgree(h.build());
     const result = checkHistory(h.build());
     expect(result.violations.map((v) => [v.requirement, v.operations])).toEqual([
       ["PASS-2", [oldLogin.id, change.id]],

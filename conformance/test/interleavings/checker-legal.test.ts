@@ -15,6 +15,7 @@ import {
   version,
   versionOf,
 } from "./history-builder.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 
 /** Client A stores versions 1..count, at negative times: "-:1", "-:1:2", ... */
 function storeFirstVersions(h: HistoryBuilder, count: number): void {
@@ -26,7 +27,9 @@ function storeFirstVersions(h: HistoryBuilder, count: number): void {
 }
 
 function expectLegal(builder: HistoryBuilder) {
-  const result = checkHistory(builder.build());
+  const history = builder.build();
+  expectCheckersAgree(history);
+  const result = checkHistory(history);
   expect(result.violations).toEqual([]);
   expect(result.passed).toBe(true);
   return result;

@@ -14,10 +14,13 @@ import {
   version,
   versionOf,
 } from "./history-builder.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 
 /** Checks that the history breaks exactly one requirement, once, and returns that violation. */
 function expectOnly(builder: HistoryBuilder, requirement: string) {
-  const result: HistoryCheck = checkHistory(builder.build());
+  const history = builder.build();
+  expectCheckersAgree(history);
+  const result: HistoryCheck = checkHistory(history);
   if (process.env["SHOW"]) console.log(result.violations.map((v) => `${v.requirement}: ${v.explanation}`).join("\n"));
   expect(result.violations.map((v) => v.requirement)).toEqual([requirement]);
   expect(result.passed).toBe(false);

@@ -12,6 +12,7 @@ import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import type { History, Operation } from "../../src/interleavings/history/history.js";
 import { runChecks } from "../../src/run/run-checks.js";
 import { expectedVerdict } from "./verdicts.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 import { correctNotificationHubs } from "../fixtures/api3-correct-notifications.js";
 
 const seeds = Array.from({ length: 10 }, (_, index) => 9001 + index * 7919);
@@ -71,6 +72,11 @@ describe("the interleaving cases against the api3 reference", () => {
     expect(sockets.some((op) => op.kind === "socket" && op.closed?.by === "server")).toBe(true);
     // In api3 a 409 carries no wallet: the devices read and rebased (CLIENT-7).
     expect(operations.filter((op) => op.kind === "post" && status(op) === 409 && op.request.move === "honest").length).toBeGreaterThan(20);
+  });
+
+  test("the online checker agrees with the offline one on every recorded history", () => {
+    expect(histories.length).toBeGreaterThan(0);
+    for (const history of histories) expect(expectCheckersAgree(history).violations).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
 import type { History, PostOperation } from "../../src/interleavings/history/history.js";
 import { runChecks } from "../../src/run/run-checks.js";
 import { expectedVerdict } from "./verdicts.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 
 const seeds = Array.from({ length: 10 }, (_, index) => 9001 + index * 7919);
 
@@ -49,5 +50,10 @@ describe("the interleaving cases against the reference", () => {
       return firsts.some((a) => firsts.some((b) => a !== b && a.invokedAt < b.completedAt && b.invokedAt < a.completedAt));
     });
     expect(overlappingFirstPosts).toBe(true);
+  });
+
+  test("the online checker agrees with the offline one on every recorded history", () => {
+    expect(histories.length).toBeGreaterThan(0);
+    for (const history of histories) expect(expectCheckersAgree(history).violations).toEqual([]);
   });
 });

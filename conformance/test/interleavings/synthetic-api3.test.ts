@@ -6,15 +6,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { checkHistory } from "../../src/interleavings/history/checker.js";
 import type { History, Operation, SocketOperation } from "../../src/interleavings/history/history.js";
-import { simulateApi3, type SimulationOptions } from "./api3-simulation.js";
-
-const simulations: fc.Arbitrary<SimulationOptions> = fc.record({
-  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-  devices: fc.integer({ min: 1, max: 6 }),
-  requests: fc.integer({ min: 1, max: 40 }),
-  lostRate: fc.double({ min: 0, max: 0.3, noNaN: true }),
-  maxDelay: fc.double({ min: 0.01, max: 5, noNaN: true }),
-});
+import { simulateApi3, simulations } from "./api3-simulation.js";
+import { expectCheckersAgree } from "./checker-agreement.js";
 
 const isSocket = (op: Operation): op is SocketOperation => op.kind === "socket";
 const status = (op: Operation) => (op.outcome.type === "indeterminate" ? 0 : op.outcome.status);
@@ -49,7 +42,9 @@ describe("simulated histories with one defect", () => {
   function found(defect: (history: History) => History | undefined): string[][] {
     return histories.flatMap((history) => {
       const broken = defect(history);
-      return broken ? [[...new Set(checkHistory(broken).violations.map((v) => v.requirement))]] : [];
+      if (!broken) return [];
+      expectCheckersAgree(broken);
+      return [[...new Set(checkHistory(broken).violations.map((v) => v.requirement))]];
     });
   }
 

@@ -16,7 +16,9 @@
 // shows it, and as possibly having taken effect everywhere else.
 //
 // The passes run in the order of `historyPasses` (passes.ts), which states
-// for each the requirements it checks, what it reads and what it returns.
+// for each the requirements it checks, what it reads and what it returns;
+// checkAccount runs them on one account, for this checker and for the
+// online one (online/), which runs them on a window of an account at a time.
 import { groupByAccount, type AccountOperations } from "./account-operations.js";
 import { checkContentChain } from "./content-chain.js";
 import { checkDurability, crashesOf } from "./durability.js";
@@ -29,15 +31,15 @@ import {
   type Violation,
   type Warning,
 } from "./findings.js";
-import { conflictsCarryWallet, type History, type Operation } from "./history.js";
+import { conflictsCarryWallet, type ContentModel, type History, type Operation } from "./history.js";
 import { checkNotifications } from "./notifications.js";
-import { checkClosedSockets, checkEndedCredentials, collectPasswordChanges } from "./password-changes.js";
+import { checkClosedSockets, checkEndedCredentials, collectPasswordChanges, type PasswordChanges } from "./password-changes.js";
 import { checkRealTimeOrder } from "./real-time.js";
-import { resolveIndeterminatePosts, type IndeterminatePost } from "./resolution.js";
-import { examineReturnedWallets, ForeignWriters } from "./returned-wallets.js";
+import { resolveIndeterminatePosts, type IndeterminatePost, type VersionFindings } from "./resolution.js";
+import { examineReturnedWallets, ForeignWriters, type WalletAnswers, type WriterIndex } from "./returned-wallets.js";
 import { countServerErrors } from "./server-errors.js";
 import { checkReplacedTokens } from "./replaced-tokens.js";
-import { checkSingleAcceptance, collectVersions } from "./versions.js";
+import { checkSingleAcceptance, collectVersions, type AccountVersions } from "./versions.js";
 import { nameWriters } from "./writers.js";
 
 export type { HistoryRequirement, Violation, Warning } from "./findings.js";
@@ -85,35 +87,26 @@ export interface HistoryCheck {
 
 export function checkHistory(history: History, options: CheckOptions = {}): HistoryCheck {
   const log = new ViolationLog(options.keepPerRequirement ?? 50);
-  const narrator = new Narrator(earliestInvocation(history.operations));
-  const foreign = new ForeignWriters(history.operations);
   const stats = emptyStats(history.operations.length);
   const indeterminatePosts: IndeterminatePost[] = [];
   const crashes = crashesOf(history.events);
   const signups = crashes.length > 0 ? history.operations.filter((op) => op.kind === "signup") : [];
+  const context: AccountContext = {
+    narrator: new Narrator(earliestInvocation(history.operations)),
+    foreign: new ForeignWriters(history.operations),
+    conflictsCarryWallet: conflictsCarryWallet(history),
+    contentModel: history.contentModel,
+    crashes,
+  };
 
   for (const group of groupByAccount(history.operations)) {
     stats.accounts++;
     countOperations(group, stats);
-    const answers = examineReturnedWallets(group, foreign, narrator, log, conflictsCarryWallet(history));
-    for (const answer of answers.answers) if (answer.via !== "none") stats.returnedWallets++;
-    const versions = collectVersions(group, answers);
-    const acceptance = checkSingleAcceptance(versions, narrator, log);
-    const predecessors = checkPredecessors(versions, narrator, log);
-    const writers = nameWriters(versions, acceptance, predecessors, answers);
-    if (history.contentModel === "append-log") {
-      checkContentChain(versions, acceptance, predecessors, writers, narrator, log);
-    }
-    checkRealTimeOrder(answers, versions, acceptance, narrator, log);
-    checkReplacedTokens(group, narrator, log);
-    const passwordChanges = collectPasswordChanges(group);
-    checkEndedCredentials(group, passwordChanges, narrator, log);
-    checkClosedSockets(group, passwordChanges, narrator, log);
-    checkNotifications(group, versions, passwordChanges, narrator, log);
-    checkDurability(crashes, group, signups.filter((op) => op.account === group.account), answers, narrator, log);
-    stats.versions += writers.size;
-    const findings = { acceptance, predecessors, writers };
-    for (const post of resolveIndeterminatePosts(versions, findings, history.contentModel)) indeterminatePosts.push(post);
+    const accountSignups = signups.filter((op) => op.account === group.account);
+    const findings = checkAccount(group, accountSignups, context, log);
+    for (const answer of findings.answers.answers) if (answer.via !== "none") stats.returnedWallets++;
+    stats.versions += findings.writers.size;
+    for (const post of resolveIndeterminatePosts(findings.versions, findings, history.contentModel)) indeterminatePosts.push(post);
   }
 
   return {
@@ -127,7 +120,50 @@ export function checkHistory(history: History, options: CheckOptions = {}): Hist
   };
 }
 
-function earliestInvocation(operations: readonly Operation[]): number {
+/** What every account's check shares: the wording, the other accounts' writes, the profile and the server's crashes. */
+export interface AccountContext {
+  narrator: Narrator;
+  foreign: WriterIndex;
+  conflictsCarryWallet: boolean;
+  contentModel: ContentModel;
+  /** Crash times, ascending. */
+  crashes: readonly number[];
+}
+
+/** What the passes derived about one account, for the resolution of indeterminate POSTs and for the online checker's cuts. */
+export interface AccountFindings extends VersionFindings {
+  answers: WalletAnswers;
+  versions: AccountVersions;
+  passwordChanges: PasswordChanges;
+}
+
+/** Runs every pass of `historyPasses` on one account, in its order, reporting into `log`. */
+export function checkAccount(
+  group: AccountOperations,
+  signups: readonly Operation[],
+  { narrator, foreign, conflictsCarryWallet, contentModel, crashes }: AccountContext,
+  log: ViolationLog,
+): AccountFindings {
+  const answers = examineReturnedWallets(group, foreign, narrator, log, conflictsCarryWallet);
+  const versions = collectVersions(group, answers);
+  const acceptance = checkSingleAcceptance(versions, narrator, log);
+  const predecessors = checkPredecessors(versions, narrator, log);
+  const writers = nameWriters(versions, acceptance, predecessors, answers);
+  if (contentModel === "append-log") {
+    checkContentChain(versions, acceptance, predecessors, writers, narrator, log);
+  }
+  checkRealTimeOrder(answers, versions, acceptance, narrator, log);
+  checkReplacedTokens(group, narrator, log);
+  const passwordChanges = collectPasswordChanges(group);
+  checkEndedCredentials(group, passwordChanges, narrator, log);
+  checkClosedSockets(group, passwordChanges, narrator, log);
+  checkNotifications(group, versions, passwordChanges, narrator, log);
+  checkDurability(crashes, group, signups, answers, narrator, log);
+  return { answers, versions, acceptance, predecessors, writers, passwordChanges };
+}
+
+/** When the first request of a history was sent: explanations count time from it. */
+export function earliestInvocation(operations: readonly Operation[]): number {
   let earliest = Number.POSITIVE_INFINITY;
   for (const op of operations) if (op.invokedAt < earliest) earliest = op.invokedAt;
   return Number.isFinite(earliest) ? earliest : 0;

@@ -1,5 +1,6 @@
 // The history checker's contract, in one place: its passes in the order
-// checkHistory runs them, each with the requirements it checks, what it
+// checkHistory runs them (checkAccount, per account; the online checker runs
+// the same on windows of an account), each with the requirements it checks, what it
 // reads and what it returns. Each pass reads only what the passes before it
 // returned and changes nothing another pass returned. The docs' traceability
 // matrix reads this table, so a requirement leads to its module in one step.

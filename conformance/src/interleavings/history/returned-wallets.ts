@@ -41,33 +41,35 @@ export interface WalletAnswers {
   badEchoes: Set<WriteOperation>;
 }
 
+/** Finds the write of another account that sent a given version (TOKEN-1). */
+export interface WriterIndex {
+  find(wallet: WalletVersion, account: string): WriteOperation | undefined;
+}
+
 /**
  * Finds the account whose write sent a given version, for wallets that no
  * write of their own account sent. Built on first use: a conforming history
- * never needs it.
+ * never needs it. Indexed by hmac, which names a version in a few bytes.
  */
-export class ForeignWriters {
-  private byContent: Map<string, WriteOperation[]> | undefined;
+export class ForeignWriters implements WriterIndex {
+  private byHmac: Map<string, WriteOperation[]> | undefined;
 
   constructor(private readonly operations: readonly Operation[]) {}
 
   find(wallet: WalletVersion, account: string): WriteOperation | undefined {
-    this.byContent ??= this.index();
-    return this.byContent
-      .get(wallet.encryptedWallet)
-      ?.find((post) => post.account !== account && sameVersion(post.request, wallet));
+    this.byHmac ??= this.index();
+    return this.byHmac.get(wallet.hmac)?.find((post) => post.account !== account && sameVersion(post.request, wallet));
   }
 
   private index(): Map<string, WriteOperation[]> {
-    const byContent = new Map<string, WriteOperation[]>();
+    const byHmac = new Map<string, WriteOperation[]>();
     for (const operation of this.operations) {
       if (!isWrite(operation)) continue;
-      const content = operation.request.encryptedWallet;
-      const posts = byContent.get(content);
+      const posts = byHmac.get(operation.request.hmac);
       if (posts) posts.push(operation);
-      else byContent.set(content, [operation]);
+      else byHmac.set(operation.request.hmac, [operation]);
     }
-    return byContent;
+    return byHmac;
   }
 }
 
@@ -78,7 +80,7 @@ export class ForeignWriters {
  */
 export function examineReturnedWallets(
   group: AccountOperations,
-  foreign: ForeignWriters,
+  foreign: WriterIndex,
   narrator: Narrator,
   log: ViolationLog,
   conflictsCarryWallet = true,
@@ -97,7 +99,7 @@ export function examineReturnedWallets(
 function examineGet(
   get: GetOperation,
   group: AccountOperations,
-  foreign: ForeignWriters,
+  foreign: WriterIndex,
   narrator: Narrator,
   log: ViolationLog,
   answers: WalletAnswer[],
@@ -114,7 +116,7 @@ function examineGet(
 function examineWrite(
   post: WriteOperation,
   group: AccountOperations,
-  foreign: ForeignWriters,
+  foreign: WriterIndex,
   narrator: Narrator,
   log: ViolationLog,
   found: WalletAnswers,
@@ -149,7 +151,7 @@ function examineRead(
   op: GetOperation | WriteOperation,
   wallet: WalletVersion,
   group: AccountOperations,
-  foreign: ForeignWriters,
+  foreign: WriterIndex,
   narrator: Narrator,
   log: ViolationLog,
 ): WriteOperation | undefined {
@@ -218,7 +220,7 @@ function reportBadEcho(
   post: WriteOperation,
   wallet: WalletVersion,
   group: AccountOperations,
-  foreign: ForeignWriters,
+  foreign: WriterIndex,
   narrator: Narrator,
   log: ViolationLog,
 ): void {
