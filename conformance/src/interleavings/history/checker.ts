@@ -31,7 +31,7 @@ import {
   type Violation,
   type Warning,
 } from "./findings.js";
-import { conflictsCarryWallet, type ContentModel, type History, type Operation } from "./history.js";
+import { conflictsCarryWallet, type ContentModel, type History, type Operation, type ServerEvent } from "./history.js";
 import { checkNotifications } from "./notifications.js";
 import { checkClosedSockets, checkEndedCredentials, collectPasswordChanges, type PasswordChanges } from "./password-changes.js";
 import { checkRealTimeOrder } from "./real-time.js";
@@ -127,7 +127,7 @@ export interface AccountContext {
   conflictsCarryWallet: boolean;
   contentModel: ContentModel;
   /** Crash times, ascending. */
-  crashes: readonly number[];
+  crashes: readonly ServerEvent[];
 }
 
 /** What the passes derived about one account, for the resolution of indeterminate POSTs and for the online checker's cuts. */

@@ -4,7 +4,7 @@
 // serves; the horizon bounds what each keeps, so that an account's retained
 // operations stay bounded however long it runs.
 import type { AccountFindings } from "../checker.js";
-import { isWrite, type AuthOperation, type Millis, type Operation, type SocketOperation } from "../history.js";
+import { isWrite, type AuthOperation, type Millis, type Operation, type ServerEvent, type SocketOperation } from "../history.js";
 import { announcedSequence } from "../notifications.js";
 import { tokenKey } from "../password-changes.js";
 import { sortByCompletion } from "../order.js";
@@ -49,7 +49,7 @@ export function carryForward(
   window: readonly Operation[],
   findings: AccountFindings,
   cutAt: Millis,
-  crashes: readonly Millis[],
+  crashes: readonly ServerEvent[],
   openSockets: readonly SocketOperation[],
   framesBefore: Millis,
   horizon: Horizon,
@@ -183,8 +183,8 @@ function keepPasswordChanges(
 }
 
 /** DUR-1: the newest version acknowledged before each crash, which answers after it must not lose. */
-function keepAcknowledgedBeforeCrashes(answers: readonly WalletAnswer[], crashes: readonly Millis[], keep: Set<Operation>): void {
-  for (const crash of crashes) {
+function keepAcknowledgedBeforeCrashes(answers: readonly WalletAnswer[], crashes: readonly ServerEvent[], keep: Set<Operation>): void {
+  for (const { at: crash } of crashes) {
     let newest: WalletAnswer | undefined;
     for (const answer of answers) {
       if (answer.via !== "echo" || answer.op.completedAt >= crash) continue;

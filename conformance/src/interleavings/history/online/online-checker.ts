@@ -120,7 +120,7 @@ export class OnlineChecker {
   private readonly accounts = new Map<string, AccountState>();
   private readonly log: ViolationLog;
   private readonly horizon: Horizon;
-  private readonly crashes: Millis[] = [];
+  private readonly crashes: ServerEvent[] = [];
   private readonly writers = new RetainedWriters();
   private narrator: Narrator | undefined;
   private now = Number.NEGATIVE_INFINITY;
@@ -159,7 +159,7 @@ export class OnlineChecker {
 
   /** A crash or restart of the server, when it happens. */
   event(event: ServerEvent): void {
-    if (event.kind === "crash") this.crashes.push(event.at);
+    if (event.kind === "crash") this.crashes.push(event);
     this.advance(event.at);
   }
 
@@ -295,7 +295,7 @@ export class OnlineChecker {
       foreign: this.writers,
       conflictsCarryWallet: conflictsCarryWallet({ profile: this.options.profile }),
       contentModel: this.options.contentModel ?? "append-log",
-      crashes: [...this.crashes].sort((a, b) => a - b),
+      crashes: [...this.crashes].sort((a, b) => a.at - b.at),
     };
   }
 }
