@@ -17,7 +17,6 @@ import { parseWorkload } from "../src/interleavings/workload/workload.js";
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { freePort } from "./support/ports.js";
-import { expectCheckersAgree } from "./interleavings/checker-agreement.js";
 
 const brokenCli = fileURLToPath(new URL("../../dist/conformance/src/broken/cli.js", import.meta.url));
 let folder: string;
@@ -154,10 +153,8 @@ describe("--server-cmd and --restarts", () => {
     const failed = result.run!.results.filter((r) => r.verdict === "failed").map((r) => r.requirement);
     // What the crash lost depends on its moment: acknowledged versions (DUR-1), or accounts too young to be saved (DUR-2).
     expect(failed.filter((requirement) => requirement.startsWith("DUR-")).length, failed.join(", ")).toBeGreaterThan(0);
-    // The histories with the crash: the online checker finds what the offline one found.
     const histories = result.run!.results.flatMap((r) => (r.interleaving ? [r.interleaving.history] : []));
     expect(histories.some((history) => (history.events ?? []).some((event) => event.kind === "crash"))).toBe(true);
-    for (const history of histories) expectCheckersAgree(history);
     const page = await readFile(html, "utf8");
     expect(page).toContain('data-event="crash"');
     expect(page).toContain('data-event="restart"');
