@@ -42,7 +42,8 @@ describe.each(defects)("%s", (name) => {
 
   test.each(seeds)(`seed %i: caught, naming ${broken.breaks.join(", ")}`, async (seed) => {
     const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: folder() };
-    const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings });
+    // No reruns alone: alone.test.ts checks those.
+    const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, aloneRuns: 0, interleavings });
     firstRuns.push(run);
     expect(run.exitCode).toBe(1);
     expect(failedRequirements(run)).toEqual(expect.arrayContaining([...broken.breaks]));

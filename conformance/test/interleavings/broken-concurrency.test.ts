@@ -29,7 +29,8 @@ describe.each(concurrencyDefects)("%s", (name) => {
   test.each(seeds)(`seed %i: caught, naming ${broken.breaks.join(", ")}, with a shrunk counterexample`, async (seed) => {
     // A short settle: these defects show while the workloads run; final reads have tests of their own.
     const interleavings = { runs: 10, seed, shrinkBudgetMs: 800, settleMs: 100, counterexampleDir: folder() };
-    const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, interleavings });
+    // No reruns alone: alone.test.ts checks those.
+    const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, aloneRuns: 0, interleavings });
     firstRuns.push(run);
     expect(run.exitCode).toBe(1);
     expect(failedRequirements(run)).toEqual(expect.arrayContaining([...broken.breaks]));
