@@ -82,7 +82,7 @@ test("api3 through the gateway: --ca, the header and the prefix reach the WebSoc
     const args = ["--url", limiting.url, "--protocol", "api3", "--ca", limiting.caFile, ...keyArgs, "--only", "NOTIFY,PASS-2", "--depth", "0", "--runs", "4", "--seed", "3", "--quiet"];
     const result = await runCli(args, output);
     expect(out.stderr).toBe("");
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, out.stdout).toBe(0);
     expect(result.run?.results.map((r) => r.requirement)).toEqual(expect.arrayContaining(["NOTIFY-1", "NOTIFY-2", "NOTIFY-3", "NOTIFY-4", "PASS-2"]));
     const upgrades = (result.run?.results ?? []).flatMap((r) => r.exchanges).filter((e) => e.request.path.startsWith("/api/3/websocket"));
     expect(upgrades.some((e) => e.response?.status === 101)).toBe(true);

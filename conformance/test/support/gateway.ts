@@ -25,7 +25,12 @@ export interface GatewayOptions {
   upstream: string;
   prefix: string;
   header: { name: string; value: string };
-  /** Answers every other WebSocket upgrade 429 with Retry-After: 0 before forwarding it. */
+  /**
+   * Answers the first upgrade of each URL 429 with Retry-After: 0 and
+   * forwards it when tried again: every socket meets the limit once, and a
+   * client that waits and retries as told always gets through (a limit
+   * shared by all clients could refuse one client's every retry).
+   */
   limitUpgrades?: boolean;
 }
 
@@ -72,7 +77,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     forwarded.on("error", () => deny(502, "the server behind the gateway did not answer"));
     request.pipe(forwarded);
   });
-  let upgrades = 0;
+  const limited = new Set<string>();
   server.on("upgrade", (request: IncomingMessage, client: Duplex, head: Buffer) => {
     const refuse = (status: number, reason: string, headers: Record<string, string> = {}) => {
       const lines = Object.entries({ ...headers, "content-length": "0", connection: "close" }).map(([name, value]) => `${name}: ${value}\r\n`);
@@ -81,7 +86,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const url = request.url ?? "/";
     if (!url.startsWith(`${prefix}/`)) return refuse(404, "Not Found");
     if (request.headers[options.header.name.toLowerCase()] !== options.header.value) return refuse(401, "Unauthorized");
-    if (options.limitUpgrades && upgrades++ % 2 === 0) return refuse(429, "Too Many Requests", { "retry-after": "0" });
+    if (options.limitUpgrades && !limited.has(url)) {
+      limited.add(url);
+      return refuse(429, "Too Many Requests", { "retry-after": "0" });
+    }
     tunnelUpgrade(request, client, head, { hostname: upstream.hostname, port: Number(upstream.port), host: upstream.host, path: url.slice(prefix.length) });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
