@@ -12,7 +12,6 @@ import type { InterleavingSettings } from "./settings.js";
 import { defaultTrafficProfile } from "../workload/traffic.js";
 import { trafficOf } from "./traffic-rate.js";
 import type { RestartableServer } from "../execution/crash-schedule.js";
-import { defaultDepthCap } from "../../defaults.js";
 
 /** What a default run reaches, and so what a run that did not is named for. */
 export const coverageTargets = { maxSequence: 256, largestWallet: 65_537, peakContenders: 16 } as const;

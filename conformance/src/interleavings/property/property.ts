@@ -8,10 +8,9 @@
 // until it fails.
 import fc from "fast-check";
 import { performance } from "node:perf_hooks";
-import { defaultDepthCap } from "../../defaults.js";
 import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 import { randomSeed } from "./settings.js";
-import { shrinkWithChecker } from "./shrink.js";
+import { isDeep, shrinkWithChecker } from "./shrink.js";
 import { probeLargestWallet } from "../execution/largest-wallet.js";
 import { workloadArbitraryFor } from "../workload/arbitrary.js";
 import type { Counterexample } from "./counterexample-file.js";
@@ -121,8 +120,7 @@ async function shrinkFirstFailure(observations: Observations, firstFailureAt: nu
   if (lead === undefined || firstFailure === undefined || observations.hopeless) return;
   const { settings } = env;
   const failure = outcome.counterexample ?? firstFailure;
-  const deep = failure.workload.accounts.some((account) => (account.depth ?? 0) > defaultDepthCap);
-  const budget = Math.max(settings.shrinkBudgetMs, deep ? settings.deepShrinkExecutions * failure.durationMs : 0);
+  const budget = Math.max(settings.shrinkBudgetMs, isDeep(failure.workload) ? settings.deepShrinkExecutions * failure.durationMs : 0);
   const deadline = Math.min(firstFailureAt + budget, settings.deadline ?? Infinity);
   const finalReads = outcome.leadByFinalReads === true;
   outcome.domainShrink = await shrinkWithChecker({

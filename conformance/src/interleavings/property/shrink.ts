@@ -64,7 +64,7 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
   try {
     stats.projected = await projectToViolation(target, keeps);
     // A deep history costs every candidate its whole advance: cut it first, so that the other steps get time.
-    if (current.accounts.some((account) => (account.depth ?? 0) > defaultDepthCap)) await shrinkDepths();
+    if (isDeep(current)) await shrinkDepths();
     // Moves next: dropping them all is often the biggest cut, and it makes every later candidate quicker.
     for (const of of ["moves", "restarts", "accounts", "devices"] as const) await deltaDebug(current, of);
     await shrinkDepths();
@@ -108,6 +108,11 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
       return failed;
     });
   }
+}
+
+/** Whether some account is advanced past the default depth cap: then each execution of the workload is long, and shrinking it needs time of its own. */
+export function isDeep(workload: Workload): boolean {
+  return workload.accounts.some((account) => (account.depth ?? 0) > defaultDepthCap);
 }
 
 /** Device indexes kept per account index; accounts absent are dropped. */
