@@ -120,7 +120,6 @@ describe("opening a socket (NOTIFY-1)", () => {
       expect(text, JSON.stringify(headers)).toMatch(/^HTTP\/1\.1 400 /);
       expect((bodyOf(text) as { error: string }).error).toMatch(/^Bad Request: /);
     }
-    expect(t.server.notifications.count()).toBe(0);
   });
 
   it("HTTP-1, HTTP-2: an upgrade asked of any other path is answered as that request would be, and the connection closed", async () => {
@@ -197,6 +196,15 @@ class LaggingTokenStore extends InspectableStore {
   }
 }
 
+/** A store whose token lookups fail once `failing` is set, as a lost database's do. */
+class FailingTokenStore extends InspectableStore {
+  failing = false;
+  override async resolveToken(token: string): Promise<TokenOwner | undefined> {
+    if (this.failing) throw new Error("the database is gone");
+    return super.resolveToken(token);
+  }
+}
+
 /** A hub whose endSocket forgets to close: what the race check below must catch. */
 class NoRecheckHub extends NotificationHub {
   override endSocket(_userId: UserId, _socket: WebSocket): void {}
@@ -237,6 +245,23 @@ describe("password changes close sockets (NOTIFY-4)", () => {
   it("NOTIFY-4: the same race leaves the socket open on a server that does not close it after the upgrade", async () => {
     const socket = await racedUpgrade(new NoRecheckHub());
     expect(await socket.closesWithin(500)).toBeUndefined();
+  });
+});
+
+describe("a token that cannot be checked again", () => {
+  it("closes the socket as a server error (1011), not as a password change", async () => {
+    const store = new FailingTokenStore();
+    const { client } = await serve({ store });
+    const token = await client.tokenFor(freshEmail());
+    // The upgrade reads the token; the check once the socket is open fails.
+    const resolve = store.resolveToken.bind(store);
+    let lookups = 0;
+    store.resolveToken = async (asked) => {
+      if (++lookups === 2) store.failing = true;
+      return resolve(asked);
+    };
+    const socket = await open(client, token);
+    expect(await socket.closesWithin(2000)).toEqual({ code: 1011, reason: "Could not check the token again; connect again" });
   });
 });
 

@@ -65,13 +65,16 @@ describeWithPostgres("wallet-sync-reference --protocol api3 --store postgres://.
     const node = await api3Node(url);
     const token = await node.client.tokenFor("cut@example.com");
     const socket = await node.client.openSocket(token);
+    // A frame heard means the socket is registered and its token checked again: the cut below is the listener's.
+    expect((await node.client.postWallet(token, 1, "before")).status).toBe(200);
+    expect(await socket.framesUntil(1)).toEqual(["wallet-update:1"]);
     expect(await postgres().terminateConnections(new URL(url).pathname.slice(1))).toBeGreaterThan(0);
     expect(await socket.closesWithin(5000)).toEqual({ code: 1012, reason: "Notifications interrupted; read the wallet again" });
     expect(node.program.stderr()).toMatch(/lost the database connection that hears other processes' writes .*closing 1 notification sockets/);
     await untilTrue(() => node.program.stderr().includes("hears other processes' writes again"));
     const again = await node.client.openSocket(token);
-    expect((await node.client.postWallet(token, 1, "after")).status).toBe(200);
-    expect(await again.framesUntil(1)).toEqual(["wallet-update:1"]);
+    expect((await node.client.postWallet(token, 2, "after")).status).toBe(200);
+    expect(await again.framesUntil(2)).toEqual(["wallet-update:2"]);
     again.close();
   }, slow);
 

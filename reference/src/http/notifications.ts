@@ -15,6 +15,9 @@ export interface NotificationLimits {
   unsentBytes: number;
 }
 
+/** The close frame of a socket whose account's tokens a password change ended (NOTIFY-4). */
+const passwordChangedClose = { code: 1000, reason: "Password changed" } as const;
+
 export const defaultNotificationLimits: Readonly<NotificationLimits> = {
   socketsPerAccount: 64,
   sockets: 10_000,
@@ -91,13 +94,13 @@ export class NotificationHub {
 
   /** A password change ended every token of the account: each of its sockets is closed with a close frame. */
   endAccount(userId: UserId): void {
-    for (const socket of this.forget(userId)) socket.close(1000, "Password changed");
+    for (const socket of this.forget(userId)) socket.close(passwordChangedClose.code, passwordChangedClose.reason);
   }
 
-  /** Closes one socket, whose token turned out to be ended (a password change raced its upgrade). */
-  endSocket(userId: UserId, socket: WebSocket): void {
+  /** Closes one socket, whose token turned out to be ended (a password change raced its upgrade) or could not be checked again. */
+  endSocket(userId: UserId, socket: WebSocket, frame: { code: number; reason: string } = passwordChangedClose): void {
     this.release(userId, socket);
-    socket.close(1000, "Password changed");
+    socket.close(frame.code, frame.reason);
   }
 
   /** Takes the account's sockets out of the hub (they receive nothing more) and returns them. */

@@ -17,6 +17,8 @@ export type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: B
 const maxClientFrameBytes = 4096;
 /** TCP keep-alive probes find clients that vanished without closing, so that their sockets do not hold a place for ever. */
 const keepAliveDelayMs = 30_000;
+/** A socket whose token could not be checked again (the store failed): not a password change, so the client connects again (1011: server error). */
+const uncheckedTokenClose = { code: 1011, reason: "Could not check the token again; connect again" } as const;
 
 export function createUpgradeListener(router: Router, notifications: NotificationHub, onError: (error: unknown) => void): UpgradeListener {
   const sockets = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: maxClientFrameBytes });
@@ -58,7 +60,7 @@ export function createUpgradeListener(router: Router, notifications: Notificatio
         },
         (error: unknown) => {
           onError(error);
-          notifications.endSocket(userId, webSocket);
+          notifications.endSocket(userId, webSocket, uncheckedTokenClose);
         },
       );
     });
