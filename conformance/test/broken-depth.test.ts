@@ -57,7 +57,8 @@ describe.each(depthDefects)("%s: caught by the interleaving cases of a default r
   const broken = brokenServers[name]!;
   // What the histories show; the contract cases' SEQ-8 has tests of its own (wallet-content.test.ts).
   const seen = broken.breaks.filter((requirement) => requirement.startsWith("LIN-"));
-  test.each([1, 2])(`seed %i: fails, naming ${seen.join(", ")}`, async (seed) => {
+  // One seed each keeps npm test short.
+  test.each([1])(`seed %i: fails, naming ${seen.join(", ")}`, async (seed) => {
     server = await broken.start({ scryptCost: 64 });
     // The default number of runs; it stops at the first failure, and shrinking is timed elsewhere (bench:verdict).
     const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, interleavings: { seed, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder() } });

@@ -335,6 +335,8 @@ class AckBeforePersistStore extends MemoryStore {
 
 /** The version from which a second POST of the stored sequence is accepted too. */
 export const duplicateFromVersion = 25;
+/** The same defect past the one-byte unsigned boundary: the default run's deepest accounts reach it. */
+export const byteDuplicateFromVersion = 256;
 /** The same defect past the two-byte boundary: only a run with --depth above it (say 70000) reaches it. */
 export const deepDuplicateFromVersion = 40_000;
 
@@ -557,6 +559,11 @@ export const brokenServers: Record<string, BrokenServer> = {
     ["LIN-2"],
     (o) => ({ store: new DuplicateFromVersionStore(storeOptions(o), duplicateFromVersion) }),
   ),
+  "duplicate-sequence-from-version-256": broken(
+    `accepts a second POST of the stored sequence once that sequence is ${byteDuplicateFromVersion} or more`,
+    ["LIN-2"],
+    (o) => ({ store: new DuplicateFromVersionStore(storeOptions(o), byteDuplicateFromVersion) }),
+  ),
   "duplicate-sequence-from-version-40000": broken(
     `accepts a second POST of the stored sequence once that sequence is ${deepDuplicateFromVersion} or more (caught with --depth 70000)`,
     ["LIN-2"],
@@ -597,6 +604,7 @@ export const brokenServers: Record<string, BrokenServer> = {
 /** The defects that only a deep history, a large wallet or unusual characters show. */
 export const depthDefects = [
   "duplicate-sequence-from-version-25",
+  "duplicate-sequence-from-version-256",
   "clamps-sequence-at-127",
   "cuts-wallets-at-64-kib",
   "mangles-non-ascii",

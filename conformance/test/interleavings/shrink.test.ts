@@ -1,7 +1,10 @@
 // Delta debugging keeps the parts a failure needs and drops the rest,
 // trying the empty set first; a depth is cut by binary search.
+import { performance } from "node:perf_hooks";
 import { describe, expect, test } from "vitest";
-import { ddmin, shallowestFailing } from "../../src/interleavings/property/shrink.js";
+import type { Execution } from "../../src/interleavings/execution/execute.js";
+import { ddmin, shallowestFailing, shrinkWithChecker } from "../../src/interleavings/property/shrink.js";
+import type { Workload } from "../../src/interleavings/workload/workload.js";
 
 test("ddmin keeps exactly the parts the failure needs", async () => {
   const tried: number[][] = [];
@@ -46,4 +49,26 @@ describe("shallowestFailing", () => {
     expect(await shallowestFailing(300, async (depth) => depth === 300)).toBe(300);
     expect(await shallowestFailing(0, async () => true)).toBe(0);
   });
+});
+
+test("a deep counterexample's burst goes to two contenders before its depth is bisected, one candidate", async () => {
+  const execution = (workload: Workload) => ({ workload, check: { violations: [] }, history: { operations: [] } }) as unknown as Execution;
+  const deep: Workload = { accounts: [{ depth: 65_535, burst: 28, devices: [{ startMs: 0, opening: "get", sharedId: false, moves: [] }] }] };
+  const tried: Workload[] = [];
+  let smallest = deep;
+  await shrinkWithChecker({
+    failure: execution(deep),
+    requirement: "LIN-2",
+    deadline: performance.now() + 10_000,
+    breaks: async (candidate) => {
+      tried.push(candidate);
+      const account = candidate.accounts[0]!;
+      if ((account.depth ?? 0) < 40_000 || (account.burst ?? 0) < 2) return undefined;
+      smallest = candidate;
+      return execution(candidate);
+    },
+  });
+  expect(tried[0]!.accounts[0]).toMatchObject({ depth: 65_535, burst: 2 });
+  expect(smallest.accounts[0]!.burst).toBe(2);
+  expect(smallest.accounts[0]!.depth! - 40_000).toBeLessThanOrEqual(40_000 / 64 + 1);
 });

@@ -64,7 +64,14 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
   try {
     stats.projected = await projectToViolation(target, keeps);
     // A deep history costs every candidate its whole advance: cut it first, so that the other steps get time.
-    if (isDeep(current)) await shrinkDepths();
+    // Its bursts go to two contenders first, one candidate each: the smallest race reads best, and there may be no time later.
+    if (isDeep(current)) {
+      for (let a = 0; a < current.accounts.length; a++) {
+        const account = current.accounts[a]!;
+        if ((account.burst ?? 0) > 2 && (await keeps(withAccount(current, a, { ...account, burst: 2 })))) stats.simplifyingSteps++;
+      }
+      await shrinkDepths();
+    }
     // Moves next: dropping them all is often the biggest cut, and it makes every later candidate quicker.
     for (const of of ["moves", "restarts", "accounts", "devices"] as const) await deltaDebug(current, of);
     await shrinkDepths();
