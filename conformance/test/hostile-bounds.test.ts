@@ -64,7 +64,7 @@ describe("every case meets it: each ends as a finding of its case (exit 1)", () 
   for (const kind of hostileKinds) {
     test(kind, async () => {
       server = await startHostileServer(kind, { answerProbe: true });
-      const run = await runMeasured(["--url", server.url, "--timeout", "1000", "--runs", "2", "--quiet"]);
+      const run = await runMeasured(["--url", server.url, "--timeout", "500", "--runs", "2", "--quiet"]);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(said[kind]);
       expect(run.stdout).not.toMatch(/stopped with an exception/);
