@@ -72,3 +72,27 @@ test("a deep counterexample's burst goes to two contenders before its depth is b
   expect(smallest.accounts[0]!.burst).toBe(2);
   expect(smallest.accounts[0]!.depth! - 40_000).toBeLessThanOrEqual(40_000 / 64 + 1);
 });
+
+test("a burst whose POSTs the violation names is cut towards two contenders, never tried without them", async () => {
+  // What the checker says of the burst's race: two of its POSTs accepted for one sequence.
+  const burstRace = (workload: Workload) =>
+    ({
+      workload,
+      check: { violations: [{ requirement: "LIN-2", account: "a0", operations: [1, 2] }] },
+      history: { operations: [1, 2].map((id) => ({ id, kind: "post", account: "a0", client: "d0", request: { move: "burst" } })) },
+    }) as unknown as Execution;
+  const racing: Workload = { accounts: [{ burst: 18, devices: [{ startMs: 0, opening: "get", sharedId: false, moves: [] }] }] };
+  const tried: number[] = [];
+  await shrinkWithChecker({
+    failure: burstRace(racing),
+    requirement: "LIN-2",
+    deadline: performance.now() + 10_000,
+    breaks: async (candidate) => {
+      const burst = candidate.accounts[0]!.burst ?? 0;
+      tried.push(burst);
+      return burst >= 2 ? burstRace(candidate) : undefined;
+    },
+  });
+  expect(tried).not.toContain(0);
+  expect(tried[0]).toBe(2);
+});

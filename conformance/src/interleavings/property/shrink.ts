@@ -44,6 +44,9 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
   const started = performance.now();
   const stats: DomainShrink = { projected: false, deltaDebuggingSteps: 0, simplifyingSteps: 0, candidates: 0, cut: false, elapsedMs: 0 };
   let current = target.failure.workload;
+  /** The execution of `current` that broke the requirement: what its violation names guides the next steps. */
+  let failing = target.failure;
+  let lastFailing = failing;
   /** Candidates that did not fail, so that a simplification tried again skips them. */
   const passed = new Set<string>();
   const fails = async (candidate: Workload): Promise<boolean> => {
@@ -51,14 +54,19 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
     if (passed.has(key)) return false;
     if (performance.now() > target.deadline) throw new OutOfTime();
     stats.candidates++;
-    const failed = (await target.breaks(candidate, shrinkAttempts)) !== undefined;
-    if (!failed) passed.add(key);
-    return failed;
+    const execution = await target.breaks(candidate, shrinkAttempts);
+    if (execution === undefined) passed.add(key);
+    else lastFailing = execution;
+    return execution !== undefined;
+  };
+  const adopt = (candidate: Workload): void => {
+    current = candidate;
+    failing = lastFailing;
   };
   /** Keeps the candidate when it still fails. */
   const keeps = async (candidate: Workload | undefined): Promise<boolean> => {
     if (candidate === undefined || JSON.stringify(candidate) === JSON.stringify(current) || !(await fails(candidate))) return false;
-    current = candidate;
+    adopt(candidate);
     return true;
   };
   try {
@@ -77,7 +85,7 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
     await shrinkDepths();
     for (const simplify of simplifications) {
       // Each kept candidate makes new ones (a bisection goes on from it); those that passed are skipped.
-      while (await someKept(simplify(current))) stats.simplifyingSteps++;
+      while (await someKept(simplify(current, burstsNamed(failing, target.requirement)))) stats.simplifyingSteps++;
     }
   } catch (error) {
     if (!(error instanceof OutOfTime)) throw error;
@@ -109,7 +117,7 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
       const candidate = cut(subset);
       const failed = candidate !== undefined && (await fails(candidate));
       if (failed) {
-        current = candidate;
+        adopt(candidate);
         stats.deltaDebuggingSteps++;
       }
       return failed;
@@ -120,6 +128,20 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
 /** Whether some account is advanced past the default depth cap: then each execution of the workload is long, and shrinking it needs time of its own. */
 export function isDeep(workload: Workload): boolean {
   return workload.accounts.some((account) => (account.depth ?? 0) > defaultDepthCap);
+}
+
+/**
+ * The accounts (by index) whose violation of the requirement names POSTs of
+ * their burst: with fewer than two contenders that violation cannot come
+ * again, so a burst of none is not worth a candidate (each costs a few
+ * executions when it passes).
+ */
+function burstsNamed(failure: Execution, requirement: HistoryRequirement): ReadonlySet<number> {
+  const violation = failure.check.violations.find((v) => v.requirement === requirement);
+  if (!violation) return new Set();
+  const ids = new Set(violation.operations);
+  const labels = new Set(failure.history.operations.filter((op) => ids.has(op.id) && op.kind === "post" && op.request.move === "burst").map((op) => op.account));
+  return new Set(failure.workload.accounts.flatMap((_, a) => (labels.has(accountLabel(a)) ? [a] : [])));
 }
 
 /** Device indexes kept per account index; accounts absent are dropped. */
@@ -311,15 +333,16 @@ export async function ddmin<T>(parts: readonly T[], fails: (subset: T[]) => Prom
 
 /**
  * Plainer workloads to try, each a candidate list in the order worth
- * trying: bursts bisected towards none (a burst needs 2), wallets dropped,
- * pauses and starts to 0 ms, hostile moves made plain edits.
+ * trying: bursts bisected towards none (a burst needs 2; not none where the
+ * violation names the burst's POSTs), wallets dropped, pauses and starts to
+ * 0 ms, hostile moves made plainer.
  */
-const simplifications: Array<(workload: Workload) => Array<Workload | undefined>> = [
-  (workload) =>
+const simplifications: Array<(workload: Workload, burstsNeeded: ReadonlySet<number>) => Array<Workload | undefined>> = [
+  (workload, burstsNeeded) =>
     workload.accounts.flatMap((account, a) => {
       const burst = account.burst ?? 0;
       if (burst === 0) return [];
-      return [0, ...bisectTowards(burst, 2)].map((b) => withAccount(workload, a, { ...account, burst: b }));
+      return [...(burstsNeeded.has(a) ? [] : [0]), ...bisectTowards(burst, 2)].map((b) => withAccount(workload, a, { ...account, burst: b }));
     }),
   (workload) => [mapMoves(workload, (move) => (move.kind === "edit" && move.wallet ? withoutWallet(move) : move))],
   (workload) => [mapMoves(workload, (move) => ({ ...move, pauseMs: 0 })), mapDevices(workload, (device) => ({ ...device, startMs: 0 }))],
