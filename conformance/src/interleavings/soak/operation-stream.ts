@@ -10,7 +10,7 @@ import { countServerErrors, tallyServerErrors, type ServerErrorTally } from "../
 import type { ThroughputSeries } from "./throughput.js";
 
 /** Operations counted together: coverage that spans two requests (contenders, replaced tokens) is counted within a batch. */
-const batchOperations = 1000;
+const batchOperations = 200;
 
 
 export class OperationStream {
