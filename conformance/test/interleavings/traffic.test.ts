@@ -64,7 +64,7 @@ describe("the profiles", () => {
       bursts: { none: 3, some: 2, min: 2, max: 32 },
       minimalRate: 0,
       longLived: {
-        accounts: 3,
+        accounts: 2,
         devicesPerAccount: 3,
         moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, listen: 0 },
       },
