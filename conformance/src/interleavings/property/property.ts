@@ -61,7 +61,7 @@ function startLongLivedAccounts(
   seed: number,
   durationMs: number,
   soakOver: AbortSignal,
-): { failed: boolean; finished: Promise<LongLivedOutcome> } | undefined {
+): { accounts: LongLivedAccounts; finished: Promise<LongLivedOutcome> } | undefined {
   const { settings } = env;
   const traffic = settings.traffic ?? defaultTrafficProfile;
   if (traffic.longLived.accounts === 0 || settings.restarts) return undefined;
@@ -86,12 +86,7 @@ function startLongLivedAccounts(
   const finished = accounts.run();
   // Awaited once the workloads are over; a fault of the suite in it must not go unhandled meanwhile.
   finished.catch(() => {});
-  return {
-    get failed() {
-      return accounts.failed;
-    },
-    finished,
-  };
+  return { accounts, finished };
 }
 
 async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutcome> {
@@ -119,7 +114,7 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   const property = fc.asyncProperty(workloads, async (workload) => {
     // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
     if (settings.interrupt?.aborted) throw new GenerationEnded("the run was interrupted");
-    if (longLived?.failed) throw new GenerationEnded("a long-lived account broke a requirement");
+    if (longLived?.accounts.failed) throw new GenerationEnded("a long-lived account broke a requirement");
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;
