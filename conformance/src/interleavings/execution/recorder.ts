@@ -74,7 +74,7 @@ function hasWalletFields(json: unknown): boolean {
   return "encryptedWallet" in json || "sequence" in json || "hmac" in json;
 }
 
-/** What a recorder is told and tells while it records (--restarts). */
+/** What a recorder is told and tells while it records (--restarts), and where it streams to (a soak's long-lived accounts). */
 export interface RecorderWatch {
   /** The server's crashes and restarts so far; a history holds those within its time. */
   serverEvents?: () => readonly ServerEvent[];
@@ -99,7 +99,8 @@ export interface OperationLabels {
 }
 
 /**
- * Collects operations in the order they are recorded and numbers them. Token
+ * Collects operations in the order they are recorded and numbers them (or
+ * streams them to its sink, keeping none). Token
  * generations are counted per (account, client): the runner keeps, with each
  * token it got, the generation of the auth operation that issued it.
  */
