@@ -47,11 +47,13 @@ test("SIGINT during a soak: the summary and all three reports, marked interrupte
   expect(stdout).toMatch(/^Exercised: [\d,]+ operations/m);
   expect(stdout).toMatch(/INCOMPLETE \(interrupted by SIGINT\): http:\/\/127\.0\.0\.1:\d+/);
 
-  const report = JSON.parse(await readFile(files.json, "utf8")) as { interrupted?: string; coverage?: { operations: number } };
+  const report = JSON.parse(await readFile(files.json, "utf8")) as { interrupted?: string; coverage?: { operations: number; longLived?: { stopped?: string } } };
   const validate = reportValidator();
   expect(validate(report), schemaErrors(validate).join("\n")).toBe(true);
   expect(report.interrupted).toBe("SIGINT");
   expect(report.coverage?.operations).toBeGreaterThan(0);
+  // The long-lived accounts honour the signal too.
+  expect(report.coverage?.longLived).toMatchObject({ stopped: "interrupted" });
   expect(await readFile(files.junit, "utf8")).toContain('<property name="interrupted" value="SIGINT"/>');
   const html = await readFile(files.html, "utf8");
   expect(html).toContain("INCOMPLETE (interrupted by SIGINT)");

@@ -107,7 +107,8 @@ export function usage(): string {
     "  --path P            with --seed: fast-check path of a run's first failure to generate again (printed with failures)",
     "  --replay FILE       execute a saved counterexample workload again (its file is printed with failures)",
     `  --settle SECONDS    quiet period before the second round of final reads (default ${defaultSettleMs / 1000})`,
-    "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs",
+    "  --duration TIME     soak: keep running randomized workloads for TIME (90s, 10m, 2h) instead of --runs,",
+    "                      beside long-lived accounts checked as they go; stops at the first violation",
     "  --traffic NAME      what the randomized workloads are drawn as, and the checked operations per second a",
     "                      trusted result needs (below it: exit 4):",
     ...trafficProfiles.map(

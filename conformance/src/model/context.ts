@@ -20,6 +20,8 @@ export interface CaseProgress {
   deepestVersion?: number;
   /** Violations found so far. */
   violations?: number;
+  /** A soak's long-lived accounts (counted in the figures above too): how many, their operations, their deepest version. */
+  longLived?: { accounts: number; operations: number; deepestVersion: number };
 }
 
 export interface CheckContext {

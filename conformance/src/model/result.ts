@@ -7,6 +7,7 @@ import type { RateLimitTotals } from "../client/rate-limit.js";
 import type { Violation } from "../interleavings/history/findings.js";
 import type { History } from "../interleavings/history/history.js";
 import type { ShrinkSummary, WorkloadSize } from "../interleavings/property/shrink-summary.js";
+import type { ThroughputPoint } from "../interleavings/soak/throughput.js";
 
 /** What a check observed that breaks a requirement. */
 export interface Finding {
@@ -174,6 +175,24 @@ export interface RunCoverage {
   traffic?: TrafficRate;
   /** Dimensions below what a run of this kind should reach, each with its target and what was reached. */
   notReached: Array<{ dimension: string; target: number; reached: number }>;
+  /** A soak's long-lived accounts (their figures are in the totals above too). */
+  longLived?: LongLivedCoverage;
+  /** A soak's checked operations per second over its time: at most 120 points. */
+  throughput?: ThroughputPoint[];
+}
+
+/** What a soak's long-lived accounts did: worked on for the whole run, checked online. */
+export interface LongLivedCoverage {
+  accounts: number;
+  devicesPerAccount: number;
+  operations: number;
+  /** The deepest version they reached. */
+  maxSequence: number;
+  /** Windows the online checker judged, and the most operations it held at once (flat however long the run). */
+  windows: number;
+  peakRetainedOperations: number;
+  /** Why they stopped before the soak's end, if they did. */
+  stopped?: "violation" | "timeouts" | "interrupted";
 }
 
 /** The load of a run's randomized workloads against their traffic profile's minimal rate (--traffic, --rate). */

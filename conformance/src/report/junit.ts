@@ -136,11 +136,12 @@ const decimal = (value: number): string => String(Number.isInteger(value) ? valu
 /** The run's coverage as properties named coverage.<dimension>, its traffic as coverage.traffic.<field>; the dimensions not reached as one list. */
 function coverageProperties(coverage: RunCoverage | undefined): string[][] {
   if (!coverage) return [];
-  const { notReached, traffic, ...reached } = coverage;
+  // The throughput series is a chart's: the HTML and JSON reports have it.
+  const { notReached, traffic, longLived, throughput: _throughput, ...reached } = coverage;
   const numbers = Object.entries(reached).map(([name, value]) => [`coverage.${name}`, decimal(value)]);
-  const rate = traffic
-    ? Object.entries(traffic).map(([name, value]) => [`coverage.traffic.${name}`, typeof value === "number" ? decimal(value) : String(value)])
-    : [];
+  const fields = (prefix: string, record: object | undefined) =>
+    Object.entries(record ?? {}).map(([name, value]) => [`coverage.${prefix}.${name}`, typeof value === "number" ? decimal(value) : String(value)]);
+  const rate = [...fields("traffic", traffic), ...fields("longLived", longLived)];
   const gaps = notReached.length > 0 ? [["coverage.notReached", notReached.map((gap) => `${gap.dimension} ${gap.target} (reached ${gap.reached})`).join(", ")]] : [];
   return [...numbers, ...rate, ...gaps];
 }

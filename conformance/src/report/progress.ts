@@ -139,7 +139,8 @@ const number = (n: number): string => Math.round(n).toLocaleString("en-US");
 
 /**
  * "30/100 runs", or for the randomized workloads "412 runs, 1,830 checked
- * ops/s (minimal 100), 88 accounts, deepest version 279, 0 violations, RSS 182 MB".
+ * ops/s (minimal 100), 88 accounts, deepest version 279, 0 violations, RSS 182 MB"; a
+ * soak adds its long-lived accounts ("long-lived: 3 accounts, 41,200 ops, version 6,310").
  */
 export function describeProgress(progress: CaseProgress, rssBytes?: number): string {
   const parts = [`${progress.runsDone}${progress.runsTotal !== undefined ? `/${progress.runsTotal}` : ""} runs`];
@@ -149,6 +150,8 @@ export function describeProgress(progress: CaseProgress, rssBytes?: number): str
   }
   if (progress.accounts !== undefined) parts.push(`${number(progress.accounts)} account${progress.accounts === 1 ? "" : "s"}`);
   if (progress.deepestVersion !== undefined) parts.push(`deepest version ${number(progress.deepestVersion)}`);
+  const longLived = progress.longLived;
+  if (longLived) parts.push(`long-lived: ${number(longLived.accounts)} account${longLived.accounts === 1 ? "" : "s"}, ${number(longLived.operations)} ops, version ${number(longLived.deepestVersion)}`);
   if (progress.violations !== undefined) parts.push(`${progress.violations} violation${progress.violations === 1 ? "" : "s"}`);
   if (rssBytes !== undefined && progress.operationsPerSecond !== undefined) parts.push(`RSS ${number(rssBytes / 1024 / 1024)} MB`);
   return parts.join(", ");

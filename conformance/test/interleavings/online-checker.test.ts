@@ -162,6 +162,30 @@ describe("memory", () => {
     expect(found).toEqual(["LIN-4"]);
     expect(checker.result().stats.cuts).toBe(1);
   });
+
+  test("a caller that knows its requests in flight has a violation reported without waiting out maxOperationMs, with the operations that prove it", () => {
+    const found: Array<{ requirement: string; operations: number[] }> = [];
+    let oldestInFlight: number | undefined = 4;
+    const checker = new OnlineChecker({
+      maxOperationMs: 10_000,
+      judgeAfterMs: 5,
+      oldestInFlight: () => oldestInFlight,
+      onViolation: (v, operations) => found.push({ requirement: v.requirement, operations: operations.map((op) => op.id) }),
+    });
+    const h = new HistoryBuilder();
+    const first = h.post("A", 1, "-:a", [0, 1], accepted);
+    h.post("A", 2, "-:a:b", [2, 3], accepted, { builtOn: first });
+    const stale = h.get("B", [4, 5], returns(version(1, "-:a")));
+    for (const op of h.build().operations) checker.add(op);
+    // A request sent at 4 is still in flight: the read it may contradict waits for it.
+    checker.tick(20);
+    expect(found).toEqual([]);
+    oldestInFlight = undefined;
+    checker.tick(30);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.requirement).toBe("LIN-4");
+    expect(found[0]!.operations).toContain(stale.id);
+  });
 });
 
 describe("beyond the horizon", () => {

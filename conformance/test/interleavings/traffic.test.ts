@@ -8,6 +8,7 @@ import { replaySeedCommand } from "../../src/interleavings/property/words.js";
 import { workloadArbitrary, workloadArbitraryFor } from "../../src/interleavings/workload/arbitrary.js";
 import {
   defaultTrafficProfile,
+  longLivedLimits,
   trafficProfileNamed,
   trafficProfileNames,
   trafficProfileProblems,
@@ -36,6 +37,7 @@ describe("the profiles", () => {
       moveWeights: { ...defaultTrafficProfile.moveWeights, edit: 0, get: 0, stale: 0, "skip-ahead": 0, repeat: 0, reauth: 0, "old-token": 0 },
       bursts: { ...defaultTrafficProfile.bursts, min: 1 },
       minimalRate: -1,
+      longLived: { ...defaultTrafficProfile.longLived, accounts: 9, devicesPerAccount: 0 },
     };
     expect(trafficProfileProblems(broken)).toEqual([
       "accounts must be integers with min <= max",
@@ -44,6 +46,8 @@ describe("the profiles", () => {
       "moveWeights must not all be 0",
       `bursts must lie within 2 to ${workloadLimits.burst.max}`,
       "minimalRate must be a number of 0 or more",
+      `longLived.accounts must lie within 0 to ${longLivedLimits.accounts}`,
+      `longLived.devicesPerAccount must lie within 1 to ${longLivedLimits.devicesPerAccount}`,
     ]);
   });
 
@@ -59,6 +63,11 @@ describe("the profiles", () => {
       wallets: { plain: 15, padded: 1, boundary: 4, largest: 1 },
       bursts: { none: 3, some: 2, min: 2, max: 32 },
       minimalRate: 0,
+      longLived: {
+        accounts: 2,
+        devicesPerAccount: 3,
+        moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, listen: 0 },
+      },
     });
   });
 

@@ -30,6 +30,8 @@ const reloginsPerRun = 2;
 const retryPauseMs = 10;
 /** api3: password changes of one move: the first and its retries after a 409 (rebased) or a 401 (the password changed meanwhile). */
 const passwordChangeAttempts = 3;
+/** Replaced tokens a device remembers for old-token moves (which use the newest): a long-lived device logs in again without end. */
+const replacedTokensKept = 4;
 
 export interface DeviceEnvironment {
   /** The deployment's nodes; the device's route picks one per request. */
@@ -178,11 +180,38 @@ export class Device {
     }
     for (const move of script.moves) {
       if (this.env.control.stopped) return;
-      if (move.pauseMs > 0) await sleep(move.pauseMs);
-      await this.performFaulty(move);
+      await this.step(move);
     }
     // What the device ends with: a last read, which later checks compare too.
     if (!this.env.control.stopped) await this.read();
+  }
+
+  /** Logs in unless it holds a token; false when no token could be had. */
+  async ensureLoggedIn(): Promise<boolean> {
+    return this.loggedIn || (await this.logIn());
+  }
+
+  /** One move of a device that lives as long as its account (a soak's long-lived accounts): its pause, then the move. */
+  async step(move: FaultyMove): Promise<void> {
+    if (this.env.control.stopped) return;
+    if (move.pauseMs > 0) await sleep(move.pauseMs);
+    await this.performFaulty(move);
+  }
+
+  /**
+   * A long-lived account's change log would grow with every version: once
+   * the log of the device's base is longer than `maxLogChars` (and no local
+   * change waits), the device writes the next version anew, built on its
+   * base as an advance is (the history follows it through baseHmac), so
+   * wallets, requests and what the checker keeps stay small however long the
+   * account lives. On a conflict the device rebases at its next edit.
+   */
+  async compactLog(maxLogChars: number): Promise<void> {
+    const base = this.client.walletState;
+    if (!base || base.sequence < 1 || this.client.localChanges !== "" || changeLogOf(base.encryptedWallet).length <= maxLogChars) return;
+    if (this.env.control.stopped) return;
+    const version = { sequence: base.sequence + 1, encryptedWallet: `-:${this.changeId()}` };
+    if ((await this.postVersion(version, base, "compact")).outcome.type === "ok") this.client.walletState = version;
   }
 
   private async performFaulty(move: FaultyMove): Promise<void> {
@@ -245,6 +274,7 @@ export class Device {
     this.env.control.observe(exchange);
     if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
       if (this.generation > 0) this.replaced.push({ token: held, generation: this.generation });
+      if (this.replaced.length > replacedTokensKept) this.replaced.shift();
       this.generation = op.tokenGeneration;
       return "issued";
     }

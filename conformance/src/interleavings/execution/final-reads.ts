@@ -44,7 +44,7 @@ interface Readable {
 }
 
 /** One GET per account of every execution on every node, recorded into its history. */
-export async function readFinally(executions: readonly Readable[], nodes: readonly ProtocolClient[]): Promise<void> {
+export async function readFinally(executions: ReadonlyArray<Pick<Readable, "finalReads">>, nodes: readonly ProtocolClient[]): Promise<void> {
   const reads = deploymentNodes(nodes).flatMap((node) =>
     executions.flatMap(({ finalReads: plan }) => (plan ? plan.readers.map((reader) => ({ reader, node, recorder: plan.recorder })) : [])),
   );

@@ -21,7 +21,9 @@ import {
   type ServerEvent,
   type SignupOperation,
   type SocketOperation,
+  type TokenRef,
 } from "../history/history.js";
+import { defaultHorizon } from "../history/online/carry.js";
 
 /** The status that means success for each kind of request. */
 export const successStatus: Readonly<Record<OperationKind, number>> = { signup: 201, auth: 200, get: 200, post: 200, password: 200, socket: 101 };
@@ -72,13 +74,22 @@ function hasWalletFields(json: unknown): boolean {
   return "encryptedWallet" in json || "sequence" in json || "hmac" in json;
 }
 
-/** What a recorder is told and tells while it records (--restarts). */
+/** What a recorder is told and tells while it records (--restarts), and where it streams to (a soak's long-lived accounts). */
 export interface RecorderWatch {
   /** The server's crashes and restarts so far; a history holds those within its time. */
   serverEvents?: () => readonly ServerEvent[];
   /** Called with every operation as it is recorded. */
   onRecorded?: (operation: Operation) => void;
+  /**
+   * Streaming: every operation goes here as it is recorded and the recorder
+   * keeps none of them (a soak's long-lived accounts, judged online), only
+   * each device's newest tokens, which a password change names as ended.
+   */
+  sink?: (operation: Operation) => void;
 }
+
+/** Tokens per device a streaming recorder remembers for the password changes it records: as many as the online checker keeps (carry.ts). */
+const streamedTokensPerDevice = defaultHorizon.keepTokens;
 
 export interface OperationLabels {
   account: string;
@@ -88,13 +99,18 @@ export interface OperationLabels {
 }
 
 /**
- * Collects operations in the order they are recorded and numbers them. Token
+ * Collects operations in the order they are recorded and numbers them (or
+ * streams them to its sink, keeping none). Token
  * generations are counted per (account, client): the runner keeps, with each
  * token it got, the generation of the auth operation that issued it.
  */
 export class HistoryRecorder {
   private readonly recorded: Operation[] = [];
   private readonly generations = new Map<string, number>();
+  /** Operations recorded so far, streamed or kept: the next one's id is one more. */
+  private count = 0;
+  /** Streaming: per account, per client, the newest tokens issued (answered 200), oldest first. */
+  private readonly issued = new Map<string, Map<string, Array<{ tokenGeneration: number; completedAt: number }>>>();
 
   constructor(
     private readonly contentModel: ContentModel = "append-log",
@@ -163,7 +179,7 @@ export class HistoryRecorder {
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
     const { oldPassword, newPassword } = change;
-    const endsTokens = tokensIssuedBefore(this.recorded, account, invokedAt);
+    const endsTokens = this.watch.sink ? this.streamedTokensBefore(account, invokedAt) : tokensIssuedBefore(this.recorded, account, invokedAt);
     const operation: PasswordOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "password", oldPassword, newPassword, endsTokens };
     if (change.request) operation.request = change.request;
     return this.add(operation, labels, exchange);
@@ -177,16 +193,20 @@ export class HistoryRecorder {
   socket(labels: OperationLabels, tokenGeneration: number, upgrade: { invokedAt: number; completedAt: number; outcome: Outcome }): SocketOperation {
     const { account, client } = labels;
     const { invokedAt, completedAt, outcome } = upgrade;
-    const id = this.recorded.length + 1;
+    const id = ++this.count;
     const operation: SocketOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "socket", tokenGeneration, frames: [] };
     if (labels.node !== undefined) operation.node = labels.node;
-    this.recorded.push(operation);
-    this.watch.onRecorded?.(operation);
-    return operation;
+    return this.keep(operation);
   }
 
+  /** The operations kept: all of them, none when streaming. */
   get operations(): readonly Operation[] {
     return this.recorded;
+  }
+
+  /** Operations recorded so far, streamed ones included. */
+  get recordedCount(): number {
+    return this.count;
   }
 
   toHistory(): History {
@@ -215,7 +235,7 @@ export class HistoryRecorder {
   }
 
   private next(kind: OperationKind, exchange: Exchange): { id: number; outcome: Outcome } {
-    return { id: this.recorded.length + 1, outcome: outcomeOf(kind, exchange) };
+    return { id: ++this.count, outcome: outcomeOf(kind, exchange) };
   }
 
   /** Labels the operation with its node, and notes the fault the request named for the proxy, if any. */
@@ -223,8 +243,35 @@ export class HistoryRecorder {
     if (labels.node !== undefined) operation.node = labels.node;
     const fault = exchange.request.headers[faultHeader];
     if (fault !== undefined) operation.fault = fault;
-    this.recorded.push(operation);
+    return this.keep(operation);
+  }
+
+  /** Keeps the operation, or hands it to the sink; tells the watcher either way. */
+  private keep<T extends Operation>(operation: T): T {
+    const sink = this.watch.sink;
+    if (sink) {
+      if (operation.kind === "auth" && operation.outcome.type === "ok") this.noteIssued(operation);
+      sink(operation);
+    } else this.recorded.push(operation);
     this.watch.onRecorded?.(operation);
     return operation;
+  }
+
+  private noteIssued(auth: AuthOperation): void {
+    let byClient = this.issued.get(auth.account);
+    if (!byClient) this.issued.set(auth.account, (byClient = new Map()));
+    const tokens = byClient.get(auth.client) ?? [];
+    tokens.push({ tokenGeneration: auth.tokenGeneration, completedAt: auth.completedAt });
+    if (tokens.length > streamedTokensPerDevice) tokens.shift();
+    byClient.set(auth.client, tokens);
+  }
+
+  /** tokensIssuedBefore for a streaming recorder: of the newest tokens it remembers. */
+  private streamedTokensBefore(account: string, time: number): TokenRef[] {
+    const tokens: TokenRef[] = [];
+    for (const [client, issued] of this.issued.get(account) ?? []) {
+      for (const token of issued) if (token.completedAt < time) tokens.push({ client, tokenGeneration: token.tokenGeneration });
+    }
+    return tokens;
   }
 }

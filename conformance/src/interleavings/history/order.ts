@@ -18,6 +18,16 @@ export function sortByCompletion<T extends { op: Operation }>(items: T[]): void 
   }
 }
 
+/** Sorts operations by the time they were answered. */
+export function sortOperationsByCompletion(operations: Operation[]): void {
+  for (let index = 1; index < operations.length; index++) {
+    if (operations[index - 1]!.completedAt > operations[index]!.completedAt) {
+      operations.sort((a, b) => compareTimes(a.completedAt, b.completedAt));
+      return;
+    }
+  }
+}
+
 /** Sorts items that hold an operation by the time it was sent. */
 export function sortByInvocation<T extends { op: Operation }>(items: T[]): void {
   for (let index = 1; index < items.length; index++) {

@@ -25,6 +25,24 @@ export function describeTally(tally: Record<string, number>, form: (key: string,
     .join(", ");
 }
 
+/** 5xx answers over many histories, per status and per endpoint, and the requests they were among. */
+export interface ServerErrorTally {
+  count: number;
+  requests: number;
+  byStatus: Record<string, number>;
+  byEndpoint: Record<string, number>;
+}
+
+/** Adds the server errors of `requests` more requests (their LIN-7 warnings, or another tally) to the tally. */
+export function tallyServerErrors(tally: ServerErrorTally, requests: number, warnings: ReadonlyArray<Pick<Warning, "count" | "byStatus" | "byEndpoint">>): void {
+  tally.requests += requests;
+  for (const warning of warnings) {
+    tally.count += warning.count;
+    for (const [status, n] of Object.entries(warning.byStatus)) tally.byStatus[status] = (tally.byStatus[status] ?? 0) + n;
+    for (const [endpoint, n] of Object.entries(warning.byEndpoint)) tally.byEndpoint[endpoint] = (tally.byEndpoint[endpoint] ?? 0) + n;
+  }
+}
+
 export function countServerErrors(operations: readonly Operation[]): Warning[] {
   let count = 0;
   const byStatus: Record<string, number> = {};

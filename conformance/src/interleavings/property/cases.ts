@@ -9,11 +9,13 @@
 // replay it.
 import { requirementById, type ProfileName } from "../../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../../model/case.js";
-import { describeReplayAttempts, operationDescriber } from "../../report/history-text.js";
+import { describeOperation, describeReplayAttempts, operationDescriber } from "../../report/history-text.js";
 import { SetupRefused, type CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";
-import type { HistoryRequirement, Violation } from "../history/findings.js";
+import { Narrator, type HistoryRequirement, type Violation } from "../history/findings.js";
+import { historyFormat, type History } from "../history/history.js";
+import type { ProvenViolation } from "../soak/long-lived-accounts.js";
 import { describeTally } from "../history/server-errors.js";
 import type { PropertyOutcome } from "./property.js";
 import { notExercisedReason, runCoverage } from "./coverage.js";
@@ -115,6 +117,50 @@ function reportViolations(ctx: CheckContext, requirement: HistoryRequirement, ru
   });
 }
 
+/**
+ * A violation of a soak's long-lived accounts, found online: no workload
+ * made it, so there is nothing to shrink or replay; what proves it is the
+ * operations it names, kept when it was found. They are the evidence the
+ * case attaches (every report shows them) unless a workload broke the
+ * requirement too, whose shrunk history is then the one attached.
+ */
+function reportLongLivedViolations(ctx: CheckContext, requirement: HistoryRequirement, outcome: PropertyOutcome, proven: readonly ProvenViolation[], attach: boolean): void {
+  const longLived = outcome.longLived!;
+  const byId = new Map(proven.flatMap(({ operations }) => operations.map((op) => [op.id, op] as const)));
+  const operations = [...byId.values()].sort((a, b) => a.id - b.id);
+  const narrator = new Narrator(longLived.origin);
+  const total = longLived.violationCounts[requirement] ?? proven.length;
+  const seconds = Math.round(longLived.elapsedMs / 1000);
+  const seed = outcome.seed !== undefined ? `, seed ${outcome.seed}` : "";
+  const heading =
+    `the soak's long-lived accounts (${longLived.accounts} accounts of ${longLived.devicesPerAccount} devices, ${longLived.coverage.operations.toLocaleString("en-US")} operations in ${seconds} s${seed}), ` +
+    "checked online: no workload made this history, so it cannot be shrunk or replayed; the operations that prove it are below and in the report's history";
+  proven.forEach(({ violation }, index) => {
+    const more = index === 0 && total > proven.length ? ` [${total} violations of ${requirement} in the long-lived accounts; ${proven.length} shown.]` : "";
+    ctx.report({
+      requirement,
+      message: violationMessage(violation) + more,
+      ...(index === 0 ? { sent: fieldLines([heading]) } : {}),
+      received: fieldLines(violation.operations.map((id) => (byId.has(id) ? describeOperation(byId.get(id)!, narrator) : `#${id} (no longer held)`))),
+      ...(index === 0 ? { expected: fieldLines([requirementById(requirement).text]) } : {}),
+    });
+  });
+  if (!attach) return;
+  const history: History = {
+    format: historyFormat,
+    ...(ctx.profile === "api3" ? { profile: "api3" as const } : {}),
+    contentModel: "append-log",
+    operations,
+    meta: { generator: "soak", longLivedAccounts: longLived.accounts, operations: longLived.coverage.operations },
+  };
+  ctx.attachInterleaving({
+    history,
+    violations: proven.map(({ violation }) => violation),
+    ...(outcome.seed !== undefined ? { seed: outcome.seed } : {}),
+    runs: outcome.executions,
+  });
+}
+
 /** LIN-7 (SHOULD): 5xx answers under load are a warning; the checks counted them as settling nothing. */
 function reportServerErrors(ctx: CheckContext, outcome: PropertyOutcome): void {
   const { count, requests, byStatus, byEndpoint } = outcome.serverErrors;
@@ -144,7 +190,10 @@ async function checkRequirement(ctx: CheckContext, requirement: CheckedRequireme
     reportServerErrors(ctx, outcome);
   } else {
     const execution = outcome.byRequirement.get(requirement);
+    const proven = outcome.longLived?.violations.filter(({ violation }) => violation.requirement === requirement) ?? [];
+    if (proven.length > 0) reportLongLivedViolations(ctx, requirement, outcome, proven, execution === undefined);
     if (execution) return reportViolations(ctx, requirement, run, execution);
+    if (proven.length > 0) return;
   }
   const unexercised = notExercisedReason(requirement, outcome.coverage);
   if (unexercised !== undefined) ctx.notExercised(unexercised);

@@ -4,7 +4,8 @@
 // all. A requirement the run never exercised is reported as such, never as
 // passed.
 import type { ProfileName } from "../../../../spec/index.js";
-import type { RunCoverage } from "../../model/result.js";
+import type { LongLivedCoverage, RunCoverage } from "../../model/result.js";
+import type { LongLivedOutcome } from "../soak/long-lived-accounts.js";
 import type { HistoryCoverage } from "../history/coverage.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import type { PropertyOutcome } from "./observations.js";
@@ -38,10 +39,24 @@ export function runCoverage(outcome: PropertyOutcome, settings: InterleavingSett
     // A replayed workload does what it does: only generated runs are held to their profile's rate.
     ...(outcome.mode === "generated" ? { traffic: trafficOf(outcome.load, settings) } : {}),
     notReached: [],
+    ...(outcome.longLived ? { longLived: longLivedCoverage(outcome.longLived) } : {}),
+    ...(outcome.throughput ? { throughput: outcome.throughput } : {}),
   };
   // A replayed workload does what it does: only generated runs are held to targets.
   if (outcome.mode === "generated") coverage.notReached = gaps(c, settings, largestAccepted);
   return coverage;
+}
+
+function longLivedCoverage(longLived: LongLivedOutcome): LongLivedCoverage {
+  return {
+    accounts: longLived.accounts,
+    devicesPerAccount: longLived.devicesPerAccount,
+    operations: longLived.coverage.operations,
+    maxSequence: longLived.coverage.maxSequence,
+    windows: longLived.checker.cuts,
+    peakRetainedOperations: longLived.checker.peakRetained,
+    ...(longLived.stopped ? { stopped: longLived.stopped } : {}),
+  };
 }
 
 function restartsOf(servers: readonly RestartableServer[]): number {

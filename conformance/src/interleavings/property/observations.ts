@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import { finalReadBatch, soakFinalReadIntervalMs } from "../../defaults.js";
 import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../history/coverage.js";
 import type { HistoryRequirement } from "../history/findings.js";
+import { tallyServerErrors, type ServerErrorTally } from "../history/server-errors.js";
 import { CrashSchedule, type ServerRestarts } from "../execution/crash-schedule.js";
 import { RollingRestarts } from "../execution/node-restarts.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";
@@ -15,9 +16,11 @@ import { readFinally, withFinalReads } from "../execution/final-reads.js";
 import type { InterleavingSettings } from "./settings.js";
 import type { WalletSizeProbe } from "../execution/largest-wallet.js";
 import { startFailure, type StartFailure } from "../execution/startup.js";
-import { addLoad, rateOf, type TrafficLoad } from "./traffic-rate.js";
+import { addLoad, rateOf, withLongLivedLoad, type TrafficLoad } from "./traffic-rate.js";
 import type { Workload } from "../workload/workload.js";
 import type { DomainShrink } from "./shrink.js";
+import type { LongLivedOutcome, LongLivedProgress } from "../soak/long-lived-accounts.js";
+import { ThroughputSeries, type ThroughputPoint } from "../soak/throughput.js";
 
 export interface PropertyEnvironment extends ExecutionEnvironment {
   settings: InterleavingSettings;
@@ -35,15 +38,12 @@ export interface ExecutionProgress {
   accounts: number;
   deepestVersion: number;
   violations: number;
+  /** A soak's long-lived accounts so far: how many, their operations, the deepest version they reached. */
+  longLived?: { accounts: number; operations: number; deepestVersion: number };
 }
 
 /** LIN-7 over every execution: 5xx answers to well-formed requests. */
-export interface ServerErrorTally {
-  count: number;
-  requests: number;
-  byStatus: Record<string, number>;
-  byEndpoint: Record<string, number>;
-}
+export type { ServerErrorTally };
 
 export interface PropertyOutcome {
   mode: "generated" | "replayed";
@@ -86,6 +86,10 @@ export interface PropertyOutcome {
   elapsedMs?: number;
   /** Set when a saved counterexample was replayed: the executions made, up to the first that broke something. */
   replayAttempts?: { made: number; allowed: number };
+  /** A soak's long-lived accounts (soak/): what they did and the violations they showed, with their operations. */
+  longLived?: LongLivedOutcome;
+  /** A soak's checked operations per second over its time, at most 120 points (soak/throughput.ts). */
+  throughput?: ThroughputPoint[];
 }
 
 /** Who kills and restarts servers during the executions: the schedule of one server, or the workloads' node restarts of a deployment. */
@@ -115,6 +119,10 @@ export class Observations {
   private exercised = emptyCoverage();
   /** When the server, or a node of the deployment, is killed and started again (--restarts). */
   private readonly crashes: ServerRestarts | undefined;
+  /** A soak's checked operations over its time. */
+  readonly throughput: ThroughputSeries | undefined;
+  /** A soak's long-lived accounts while they run, for progress. */
+  private longLived: { progress(): LongLivedProgress } | undefined;
 
   constructor(mode: PropertyOutcome["mode"], runsPlanned: number, private readonly env: PropertyEnvironment) {
     this.crashes = serverRestarts(env.settings, runsPlanned);
@@ -130,6 +138,27 @@ export class Observations {
       coverage: emptyCoverage(),
       load: { operations: 0, elapsedMs: 0 },
     };
+    if (env.settings.durationMs !== undefined && mode === "generated") this.throughput = new ThroughputSeries();
+  }
+
+  /** A soak's long-lived accounts, running: progress counts them in. */
+  watchLongLived(accounts: { progress(): LongLivedProgress }): void {
+    this.longLived = accounts;
+  }
+
+  /**
+   * What the long-lived accounts did, once they are done: their operations,
+   * depth and server errors count with the workloads', and their violations
+   * fail the run as the workloads' do (reported with their operations).
+   */
+  addLongLived(longLived: LongLivedOutcome): void {
+    const outcome = this.outcome;
+    outcome.longLived = longLived;
+    this.longLived = undefined;
+    outcome.coverage = addCoverage(outcome.coverage, longLived.coverage);
+    outcome.load = withLongLivedLoad(outcome.load, longLived.coverage.operations, longLived.elapsedMs);
+    tallyServerErrors(outcome.serverErrors, longLived.serverErrors.requests, [longLived.serverErrors]);
+    outcome.violations += Object.values(longLived.violationCounts).reduce((sum, n) => sum + (n ?? 0), 0);
   }
 
   /** Progress for the case's display: runs, their rate, how far they went, and violations so far. */
@@ -137,14 +166,16 @@ export class Observations {
     const outcome = this.outcome;
     const planned = outcome.firstFailure || this.env.settings.durationMs !== undefined ? undefined : outcome.runsPlanned;
     const minimalRate = this.env.settings.traffic?.minimalRate ?? 0;
+    const longLived = this.longLived?.progress();
     return {
       runsDone: outcome.executions,
       ...(planned !== undefined ? { runsTotal: planned } : {}),
-      operationsPerSecond: rateOf(outcome.load),
+      operationsPerSecond: rateOf(longLived ? withLongLivedLoad(outcome.load, longLived.operations, longLived.elapsedMs) : outcome.load),
       ...(minimalRate > 0 ? { minimalRate } : {}),
-      accounts: this.exercised.accounts,
-      deepestVersion: this.exercised.maxSequence,
-      violations: outcome.violations,
+      accounts: this.exercised.accounts + (longLived?.accounts ?? 0),
+      deepestVersion: Math.max(this.exercised.maxSequence, longLived?.deepestVersion ?? 0),
+      violations: outcome.violations + (longLived?.violations ?? 0),
+      ...(longLived ? { longLived: { accounts: longLived.accounts, operations: longLived.operations, deepestVersion: longLived.deepestVersion } } : {}),
     };
   }
 
@@ -161,16 +192,11 @@ export class Observations {
     const exercised = coverageOf(execution.history);
     this.exercised = addCoverage(this.exercised, exercised);
     outcome.load = addLoad(outcome.load, execution);
+    this.throughput?.add(execution.history.operations.length, "workloads");
     outcome.executions++;
     outcome.last = execution;
     outcome.violations += execution.check.violations.length;
-    const errors = outcome.serverErrors;
-    errors.requests += execution.history.operations.length;
-    for (const warning of execution.check.warnings) {
-      errors.count += warning.count;
-      for (const [status, n] of Object.entries(warning.byStatus)) errors.byStatus[status] = (errors.byStatus[status] ?? 0) + n;
-      for (const [endpoint, n] of Object.entries(warning.byEndpoint)) errors.byEndpoint[endpoint] = (errors.byEndpoint[endpoint] ?? 0) + n;
-    }
+    tallyServerErrors(outcome.serverErrors, execution.history.operations.length, execution.check.warnings);
     this.env.onExecution?.(this.progress());
     this.noteStart(execution);
     const broken = brokenRequirements(execution);

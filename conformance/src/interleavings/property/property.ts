@@ -14,17 +14,19 @@ import { isDeep, shrinkWithChecker } from "./shrink.js";
 import { probeLargestWallet } from "../execution/largest-wallet.js";
 import { workloadArbitraryFor } from "../workload/arbitrary.js";
 import type { Counterexample } from "./counterexample-file.js";
+import { LongLivedAccounts, type LongLivedOutcome } from "../soak/long-lived-accounts.js";
+import { defaultTrafficProfile } from "../workload/traffic.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 
 /** The time budget below which the run does not probe for the largest wallet. */
 const probeRoomMs = 10_000;
 
-/** Thrown into fast-check's loop when the run is interrupted, so that it ends at once. */
-class RunInterrupted extends Error {
-  constructor() {
-    super("the run was interrupted");
-    this.name = "RunInterrupted";
+/** Thrown into fast-check's loop when the run is interrupted, or a soak's long-lived accounts failed, so that it ends at once. */
+class GenerationEnded extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "GenerationEnded";
   }
 }
 
@@ -47,6 +49,46 @@ export async function runProperty(given: PropertyEnvironment): Promise<PropertyO
   return outcome;
 }
 
+/**
+ * A soak's long-lived accounts, when the traffic profile has any. Not with
+ * --restarts: the server's crashes are scheduled around the workloads'
+ * executions, and the online checker has missed a DUR-1 on a crash history
+ * (README, "Checking a history as it grows").
+ */
+function startLongLivedAccounts(
+  env: PropertyEnvironment,
+  observations: Observations,
+  seed: number,
+  durationMs: number,
+  soakOver: AbortSignal,
+): { accounts: LongLivedAccounts; finished: Promise<LongLivedOutcome> } | undefined {
+  const { settings } = env;
+  const traffic = settings.traffic ?? defaultTrafficProfile;
+  if (traffic.longLived.accounts === 0 || settings.restarts) return undefined;
+  const interrupt = settings.interrupt;
+  const accounts = new LongLivedAccounts({
+    nodes: env.nodes,
+    unique: env.unique,
+    timeoutMs: env.timeoutMs,
+    settleMs: settings.settleMs,
+    ...(env.largestWalletBytes !== undefined ? { largestWalletBytes: env.largestWalletBytes } : {}),
+    traffic,
+    profile: env.nodes[0]?.profile ?? "seed",
+    faults: settings.faults === true,
+    seed,
+    until: Math.min(performance.now() + durationMs, settings.deadline ?? Number.POSITIVE_INFINITY),
+    stop: interrupt ? AbortSignal.any([soakOver, interrupt]) : soakOver,
+    ...(interrupt ? { interrupt } : {}),
+    throughput: observations.throughput,
+    onProgress: () => env.onExecution?.(observations.progress()),
+  });
+  observations.watchLongLived(accounts);
+  const finished = accounts.run();
+  // Awaited once the workloads are over; a fault of the suite in it must not go unhandled meanwhile.
+  finished.catch(() => {});
+  return { accounts, finished };
+}
+
 async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutcome> {
   const { settings } = env;
   const observations = new Observations("generated", settings.runs, env);
@@ -64,9 +106,15 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     ...(settings.traffic ? { traffic: settings.traffic } : {}),
     ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
   });
+  const seed = settings.seed ?? randomSeed();
+  const soak = settings.durationMs;
+  // A soak's long-lived accounts run beside the workloads for the whole run (soak/).
+  const soakOver = new AbortController();
+  const longLived = soak !== undefined ? startLongLivedAccounts(env, observations, seed, soak, soakOver.signal) : undefined;
   const property = fc.asyncProperty(workloads, async (workload) => {
     // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
-    if (settings.interrupt?.aborted) throw new RunInterrupted();
+    if (settings.interrupt?.aborted) throw new GenerationEnded("the run was interrupted");
+    if (longLived?.accounts.failed) throw new GenerationEnded("a long-lived account broke a requirement");
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;
@@ -89,8 +137,6 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     }
   });
 
-  const seed = settings.seed ?? randomSeed();
-  const soak = settings.durationMs;
   const details = await fc.check(property, {
     seed,
     // A soak run goes on until its time is up (fast-check stops between runs) or a failure is found.
@@ -101,11 +147,15 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     // The time budget ends generation too, not only execution: an interrupted run is not a failure.
     ...(settings.deadline !== undefined ? { interruptAfterTimeLimit: Math.max(0, settings.deadline - performance.now()), markInterruptAsFailure: false } : {}),
   });
+  // The workloads are over (time is up, one failed, or the run was interrupted): so are the long-lived accounts.
+  soakOver.abort();
+  if (longLived) observations.addLongLived(await longLived.finished);
+  if (observations.throughput) outcome.throughput = observations.throughput.points();
   if (crash !== undefined) throw crash;
   outcome.seed = details.seed;
   outcome.shrinkSteps = details.numShrinks;
   // After an interruption fast-check's path leads to the interruption, not to the counterexample.
-  if (details.failed && details.counterexamplePath && !(details.errorInstance instanceof RunInterrupted)) outcome.path = details.counterexamplePath;
+  if (details.failed && details.counterexamplePath && !(details.errorInstance instanceof GenerationEnded)) outcome.path = details.counterexamplePath;
   // The final reads wait out the settle period: they come after shrinking, unless only they can show a failure.
   if (outcome.lead === undefined) await observations.readFinally();
   await shrinkFirstFailure(observations, firstFailureAt ?? performance.now(), env);

@@ -18,6 +18,14 @@ export function addLoad(load: TrafficLoad, execution: { history: { operations: r
   return { operations: load.operations + execution.history.operations.length, elapsedMs: load.elapsedMs + execution.durationMs };
 }
 
+/**
+ * The load with a soak's long-lived accounts' operations: they ran beside the
+ * workloads, which ran one after another, so the time is the longer of the two.
+ */
+export function withLongLivedLoad(load: TrafficLoad, operations: number, elapsedMs: number): TrafficLoad {
+  return { operations: load.operations + operations, elapsedMs: Math.max(load.elapsedMs, elapsedMs) };
+}
+
 /** Checked operations per second; 0 before anything ran. */
 export function rateOf(load: TrafficLoad): number {
   return load.elapsedMs > 0 ? (load.operations / load.elapsedMs) * 1000 : 0;

@@ -153,3 +153,9 @@ export function workloadArbitraryFor({ nodes = 1, restarts = 0, faults = false, 
 }
 
 export const workloadArbitrary: fc.Arbitrary<Workload> = workloadArbitraryFor();
+
+/** One move of a device, drawn as the workloads' moves are (a soak's long-lived accounts draw theirs one at a time). */
+export function moveArbitraryFor({ faults = false, profile = "seed", traffic = defaultTrafficProfile }: Pick<WorkloadShape, "faults" | "profile" | "traffic"> = {}): fc.Arbitrary<FaultyMove> {
+  const moves = movesOf(traffic, profile);
+  return faults ? faultyMovesOf(moves) : moves;
+}

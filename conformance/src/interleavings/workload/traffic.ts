@@ -57,7 +57,19 @@ export interface TrafficProfile {
   bursts: { none: number; some: number; min: number; max: number };
   /** Checked operations per second while the workloads run, below which a run's result is not trusted; 0: any rate will do. */
   minimalRate: number;
+  /**
+   * A soak's (--duration) long-lived accounts: signed up once and worked on
+   * by their devices for the whole run, drawing their moves as above, so that
+   * their histories grow without end (soak/). 0 accounts: none. Their
+   * moves are weighted on their own: edits dominate, since their depth is
+   * what they are for (a login costs the server a slow hash), and they hold
+   * no socket (listen is never drawn).
+   */
+  longLived: { accounts: number; devicesPerAccount: number; moveWeights: Record<MoveKind, number> };
 }
+
+/** The most long-lived accounts a profile may ask for, and devices each: they run for the whole soak, side by side with the workloads. */
+export const longLivedLimits = { accounts: 8, devicesPerAccount: 8 } as const;
 
 /**
  * Breadth for a verdict in a minute: every move and dimension now and then.
@@ -78,6 +90,12 @@ const defaultTraffic: TrafficProfile = {
   wallets: { plain: 15, padded: 1, boundary: 4, largest: 1 },
   bursts: { none: 3, some: 2, min: 2, max: 32 },
   minimalRate: 0,
+  // Two accounts: each gets half the long-lived traffic, so that one passes 10,000 versions in a 10-minute soak.
+  longLived: {
+    accounts: 2,
+    devicesPerAccount: 3,
+    moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, listen: 0 },
+  },
 };
 
 /** Few accounts with long histories: versions in the thousands, and every write a step further. */
@@ -92,6 +110,7 @@ const deepTraffic: TrafficProfile = {
   depth: { cap: 3000, weights: { none: 1, shallow: 1, boundary: 2, anywhere: 4 }, shallowMax: 40, anywhereAbove: 0 },
   // An advance is one POST after another: its pace is the server's latency, 50/s at 20 ms.
   minimalRate: 20,
+  longLived: defaultTraffic.longLived,
 };
 
 /** Many devices and bursts on one or two accounts: the sequence check under the most writers at once. */
@@ -108,6 +127,7 @@ const contentionTraffic: TrafficProfile = {
   wallets: { plain: 30, padded: 1, boundary: 4, largest: 1 },
   bursts: { none: 1, some: 3, min: 8, max: 32 },
   minimalRate: 25,
+  longLived: { ...defaultTraffic.longLived, devicesPerAccount: 4 },
 };
 
 /** Edits padded to the sizes where columns and buffers end, and to the largest wallet the server accepts. */
@@ -120,6 +140,7 @@ const largeWalletsTraffic: TrafficProfile = {
   moves: { min: 1, max: 6 },
   wallets: { plain: 2, padded: 1, boundary: 3, largest: 1 },
   minimalRate: 10,
+  longLived: defaultTraffic.longLived,
 };
 
 // The minimal rates are about a quarter to a third of what the reference, with its real password hash,
@@ -169,5 +190,8 @@ export function trafficProfileProblems(profile: TrafficProfile): string[] {
   within("depth.shallowMax", { min: profile.depth.shallowMax, max: profile.depth.shallowMax }, { min: 1, max: workloadLimits.depth.max });
   within("bursts", { min: profile.bursts.min, max: profile.bursts.max }, { min: 2, max: workloadLimits.burst.max });
   if (!(profile.minimalRate >= 0) || !Number.isFinite(profile.minimalRate)) problems.push("minimalRate must be a number of 0 or more");
+  within("longLived.accounts", { min: profile.longLived.accounts, max: profile.longLived.accounts }, { min: 0, max: longLivedLimits.accounts });
+  weights("longLived.moveWeights", Object.fromEntries(Object.entries(profile.longLived.moveWeights).filter(([kind]) => !(api3MoveKinds as readonly string[]).includes(kind))));
+  within("longLived.devicesPerAccount", { min: profile.longLived.devicesPerAccount, max: profile.longLived.devicesPerAccount }, { min: 1, max: longLivedLimits.devicesPerAccount });
   return problems;
 }

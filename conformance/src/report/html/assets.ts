@@ -52,6 +52,12 @@ figure.interleaving { margin: 1em 0 1.5em; }
 figcaption { color: var(--muted); margin: 0 0 .4em; }
 .timeline-scroll { overflow-x: auto; border: 1px solid var(--rule); border-radius: 4px; }
 svg.timeline { display: block; font: 11px ui-monospace, Menlo, Consolas, monospace; }
+svg.throughput { display: block; font: 10px ui-monospace, Menlo, Consolas, monospace; }
+svg.throughput .axis { stroke: #aab3bc; }
+svg.throughput .tick-label { fill: var(--muted); }
+svg.throughput polyline { fill: none; stroke-width: 1.5; }
+svg.throughput .all { stroke: var(--fg); }
+svg.throughput .long-lived { stroke: var(--ok); stroke-dasharray: 4 2; }
 svg.timeline .lane { fill: #fafbfc; stroke: #eef0f2; }
 svg.timeline .account { font-weight: 700; fill: var(--fg); }
 svg.timeline .account-rule { stroke: #aab3bc; }

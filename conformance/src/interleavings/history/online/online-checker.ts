@@ -49,6 +49,7 @@ import {
   type PostOperation,
   type ServerEvent,
 } from "../history.js";
+import { sortOperationsByCompletion } from "../order.js";
 import { carryForward, defaultHorizon, type Horizon } from "./carry.js";
 import { RetainedWriters } from "./retained-writers.js";
 import { socketViews, type OpenSocket } from "./socket-views.js";
@@ -58,6 +59,13 @@ export interface OnlineOptions {
   profile?: HistoryProfile;
   /** The longest a request takes from sending to answer (the request timeout and a margin): a cut at T waits until then. */
   maxOperationMs: number;
+  /**
+   * When the caller knows its requests in flight: the sending time of the
+   * oldest (undefined: none is). A cut then waits only until every request
+   * sent before it has completed, not maxOperationMs, so that a violation is
+   * reported about judgeAfterMs after the operation that shows it.
+   */
+  oldestInFlight?: () => Millis | undefined;
   /** An account is cut once it has this many operations not yet judged. Default 1000. */
   segmentOperations?: number;
   /** An operation is judged at the latest this long after every request sent before it must have completed. Default 1000. */
@@ -73,8 +81,8 @@ export interface OnlineOptions {
   forgetIdleAfterMs?: number;
   /** The time explanations count from; default the first operation's sending. */
   origin?: Millis;
-  /** Called with each violation as it is found. */
-  onViolation?: (violation: Violation) => void;
+  /** Called with each violation as it is found, and the operations it names (its proof: the checker drops them later). */
+  onViolation?: (violation: Violation, operations: readonly Operation[]) => void;
 }
 
 export interface OnlineStats {
@@ -154,7 +162,7 @@ export class OnlineChecker {
     }
     this.retain(1);
     this.advance(op.completedAt);
-    if (state.pending.length >= (this.options.segmentOperations ?? 1000)) this.cut(state, this.now - this.options.maxOperationMs);
+    if (state.pending.length >= (this.options.segmentOperations ?? 1000)) this.cut(state, this.safeCut());
   }
 
   /** A crash or restart of the server, when it happens. */
@@ -227,7 +235,7 @@ export class OnlineChecker {
     const judgeAfterMs = this.options.judgeAfterMs ?? 1000;
     if (this.now - this.lastSweep < judgeAfterMs / 2) return;
     this.lastSweep = this.now;
-    const cutAt = this.now - this.options.maxOperationMs;
+    const cutAt = this.safeCut();
     const idleBefore = this.now - (this.options.forgetIdleAfterMs ?? Number.POSITIVE_INFINITY);
     for (const state of [...this.accounts.values()]) {
       if (state.lastCompletedAt < idleBefore && state.openSockets.length === 0) {
@@ -237,6 +245,14 @@ export class OnlineChecker {
       const socketDue = state.openSockets.some(({ socket }) => socket.closed !== undefined && socket.closed.at < cutAt - judgeAfterMs);
       if (state.oldestPending < cutAt - judgeAfterMs || socketDue) this.cut(state, cutAt);
     }
+  }
+
+  /** The latest time every request sent before has surely completed by now. */
+  private safeCut(): Millis {
+    const byTimeout = this.now - this.options.maxOperationMs;
+    if (!this.options.oldestInFlight) return byTimeout;
+    const oldest = this.options.oldestInFlight();
+    return Math.max(byTimeout, Math.min(oldest ?? this.now, this.now));
   }
 
   /**
@@ -252,6 +268,8 @@ export class OnlineChecker {
     const running: Operation[] = [];
     const rest: Operation[] = [];
     for (const op of state.pending) (op.completedAt < cutAt ? fresh : op.invokedAt < cutAt ? running : rest).push(op);
+    // Operations arrive as their answers are handled, which a busy process may do a little out of order.
+    sortOperationsByCompletion(fresh);
     const real = mergeByCompletion(state.carried, fresh);
     const views = socketViews(state.openSockets, real, cutAt);
     if (fresh.length === 0 && views.judged.length === 0) return;
@@ -270,7 +288,10 @@ export class OnlineChecker {
       if (ops.some((id) => id < 0 || waiting.has(id)) || !ops.some((id) => judged.has(id))) continue;
       if (!views.firstReport(violation)) continue;
       this.log.add(violation);
-      this.options.onViolation?.(violation);
+      if (this.options.onViolation) {
+        const named = new Set(ops);
+        this.options.onViolation(violation, window.filter((op) => named.has(op.id)));
+      }
     }
 
     // Later windows judge requests sent from here on.
