@@ -20,6 +20,8 @@ export interface CaseProgress {
   deepestVersion?: number;
   /** Violations found so far. */
   violations?: number;
+  /** The resident memory of every process running the workloads (--workers), when not only this one's. */
+  rssBytes?: number;
 }
 
 export interface CheckContext {

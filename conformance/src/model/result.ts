@@ -174,6 +174,16 @@ export interface RunCoverage {
   traffic?: TrafficRate;
   /** Dimensions below what a run of this kind should reach, each with its target and what was reached. */
   notReached: Array<{ dimension: string; target: number; reached: number }>;
+  /** --workers N: what each worker process did, in order, with the seed that generates its workloads again. */
+  workers?: WorkerShare[];
+}
+
+/** One worker's part of a --workers run. */
+export interface WorkerShare {
+  seed: number;
+  operations: number;
+  accounts: number;
+  opsPerSecond: number;
 }
 
 /** The load of a run's randomized workloads against their traffic profile's minimal rate (--traffic, --rate). */

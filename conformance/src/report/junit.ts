@@ -133,16 +133,21 @@ function bySection(results: readonly CheckResult[]): Map<string, CheckResult[]> 
 
 const decimal = (value: number): string => String(Number.isInteger(value) ? value : Number(value.toFixed(1)));
 
-/** The run's coverage as properties named coverage.<dimension>, its traffic as coverage.traffic.<field>; the dimensions not reached as one list. */
+/**
+ * The run's coverage as properties named coverage.<dimension>, its traffic as
+ * coverage.traffic.<field>; the dimensions not reached as one list; with
+ * --workers, their count and seeds.
+ */
 function coverageProperties(coverage: RunCoverage | undefined): string[][] {
   if (!coverage) return [];
-  const { notReached, traffic, ...reached } = coverage;
+  const { notReached, traffic, workers, ...reached } = coverage;
   const numbers = Object.entries(reached).map(([name, value]) => [`coverage.${name}`, decimal(value)]);
   const rate = traffic
     ? Object.entries(traffic).map(([name, value]) => [`coverage.traffic.${name}`, typeof value === "number" ? decimal(value) : String(value)])
     : [];
   const gaps = notReached.length > 0 ? [["coverage.notReached", notReached.map((gap) => `${gap.dimension} ${gap.target} (reached ${gap.reached})`).join(", ")]] : [];
-  return [...numbers, ...rate, ...gaps];
+  const shares = workers ? [["coverage.workers", String(workers.length)], ["coverage.workers.seeds", workers.map((worker) => worker.seed).join(", ")]] : [];
+  return [...numbers, ...rate, ...gaps, ...shares];
 }
 
 /**

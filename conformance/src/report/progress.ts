@@ -150,6 +150,7 @@ export function describeProgress(progress: CaseProgress, rssBytes?: number): str
   if (progress.accounts !== undefined) parts.push(`${number(progress.accounts)} account${progress.accounts === 1 ? "" : "s"}`);
   if (progress.deepestVersion !== undefined) parts.push(`deepest version ${number(progress.deepestVersion)}`);
   if (progress.violations !== undefined) parts.push(`${progress.violations} violation${progress.violations === 1 ? "" : "s"}`);
-  if (rssBytes !== undefined && progress.operationsPerSecond !== undefined) parts.push(`RSS ${number(rssBytes / 1024 / 1024)} MB`);
+  const rss = progress.rssBytes ?? rssBytes;
+  if (rss !== undefined && progress.operationsPerSecond !== undefined) parts.push(`RSS ${number(rss / 1024 / 1024)} MB`);
   return parts.join(", ");
 }

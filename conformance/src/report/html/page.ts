@@ -6,7 +6,7 @@
 // failures; then every requirement.
 import { requirementById } from "../../../../spec/index.js";
 import { describeAlone, targetName, type CheckResult, type Finding, type RunCoverage, type RunResult, type Verdict } from "../../model/result.js";
-import { exercisedLine, notReachedLine, trafficLine } from "../coverage-text.js";
+import { exercisedLine, notReachedLine, trafficLine, workersLine } from "../coverage-text.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
 import { baselineTotals, runVerdict, blockedTotals, verdictLabel, worst } from "../terminal.js";
@@ -122,10 +122,12 @@ function coverageFacts(coverage: RunCoverage | undefined): string[] {
   if (!coverage) return [];
   const gaps = notReachedLine(coverage);
   const traffic = trafficLine(coverage);
+  const workers = workersLine(coverage);
   return [
     `<dt>Exercised</dt><dd>${escapeMarkup(exercisedLine(coverage).replace(/^Exercised: /, ""))}</dd>`,
     ...(gaps ? [`<dt>Not reached</dt><dd>${escapeMarkup(gaps.replace(/^Not reached: /, ""))}</dd>`] : []),
     ...(traffic ? [`<dt>Traffic</dt><dd>${escapeMarkup(traffic.replace(/^Traffic: /, ""))}</dd>`] : []),
+    ...(workers ? [`<dt>Workers</dt><dd>${escapeMarkup(workers.replace(/^Workers: /, ""))}</dd>`] : []),
   ];
 }
 
