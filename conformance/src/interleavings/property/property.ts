@@ -14,6 +14,7 @@ import { isDeep, shrinkWithChecker } from "./shrink.js";
 import { probeLargestWallet } from "../execution/largest-wallet.js";
 import { workloadArbitraryFor } from "../workload/arbitrary.js";
 import type { Counterexample } from "./counterexample-file.js";
+import type { Workload } from "../workload/workload.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 
@@ -64,7 +65,11 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     ...(settings.traffic ? { traffic: settings.traffic } : {}),
     ...(settings.depthCap !== undefined ? { depthCap: settings.depthCap } : {}),
   });
-  const property = fc.asyncProperty(workloads, async (workload) => {
+  // fast-check's time limit (a soak's --duration, --max-time) ends its loop without waiting for the
+  // workload in flight: the run waits for it, so that what it sent is read finally, checked and counted.
+  let inFlight: Promise<boolean> | undefined;
+  const property = fc.asyncProperty(workloads, (workload) => (inFlight = checkWorkload(workload)));
+  const checkWorkload = async (workload: Workload): Promise<boolean> => {
     // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
     if (settings.interrupt?.aborted) throw new RunInterrupted();
     if (crash !== undefined || observations.hopeless) return true;
@@ -87,13 +92,13 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
       crash = error;
       return true;
     }
-  });
+  };
 
   const seed = settings.seed ?? randomSeed();
   const soak = settings.durationMs;
   const details = await fc.check(property, {
     seed,
-    // A soak run goes on until its time is up (fast-check stops between runs) or a failure is found.
+    // A soak run goes on until its time is up or a failure is found.
     numRuns: soak !== undefined ? Number.MAX_SAFE_INTEGER : settings.runs,
     ...(soak !== undefined ? { interruptAfterTimeLimit: soak, markInterruptAsFailure: false } : {}),
     ...(settings.path !== undefined ? { path: settings.path } : {}),
@@ -101,6 +106,7 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     // The time budget ends generation too, not only execution: an interrupted run is not a failure.
     ...(settings.deadline !== undefined ? { interruptAfterTimeLimit: Math.max(0, settings.deadline - performance.now()), markInterruptAsFailure: false } : {}),
   });
+  await inFlight?.catch(() => undefined);
   if (crash !== undefined) throw crash;
   outcome.seed = details.seed;
   outcome.shrinkSteps = details.numShrinks;
