@@ -13,7 +13,6 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus, loadavg } from "node:os";
-import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -21,38 +20,7 @@ import { WebSocket } from "ws";
 import type { ProfileName } from "../../spec/index.js";
 import { startCli, type RunningCli } from "../test/support/cli-process.js";
 import { startPostgres, type ThrowawayPostgres } from "../test/support/postgres.js";
-
-// autocannon ships no types; these are the parts used here.
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  body?: string;
-  headers?: Record<string, string>;
-  setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
-  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
-}
-interface Histogram {
-  average: number;
-  p50: number;
-  p99: number;
-  total: number;
-}
-interface AutocannonResult {
-  requests: Histogram;
-  latency: Histogram;
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  statusCodeStats: Record<string, { count: number }>;
-}
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  requests: AutocannonRequest[];
-}) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+import { autocannon, benchProfiles, mix, prepareAccounts, statusCounts, walletText, type AutocannonResult, type BenchAccount, type BenchProfile } from "./wallet-load.js";
 
 const { values } = parseArgs({
   options: {
@@ -66,102 +34,6 @@ const { values } = parseArgs({
 });
 const durationSeconds = Math.min(Math.max(Number(values.duration) || 5, 1), 60);
 const connections = Math.min(Math.max(Number(values.connections) || 10, 1), 256);
-
-/** One account per connection, so that POSTs mostly succeed and 409s stay the exception. */
-interface BenchAccount {
-  token: string;
-  sequence: number;
-}
-
-const walletText = `-${":a1b2".repeat(50)}`;
-
-/** What differs between the profiles for the mix: the paths' prefix and the bodies. */
-interface BenchProfile {
-  prefix: string;
-  signup(email: string): object;
-  wallet(token: string, sequence: number): object;
-}
-
-const password = "bench-password";
-const benchProfiles: Record<ProfileName, BenchProfile> = {
-  seed: {
-    prefix: "",
-    signup: (email) => ({ email, password }),
-    wallet: (token, sequence) => ({ version: 1, token, encryptedWallet: walletText, sequence, hmac: "h" }),
-  },
-  api3: {
-    prefix: "/api/3",
-    signup: (email) => ({ email, password, clientSaltSeed: "a".repeat(64) }),
-    wallet: (token, sequence) => ({ token, encryptedWallet: walletText, sequence, hmac: "h" }),
-  },
-};
-
-async function prepareAccounts(url: string, count: number, profile: BenchProfile): Promise<BenchAccount[]> {
-  const accounts: BenchAccount[] = [];
-  for (let i = 0; i < count; i++) {
-    const email = `bench${i}@example.com`;
-    await postJson(url, `${profile.prefix}/signup`, profile.signup(email));
-    const auth = (await postJson(url, `${profile.prefix}/auth/full`, { email, password, deviceId: "bench" })) as { token: string };
-    await postJson(url, `${profile.prefix}/wallet`, profile.wallet(auth.token, 1));
-    accounts.push({ token: auth.token, sequence: 1 });
-  }
-  return accounts;
-}
-
-async function postJson(url: string, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${url}${path}`, { method: "POST", body: JSON.stringify(body) });
-  return response.json();
-}
-
-/** The sequence a wallet body carries; undefined for bodies without one (an api3 200 or 409). */
-function sequenceIn(body: string): number | undefined {
-  try {
-    const sequence = (JSON.parse(body) as { sequence?: unknown }).sequence;
-    return typeof sequence === "number" ? sequence : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Three GETs to one POST; each request picks the next account and the POST
- * carries its next sequence, learnt from the answers that carry one (an api3
- * POST's do not: its 200 means the posted sequence, and after its 409 the
- * account's next GET tells).
- */
-function mix(accounts: BenchAccount[], profile: BenchProfile): AutocannonRequest[] {
-  let next = 0;
-  const pick = (context: Record<string, unknown>): BenchAccount => {
-    const account = accounts[next++ % accounts.length]!;
-    context["account"] = account;
-    return account;
-  };
-  const learn = (context: Record<string, unknown>, sequence: number | undefined): void => {
-    const account = context["account"] as BenchAccount | undefined;
-    if (account && sequence !== undefined) account.sequence = Math.max(account.sequence, sequence);
-  };
-  const get: AutocannonRequest = {
-    method: "GET",
-    setupRequest: (request, context) => ({ ...request, path: `${profile.prefix}/wallet?token=${pick(context).token}` }),
-    onResponse: (status, body, context) => {
-      if (status === 200) learn(context, sequenceIn(body));
-    },
-  };
-  const post: AutocannonRequest = {
-    method: "POST",
-    path: `${profile.prefix}/wallet`,
-    setupRequest: (request, context) => {
-      const account = pick(context);
-      context["posted"] = account.sequence + 1;
-      return { ...request, body: JSON.stringify(profile.wallet(account.token, account.sequence + 1)) };
-    },
-    onResponse: (status, body, context) => {
-      if (status === 200) learn(context, sequenceIn(body) ?? (context["posted"] as number));
-      else if (status === 409) learn(context, sequenceIn(body));
-    },
-  };
-  return [get, get, get, post];
-}
 
 const fixedBody = JSON.stringify({ version: 1, encryptedWallet: walletText, sequence: 2, hmac: "h" });
 
@@ -280,6 +152,7 @@ async function listenEverywhere(deployment: Deployment, accounts: BenchAccount[]
 /** Requests/s are summed over the processes, and the p99 is the largest of theirs (no tail is hidden by another's). */
 async function measure(name: string, deployment: Deployment, protocol: ProfileName = "seed"): Promise<Measurement> {
   const profile = benchProfiles[protocol];
+  // One account per connection, so that POSTs mostly succeed and 409s stay the exception.
   const accounts = await prepareAccounts(deployment.urls[0]!, connections, profile);
   const listeners = protocol === "api3" ? await listenEverywhere(deployment, accounts) : undefined;
   await load(deployment, accounts, warmUpSeconds, profile);
@@ -287,10 +160,7 @@ async function measure(name: string, deployment: Deployment, protocol: ProfileNa
   const results = await load(deployment, accounts, durationSeconds, profile);
   const sockets = listeners && { open: listeners.open, frames: listeners.frames() - framesBefore };
   listeners?.close();
-  const statuses = new Map<string, number>();
-  for (const result of results) {
-    for (const [status, { count }] of Object.entries(result.statusCodeStats)) statuses.set(status, (statuses.get(status) ?? 0) + count);
-  }
+  const statuses = statusCounts(results);
   return {
     name,
     processes: deployment.urls.length,

@@ -226,6 +226,9 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
         // A replayed workload with node restarts needs its nodes restarted, whatever --restarts says.
         ...(started.length > 0 && (options.restarts > 0 || replay?.workload.restarts?.length) ? { restarts: { servers: started, count: options.restarts } } : {}),
         ...(started.length > 0 ? { started: { commands: options.serverCommands, urlPrinted: options.urls.length === 0 } } : {}),
+        ...(options.workers > 1
+          ? { workers: { count: options.workers, ...(options.requestsPerSecond !== undefined ? { requestsPerSecond: options.requestsPerSecond } : {}) } }
+          : {}),
       },
       onStart: progress?.started,
       onResult: progress?.finished,

@@ -66,6 +66,8 @@ export interface CliOptions {
   serverCommands: string[];
   /** --restarts: crashes (SIGKILL) and restarts during the randomized workloads: of the one server over the run, or of nodes in each workload. */
   restarts: number;
+  /** --workers: processes that each run the randomized workloads with accounts and a seed of their own, into one report; 1 runs them in this process. */
+  workers: number;
 }
 
 /** A mistake in the command line; its message is one line. */
@@ -115,6 +117,9 @@ export function usage(): string {
       (traffic) =>
         `                      ${`${traffic.name}:`.padEnd(15)}${traffic.stresses} (${describeMinimalRate(traffic)}${traffic === defaultTrafficProfile ? "; the default" : ""})`,
     ),
+    "  --workers N         run the randomized workloads in N processes (N cores) at once, each with its own accounts and",
+    "                      seed (the run's seed + its index, from 0), into one report; with --runs, each runs that many;",
+    "                      --rate and --rate-limit are shared among them (default 1: in this process)",
     "  --rate N            the randomized workloads send at most N requests per second, their devices together (up to N at",
     "                      once after a pause); not below the traffic profile's minimal rate",
     `  --depth N           deepest history an account is advanced to before its devices race (default ${defaultDepthCap}, or the traffic`,
@@ -187,6 +192,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         faults: { type: "boolean" },
         "server-cmd": { type: "string", multiple: true },
         restarts: { type: "string" },
+        workers: { type: "string" },
         help: { type: "boolean", short: "h" },
         ...reportOptions,
       },
@@ -225,6 +231,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     quiet: values["quiet"] === true,
     ...interleavings,
     ...parseFaultOptions(text, values["faults"] === true, (values["server-cmd"] as string[] | undefined) ?? [], urls.length),
+    workers: parseWorkers(text),
     help: values["help"] === true,
     reports: reportWriters.flatMap((writer) => {
       const file = text(writer.flag);
@@ -383,6 +390,20 @@ function parseFaultOptions(
   // One server's crashes are spread over the runs; a deployment's come with each workload.
   if (serverCommands.length === 1 && runs !== undefined && restarts > Number(runs)) throw new UsageError(`--restarts ${restarts} needs at least as many --runs`);
   return { faults, restarts, serverCommands };
+}
+
+/** The most --workers: a process each, and a runner has seldom more cores. */
+export const maxWorkers = 64;
+
+/** --workers N: 1 (the default) runs the workloads in this process; more, in that many processes whose results are merged. */
+function parseWorkers(text: (name: string) => string | undefined): number {
+  const workers = parseInteger("--workers", text("workers"), 1, 1, maxWorkers);
+  if (workers === 1) return workers;
+  // Each of these is about one sequence of workloads, or one server's crashes: N processes would each make their own.
+  if (text("replay") !== undefined) throw new UsageError("--replay executes one saved workload in one process; it takes no --workers");
+  if (text("path") !== undefined) throw new UsageError("--path generates one run's failure again, in one process; it takes no --workers");
+  if (text("restarts") !== undefined) throw new UsageError("--restarts kills the server under every worker at once; it takes no --workers");
+  return workers;
 }
 
 /** Seconds, decimals allowed, from 0 to `max`, as milliseconds. */

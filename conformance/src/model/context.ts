@@ -22,6 +22,8 @@ export interface CaseProgress {
   violations?: number;
   /** A soak's long-lived accounts (counted in the figures above too): how many, their operations, their deepest version. */
   longLived?: { accounts: number; operations: number; deepestVersion: number };
+  /** The resident memory of every process running the workloads (--workers), when not only this one's. */
+  rssBytes?: number;
 }
 
 export interface CheckContext {

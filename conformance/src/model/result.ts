@@ -7,7 +7,6 @@ import type { RateLimitTotals } from "../client/rate-limit.js";
 import type { Violation } from "../interleavings/history/findings.js";
 import type { History } from "../interleavings/history/history.js";
 import type { ShrinkSummary, WorkloadSize } from "../interleavings/property/shrink-summary.js";
-import type { ThroughputPoint } from "../interleavings/soak/throughput.js";
 
 /** What a check observed that breaks a requirement. */
 export interface Finding {
@@ -179,6 +178,26 @@ export interface RunCoverage {
   longLived?: LongLivedCoverage;
   /** A soak's checked operations per second over its time: at most 120 points. */
   throughput?: ThroughputPoint[];
+  /** --workers N: what each worker process did, in order, with the seed that generates its workloads again. */
+  workers?: WorkerShare[];
+}
+
+/** One bucket of a soak's throughput chart. */
+export interface ThroughputPoint {
+  /** Seconds from the start of the randomized workloads to the end of the bucket. */
+  atSeconds: number;
+  /** Checked operations per second in the bucket: the workloads' and the long-lived accounts' together, */
+  operationsPerSecond: number;
+  /** of which the long-lived accounts'. */
+  longLivedPerSecond: number;
+}
+
+/** One worker's part of a --workers run. */
+export interface WorkerShare {
+  seed: number;
+  operations: number;
+  accounts: number;
+  opsPerSecond: number;
 }
 
 /** What a soak's long-lived accounts did: worked on for the whole run, checked online. */

@@ -133,17 +133,22 @@ function bySection(results: readonly CheckResult[]): Map<string, CheckResult[]> 
 
 const decimal = (value: number): string => String(Number.isInteger(value) ? value : Number(value.toFixed(1)));
 
-/** The run's coverage as properties named coverage.<dimension>, its traffic as coverage.traffic.<field>; the dimensions not reached as one list. */
+/**
+ * The run's coverage as properties named coverage.<dimension>, its traffic as
+ * coverage.traffic.<field>; the dimensions not reached as one list; with
+ * --workers, their count and seeds.
+ */
 function coverageProperties(coverage: RunCoverage | undefined): string[][] {
   if (!coverage) return [];
   // The throughput series is a chart's: the HTML and JSON reports have it.
-  const { notReached, traffic, longLived, throughput: _throughput, ...reached } = coverage;
+  const { notReached, traffic, longLived, workers, throughput: _throughput, ...reached } = coverage;
   const numbers = Object.entries(reached).map(([name, value]) => [`coverage.${name}`, decimal(value)]);
   const fields = (prefix: string, record: object | undefined) =>
     Object.entries(record ?? {}).map(([name, value]) => [`coverage.${prefix}.${name}`, typeof value === "number" ? decimal(value) : String(value)]);
   const rate = [...fields("traffic", traffic), ...fields("longLived", longLived)];
   const gaps = notReached.length > 0 ? [["coverage.notReached", notReached.map((gap) => `${gap.dimension} ${gap.target} (reached ${gap.reached})`).join(", ")]] : [];
-  return [...numbers, ...rate, ...gaps];
+  const shares = workers ? [["coverage.workers", String(workers.length)], ["coverage.workers.seeds", workers.map((worker) => worker.seed).join(", ")]] : [];
+  return [...numbers, ...rate, ...gaps, ...shares];
 }
 
 /**

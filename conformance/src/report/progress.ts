@@ -153,6 +153,7 @@ export function describeProgress(progress: CaseProgress, rssBytes?: number): str
   const longLived = progress.longLived;
   if (longLived) parts.push(`long-lived: ${number(longLived.accounts)} account${longLived.accounts === 1 ? "" : "s"}, ${number(longLived.operations)} ops, version ${number(longLived.deepestVersion)}`);
   if (progress.violations !== undefined) parts.push(`${progress.violations} violation${progress.violations === 1 ? "" : "s"}`);
-  if (rssBytes !== undefined && progress.operationsPerSecond !== undefined) parts.push(`RSS ${number(rssBytes / 1024 / 1024)} MB`);
+  const rss = progress.rssBytes ?? rssBytes;
+  if (rss !== undefined && progress.operationsPerSecond !== undefined) parts.push(`RSS ${number(rss / 1024 / 1024)} MB`);
   return parts.join(", ");
 }

@@ -23,6 +23,7 @@ import { generatesAgain, replayCommandsFor, sharedRun, shrinkSummaryOf, type Fin
 import { describeShrink, describeSize, workloadSize } from "./shrink-summary.js";
 import { fieldLines, interleavingSlug, replaySeedCommand } from "./words.js";
 import { describeWorkload } from "../workload/workload.js";
+import { checkAcrossWorkers } from "../workers/across-workers.js";
 
 type CheckedRequirement = HistoryRequirement | "LIN-7";
 
@@ -175,6 +176,7 @@ function reportServerErrors(ctx: CheckContext, outcome: PropertyOutcome): void {
 }
 
 async function checkRequirement(ctx: CheckContext, requirement: CheckedRequirement): Promise<void> {
+  if (ctx.interleavings.workers) return checkAcrossWorkers(ctx, requirement);
   const shared = sharedRun(ctx);
   const run = await shared.finished;
   const { outcome } = run;

@@ -20,7 +20,8 @@ import { addLoad, rateOf, withLongLivedLoad, type TrafficLoad } from "./traffic-
 import type { Workload } from "../workload/workload.js";
 import type { DomainShrink } from "./shrink.js";
 import type { LongLivedOutcome, LongLivedProgress } from "../soak/long-lived-accounts.js";
-import { ThroughputSeries, type ThroughputPoint } from "../soak/throughput.js";
+import { ThroughputSeries } from "../soak/throughput.js";
+import type { ThroughputPoint } from "../../model/result.js";
 
 export interface PropertyEnvironment extends ExecutionEnvironment {
   settings: InterleavingSettings;

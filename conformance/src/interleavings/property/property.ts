@@ -16,6 +16,7 @@ import { workloadArbitraryFor } from "../workload/arbitrary.js";
 import type { Counterexample } from "./counterexample-file.js";
 import { LongLivedAccounts, type LongLivedOutcome } from "../soak/long-lived-accounts.js";
 import { defaultTrafficProfile } from "../workload/traffic.js";
+import type { Workload } from "../workload/workload.js";
 
 export { brokenRequirements, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 
@@ -111,7 +112,11 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
   // A soak's long-lived accounts run beside the workloads for the whole run (soak/).
   const soakOver = new AbortController();
   const longLived = soak !== undefined ? startLongLivedAccounts(env, observations, seed, soak, soakOver.signal) : undefined;
-  const property = fc.asyncProperty(workloads, async (workload) => {
+  // fast-check's time limit (a soak's --duration, --max-time) ends its loop without waiting for the
+  // workload in flight: the run waits for it, so that what it sent is read finally, checked and counted.
+  let inFlight: Promise<boolean> | undefined;
+  const property = fc.asyncProperty(workloads, (workload) => (inFlight = checkWorkload(workload)));
+  const checkWorkload = async (workload: Workload): Promise<boolean> => {
     // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
     if (settings.interrupt?.aborted) throw new GenerationEnded("the run was interrupted");
     if (longLived?.accounts.failed) throw new GenerationEnded("a long-lived account broke a requirement");
@@ -135,11 +140,11 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
       crash = error;
       return true;
     }
-  });
+  };
 
   const details = await fc.check(property, {
     seed,
-    // A soak run goes on until its time is up (fast-check stops between runs) or a failure is found.
+    // A soak run goes on until its time is up or a failure is found.
     numRuns: soak !== undefined ? Number.MAX_SAFE_INTEGER : settings.runs,
     ...(soak !== undefined ? { interruptAfterTimeLimit: soak, markInterruptAsFailure: false } : {}),
     ...(settings.path !== undefined ? { path: settings.path } : {}),
@@ -147,6 +152,7 @@ async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutc
     // The time budget ends generation too, not only execution: an interrupted run is not a failure.
     ...(settings.deadline !== undefined ? { interruptAfterTimeLimit: Math.max(0, settings.deadline - performance.now()), markInterruptAsFailure: false } : {}),
   });
+  await inFlight?.catch(() => undefined);
   // The workloads are over (time is up, one failed, or the run was interrupted): so are the long-lived accounts.
   soakOver.abort();
   if (longLived) observations.addLongLived(await longLived.finished);

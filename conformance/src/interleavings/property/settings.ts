@@ -49,6 +49,13 @@ export interface InterleavingSettings {
   restarts?: { servers: readonly RestartableServer[]; count: number };
   /** --server-cmd: how the suite started the server or each node, for replay commands; `urlPrinted` when the one server's URL is what its command printed. */
   started?: { commands: readonly string[]; urlPrinted: boolean };
+  /**
+   * --workers N (above 1): the workloads run in N processes at once, each
+   * with its own accounts and seed, and the cases report what they found
+   * together (../workers/). `requestsPerSecond` is the run's --rate-limit,
+   * shared among them as --rate is.
+   */
+  workers?: { count: number; requestsPerSecond?: number };
 }
 
 

@@ -4,15 +4,7 @@
 // merged and the width doubles. However long the run, the series holds at
 // most `maxPoints` numbers per kind.
 import { performance } from "node:perf_hooks";
-
-export interface ThroughputPoint {
-  /** Seconds from the start of the randomized workloads to the end of the bucket. */
-  atSeconds: number;
-  /** Checked operations per second in the bucket: the workloads' and the long-lived accounts' together, */
-  operationsPerSecond: number;
-  /** of which the long-lived accounts'. */
-  longLivedPerSecond: number;
-}
+import type { ThroughputPoint } from "../../model/result.js";
 
 export type ThroughputSource = "workloads" | "longLived";
 
@@ -70,4 +62,26 @@ export class ThroughputSeries {
     }
     this.widthMs *= 2;
   }
+}
+
+/**
+ * The series of processes that ran at once (--workers), started at about
+ * the same time, as one: their operations counted again into one series.
+ */
+export function mergeThroughput(serieses: ReadonlyArray<readonly ThroughputPoint[]>, maxPoints = 120): ThroughputPoint[] {
+  const merged = new ThroughputSeries(0, maxPoints);
+  let end = 0;
+  for (const series of serieses) {
+    let from = 0;
+    for (const point of series) {
+      const seconds = point.atSeconds - from;
+      // Counted in the middle of its bucket, so that it lands in the same bucket of the merged series.
+      const at = ((from + point.atSeconds) / 2) * 1000;
+      merged.add(Math.round(point.longLivedPerSecond * seconds), "longLived", at);
+      merged.add(Math.round((point.operationsPerSecond - point.longLivedPerSecond) * seconds), "workloads", at);
+      from = point.atSeconds;
+    }
+    end = Math.max(end, from * 1000);
+  }
+  return merged.points(end);
 }

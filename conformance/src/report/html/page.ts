@@ -6,7 +6,7 @@
 // failures; then every requirement.
 import { requirementById } from "../../../../spec/index.js";
 import { describeAlone, targetName, type CheckResult, type Finding, type RunCoverage, type RunResult, type Verdict } from "../../model/result.js";
-import { exercisedLine, longLivedLine, notReachedLine, trafficLine } from "../coverage-text.js";
+import { exercisedLine, longLivedLine, notReachedLine, trafficLine, workersLine } from "../coverage-text.js";
 import { throughputChart } from "./throughput-chart.js";
 import { suiteVersion } from "../../version.js";
 import { escapeMarkup, htmlDocumentStart } from "../markup.js";
@@ -125,12 +125,14 @@ function coverageFacts(coverage: RunCoverage | undefined): string[] {
   const traffic = trafficLine(coverage);
   const longLived = longLivedLine(coverage);
   const chart = throughputChart(coverage.throughput ?? []);
+  const workers = workersLine(coverage);
   return [
     `<dt>Exercised</dt><dd>${escapeMarkup(exercisedLine(coverage).replace(/^Exercised: /, ""))}</dd>`,
     ...(longLived ? [`<dt>Long-lived</dt><dd>${escapeMarkup(longLived.replace(/^Long-lived: /, ""))}</dd>`] : []),
     ...(chart ? [`<dt>Throughput</dt><dd>${chart}<span class="legend">checked operations/s: all (solid), long-lived accounts (dashed)</span></dd>`] : []),
     ...(gaps ? [`<dt>Not reached</dt><dd>${escapeMarkup(gaps.replace(/^Not reached: /, ""))}</dd>`] : []),
     ...(traffic ? [`<dt>Traffic</dt><dd>${escapeMarkup(traffic.replace(/^Traffic: /, ""))}</dd>`] : []),
+    ...(workers ? [`<dt>Workers</dt><dd>${escapeMarkup(workers.replace(/^Workers: /, ""))}</dd>`] : []),
   ];
 }
 

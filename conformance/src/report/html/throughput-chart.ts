@@ -2,7 +2,7 @@
 // operations per second of the whole run, and of its long-lived accounts,
 // one point per bucket of the series (at most 120, soak/throughput.ts), so
 // the chart is as small after ten hours as after ten minutes.
-import type { ThroughputPoint } from "../../interleavings/soak/throughput.js";
+import type { ThroughputPoint } from "../../model/result.js";
 import { escapeMarkup } from "../markup.js";
 
 const width = 480;

@@ -1,0 +1,166 @@
+// How near a server's capacity the suite's soak drives it: the in-memory
+// reference (the built wallet-sync-reference, real scrypt cost, a process of
+// its own) is loaded first by a plain load generator (autocannon: a few
+// accounts signed up and logged in once, then many connections sending
+// GET /wallet and POST /wallet of the stored sequence + 1 as fast as it
+// answers), then by the suite's soak (the built wallet-sync-conformance
+// --duration, its interleaving cases only), and the two rates are printed
+// side by side with their ratio and the machine's load average. The soak is
+// read only through its command line and JSON report, so the benchmark
+// measures whatever the soak does.
+//
+//   npm run bench:soak [-- --duration 30 --traffic default --workers 1 --connections 32 --accounts 16 --gets-per-post 3]
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startCli } from "../../reference/test/support/cli-process.js";
+import { autocannon, benchProfiles, mix, prepareAccounts, statusCounts } from "../../reference/bench/wallet-load.js";
+import type { RunResult } from "../src/model/result.js";
+import { trafficProfileNames } from "../src/interleavings/workload/traffic.js";
+
+const referenceCli = fileURLToPath(new URL("../../reference/src/cli.js", import.meta.url));
+const suiteCli = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+
+/** Fresh processes are slower for their first second or two: the plain load is warmed up this long first, not measured. */
+const warmUpSeconds = 2;
+
+interface Options {
+  seconds: number;
+  traffic: string;
+  workers: number;
+  connections: number;
+  accounts: number;
+  getsPerPost: number;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: "string", default: "30" },
+      traffic: { type: "string", default: "default" },
+      workers: { type: "string", default: "1" },
+      connections: { type: "string", default: "32" },
+      accounts: { type: "string", default: "16" },
+      "gets-per-post": { type: "string", default: "3" },
+    },
+  });
+  const integer = (flag: string, min: number, max: number): number => {
+    const text = values[flag as keyof typeof values] as string;
+    const number = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!(number >= min && number <= max)) throw new Error(`--${flag} must be an integer from ${min} to ${max}, got '${text}'`);
+    return number;
+  };
+  if (!trafficProfileNames.includes(values.traffic)) throw new Error(`--traffic must be one of ${trafficProfileNames.join(", ")}, got '${values.traffic}'`);
+  return {
+    seconds: integer("duration", 5, 600),
+    traffic: values.traffic,
+    workers: integer("workers", 1, 64),
+    connections: integer("connections", 1, 1024),
+    accounts: integer("accounts", 1, 1000),
+    getsPerPost: integer("gets-per-post", 0, 20),
+  };
+}
+
+const number = (n: number): string => Math.round(n).toLocaleString("en-US");
+const load = (): string => loadavg().map((average) => average.toFixed(1)).join(" ");
+
+interface PlainLoad {
+  requestsPerSecond: number;
+  statuses: Map<string, number>;
+  errors: number;
+}
+
+async function plainLoad(url: string, options: Options): Promise<PlainLoad> {
+  const profile = benchProfiles.seed;
+  const accounts = await prepareAccounts(url, options.accounts, profile, `plain-${Date.now().toString(36)}-`);
+  const requests = mix(accounts, profile, options.getsPerPost);
+  await autocannon({ url, connections: options.connections, duration: warmUpSeconds, requests });
+  const result = await autocannon({ url, connections: options.connections, duration: options.seconds, requests });
+  return { requestsPerSecond: result.requests.total / result.duration, statuses: statusCounts([result]), errors: result.errors + result.timeouts };
+}
+
+interface SoakLoad {
+  exitCode: number | null;
+  /** Requests of the workloads' histories (signups, logins, GETs, POSTs, final reads; the largest-wallet probe left out). */
+  operations: number;
+  /** The run's own duration (its JSON report's durationMs): from its first case to its report. */
+  runSeconds: number;
+  /** Checked operations per second while the workloads ran (coverage.traffic.rate): the probe, final reads and settle left out. */
+  trafficRate?: number;
+  accounts: number;
+  maxSequence: number;
+}
+
+async function soak(url: string, options: Options, dir: string): Promise<SoakLoad> {
+  const json = join(dir, "soak.json");
+  const interleavingCases = await interleavingCaseIds();
+  const args = [suiteCli, "--url", url, "--only", interleavingCases.join(","), "--duration", `${options.seconds}s`, "--traffic", options.traffic, "--workers", String(options.workers), "--quiet", "--json", json];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+  const exitCode = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const report = JSON.parse(await readFile(json, "utf8")) as RunResult;
+  const coverage = report.coverage;
+  if (!coverage) throw new Error(`the soak (exit status ${exitCode}) reported no coverage`);
+  return {
+    exitCode,
+    operations: coverage.operations,
+    runSeconds: report.durationMs / 1000,
+    ...(coverage.traffic ? { trafficRate: coverage.traffic.rate } : {}),
+    accounts: coverage.accounts,
+    maxSequence: coverage.maxSequence,
+  };
+}
+
+/** The interleaving cases, from the suite's own --list: the soak runs those and no contract check. */
+async function interleavingCaseIds(): Promise<string[]> {
+  const child = spawn(process.execPath, [suiteCli, "--list"], { stdio: ["ignore", "pipe", "inherit"] });
+  let listing = "";
+  child.stdout.on("data", (chunk: Buffer) => (listing += chunk.toString()));
+  await new Promise((resolve) => child.once("close", resolve));
+  const ids = listing.split("\n").map((line) => line.split(" ")[0] ?? "").filter((id) => id.endsWith("/interleavings"));
+  if (ids.length === 0) throw new Error("wallet-sync-conformance --list names no interleaving case");
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const dir = await mkdtemp(join(tmpdir(), "wallet-sync-soak-bench-"));
+  const server = await startCli(["--port", "0"], { program: referenceCli });
+  try {
+    console.log(`The in-memory reference (real scrypt cost) in a process of its own at ${server.url}; node ${process.version}, ${cpus().length} cores`);
+    console.log(`load average ${load()} at start (1, 5, 15 min)\n`);
+
+    const started = performance.now();
+    const plain = await plainLoad(server.url, options);
+    const statuses = [...plain.statuses].map(([status, count]) => `${status}: ${number(count)}`).join(", ");
+    console.log(`plain load (autocannon): ${options.accounts} accounts logged in once, ${options.connections} connections, ${options.getsPerPost} GETs to 1 POST of sequence + 1,`);
+    console.log(`  ${options.seconds} s after ${warmUpSeconds} s of warm-up: ${number(plain.requestsPerSecond)} requests/s (${statuses}; errors ${plain.errors}); load average ${load()}`);
+    console.log(`  (${((performance.now() - started) / 1000).toFixed(0)} s with the accounts' set-up)\n`);
+
+    const run = await soak(server.url, options, dir);
+    const soakRate = run.operations / run.runSeconds;
+    console.log(`suite soak: wallet-sync-conformance --duration ${options.seconds}s --traffic ${options.traffic} --workers ${options.workers}, its interleaving cases only (exit status ${run.exitCode}):`);
+    console.log(`  ${number(run.operations)} requests in ${run.runSeconds.toFixed(1)} s of the run = ${number(soakRate)} requests/s; load average ${load()}`);
+    console.log(`  (${number(run.accounts)} accounts, deepest version ${number(run.maxSequence)}; while the workloads ran: ${run.trafficRate !== undefined ? number(run.trafficRate) : "-"} checked operations/s)\n`);
+
+    console.log(`${"".padEnd(12)}${"requests/s".padStart(12)}`);
+    console.log(`${"plain load".padEnd(12)}${number(plain.requestsPerSecond).padStart(12)}`);
+    console.log(`${"suite soak".padEnd(12)}${number(soakRate).padStart(12)}`);
+    console.log(`ratio soak / plain: ${(soakRate / plain.requestsPerSecond).toFixed(2)}`);
+    console.log("\nThe soak's requests are its histories' operations (signups, logins, GETs, POSTs, final reads; not the");
+    console.log("probe for the largest wallet) over the run's whole duration: probe, final reads and settle periods included.");
+  } finally {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench:soak: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+}
