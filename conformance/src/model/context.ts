@@ -62,6 +62,8 @@ export interface CheckContext {
   report(finding: FindingInput): void;
   /** Records an exchange made outside `client`. */
   record(exchange: Exchange): void;
+  /** Records an exchange made outside `client` only when its shape breaks the spec: of a long run, only what a finding needs. */
+  recordOffSpec(exchange: Exchange): void;
   /** Tells the progress display how far the case has got; cheap enough to call after every run. */
   reportProgress(progress: CaseProgress): void;
   /** Attaches the history and violations of an interleaving property to the case's result (the last call wins). */

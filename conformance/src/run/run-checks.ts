@@ -286,6 +286,9 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CaseRun>
     uniqueEmail: (label) => `ws-${env.unique(label)}@example.com`,
     report,
     record,
+    recordOffSpec: (exchange) => {
+      if (schemaFindings(exchange, env.profile).length > 0) record(exchange);
+    },
     reportProgress: env.progress,
     attachInterleaving: (evidence) => {
       interleaving = evidence;

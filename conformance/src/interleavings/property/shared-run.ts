@@ -9,7 +9,6 @@ import type { ConnectionSettings } from "../../client/connection.js";
 import { ProtocolClient } from "../../client/protocol-client.js";
 import { startFaultProxy, type FaultProxy } from "../../faults/fault-proxy.js";
 import type { CheckContext } from "../../model/context.js";
-import { schemaFindings } from "../../run/schema-findings.js";
 import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./counterexample-file.js";
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
@@ -64,9 +63,7 @@ async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
         ...options,
         ...(cap && options.rateLimits ? { rateLimits: options.rateLimits.alsoPacedBy(cap) } : {}),
         ...(proxy ? { baseUrl: proxy.url } : {}),
-        onExchange: (exchange) => {
-          if (schemaFindings(exchange).length > 0) ctx.record(exchange);
-        },
+        onExchange: (exchange) => ctx.recordOffSpec(exchange),
       });
     });
     outcome = await runProperty({
