@@ -13,7 +13,7 @@ import { formatHtmlReport } from "../src/report/html/page.js";
 import { renderInterleaving } from "../src/report/html/interleaving.js";
 import { cropAround, planTimeline } from "../src/report/html/timeline-plan.js";
 import { hostileText, interleavingResult, largeBrokenHistory, runOf, smallBrokenHistory } from "./fixtures/interleaving-run.js";
-import { describeOperation, narratorFor } from "../src/report/history-text.js";
+import { describeOperation, narratorFor } from "../src/interleavings/property/history-text.js";
 import { accepted, changed, HistoryBuilder, serverError, upgraded } from "./interleavings/history-builder.js";
 import { describeInChromium, openReport, useChromium } from "./support/chromium.js";
 

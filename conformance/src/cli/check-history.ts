@@ -12,7 +12,7 @@ import { specDir } from "../../../spec/index.js";
 import { checkHistory } from "../interleavings/history/checker.js";
 import { historyFormat, isReadableHistoryFormat, type History } from "../interleavings/history/history.js";
 import { counterexampleFormat } from "../interleavings/property/counterexample-file.js";
-import { describeEvidence } from "../report/history-text.js";
+import { describeEvidence } from "../interleavings/property/history-text.js";
 import { jsonReportFormat } from "../report/json.js";
 
 export const reportSchemaFile = join(dirname(specDir), "conformance", "report-schema.json");

@@ -9,7 +9,7 @@
 // replay it.
 import { requirementById, type ProfileName } from "../../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../../model/case.js";
-import { describeOperation, describeReplayAttempts, operationDescriber } from "../../report/history-text.js";
+import { describeOperation, describeReplayAttempts, operationDescriber } from "./history-text.js";
 import { SetupRefused, type CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";

@@ -2,7 +2,7 @@
 // timeline picture per panel and, next to each, its violations in words with
 // the operations they name (hovering one highlights its bars).
 import type { InterleavingEvidence } from "../../model/result.js";
-import { describeReplay, describeViolation, narratorFor, operationDescriber } from "../history-text.js";
+import { describeReplay, describeViolation, narratorFor, operationDescriber } from "../../interleavings/property/history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { defaultTimelineLimits, planTimeline, type NumberedViolation, type TimelineLimits } from "./timeline-plan.js";
 import { renderTimelineSvg } from "./timeline-svg.js";

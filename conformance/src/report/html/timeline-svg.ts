@@ -16,7 +16,7 @@
 // server, ⌁ dropped, | closed by its client at the end of the run.
 import type { Narrator } from "../../interleavings/history/findings.js";
 import type { Operation, ServerEvent, SocketOperation } from "../../interleavings/history/history.js";
-import { describeOperation } from "../history-text.js";
+import { describeOperation } from "../../interleavings/property/history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { naturalOrder, type TimelinePanel } from "./timeline-plan.js";
 
