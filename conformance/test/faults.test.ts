@@ -13,7 +13,8 @@ import { runCli } from "../src/cli/main.js";
 import { ProtocolClient } from "../src/client/protocol-client.js";
 import { faultHeader, faultKindNames, type FaultKind } from "../src/faults/fault-kinds.js";
 import { startFaultProxy, type FaultProxy } from "../src/faults/fault-proxy.js";
-import { parseWorkload } from "../src/interleavings/workload/workload.js";
+import { executeWorkload } from "../src/interleavings/execution/execute.js";
+import { describeWorkload, ordinal, parseWorkload } from "../src/interleavings/workload/workload.js";
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { freePort } from "./support/ports.js";
@@ -93,6 +94,46 @@ test("a saved workload keeps its faults, and an unknown fault is named", () => {
   wrong.accounts[0]!.devices[0]!.moves[0]!.fault = "lightning";
   expect(() => parseWorkload(wrong)).toThrow(/fault must be one of hangup-after-send/);
 });
+
+test("a fault names the request of its move it hits; a file without the index hits the first, as before", () => {
+  const device = (moves: unknown[]) => ({ startMs: 0, opening: "get", sharedId: false, moves });
+  const file = (moves: unknown[]) => ({ accounts: [{ devices: [device(moves)] }] });
+  const first = { kind: "password-change", pauseMs: 0, fault: "drop-answer" };
+  const third = { ...first, faultAt: 2 };
+  const parsed = parseWorkload(file([first, third, { ...first, faultAt: 0 }]), "workload", "api3");
+  expect(parsed.accounts[0]!.devices[0]!.moves).toEqual([first, third, first]);
+  expect(describeWorkload(parsed)[0]).toContain("password change [fault: drop-answer on its 1st request] · password change [fault: drop-answer on its 3rd request]");
+  expect(() => parseWorkload(file([{ kind: "get", pauseMs: 0, faultAt: 1 }]))).toThrow(/faultAt needs a fault/);
+  expect(() => parseWorkload(file([{ ...first, kind: "get", faultAt: 99 }]))).toThrow(/faultAt must be an integer from 0 to 15/);
+  expect([1, 2, 3, 4, 11, 12, 13, 21, 22].map(ordinal)).toEqual(["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd"]);
+});
+
+test("api3: a fault at a move's 3rd request hits the login after a password change, not the change", async () => {
+  const api3 = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
+  const proxy = await startFaultProxy(api3.url);
+  try {
+    const moves = (faultAt: number) => [{ kind: "password-change" as const, pauseMs: 0, fault: "delay-request" as const, ...(faultAt > 0 ? { faultAt } : {}) }];
+    const run = (faultAt: number) => {
+      const workload = { accounts: [{ devices: [{ startMs: 0, opening: "get" as const, sharedId: false, moves: moves(faultAt) }] }] };
+      const node = new ProtocolClient({ baseUrl: proxy.url, profile: "api3", timeoutMs: 5_000 });
+      return executeWorkload(workload, { nodes: [node], unique: (label) => `${label}-${faultAt}-${Date.now()}`, timeoutMs: 5_000, settleMs: 0 });
+    };
+    const faulted = async (faultAt: number) => {
+      const { history } = await run(faultAt);
+      const password = history.operations.findIndex((op) => op.kind === "password");
+      expect(password).toBeGreaterThan(0);
+      return history.operations.flatMap((op, index) => (op.fault === undefined ? [] : [{ kind: op.kind, afterChange: index > password }]));
+    };
+    expect(await faulted(0)).toEqual([{ kind: "password", afterChange: false }]);
+    // The 2nd request is the salt seed's GET before the login (not an operation of the history), the 3rd the login.
+    expect(await faulted(2)).toEqual([{ kind: "auth", afterChange: true }]);
+    // A move of three requests never reaches a 4th: no fault at all, and none left for a later move.
+    expect(await faulted(3)).toEqual([]);
+  } finally {
+    await proxy.close();
+    await api3.close();
+  }
+}, 30_000);
 
 describe("half-write-on-cancel", () => {
   const interleavings = (faults: boolean) =>

@@ -58,8 +58,9 @@ type Posted = Exclude<PostOutcome, { kind: "no-state" }>;
 
 export class Device {
   private readonly client: WalletClient;
-  /** The fault for the next request the device sends (--faults). */
+  /** The fault of the move being performed (--faults), and how many of its requests go before the one it hits. */
   private armedFault: FaultKind | undefined;
+  private requestsBeforeFault = 0;
   /** Generation of the token the client holds; 0 before the first login. */
   private generation = 0;
   /** Tokens a later login of this device replaced, oldest first. */
@@ -112,10 +113,14 @@ export class Device {
     return { token: this.client.authToken, generation: this.generation };
   }
 
-  /** The fault header for the request being sent, once: a move's fault hits the first request it sends. */
+  /** The fault header for the request being sent, once: a move's fault hits the request of the move at its index. */
   private takeArmedFault(): Record<string, string> {
     const fault = this.armedFault;
     if (fault === undefined) return {};
+    if (this.requestsBeforeFault > 0) {
+      this.requestsBeforeFault--;
+      return {};
+    }
     this.armedFault = undefined;
     return { [faultHeader]: fault };
   }
@@ -187,10 +192,11 @@ export class Device {
 
   private async performFaulty(move: FaultyMove): Promise<void> {
     this.armedFault = move.fault;
+    this.requestsBeforeFault = move.faultAt ?? 0;
     try {
       await this.perform(move);
     } finally {
-      // A move that sent nothing (nothing to be stale about) leaves no fault for the next one.
+      // A move that sent fewer requests (or nothing to be stale about) leaves no fault for the next one.
       this.armedFault = undefined;
     }
   }

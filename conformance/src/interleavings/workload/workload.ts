@@ -43,9 +43,12 @@ export const api3MoveKinds = ["password-change", "listen"] as const satisfies re
 
 /**
  * A move with --faults may carry a fault (faults/fault-kinds.ts) that the
- * suite's proxy injects into the first request the move sends.
+ * suite's proxy injects into one request the move sends: the one at index
+ * `faultAt`, counted from 0 in the order the move sends them (absent: the
+ * first, as files written before the index say). A move that sends fewer
+ * requests meets no fault.
  */
-export type FaultyMove = Move & { fault?: FaultKind };
+export type FaultyMove = Move & { fault?: FaultKind; faultAt?: number };
 
 /**
  * The size of an edit's wallet: bytes, or the largest the server accepts
@@ -129,6 +132,8 @@ export const workloadLimits = {
   /** Node restarts of one workload, and the acknowledged POSTs each waits for. */
   restarts: { min: 0, max: 8 },
   afterPosts: { min: 1, max: 12 },
+  /** Which request of a move its fault hits, from 0 (an edit's retries after 409s and lost answers, with the reads between them, stay below it). */
+  faultAt: { min: 0, max: 15 },
 } as const;
 
 export const accountLabel = (index: number): string => `a${index}`;
@@ -173,8 +178,15 @@ export function countMoves(workload: Workload): number {
 }
 
 function describeMove(move: FaultyMove): string {
-  const fault = move.fault !== undefined ? ` [fault: ${move.fault}]` : "";
+  const fault = move.fault !== undefined ? ` [fault: ${move.fault} on its ${ordinal((move.faultAt ?? 0) + 1)} request]` : "";
   return describeAction(move) + fault;
+}
+
+/** "1st", "2nd", "3rd", "4th", "11th", "12th", "21st". */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  return `${n}${suffix}`;
 }
 
 function describeWallet(wallet: EditedWallet | undefined): string {
@@ -286,8 +298,14 @@ function oneOf<T extends string>(value: unknown, where: string, allowed: readonl
 
 function parseMove(value: unknown, where: string, profile: ProfileName): FaultyMove {
   const action = parseAction(value, where, profile);
-  const fault = record(value, where)["fault"];
-  return fault === undefined ? action : { ...action, fault: oneOf(fault, `${where}.fault`, faultKindNames) };
+  const { fault, faultAt } = record(value, where);
+  if (fault === undefined) {
+    if (faultAt !== undefined) fail(`${where}.faultAt`, "needs a fault");
+    return action;
+  }
+  const at = faultAt === undefined ? undefined : integer(faultAt, `${where}.faultAt`, workloadLimits.faultAt);
+  // The first request is the index's absence, as in files written before it.
+  return { ...action, fault: oneOf(fault, `${where}.fault`, faultKindNames), ...(at ? { faultAt: at } : {}) };
 }
 
 function parseAction(value: unknown, where: string, profile: ProfileName): Move {
