@@ -224,6 +224,8 @@ export class Device {
         return this.useOldToken(move.use);
       case "password-change":
         return this.changePassword();
+      case "password-change-without-wallet":
+        return this.changePasswordWithoutWallet();
       case "listen":
         return this.listen();
     }
@@ -431,6 +433,55 @@ export class Device {
       if (status === 409) await this.readRenewing();
       else if (status !== 401) return;
     }
+  }
+
+  /**
+   * api3, hostile (PASS-4): once the device has seen a wallet, a password
+   * change without wallet fields; the server must refuse it (409). After a
+   * 409 the device logs in with the password it tried, which must be refused
+   * too. A change (or a probe) the server accepted anyway is adopted, so
+   * that the account's devices go on with the password the server now has.
+   */
+  private async changePasswordWithoutWallet(): Promise<void> {
+    if ((this.client.walletState?.sequence ?? 0) < 1) return;
+    if (this.passwordLabel !== this.password.label) await this.takeAccountPassword();
+    const next = this.password.next();
+    const labels = this.toNextNode();
+    const outcome = await this.client.changePassword(next.rootPassword, { withoutWallet: true });
+    if (outcome.kind === "local-changes") return;
+    const { exchange, sent } = outcome;
+    this.env.recorder.password(labels, { oldPassword: this.passwordLabel, newPassword: next.label }, exchange);
+    this.env.control.observe(exchange);
+    const status = exchange.response?.status;
+    if (status === 200) {
+      this.password.adopt(next.rootPassword, next.label, sent.clientSaltSeed);
+      await this.authenticate();
+    } else if (status === 409) {
+      if (await this.probeLogin(next.rootPassword, sent.clientSaltSeed, next.label)) this.password.adopt(next.rootPassword, next.label, sent.clientSaltSeed);
+    }
+  }
+
+  /**
+   * A login with a password the account should not have (PASS-4's probe),
+   * recorded with its label. Refused, the device keeps its own token and
+   * password; issued, the new token replaces its own, as any login's does.
+   */
+  private async probeLogin(rootPassword: string, clientSaltSeed: string, label: string): Promise<boolean> {
+    const own = { token: this.client.authToken, rootPassword: this.client.rootPassword, clientSaltSeed: this.client.clientSaltSeed };
+    this.client.rootPassword = rootPassword;
+    this.client.clientSaltSeed = clientSaltSeed;
+    const labels = this.toNextNode();
+    const exchange = await this.client.getAuthToken();
+    const op = this.env.recorder.auth(labels, exchange, label);
+    this.env.control.observe(exchange);
+    if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
+      if (this.generation > 0) this.replaced.push({ token: own.token, generation: this.generation });
+      this.generation = op.tokenGeneration;
+      this.passwordLabel = label;
+      return true;
+    }
+    Object.assign(this.client, { authToken: own.token, rootPassword: own.rootPassword, clientSaltSeed: own.clientSaltSeed });
+    return false;
   }
 
   /** Whether a password change without a settling answer took effect: the server then stores its salt seed. */

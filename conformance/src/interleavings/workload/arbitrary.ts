@@ -68,6 +68,7 @@ function moveOf(kind: MoveKind, traffic: TrafficProfile): fc.Arbitrary<Move> {
     case "get":
     case "repeat":
     case "password-change":
+    case "password-change-without-wallet":
     case "listen":
       return fc.record({ kind: fc.constant(kind), pauseMs });
   }

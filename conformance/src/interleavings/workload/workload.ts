@@ -33,13 +33,19 @@ export type Move =
    * again with the new password when their tokens are refused.
    */
   | { kind: "password-change"; pauseMs: number }
+  /**
+   * api3, hostile: once the device has seen a wallet, changes the password
+   * without wallet fields, which must be refused (PASS-4); after a 409 it
+   * logs in with the password it tried, which must be refused too.
+   */
+  | { kind: "password-change-without-wallet"; pauseMs: number }
   /** api3: opens a WebSocket with the device's token and holds it for the rest of the script. */
   | { kind: "listen"; pauseMs: number };
 
 /** The moves of every profile, honest ones first: shrinking turns the others into these. */
 export const seedMoveKinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const satisfies readonly Move["kind"][];
 /** Moves only the api3 profile has. */
-export const api3MoveKinds = ["password-change", "listen"] as const satisfies readonly Move["kind"][];
+export const api3MoveKinds = ["password-change", "listen", "password-change-without-wallet"] as const satisfies readonly Move["kind"][];
 
 /**
  * A move with --faults may carry a fault (faults/fault-kinds.ts) that the
@@ -214,6 +220,8 @@ function describeAction(move: Move): string {
       return `${pause}old-token ${move.use.toUpperCase()}`;
     case "password-change":
       return `${pause}password change`;
+    case "password-change-without-wallet":
+      return `${pause}password change without the wallet`;
     case "listen":
       return `${pause}listen on a socket`;
   }
@@ -330,6 +338,7 @@ function parseAction(value: unknown, where: string, profile: ProfileName): Move 
     case "get":
     case "repeat":
     case "password-change":
+    case "password-change-without-wallet":
     case "listen":
       return { kind, pauseMs };
   }
