@@ -18,6 +18,7 @@ import { describeWorkload, ordinal, parseWorkload } from "../src/interleavings/w
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { freePort } from "./support/ports.js";
+import { startGateway } from "./support/gateway.js";
 
 const brokenCli = fileURLToPath(new URL("../../dist/conformance/src/broken/cli.js", import.meta.url));
 let folder: string;
@@ -81,8 +82,34 @@ describe("the fault proxy", () => {
     expect(faultKindNames.length).toBeGreaterThanOrEqual(5);
   });
 
-  test("an https target is refused with a message", async () => {
-    await expect(startFaultProxy("https://127.0.0.1:1")).rejects.toThrow(/plain HTTP/);
+  test("a target neither http:// nor https:// is refused with a message", async () => {
+    await expect(startFaultProxy("ftp://127.0.0.1:1")).rejects.toThrow(/HTTP and HTTPS only/);
+  });
+
+  test("to an https:// server the proxy speaks TLS: trusted with the CA given (or --insecure), refused without it", async () => {
+    const apiKey = { name: "X-Api-Key", value: "fault-proxy-key" };
+    const gateway = await startGateway({ upstream: server.url, prefix: "/gw", header: apiKey });
+    const through = async (trust: { ca?: string; insecure: boolean }, fault?: FaultKind) => {
+      const tls = await startFaultProxy(gateway.url, trust);
+      try {
+        const headers = (): Record<string, string> => ({ [apiKey.name]: apiKey.value, ...(fault ? { [faultHeader]: fault } : {}) });
+        const client = new ProtocolClient({ baseUrl: tls.url, timeoutMs: 5_000, requestHeaders: headers });
+        return await client.signup({ email: `tls-${fault ?? "plain"}-${trust.insecure}-${trust.ca !== undefined}@example.com`, password: "pw-123456" });
+      } finally {
+        await tls.close();
+      }
+    };
+    try {
+      const ca = await readFile(gateway.caFile, "utf8");
+      // 201 through the gateway: TLS made, the key forwarded, the prefix kept.
+      expect((await through({ ca, insecure: false })).response?.status).toBe(201);
+      expect((await through({ insecure: true })).response?.status).toBe(201);
+      expect((await through({ ca, insecure: false }, "delay-answer")).response?.status).toBe(201);
+      expect((await through({ ca, insecure: false }, "drop-answer")).failure?.kind).toBe("connection");
+      expect((await through({ insecure: false })).response).toBeUndefined();
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
@@ -168,7 +195,7 @@ test("api3: the fault proxy forwards WebSocket upgrades, so sockets are held and
     const run = await runChecks(cases, {
       profile: "api3",
       baseUrl: api3.url,
-      interleavings: { runs: 4, seed: 3, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder, faults: true },
+      interleavings: { runs: 4, seed: 3, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder, faults: true, depthCap: 0 },
     });
     expect(run.results.filter((r) => r.verdict === "failed").map((r) => r.id)).toEqual([]);
     const sockets = run.results.flatMap((r) => r.interleaving?.history.operations ?? []).filter((op) => op.kind === "socket");
