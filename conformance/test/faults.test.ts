@@ -135,7 +135,7 @@ test("a fault names the request of its move it hits; a file without the index hi
   expect([1, 2, 3, 4, 11, 12, 13, 21, 22].map(ordinal)).toEqual(["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd"]);
 });
 
-test("api3: a fault at a move's 3rd request hits the login after a password change, not the change", async () => {
+test("api3: a fault at a move's 4th request hits the login after a password change, not the change", async () => {
   const api3 = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
   const proxy = await startFaultProxy(api3.url);
   try {
@@ -151,11 +151,11 @@ test("api3: a fault at a move's 3rd request hits the login after a password chan
       expect(password).toBeGreaterThan(0);
       return history.operations.flatMap((op, index) => (op.fault === undefined ? [] : [{ kind: op.kind, afterChange: index > password }]));
     };
-    expect(await faulted(0)).toEqual([{ kind: "password", afterChange: false }]);
-    // The 2nd request is the salt seed's GET before the login (not an operation of the history), the 3rd the login.
-    expect(await faulted(2)).toEqual([{ kind: "auth", afterChange: true }]);
-    // A move of three requests never reaches a 4th: no fault at all, and none left for a later move.
-    expect(await faulted(3)).toEqual([]);
+    // The move's requests: the salt seed's GET (no operation of the history), the change, the salt seed's GET again, the login.
+    expect(await faulted(1)).toEqual([{ kind: "password", afterChange: false }]);
+    expect(await faulted(3)).toEqual([{ kind: "auth", afterChange: true }]);
+    // A move of four requests never reaches a 5th: no fault at all, and none left for a later move.
+    expect(await faulted(4)).toEqual([]);
   } finally {
     await proxy.close();
     await api3.close();

@@ -182,6 +182,22 @@ describe("PASS-4: a change without the account's wallet changes nothing", () => 
     expect(violation.explanation).toContain("without a wallet, was answered 200, but the account had a wallet");
   });
 
+  test("legal: after a crash, a wallet only a read showed may be gone; an acknowledged write's may not", () => {
+    const h = api3();
+    h.auth("A", [0, 1]);
+    h.post("A", 1, "-:a", [2, 3], timeout);
+    h.get("A", [4, 5], returns(version(1, "-:a")));
+    h.password("A", { from: "p0", to: "p1" }, [10, 11], changed);
+    const crashed = { ...h.build(), events: [{ kind: "crash" as const, at: 7 }, { kind: "restart" as const, at: 8 }] };
+    expect(checkHistory(crashed).violations.filter((v) => v.requirement === "PASS-4")).toEqual([]);
+    const acknowledged = api3();
+    acknowledged.auth("A", [0, 1]);
+    acknowledged.post("A", 1, "-:a", [2, 3], accepted);
+    acknowledged.password("A", { from: "p0", to: "p1" }, [10, 11], changed);
+    const afterCrash = { ...acknowledged.build(), events: [{ kind: "crash" as const, at: 7 }, { kind: "restart" as const, at: 8 }] };
+    expect(checkHistory(afterCrash).violations.map((v) => v.requirement)).toContain("PASS-4");
+  });
+
   test("PASS-4: the new password of a change refused with 409 logs in", () => {
     const h = api3();
     h.auth("A", [0, 1], authorized, { password: "p0" });

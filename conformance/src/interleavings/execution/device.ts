@@ -403,9 +403,10 @@ export class Device {
    */
   private async changePassword(): Promise<void> {
     for (let attempt = 0; attempt < passwordChangeAttempts && !this.env.control.stopped; attempt++) {
-      if (this.passwordLabel !== this.password.label) await this.takeAccountPassword();
+      // The salt seed fetched again: with a stale one (a lost answer, a change that took effect) the change would send another password than the one the history names.
+      const oldPassword = await this.takeAccountPassword();
+      if (oldPassword === undefined) return;
       const next = this.password.next();
-      const oldPassword = this.passwordLabel;
       const baseSequence = this.client.walletState?.sequence ?? 0;
       const baseHmac = this.client.baseHmac();
       const labels = this.toNextNode();
@@ -444,13 +445,14 @@ export class Device {
    */
   private async changePasswordWithoutWallet(): Promise<void> {
     if ((this.client.walletState?.sequence ?? 0) < 1) return;
-    if (this.passwordLabel !== this.password.label) await this.takeAccountPassword();
+    const oldPassword = await this.takeAccountPassword();
+    if (oldPassword === undefined) return;
     const next = this.password.next();
     const labels = this.toNextNode();
     const outcome = await this.client.changePassword(next.rootPassword, { withoutWallet: true });
     if (outcome.kind === "local-changes") return;
     const { exchange, sent } = outcome;
-    this.env.recorder.password(labels, { oldPassword: this.passwordLabel, newPassword: next.label }, exchange);
+    this.env.recorder.password(labels, { oldPassword, newPassword: next.label }, exchange);
     this.env.control.observe(exchange);
     const status = exchange.response?.status;
     if (status === 200) {

@@ -157,7 +157,7 @@ export function checkAccount(
   checkReplacedTokens(group, narrator, log);
   const passwordChanges = collectPasswordChanges(group);
   checkEndedCredentials(group, passwordChanges, narrator, log);
-  checkRefusedPasswordChanges(group, narrator, log);
+  checkRefusedPasswordChanges(group, crashes, narrator, log);
   checkClosedSockets(group, passwordChanges, narrator, log);
   checkNotifications(group, versions, passwordChanges, narrator, log);
   checkDurability(crashes, group, signups, answers, narrator, log);

@@ -10,7 +10,7 @@
 // so they are never judged; nor is a request that overlapped the change.
 import type { AccountOperations } from "./account-operations.js";
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
-import type { AuthOperation, PasswordOperation, SocketOperation, TokenOperation } from "./history.js";
+import type { AuthOperation, PasswordOperation, ServerEvent, SocketOperation, TokenOperation } from "./history.js";
 
 /** What the account's acknowledged password changes ended. */
 export interface PasswordChanges {
@@ -112,7 +112,7 @@ function checkLogin(
  * races: a wallet stays once stored, and each change tries a password of
  * its own.
  */
-export function checkRefusedPasswordChanges(group: AccountOperations, narrator: Narrator, log: ViolationLog): void {
+export function checkRefusedPasswordChanges(group: AccountOperations, crashes: readonly ServerEvent[], narrator: Narrator, log: ViolationLog): void {
   if (group.passwords.length === 0) return;
   const refusedBy = new Map<string, PasswordOperation>();
   for (const change of group.passwords) {
@@ -120,6 +120,9 @@ export function checkRefusedPasswordChanges(group: AccountOperations, narrator: 
     if (change.outcome.type === "refused" && change.outcome.status === 409) refusedBy.set(change.newPassword, change);
     if (change.outcome.type !== "ok" || change.walletShownBy === undefined) continue;
     const shown = group.requests.find((op) => op.id === change.walletShownBy);
+    // A crash may have lost a wallet that only a read showed (DUR-1 keeps acknowledged writes alone): not judged then.
+    const acknowledgedWrite = shown !== undefined && shown.kind !== "get";
+    if (!acknowledgedWrite && crashes.some((crash) => crash.at < change.invokedAt)) continue;
     const showing = shown ? `${narrator.op(shown)} had shown it, answered 200 at ${narrator.at(shown.completedAt)}` : `operation #${change.walletShownBy} had shown it`;
     log.add({
       requirement: "PASS-4",
