@@ -1,6 +1,7 @@
 // The long seed sweeps behind --faults and --restarts, kept out of npm test:
-//   npm run check:faults              all four sweeps
-//   npm run check:faults -- SWEEP     one of them (names below)
+//   npm run check:faults                     every sweep
+//   npm run check:faults -- SWEEP...         some of them (names below)
+//   npm run check:faults -- --seeds N ...    at most N seeds of each (of each part of api3-deployment)
 // Each line says the sweep, the seed, the verdict and the time to it. A sweep
 // that PostgreSQL is missing for says so and is counted as not run.
 import { mkdtemp, rm } from "node:fs/promises";
@@ -13,6 +14,7 @@ import { runCli } from "../conformance/src/cli/main.js";
 import { startReferenceServer } from "../reference/src/index.js";
 import { freePort } from "../conformance/test/support/ports.js";
 import { findPostgres, startPostgres } from "../reference/test/support/postgres.js";
+import { checkDeployment, restartsCounted, verdictLine, type DeploymentCheckOptions } from "./check-deployment.js";
 
 const brokenCli = fileURLToPath(new URL("../conformance/src/broken/cli.js", import.meta.url));
 const referenceCli = fileURLToPath(new URL("../reference/src/cli.js", import.meta.url));
@@ -60,10 +62,66 @@ const sweeps: Record<string, Sweep> = {
       throw new Error("set up in main");
     },
   },
+  "api3-deployment": {
+    seeds: 20,
+    expect: 0,
+    args: async () => {
+      throw new Error("run by api3Deployment");
+    },
+  },
 };
 
+/**
+ * api3 deployments as the done-when of the issue asks: three PostgreSQL-backed
+ * api3 reference processes checked as one server with every case, --runs 10
+ * a seed; seeds 1 to 5 with --faults, 6 to 10 with one rolling restart each
+ * (--restarts 1, the suite starting the nodes), 11 to 20 as they are. Each
+ * part gets a database and processes of its own (check-deployment.ts).
+ */
+const api3DeploymentParts: ReadonlyArray<Pick<DeploymentCheckOptions, "seeds" | "firstSeed" | "faults" | "restarts">> = [
+  { seeds: 5, firstSeed: 1, faults: true },
+  { seeds: 5, firstSeed: 6, restarts: 1 },
+  { seeds: 10, firstSeed: 11 },
+];
+
+/** Runs the api3-deployment sweep, at most `seedsPerPart` seeds of each part; the runs not as expected. */
+async function api3Deployment(seedsPerPart: number): Promise<number> {
+  let wrong = 0;
+  for (const part of api3DeploymentParts) {
+    const flags = part.faults ? " --faults" : part.restarts ? ` --restarts ${part.restarts}` : "";
+    await checkDeployment({
+      ...part,
+      seeds: Math.min(part.seeds, seedsPerPart),
+      protocol: "api3",
+      nodes: 3,
+      runs: 10,
+      onSeed: (result) => {
+        const ok = result.exitCode === 0;
+        if (!ok) wrong++;
+        const restarts = restartsCounted(result.output);
+        const detail = `${restarts === undefined ? "" : `${restarts} node restarts, `}${verdictLine(result.output)}`;
+        process.stdout.write(`api3-deployment seed ${result.seed}${flags}: exit ${result.exitCode} (expected 0) in ${(result.durationMs / 1000).toFixed(1)} s, ${detail}${ok ? "" : "  <-- WRONG"}\n`);
+        if (!ok) process.stdout.write(`${result.output}\n`);
+      },
+    });
+  }
+  return wrong;
+}
+
 async function main(): Promise<number> {
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const seedsAt = args.indexOf("--seeds");
+  let seedCap = Number.POSITIVE_INFINITY;
+  if (seedsAt >= 0) {
+    const text = args[seedsAt + 1] ?? "";
+    if (!/^[1-9]\d{0,3}$/.test(text)) {
+      process.stderr.write(`check-faults: --seeds must be an integer from 1 to 9999, got '${text}'\n`);
+      return 2;
+    }
+    seedCap = Number(text);
+    args.splice(seedsAt, 2);
+  }
+  const wanted = args;
   const unknown = wanted.filter((name) => !(name in sweeps));
   if (unknown.length > 0) {
     process.stderr.write(`check-faults: no sweep named ${unknown.join(", ")} (sweeps: ${Object.keys(sweeps).join(", ")})\n`);
@@ -76,10 +134,14 @@ async function main(): Promise<number> {
       if (wanted.length > 0 && !wanted.includes(name)) continue;
       let setUp = sweep.args;
       let finish: (() => Promise<void>) | undefined;
-      if (name === "postgres-restarts") {
+      if (name === "postgres-restarts" || name === "api3-deployment") {
         const found = findPostgres();
         if (!found.available) {
           process.stdout.write(`${name}: not run: ${found.reason}\n`);
+          continue;
+        }
+        if (name === "api3-deployment") {
+          wrong += await api3Deployment(seedCap);
           continue;
         }
         const postgres = await startPostgres();
@@ -90,7 +152,7 @@ async function main(): Promise<number> {
         };
       }
       try {
-        for (let seed = 1; seed <= sweep.seeds; seed++) {
+        for (let seed = 1; seed <= Math.min(sweep.seeds, seedCap); seed++) {
           const { args, done } = await setUp(seed, folder);
           const result = await verdict(args).finally(() => done?.());
           const ok = result.exitCode === sweep.expect;

@@ -42,7 +42,7 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe("the api3 zoo", () => {
   it("names, for each server, api3 requirements that exist, and serves the api3 protocol", () => {
     const ids = new Set(requirementsOf("api3").map((requirement) => requirement.id));
-    expect(Object.keys(brokenApi3Servers)).toHaveLength(8);
+    expect(Object.keys(brokenApi3Servers)).toHaveLength(9);
     for (const [name, server] of Object.entries(brokenApi3Servers)) {
       expect(server.protocol, name).toBe("api3");
       for (const requirement of server.breaks) expect(ids, `${name}: ${requirement}`).toContain(requirement);
@@ -84,6 +84,19 @@ describe("tokens-kept-after-password-change (PASS-2)", () => {
     expect((await client.getWallet(token)).json).toEqual({ encryptedWallet: "re-encrypted-2", sequence: 2, hmac: "mac-2" });
     expect((await client.postWallet(token, 3, "with the old key")).status).toBe(200);
     expect((await client.auth(email, defaultPassword, "probe")).status).toBe(401);
+  });
+});
+
+describe("password-change-without-wallet (PASS-4)", () => {
+  it("PASS-4: a change without wallet fields over a stored wallet is answered 200: the new password logs in, the old wallet stays", async () => {
+    const client = await start("password-change-without-wallet");
+    const email = freshEmail();
+    const token = await client.tokenFor(email);
+    await client.postWallet(token, 1, "w1");
+    expect((await client.changePassword(passwordChange(email))).status).toBe(200);
+    expect((await client.auth(email, defaultPassword, "probe")).status).toBe(401);
+    const fresh = await client.tokenFor(email, "after", newPassword);
+    expect((await client.getWallet(fresh)).json).toMatchObject({ sequence: 1 });
   });
 });
 

@@ -13,10 +13,12 @@ import { runCli } from "../src/cli/main.js";
 import { ProtocolClient } from "../src/client/protocol-client.js";
 import { faultHeader, faultKindNames, type FaultKind } from "../src/faults/fault-kinds.js";
 import { startFaultProxy, type FaultProxy } from "../src/faults/fault-proxy.js";
-import { parseWorkload } from "../src/interleavings/workload/workload.js";
+import { executeWorkload } from "../src/interleavings/execution/execute.js";
+import { describeWorkload, ordinal, parseWorkload } from "../src/interleavings/workload/workload.js";
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { freePort } from "./support/ports.js";
+import { startGateway } from "./support/gateway.js";
 
 const brokenCli = fileURLToPath(new URL("../../dist/conformance/src/broken/cli.js", import.meta.url));
 let folder: string;
@@ -80,8 +82,34 @@ describe("the fault proxy", () => {
     expect(faultKindNames.length).toBeGreaterThanOrEqual(5);
   });
 
-  test("an https target is refused with a message", async () => {
-    await expect(startFaultProxy("https://127.0.0.1:1")).rejects.toThrow(/plain HTTP/);
+  test("a target neither http:// nor https:// is refused with a message", async () => {
+    await expect(startFaultProxy("ftp://127.0.0.1:1")).rejects.toThrow(/HTTP and HTTPS only/);
+  });
+
+  test("to an https:// server the proxy speaks TLS: trusted with the CA given (or --insecure), refused without it", async () => {
+    const apiKey = { name: "X-Api-Key", value: "fault-proxy-key" };
+    const gateway = await startGateway({ upstream: server.url, prefix: "/gw", header: apiKey });
+    const through = async (trust: { ca?: string; insecure: boolean }, fault?: FaultKind) => {
+      const tls = await startFaultProxy(gateway.url, trust);
+      try {
+        const headers = (): Record<string, string> => ({ [apiKey.name]: apiKey.value, ...(fault ? { [faultHeader]: fault } : {}) });
+        const client = new ProtocolClient({ baseUrl: tls.url, timeoutMs: 5_000, requestHeaders: headers });
+        return await client.signup({ email: `tls-${fault ?? "plain"}-${trust.insecure}-${trust.ca !== undefined}@example.com`, password: "pw-123456" });
+      } finally {
+        await tls.close();
+      }
+    };
+    try {
+      const ca = await readFile(gateway.caFile, "utf8");
+      // 201 through the gateway: TLS made, the key forwarded, the prefix kept.
+      expect((await through({ ca, insecure: false })).response?.status).toBe(201);
+      expect((await through({ insecure: true })).response?.status).toBe(201);
+      expect((await through({ ca, insecure: false }, "delay-answer")).response?.status).toBe(201);
+      expect((await through({ ca, insecure: false }, "drop-answer")).failure?.kind).toBe("connection");
+      expect((await through({ insecure: false })).response).toBeUndefined();
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
@@ -93,6 +121,46 @@ test("a saved workload keeps its faults, and an unknown fault is named", () => {
   wrong.accounts[0]!.devices[0]!.moves[0]!.fault = "lightning";
   expect(() => parseWorkload(wrong)).toThrow(/fault must be one of hangup-after-send/);
 });
+
+test("a fault names the request of its move it hits; a file without the index hits the first, as before", () => {
+  const device = (moves: unknown[]) => ({ startMs: 0, opening: "get", sharedId: false, moves });
+  const file = (moves: unknown[]) => ({ accounts: [{ devices: [device(moves)] }] });
+  const first = { kind: "password-change", pauseMs: 0, fault: "drop-answer" };
+  const third = { ...first, faultAt: 2 };
+  const parsed = parseWorkload(file([first, third, { ...first, faultAt: 0 }]), "workload", "api3");
+  expect(parsed.accounts[0]!.devices[0]!.moves).toEqual([first, third, first]);
+  expect(describeWorkload(parsed)[0]).toContain("password change [fault: drop-answer on its 1st request] · password change [fault: drop-answer on its 3rd request]");
+  expect(() => parseWorkload(file([{ kind: "get", pauseMs: 0, faultAt: 1 }]))).toThrow(/faultAt needs a fault/);
+  expect(() => parseWorkload(file([{ ...first, kind: "get", faultAt: 99 }]))).toThrow(/faultAt must be an integer from 0 to 15/);
+  expect([1, 2, 3, 4, 11, 12, 13, 21, 22].map(ordinal)).toEqual(["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd"]);
+});
+
+test("api3: a fault at a move's 4th request hits the login after a password change, not the change", async () => {
+  const api3 = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
+  const proxy = await startFaultProxy(api3.url);
+  try {
+    const moves = (faultAt: number) => [{ kind: "password-change" as const, pauseMs: 0, fault: "delay-request" as const, ...(faultAt > 0 ? { faultAt } : {}) }];
+    const run = (faultAt: number) => {
+      const workload = { accounts: [{ devices: [{ startMs: 0, opening: "get" as const, sharedId: false, moves: moves(faultAt) }] }] };
+      const node = new ProtocolClient({ baseUrl: proxy.url, profile: "api3", timeoutMs: 5_000 });
+      return executeWorkload(workload, { nodes: [node], unique: (label) => `${label}-${faultAt}-${Date.now()}`, timeoutMs: 5_000, settleMs: 0 });
+    };
+    const faulted = async (faultAt: number) => {
+      const { history } = await run(faultAt);
+      const password = history.operations.findIndex((op) => op.kind === "password");
+      expect(password).toBeGreaterThan(0);
+      return history.operations.flatMap((op, index) => (op.fault === undefined ? [] : [{ kind: op.kind, afterChange: index > password }]));
+    };
+    // The move's requests: the salt seed's GET (no operation of the history), the change, the salt seed's GET again, the login.
+    expect(await faulted(1)).toEqual([{ kind: "password", afterChange: false }]);
+    expect(await faulted(3)).toEqual([{ kind: "auth", afterChange: true }]);
+    // A move of four requests never reaches a 5th: no fault at all, and none left for a later move.
+    expect(await faulted(4)).toEqual([]);
+  } finally {
+    await proxy.close();
+    await api3.close();
+  }
+}, 30_000);
 
 describe("half-write-on-cancel", () => {
   const interleavings = (faults: boolean) =>
@@ -127,7 +195,7 @@ test("api3: the fault proxy forwards WebSocket upgrades, so sockets are held and
     const run = await runChecks(cases, {
       profile: "api3",
       baseUrl: api3.url,
-      interleavings: { runs: 4, seed: 3, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder, faults: true },
+      interleavings: { runs: 4, seed: 3, shrinkBudgetMs: 0, settleMs: 100, counterexampleDir: folder, faults: true, depthCap: 0 },
     });
     expect(run.results.filter((r) => r.verdict === "failed").map((r) => r.id)).toEqual([]);
     const sockets = run.results.flatMap((r) => r.interleaving?.history.operations ?? []).filter((op) => op.kind === "socket");

@@ -99,3 +99,24 @@ test("api3 through the gateway: --ca, the header and the prefix reach the WebSoc
     await api3.close();
   }
 }, 120_000);
+
+test("--faults to an https:// server: the suite's proxy speaks TLS with --ca and forwards the header, sockets included", async () => {
+  const api3 = await startReferenceServer({ scryptCost: 64, protocol: "api3" });
+  const secured = await startGateway({ upstream: api3.url, prefix: "/wallet-sync", header: apiKey });
+  try {
+    const { out, output } = captured();
+    const only = "LIN-4/interleavings,NOTIFY-2/interleavings,PASS-4/interleavings";
+    const args = ["--url", secured.url, "--protocol", "api3", "--ca", secured.caFile, ...keyArgs, "--faults", "--only", only, "--depth", "0", "--runs", "2", "--seed", "3", "--settle", "0.1", "--quiet"];
+    const result = await runCli(args, output);
+    expect(result.exitCode, out.stdout + out.stderr).toBe(0);
+    const history = result.run!.results.find((r) => r.interleaving)!.interleaving!.history;
+    // Through the proxy, TLS and the key reached the server: requests were answered, faults injected, sockets upgraded.
+    expect(history.operations.some((op) => op.kind === "post" && op.outcome.type === "ok")).toBe(true);
+    expect(history.operations.filter((op) => op.fault !== undefined).length).toBeGreaterThan(0);
+    expect(history.operations.some((op) => op.kind === "socket" && op.outcome.type === "ok" && op.outcome.status === 101)).toBe(true);
+    expect(out.stdout).not.toContain(apiKey.value);
+  } finally {
+    await secured.close();
+    await api3.close();
+  }
+}, 120_000);

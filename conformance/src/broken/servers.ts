@@ -652,6 +652,13 @@ class TokensKeptStore extends MemoryStore {
   protected override endTokensOf(): void {}
 }
 
+/** Takes a password change without wallet fields whatever the account holds: the password and salt seed change, the wallet stays, one the new password cannot decrypt. */
+class WalletlessPasswordChangeStore extends MemoryStore {
+  protected override passwordChangeRefusal(userId: UserId, wallet: WalletVersion | undefined): ReturnType<MemoryStore["passwordChangeRefusal"]> {
+    return wallet === undefined ? undefined : super.passwordChangeRefusal(userId, wallet);
+  }
+}
+
 /** Announces every POST it is sent, before knowing whether it was stored. */
 class AnnouncesEveryPostHub extends NotificationHub {
   override walletPosted(owner: TokenOwner, posted: WalletVersion): void {
@@ -751,6 +758,11 @@ export const brokenApi3Servers: Record<string, BrokenServer> = {
   "tokens-kept-after-password-change": brokenApi3("keeps every token of the account working after a password change", ["PASS-2"], (o) => ({
     store: new TokensKeptStore(storeOptions(o)),
   })),
+  "password-change-without-wallet": brokenApi3(
+    "accepts a password change without wallet fields for an account that has a wallet: stores the password and salt seed, keeps the old wallet",
+    ["PASS-4"],
+    (o) => ({ store: new WalletlessPasswordChangeStore(storeOptions(o)) }),
+  ),
   "notifies-refused-post": brokenApi3(
     "announces wallet-update:<sequence> for every POST /wallet, also one answered 409",
     ["NOTIFY-3"],

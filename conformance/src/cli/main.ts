@@ -170,11 +170,6 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     }
   }
   url = started[0]?.url ?? url;
-  const notPlain = [url, ...options.urls].find((node) => node !== undefined && !node.startsWith("http://"));
-  if (options.faults && notPlain !== undefined) {
-    await stopStarted();
-    return fail(`--faults needs plain http:// servers to put its proxy in front of, not ${notPlain}`);
-  }
   if (url === undefined) {
     try {
       embedded = await startEmbeddedReference(options.profile);

@@ -2,7 +2,11 @@
 // wants a header on every request, over HTTPS with a private CA (or any
 // certificate), through the proxies the environment names. One dispatcher
 // carries it all, so every client of a run (checks, walkthrough,
-// interleavings, the probe) connects the same way.
+// interleavings, the probe) connects the same way; the api3 notification
+// sockets, opened outside undici, pick their proxy by the same rules.
+import type { Agent } from "node:http";
+import { HttpsProxyAgent } from "https-proxy-agent";
+import { getProxyForUrl } from "proxy-from-env";
 import { EnvHttpProxyAgent, type Dispatcher } from "undici";
 import { maxResponseHeaderBytes } from "../defaults.js";
 
@@ -70,6 +74,32 @@ function headerRecord(headers: Dispatcher.DispatchOptions["headers"]): Record<st
     if (value !== undefined) record[name] = Array.isArray(value) ? value.join(", ") : String(value);
   }
   return record;
+}
+
+/**
+ * The proxy the environment names for a connection to `url` (http: or
+ * https:), as the requests' dispatcher picks one: none when NO_PROXY covers
+ * the host (and port); for https, HTTPS_PROXY, else HTTP_PROXY; for http,
+ * HTTP_PROXY (lowercase names first, and ALL_PROXY where these are unset).
+ */
+export function environmentProxyFor(url: string): string | undefined {
+  const target = new URL(url);
+  // An explicit port, so that NO_PROXY entries with a port are matched alike whichever scheme is asked.
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  // URL keeps an IPv6 hostname's brackets.
+  const own = target.protocol === "https:" ? getProxyForUrl(`https://${target.hostname}:${port}/`) : "";
+  return own || getProxyForUrl(`http://${target.hostname}:${port}/`) || undefined;
+}
+
+/**
+ * An agent that tunnels a WebSocket's connection to `url` through the
+ * environment's proxy with CONNECT (https-proxy-agent), or undefined to
+ * connect directly. Over the tunnel ws speaks TLS itself for a wss://
+ * server, with the run's --ca and --insecure.
+ */
+export function socketProxyAgent(url: string): Agent | undefined {
+  const proxy = environmentProxyFor(url);
+  return proxy === undefined ? undefined : new HttpsProxyAgent(proxy);
 }
 
 /** A `Name: value` header as given on the command line; undefined when it is not one. */

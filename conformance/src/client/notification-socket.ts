@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import WebSocket from "ws";
 import { maxResponseBytes, maxSocketFrameBytes, maxSocketFrames } from "../defaults.js";
 import { readCappedText } from "./bounded-body.js";
-import type { ConnectionSettings } from "./connection.js";
+import { socketProxyAgent, type ConnectionSettings } from "./connection.js";
 import type { Exchange, ReceivedResponse } from "./protocol-client.js";
 
 export interface SocketOptions {
@@ -60,7 +60,10 @@ export function openSocket(options: SocketOptions): Promise<SocketOpening> {
     endedAt: startedAt,
   };
   const connection = options.connection;
+  // Through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY exempts the server, as every request of the run.
+  const agent = socketProxyAgent(options.baseUrl);
   const ws = new WebSocket(`${options.baseUrl}${options.path}`, {
+    ...(agent ? { agent } : {}),
     handshakeTimeout: options.openTimeoutMs,
     maxPayload: maxSocketFrameBytes,
     perMessageDeflate: false,

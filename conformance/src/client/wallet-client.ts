@@ -347,8 +347,10 @@ export class WalletClient {
    * client has a base on the server re-encrypts it for the new secrets as
    * base + 1 in the same request (PASS-1). Refused while local changes wait
    * to be posted. The tokens of the account end (PASS-2): log in again.
+   * `withoutWallet` sends no wallet fields even over a base, as a broken
+   * client would: a server must refuse it (PASS-4).
    */
-  async changePassword(newRootPassword: string): Promise<PasswordChangeOutcome> {
+  async changePassword(newRootPassword: string, { withoutWallet = false } = {}): Promise<PasswordChangeOutcome> {
     if (!this.algorithm.saltSeeds) throw new Error(`the ${this.profile} profile has no password change`);
     if (this.localChanges !== "") {
       this.print("Local changes not posted yet: post the wallet before changing the password.");
@@ -357,7 +359,7 @@ export class WalletClient {
     const clientSaltSeed = newClientSaltSeed(this.seedRandom);
     const next = deriveSecrets(newRootPassword, clientSaltSeed);
     const base = this.walletState;
-    const state = base && base.sequence > 0 ? { sequence: base.sequence + 1, encryptedWallet: base.encryptedWallet } : undefined;
+    const state = base && base.sequence > 0 && !withoutWallet ? { sequence: base.sequence + 1, encryptedWallet: base.encryptedWallet } : undefined;
     const wallet = state && { ...state, hmac: walletHmac(state, next.hmacKey) };
     const sent = { clientSaltSeed, wallet };
     const exchange = await this.protocol.changePassword({

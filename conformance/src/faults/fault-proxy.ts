@@ -7,11 +7,15 @@
 // upstream connection of its own, so a fault touches that request alone.
 // Bodies are streamed, never buffered: the suite stays bounded. WebSocket
 // upgrades (the api3 profile's notifications) are forwarded as they are.
+// The proxy listens in plain HTTP on 127.0.0.1, where it reads the fault
+// header; to an https:// server it speaks TLS with the run's --ca and
+// --insecure. Headers (--header among them) are forwarded as they come.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { faultDelayMs, faultHeader, isFaultKind, type FaultKind } from "./fault-kinds.js";
-import { tunnelUpgrade } from "./upgrade-tunnel.js";
+import { serverName, tunnelUpgrade, type UpgradeTarget } from "./upgrade-tunnel.js";
 
 export interface FaultProxy {
   /** The target's URL with the proxy's host and port (a path prefix kept). */
@@ -19,22 +23,49 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** Starts a proxy to `target` (an http:// URL) on 127.0.0.1, port 0. */
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
-  const upstream = new URL(target);
-  if (upstream.protocol !== "http:") throw new Error(`faults are injected into plain HTTP only, not ${upstream.protocol}// (${target})`);
+/** How the proxy reaches an https:// server: the run's --ca and --insecure. */
+export interface UpstreamTrust {
+  ca?: string;
+  insecure: boolean;
+}
+
+interface Upstream {
+  url: URL;
+  hostname: string;
+  port: number;
+  /** TLS options for an https:// server; absent for http://. */
+  tls?: NonNullable<UpgradeTarget["tls"]>;
+}
+
+/** Starts a proxy to `target` (an http:// or https:// URL) on 127.0.0.1, port 0. */
+export async function startFaultProxy(target: string, trust: UpstreamTrust = { insecure: false }): Promise<FaultProxy> {
+  const url = new URL(target);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`faults are injected into HTTP and HTTPS only, not ${url.protocol}// (${target})`);
+  const secure = url.protocol === "https:";
+  const upstream: Upstream = {
+    url,
+    // net and tls take an IPv6 address without URL brackets.
+    hostname: url.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(url.port || (secure ? 443 : 80)),
+    ...(secure ? { tls: { ...(trust.ca !== undefined ? { ca: trust.ca } : {}), rejectUnauthorized: !trust.insecure } } : {}),
+  };
   const server = createServer((request, response) => relay(request, response, upstream));
   server.on("upgrade", (request: IncomingMessage, client: Duplex, head: Buffer) => {
     takeFault(request);
-    const port = Number(upstream.port || 80);
-    tunnelUpgrade(request, client, head, { hostname: upstream.hostname, port, host: upstream.host, path: request.url ?? "/" });
+    tunnelUpgrade(request, client, head, {
+      hostname: upstream.hostname,
+      port: upstream.port,
+      host: url.host,
+      path: request.url ?? "/",
+      ...(upstream.tls ? { tls: upstream.tls } : {}),
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const prefix = upstream.pathname.replace(/\/+$/, "");
+  const prefix = url.pathname.replace(/\/+$/, "");
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
     close: () =>
@@ -52,7 +83,7 @@ function takeFault(request: IncomingMessage): FaultKind | undefined {
   return isFaultKind(named) ? named : undefined;
 }
 
-function relay(request: IncomingMessage, response: ServerResponse, target: URL): void {
+function relay(request: IncomingMessage, response: ServerResponse, target: Upstream): void {
   const fault = takeFault(request);
   const client = request.socket;
   if (fault === "reset-before-forward") {
@@ -61,15 +92,17 @@ function relay(request: IncomingMessage, response: ServerResponse, target: URL):
   }
   const forward = () => {
     if (client.destroyed) return;
-    const outgoing = httpRequest({
+    const options = {
       host: target.hostname,
-      port: target.port || 80,
+      port: target.port,
       method: request.method,
       path: request.url,
-      headers: { ...request.headers, host: target.host },
+      headers: { ...request.headers, host: target.url.host },
       // A connection per request: a fault ends that request's connection only.
-      agent: false,
-    });
+      agent: false as const,
+    };
+    const name = serverName(target.hostname);
+    const outgoing = target.tls ? httpsRequest({ ...options, ...target.tls, ...(name ? { servername: name } : {}) }) : httpRequest(options);
     // A client that gave up (its timeout) ends the upstream request too.
     client.once("close", () => outgoing.destroy());
     outgoing.once("error", () => client.destroy());

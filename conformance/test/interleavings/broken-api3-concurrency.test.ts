@@ -1,5 +1,6 @@
 // Each api3 defect a concurrent history shows (a password change checked and
-// written in two steps, tokens kept after a change, a refused POST announced,
+// written in two steps, tokens kept after a change, a change without the
+// wallet accepted, a refused POST announced,
 // a notification missing, a socket left open after a change) is caught by the
 // api3 interleaving cases, with every seed, naming the requirement it breaks,
 // with a counterexample whose replay command and saved file name the api3
@@ -27,6 +28,7 @@ const defects = [
   "notifies-refused-post",
   "skips-posting-device",
   "socket-outlives-password-change",
+  "password-change-without-wallet",
 ];
 
 const folder = counterexampleFolder("wallet-sync-api3-counterexamples-");

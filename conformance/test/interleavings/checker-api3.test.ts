@@ -153,6 +153,63 @@ describe("PASS-2: what an acknowledged change ends", () => {
   });
 });
 
+describe("PASS-4: a change without the account's wallet changes nothing", () => {
+  const conflictAnswer = { type: "refused", status: 409 } as const;
+
+  test("legal: refused with 409, its new password refused; before any wallet was shown, or racing the first write, a change without one may be answered 200", () => {
+    const h = api3();
+    h.auth("A", [0, 1], authorized, { password: "p0" });
+    // Racing the first write: the wallet may not have been stored yet.
+    h.post("A", 1, "-:a", [2, 10], accepted);
+    h.password("B", { from: "p0", to: "p1" }, [5, 12], changed);
+    h.auth("B", [13, 14], authorized, { password: "p1" });
+    h.password("B", { from: "p1", to: "p2" }, [20, 21], conflictAnswer);
+    h.auth("B", [22, 23], unauthorized, { password: "p2", gen: 2 });
+    // Timed out: its new password may log in.
+    h.password("B", { from: "p1", to: "p3" }, [30, 31], timeout);
+    h.auth("B", [32, 33], authorized, { password: "p3", gen: 3 });
+    expect(requirementsOf(h)).toEqual([]);
+  });
+
+  test("PASS-4: a change without a wallet answered 200 after a GET showed the wallet", () => {
+    const h = api3();
+    h.auth("A", [0, 1]);
+    h.post("A", 1, "-:a", [2, 3], timeout);
+    const read = h.get("A", [4, 5], returns(version(1, "-:a")));
+    const change = h.password("A", { from: "p0", to: "p1" }, [6, 7], changed);
+    const violation = expectOnly(h, "PASS-4");
+    expect(violation.operations).toEqual([change.id, read.id]);
+    expect(violation.explanation).toContain("without a wallet, was answered 200, but the account had a wallet");
+  });
+
+  test("legal: after a crash, a wallet only a read showed may be gone; an acknowledged write's may not", () => {
+    const h = api3();
+    h.auth("A", [0, 1]);
+    h.post("A", 1, "-:a", [2, 3], timeout);
+    h.get("A", [4, 5], returns(version(1, "-:a")));
+    h.password("A", { from: "p0", to: "p1" }, [10, 11], changed);
+    const crashed = { ...h.build(), events: [{ kind: "crash" as const, at: 7 }, { kind: "restart" as const, at: 8 }] };
+    expect(checkHistory(crashed).violations.filter((v) => v.requirement === "PASS-4")).toEqual([]);
+    const acknowledged = api3();
+    acknowledged.auth("A", [0, 1]);
+    acknowledged.post("A", 1, "-:a", [2, 3], accepted);
+    acknowledged.password("A", { from: "p0", to: "p1" }, [10, 11], changed);
+    const afterCrash = { ...acknowledged.build(), events: [{ kind: "crash" as const, at: 7 }, { kind: "restart" as const, at: 8 }] };
+    expect(checkHistory(afterCrash).violations.map((v) => v.requirement)).toContain("PASS-4");
+  });
+
+  test("PASS-4: the new password of a change refused with 409 logs in", () => {
+    const h = api3();
+    h.auth("A", [0, 1], authorized, { password: "p0" });
+    h.post("A", 1, "-:a", [2, 3], accepted);
+    const change = h.password("A", { from: "p0", to: "p1" }, [4, 5], conflictAnswer);
+    const probe = h.auth("A", [6, 7], authorized, { password: "p1", gen: 2 });
+    const violation = expectOnly(h, "PASS-4");
+    expect(violation.operations).toEqual([probe.id, change.id]);
+    expect(violation.explanation).toContain("was refused (409)");
+  });
+});
+
 describe("NOTIFY-2: sockets open throughout an accepted POST receive its frame", () => {
   test("legal: a late frame before the end, a socket closed by the server, one opened after the POST, a POST that timed out, a password change", () => {
     const h = api3();

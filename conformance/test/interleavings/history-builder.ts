@@ -3,6 +3,7 @@
 import {
   historyFormat,
   tokensIssuedBefore,
+  walletShownBefore,
   versionOf,
   type AuthOperation,
   type ContentModel,
@@ -127,6 +128,7 @@ export class HistoryBuilder {
       newPassword: change.to,
       ...(request ? { request } : {}),
       endsTokens: tokensIssuedBefore(this.operations, account, at[0]),
+      ...shownBy(walletShownBefore(this.operations, account, at[0])),
     });
   }
 
@@ -161,4 +163,8 @@ export class HistoryBuilder {
     this.operations.push(operation);
     return operation;
   }
+}
+
+function shownBy(id: number | undefined): { walletShownBy?: number } {
+  return id === undefined ? {} : { walletShownBy: id };
 }

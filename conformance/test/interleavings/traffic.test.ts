@@ -58,7 +58,7 @@ describe("the profiles", () => {
       accounts: { min: 2, max: 4 },
       devices: { min: 2, max: 8 },
       moves: { min: 0, max: 8 },
-      moveWeights: { edit: 8, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 2, "old-token": 1, "password-change": 2, listen: 2 },
+      moveWeights: { edit: 8, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 2, "old-token": 1, "password-change": 2, listen: 2, "password-change-without-wallet": 1 },
       depth: { cap: defaultDepthCap, weights: { none: 10, shallow: 3, boundary: 2, anywhere: 1 }, shallowMax: 40, anywhereAbove: defaultDepthCap },
       wallets: { plain: 15, padded: 1, boundary: 4, largest: 1 },
       bursts: { none: 3, some: 2, min: 2, max: 32 },

@@ -96,7 +96,7 @@ describe("api3 workloads", () => {
   test("add password changes and sockets to the seed's moves, and read back in the api3 profile only", () => {
     const workloads = fc.sample(api3Workloads, { numRuns: 100, seed: 8 });
     const kinds = new Set(workloads.flatMap((w) => w.accounts.flatMap((a) => a.devices.flatMap((d) => d.moves.map((m) => m.kind)))));
-    expect([...kinds].sort()).toEqual(["edit", "get", "listen", "old-token", "password-change", "reauth", "repeat", "skip-ahead", "stale"]);
+    expect([...kinds].sort()).toEqual(["edit", "get", "listen", "old-token", "password-change", "password-change-without-wallet", "reauth", "repeat", "skip-ahead", "stale"]);
     for (const workload of workloads) {
       expect(countDevices(workload)).toBeLessThanOrEqual(32);
       expect(parseWorkload(JSON.parse(JSON.stringify(workload)), "workload", "api3")).toEqual(workload);

@@ -60,8 +60,9 @@ type Posted = Exclude<PostOutcome, { kind: "no-state" }>;
 
 export class Device {
   private readonly client: WalletClient;
-  /** The fault for the next request the device sends (--faults). */
+  /** The fault of the move being performed (--faults), and how many of its requests go before the one it hits. */
   private armedFault: FaultKind | undefined;
+  private requestsBeforeFault = 0;
   /** Generation of the token the client holds; 0 before the first login. */
   private generation = 0;
   /** Tokens a later login of this device replaced, oldest first. */
@@ -114,10 +115,14 @@ export class Device {
     return { token: this.client.authToken, generation: this.generation };
   }
 
-  /** The fault header for the request being sent, once: a move's fault hits the first request it sends. */
+  /** The fault header for the request being sent, once: a move's fault hits the request of the move at its index. */
   private takeArmedFault(): Record<string, string> {
     const fault = this.armedFault;
     if (fault === undefined) return {};
+    if (this.requestsBeforeFault > 0) {
+      this.requestsBeforeFault--;
+      return {};
+    }
     this.armedFault = undefined;
     return { [faultHeader]: fault };
   }
@@ -216,10 +221,11 @@ export class Device {
 
   private async performFaulty(move: FaultyMove): Promise<void> {
     this.armedFault = move.fault;
+    this.requestsBeforeFault = move.faultAt ?? 0;
     try {
       await this.perform(move);
     } finally {
-      // A move that sent nothing (nothing to be stale about) leaves no fault for the next one.
+      // A move that sent fewer requests (or nothing to be stale about) leaves no fault for the next one.
       this.armedFault = undefined;
     }
   }
@@ -247,6 +253,8 @@ export class Device {
         return this.useOldToken(move.use);
       case "password-change":
         return this.changePassword();
+      case "password-change-without-wallet":
+        return this.changePasswordWithoutWallet();
       case "listen":
         return this.listen();
     }
@@ -425,9 +433,10 @@ export class Device {
    */
   private async changePassword(): Promise<void> {
     for (let attempt = 0; attempt < passwordChangeAttempts && !this.env.control.stopped; attempt++) {
-      if (this.passwordLabel !== this.password.label) await this.takeAccountPassword();
+      // The salt seed fetched again: with a stale one (a lost answer, a change that took effect) the change would send another password than the one the history names.
+      const oldPassword = await this.takeAccountPassword();
+      if (oldPassword === undefined) return;
       const next = this.password.next();
-      const oldPassword = this.passwordLabel;
       const baseSequence = this.client.walletState?.sequence ?? 0;
       const baseHmac = this.client.baseHmac();
       const labels = this.toNextNode();
@@ -455,6 +464,56 @@ export class Device {
       if (status === 409) await this.readRenewing();
       else if (status !== 401) return;
     }
+  }
+
+  /**
+   * api3, hostile (PASS-4): once the device has seen a wallet, a password
+   * change without wallet fields; the server must refuse it (409). After a
+   * 409 the device logs in with the password it tried, which must be refused
+   * too. A change (or a probe) the server accepted anyway is adopted, so
+   * that the account's devices go on with the password the server now has.
+   */
+  private async changePasswordWithoutWallet(): Promise<void> {
+    if ((this.client.walletState?.sequence ?? 0) < 1) return;
+    const oldPassword = await this.takeAccountPassword();
+    if (oldPassword === undefined) return;
+    const next = this.password.next();
+    const labels = this.toNextNode();
+    const outcome = await this.client.changePassword(next.rootPassword, { withoutWallet: true });
+    if (outcome.kind === "local-changes") return;
+    const { exchange, sent } = outcome;
+    this.env.recorder.password(labels, { oldPassword, newPassword: next.label }, exchange);
+    this.env.control.observe(exchange);
+    const status = exchange.response?.status;
+    if (status === 200) {
+      this.password.adopt(next.rootPassword, next.label, sent.clientSaltSeed);
+      await this.authenticate();
+    } else if (status === 409) {
+      if (await this.probeLogin(next.rootPassword, sent.clientSaltSeed, next.label)) this.password.adopt(next.rootPassword, next.label, sent.clientSaltSeed);
+    }
+  }
+
+  /**
+   * A login with a password the account should not have (PASS-4's probe),
+   * recorded with its label. Refused, the device keeps its own token and
+   * password; issued, the new token replaces its own, as any login's does.
+   */
+  private async probeLogin(rootPassword: string, clientSaltSeed: string, label: string): Promise<boolean> {
+    const own = { token: this.client.authToken, rootPassword: this.client.rootPassword, clientSaltSeed: this.client.clientSaltSeed };
+    this.client.rootPassword = rootPassword;
+    this.client.clientSaltSeed = clientSaltSeed;
+    const labels = this.toNextNode();
+    const exchange = await this.client.getAuthToken();
+    const op = this.env.recorder.auth(labels, exchange, label);
+    this.env.control.observe(exchange);
+    if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
+      if (this.generation > 0) this.replaced.push({ token: own.token, generation: this.generation });
+      this.generation = op.tokenGeneration;
+      this.passwordLabel = label;
+      return true;
+    }
+    Object.assign(this.client, { authToken: own.token, rootPassword: own.rootPassword, clientSaltSeed: own.clientSaltSeed });
+    return false;
   }
 
   /** Whether a password change without a settling answer took effect: the server then stores its salt seed. */

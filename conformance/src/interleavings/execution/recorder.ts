@@ -7,6 +7,7 @@ import { faultHeader } from "../../faults/fault-kinds.js";
 import {
   historyFormat,
   tokensIssuedBefore,
+  walletShownBefore,
   type AuthOperation,
   type ContentModel,
   type GetOperation,
@@ -181,6 +182,8 @@ export class HistoryRecorder {
     const { oldPassword, newPassword } = change;
     const endsTokens = this.watch.sink ? this.streamedTokensBefore(account, invokedAt) : tokensIssuedBefore(this.recorded, account, invokedAt);
     const operation: PasswordOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "password", oldPassword, newPassword, endsTokens };
+    const walletShownBy = walletShownBefore(this.recorded, account, invokedAt);
+    if (walletShownBy !== undefined) operation.walletShownBy = walletShownBy;
     if (change.request) operation.request = change.request;
     return this.add(operation, labels, exchange);
   }

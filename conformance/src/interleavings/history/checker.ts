@@ -1,7 +1,8 @@
 // Checks one recorded history against section 8 of the spec (LIN-1..LIN-7,
 // and DUR-1, DUR-2 when it records crashes), the token rules that
 // concurrency can break (TOKEN-1, TOKEN-2) and, for api3 histories, what
-// password changes end (PASS-1, PASS-2, NOTIFY-4) and what sockets receive
+// password changes end (PASS-1, PASS-2, NOTIFY-4), that a change without the
+// account's wallet changes nothing (PASS-4), and what sockets receive
 // (NOTIFY-2, NOTIFY-3). A password change with a wallet is a write in the
 // sequence chain like a POST, so every LIN pass sees it.
 //
@@ -33,7 +34,7 @@ import {
 } from "./findings.js";
 import { conflictsCarryWallet, type ContentModel, type History, type Operation, type ServerEvent } from "./history.js";
 import { checkNotifications } from "./notifications.js";
-import { checkClosedSockets, checkEndedCredentials, collectPasswordChanges, type PasswordChanges } from "./password-changes.js";
+import { checkClosedSockets, checkEndedCredentials, checkRefusedPasswordChanges, collectPasswordChanges, type PasswordChanges } from "./password-changes.js";
 import { checkRealTimeOrder } from "./real-time.js";
 import { resolveIndeterminatePosts, type IndeterminatePost, type VersionFindings } from "./resolution.js";
 import { examineReturnedWallets, ForeignWriters, type WalletAnswers, type WriterIndex } from "./returned-wallets.js";
@@ -156,6 +157,7 @@ export function checkAccount(
   checkReplacedTokens(group, narrator, log);
   const passwordChanges = collectPasswordChanges(group);
   checkEndedCredentials(group, passwordChanges, narrator, log);
+  checkRefusedPasswordChanges(group, crashes, narrator, log);
   checkClosedSockets(group, passwordChanges, narrator, log);
   checkNotifications(group, versions, passwordChanges, narrator, log);
   checkDurability(crashes, group, signups, answers, narrator, log);

@@ -21,6 +21,8 @@ export interface HistoryCoverage {
   /** api3: password changes answered 200, and those of them that overlapped another write of the account. */
   passwordChanges: number;
   passwordChangesRaced: number;
+  /** api3: password changes without a wallet that got a settling answer (200 or 409), which PASS-4 judges. */
+  passwordChangesWithoutWallet: number;
   /** api3: sockets upgraded, and the frames they received. */
   socketsOpened: number;
   notificationsHeard: number;
@@ -40,6 +42,7 @@ export function emptyCoverage(): HistoryCoverage {
     replacedTokenUses: 0,
     passwordChanges: 0,
     passwordChangesRaced: 0,
+    passwordChangesWithoutWallet: 0,
     socketsOpened: 0,
     notificationsHeard: 0,
     faults: 0,
@@ -68,6 +71,7 @@ export function coverageOf(history: History): HistoryCoverage {
   for (const op of ops) {
     if (op.fault !== undefined) coverage.faults++;
     if (op.kind === "signup" && op.outcome.type === "ok") coverage.accounts++;
+    if (op.kind === "password" && op.request === undefined && op.outcome.type !== "indeterminate") coverage.passwordChangesWithoutWallet++;
     if (op.kind === "socket" && op.outcome.type === "ok") {
       coverage.socketsOpened++;
       coverage.notificationsHeard += op.frames.length;

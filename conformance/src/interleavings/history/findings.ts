@@ -20,6 +20,7 @@ export const historyRequirements = [
   "DUR-2",
   "PASS-1",
   "PASS-2",
+  "PASS-4",
   "NOTIFY-2",
   "NOTIFY-3",
   "NOTIFY-4",

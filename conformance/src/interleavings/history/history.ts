@@ -158,6 +158,13 @@ export interface PasswordOperation extends OperationCommon {
    * server may have processed their auth before or after the change.
    */
   endsTokens: TokenRef[];
+  /**
+   * The first operation whose answer showed the account's wallet (a write or
+   * a GET answered 200) before this change was sent; absent when none had.
+   * Wallets are never deleted: a change without one sent after it must be
+   * refused (PASS-4).
+   */
+  walletShownBy?: number;
 }
 
 /** A frame a socket received, when it arrived; a binary one is written "(a binary frame) …", so it announces nothing. */
@@ -262,6 +269,16 @@ export function sameVersion(a: WalletVersion, b: WalletVersion): boolean {
 export function versionOf(post: WriteOperation): WalletVersion {
   const { encryptedWallet, sequence, hmac } = post.request;
   return { encryptedWallet, sequence, hmac };
+}
+
+/** The first operation of `account` whose answer showed its wallet before `time` (PasswordOperation.walletShownBy). */
+export function walletShownBefore(operations: readonly Operation[], account: string, time: Millis): number | undefined {
+  let first: Operation | undefined;
+  for (const op of operations) {
+    if (op.account !== account || (op.kind !== "get" && !isWrite(op)) || op.outcome.type !== "ok" || !(op.completedAt < time)) continue;
+    if (!first || op.completedAt < first.completedAt) first = op;
+  }
+  return first?.id;
 }
 
 /**

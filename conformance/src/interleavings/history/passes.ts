@@ -101,6 +101,13 @@ export const historyPasses: readonly HistoryPass[] = [
     returns: "nothing",
   },
   {
+    name: "checkRefusedPasswordChanges",
+    module: "password-changes.ts",
+    checks: ["PASS-4"],
+    reads: "the password changes without a wallet, the answers that showed a wallet, auths and password changes refused with 409",
+    returns: "nothing",
+  },
+  {
     name: "checkClosedSockets",
     module: "password-changes.ts",
     checks: ["NOTIFY-4"],

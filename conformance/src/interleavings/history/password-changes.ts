@@ -1,4 +1,5 @@
-// PASS-2 and NOTIFY-4: what an acknowledged password change ends. Once a
+// PASS-2 and NOTIFY-4: what an acknowledged password change ends; PASS-4:
+// what a change without the account's wallet must not do. Once a
 // change is answered 200, every token of the account issued before it was
 // sent is refused (GET, POST, socket upgrade), its old password logs in no
 // more and its new one does; and every socket opened with one of those
@@ -9,7 +10,7 @@
 // so they are never judged; nor is a request that overlapped the change.
 import type { AccountOperations } from "./account-operations.js";
 import { capitalize, type Narrator, type ViolationLog } from "./findings.js";
-import type { AuthOperation, PasswordOperation, SocketOperation, TokenOperation } from "./history.js";
+import type { AuthOperation, PasswordOperation, ServerEvent, SocketOperation, TokenOperation } from "./history.js";
 
 /** What the account's acknowledged password changes ended. */
 export interface PasswordChanges {
@@ -100,6 +101,47 @@ function checkLogin(
     explanation: `${capitalize(narrator.op(login))}, sent at ${narrator.at(login.invokedAt)} with password ${password}, was refused (401), but ${narrator.op(set)} had set that password, answered 200 at ${narrator.at(set.completedAt)}, and no change away from it had been sent: the new password must log in.`,
     operations: [login.id, set.id],
   });
+}
+
+/**
+ * PASS-4, as far as a history shows it: a change without wallet fields sent
+ * after an answer showed the account's wallet (walletShownBy; wallets are
+ * never deleted) must not be answered 200; and a change without a wallet
+ * answered 409 changes nothing, so a login sent after that answer with the
+ * password it tried to set must not succeed (its client probes so). Neither
+ * races: a wallet stays once stored, and each change tries a password of
+ * its own.
+ */
+export function checkRefusedPasswordChanges(group: AccountOperations, crashes: readonly ServerEvent[], narrator: Narrator, log: ViolationLog): void {
+  if (group.passwords.length === 0) return;
+  const refusedBy = new Map<string, PasswordOperation>();
+  for (const change of group.passwords) {
+    if (change.request !== undefined) continue;
+    if (change.outcome.type === "refused" && change.outcome.status === 409) refusedBy.set(change.newPassword, change);
+    if (change.outcome.type !== "ok" || change.walletShownBy === undefined) continue;
+    const shown = group.requests.find((op) => op.id === change.walletShownBy);
+    // A crash may have lost a wallet that only a read showed (DUR-1 keeps acknowledged writes alone): not judged then.
+    const acknowledgedWrite = shown !== undefined && shown.kind !== "get";
+    if (!acknowledgedWrite && crashes.some((crash) => crash.at < change.invokedAt)) continue;
+    const showing = shown ? `${narrator.op(shown)} had shown it, answered 200 at ${narrator.at(shown.completedAt)}` : `operation #${change.walletShownBy} had shown it`;
+    log.add({
+      requirement: "PASS-4",
+      account: group.account,
+      explanation: `${capitalize(narrator.op(change))}, sent at ${narrator.at(change.invokedAt)} without a wallet, was answered 200, but the account had a wallet: ${showing}. A change without the wallet re-encrypted under the new password must be answered 409 and change nothing, or the stored wallet is one the new password cannot decrypt.`,
+      operations: [change.id, change.walletShownBy],
+    });
+  }
+  if (refusedBy.size === 0) return;
+  for (const login of group.auths) {
+    const change = login.password === undefined ? undefined : refusedBy.get(login.password);
+    if (!change || login.outcome.type !== "ok" || change.completedAt >= login.invokedAt) continue;
+    log.add({
+      requirement: "PASS-4",
+      account: group.account,
+      explanation: `${capitalize(narrator.op(login))}, sent at ${narrator.at(login.invokedAt)} with password ${login.password}, was answered 200, but ${narrator.op(change)}, without a wallet, had tried to set that password and was refused (409) at ${narrator.at(change.completedAt)}: a refused change must change nothing, so its new password must not log in.`,
+      operations: [login.id, change.id],
+    });
+  }
 }
 
 /** NOTIFY-4: a socket opened with a token an acknowledged change ended is closed by the server by the end of the run. */

@@ -1,6 +1,6 @@
 // The interleaving cases: one per requirement a concurrent history can
 // break (LIN-1..LIN-7, TOKEN-1, TOKEN-2, DUR-1, DUR-2; in api3 also PASS-1,
-// PASS-2, NOTIFY-2..NOTIFY-4, which bind that profile only, so the registry
+// PASS-2, PASS-4, NOTIFY-2..NOTIFY-4, which bind that profile only, so the registry
 // runs their cases only there), so that --list, --only and every
 // report name requirements as the contract checks do. They share one
 // execution of the property per suite run (shared-run.ts), so `--only LIN-4`
@@ -41,6 +41,7 @@ const titles: Record<CheckedRequirement, string> = {
   "DUR-2": "Crash and restart (checked with --server-cmd and --restarts only): an account created before a crash survives it",
   "PASS-1": "Concurrent devices (api3): of a password change and a write of the same sequence at most one is accepted",
   "PASS-2": "Concurrent devices (api3): once a password change is answered, older tokens and the old password are refused and the new one logs in",
+  "PASS-4": "Concurrent devices (api3): a password change without the account's wallet is refused (409) and changes nothing",
   "NOTIFY-2": "Concurrent devices (api3): a socket open throughout an accepted POST receives wallet-update with its sequence",
   "NOTIFY-3": "Concurrent devices (api3): sockets are told only of stored sequences, in increasing order",
   "NOTIFY-4": "Concurrent devices (api3): a password change closes the sockets opened with the tokens it ended",

@@ -87,6 +87,8 @@ export function notExercisedReason(requirement: HistoryRequirement | "LIN-7", c:
       return c.passwordChangesRaced === 0 ? "no acknowledged password change overlapped another write of its account" : undefined;
     case "PASS-2":
       return c.passwordChanges === 0 ? "no password change was acknowledged" : undefined;
+    case "PASS-4":
+      return c.passwordChangesWithoutWallet === 0 ? "no password change without a wallet was answered" : undefined;
     case "NOTIFY-2":
     case "NOTIFY-3":
       return c.socketsOpened === 0 ? "no notification socket was opened" : undefined;

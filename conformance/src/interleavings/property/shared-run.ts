@@ -46,9 +46,9 @@ export function sharedRun(ctx: CheckContext): SharedRun {
 async function executeProperty(ctx: CheckContext): Promise<FinishedRun> {
   const settings = ctx.interleavings;
   const replayed = settings.replay?.workload;
-  // Faults go through the suite's proxy, one in front of each node; a saved workload with faults needs them too.
+  // Faults go through the suite's proxy, one in front of each node (TLS to an https:// one with the run's trust); a saved workload with faults needs them too.
   const withFaults = settings.faults === true || (replayed !== undefined && hasFaults(replayed));
-  const proxies: FaultProxy[] = withFaults ? await Promise.all(ctx.nodeUrls.map((url) => startFaultProxy(url))) : [];
+  const proxies: FaultProxy[] = withFaults ? await Promise.all(ctx.nodeUrls.map((url) => startFaultProxy(url, ctx.connection))) : [];
   let outcome: PropertyOutcome;
   try {
     // The run's connection pool, but not its recorder: thousands of exchanges

@@ -392,5 +392,6 @@ function withoutWallet(move: FaultyMove & { kind: "edit" }): FaultyMove {
 }
 
 function plainEdit(move: FaultyMove): FaultyMove {
-  return { kind: "edit", changes: 1, pauseMs: move.pauseMs, ...(move.fault !== undefined ? { fault: move.fault } : {}) };
+  const { fault, faultAt } = move;
+  return { kind: "edit", changes: 1, pauseMs: move.pauseMs, ...(fault !== undefined ? { fault } : {}), ...(faultAt !== undefined ? { faultAt } : {}) };
 }

@@ -68,6 +68,7 @@ function moveOf(kind: MoveKind, traffic: TrafficProfile): fc.Arbitrary<Move> {
     case "get":
     case "repeat":
     case "password-change":
+    case "password-change-without-wallet":
     case "listen":
       return fc.record({ kind: fc.constant(kind), pauseMs });
   }
@@ -84,15 +85,24 @@ function movesOf(traffic: TrafficProfile, profile: ProfileName): fc.Arbitrary<Mo
   return fc.oneof(...weighted(...kinds.map((kind): [number, fc.Arbitrary<Move>] => [traffic.moveWeights[kind], moveOf(kind, traffic)])));
 }
 
+/** The requests of a move a generated fault may hit: the first four (a login after a password change, an edit's retry after a 409 and its read). */
+const generatedFaultAt = { min: 0, max: 3 };
+
 /**
  * With --faults: a move carries a fault now and then, one kind as likely as
- * another. No fault is the first alternative, so shrinking drops the faults
- * a failure does not need and keeps those it does.
+ * another, on one of its first requests. No fault is the first alternative,
+ * so shrinking drops the faults a failure does not need and keeps those it
+ * does; the index shrinks towards the move's first request.
  */
 function faultyMovesOf(moves: fc.Arbitrary<Move>): fc.Arbitrary<FaultyMove> {
+  const fault = fc.tuple(fc.constantFrom(...faultKindNames), fc.integer(generatedFaultAt));
   return fc
-    .tuple(moves, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...faultKindNames) }))
-    .map(([move, fault]) => (fault === undefined ? move : { ...move, fault }));
+    .tuple(moves, fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fault }))
+    .map(([move, drawn]) => {
+      if (drawn === undefined) return move;
+      const [kind, at] = drawn;
+      return { ...move, fault: kind, ...(at > 0 ? { faultAt: at } : {}) };
+    });
 }
 
 function deviceArbitraryOf(move: fc.Arbitrary<FaultyMove>, traffic: TrafficProfile): fc.Arbitrary<DeviceScript> {

@@ -37,7 +37,7 @@ export interface TrafficProfile {
   devices: Bounds;
   /** Moves per device after its opening request. */
   moves: Bounds;
-  /** How often each move is drawn against the others; the api3 moves (password-change, listen) only in that protocol. */
+  /** How often each move is drawn against the others; the api3 moves (password-change, listen, password-change-without-wallet) only in that protocol. */
   moveWeights: Record<MoveKind, number>;
   depth: {
     /** The deepest an account is advanced before its devices start; --depth overrides it. */
@@ -82,7 +82,7 @@ const defaultTraffic: TrafficProfile = {
   accounts: { min: 2, max: 4 },
   devices: { min: 2, max: 8 },
   moves: { min: 0, max: 8 },
-  moveWeights: { edit: 8, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 2, "old-token": 1, "password-change": 2, listen: 2 },
+  moveWeights: { edit: 8, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 2, "old-token": 1, "password-change": 2, listen: 2, "password-change-without-wallet": 1 },
   // Most accounts start empty or shallow, since each version of an advance is one request after another
   // (against a server 20 ms away, 300 versions take 6 s); a run of about 90 accounts still draws the one-byte boundaries.
   depth: { cap: defaultDepthCap, weights: { none: 10, shallow: 3, boundary: 2, anywhere: 1 }, shallowMax: 40, anywhereAbove: defaultDepthCap },
@@ -94,7 +94,7 @@ const defaultTraffic: TrafficProfile = {
   longLived: {
     accounts: 2,
     devicesPerAccount: 3,
-    moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, listen: 0 },
+    moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
   },
 };
 

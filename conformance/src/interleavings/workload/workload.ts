@@ -33,19 +33,28 @@ export type Move =
    * again with the new password when their tokens are refused.
    */
   | { kind: "password-change"; pauseMs: number }
+  /**
+   * api3, hostile: once the device has seen a wallet, changes the password
+   * without wallet fields, which must be refused (PASS-4); after a 409 it
+   * logs in with the password it tried, which must be refused too.
+   */
+  | { kind: "password-change-without-wallet"; pauseMs: number }
   /** api3: opens a WebSocket with the device's token and holds it for the rest of the script. */
   | { kind: "listen"; pauseMs: number };
 
 /** The moves of every profile, honest ones first: shrinking turns the others into these. */
 export const seedMoveKinds = ["edit", "get", "stale", "skip-ahead", "repeat", "reauth", "old-token"] as const satisfies readonly Move["kind"][];
 /** Moves only the api3 profile has. */
-export const api3MoveKinds = ["password-change", "listen"] as const satisfies readonly Move["kind"][];
+export const api3MoveKinds = ["password-change", "listen", "password-change-without-wallet"] as const satisfies readonly Move["kind"][];
 
 /**
  * A move with --faults may carry a fault (faults/fault-kinds.ts) that the
- * suite's proxy injects into the first request the move sends.
+ * suite's proxy injects into one request the move sends: the one at index
+ * `faultAt`, counted from 0 in the order the move sends them (absent: the
+ * first, as files written before the index say). A move that sends fewer
+ * requests meets no fault.
  */
-export type FaultyMove = Move & { fault?: FaultKind };
+export type FaultyMove = Move & { fault?: FaultKind; faultAt?: number };
 
 /**
  * The size of an edit's wallet: bytes, or the largest the server accepts
@@ -129,6 +138,8 @@ export const workloadLimits = {
   /** Node restarts of one workload, and the acknowledged POSTs each waits for. */
   restarts: { min: 0, max: 8 },
   afterPosts: { min: 1, max: 12 },
+  /** Which request of a move its fault hits, from 0 (an edit's retries after 409s and lost answers, with the reads between them, stay below it). */
+  faultAt: { min: 0, max: 15 },
 } as const;
 
 export const accountLabel = (index: number): string => `a${index}`;
@@ -173,8 +184,15 @@ export function countMoves(workload: Workload): number {
 }
 
 function describeMove(move: FaultyMove): string {
-  const fault = move.fault !== undefined ? ` [fault: ${move.fault}]` : "";
+  const fault = move.fault !== undefined ? ` [fault: ${move.fault} on its ${ordinal((move.faultAt ?? 0) + 1)} request]` : "";
   return describeAction(move) + fault;
+}
+
+/** "1st", "2nd", "3rd", "4th", "11th", "12th", "21st". */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  return `${n}${suffix}`;
 }
 
 function describeWallet(wallet: EditedWallet | undefined): string {
@@ -202,6 +220,8 @@ function describeAction(move: Move): string {
       return `${pause}old-token ${move.use.toUpperCase()}`;
     case "password-change":
       return `${pause}password change`;
+    case "password-change-without-wallet":
+      return `${pause}password change without the wallet`;
     case "listen":
       return `${pause}listen on a socket`;
   }
@@ -286,8 +306,14 @@ function oneOf<T extends string>(value: unknown, where: string, allowed: readonl
 
 function parseMove(value: unknown, where: string, profile: ProfileName): FaultyMove {
   const action = parseAction(value, where, profile);
-  const fault = record(value, where)["fault"];
-  return fault === undefined ? action : { ...action, fault: oneOf(fault, `${where}.fault`, faultKindNames) };
+  const { fault, faultAt } = record(value, where);
+  if (fault === undefined) {
+    if (faultAt !== undefined) fail(`${where}.faultAt`, "needs a fault");
+    return action;
+  }
+  const at = faultAt === undefined ? undefined : integer(faultAt, `${where}.faultAt`, workloadLimits.faultAt);
+  // The first request is the index's absence, as in files written before it.
+  return { ...action, fault: oneOf(fault, `${where}.fault`, faultKindNames), ...(at ? { faultAt: at } : {}) };
 }
 
 function parseAction(value: unknown, where: string, profile: ProfileName): Move {
@@ -312,6 +338,7 @@ function parseAction(value: unknown, where: string, profile: ProfileName): Move 
     case "get":
     case "repeat":
     case "password-change":
+    case "password-change-without-wallet":
     case "listen":
       return { kind, pauseMs };
   }

@@ -16,7 +16,7 @@ export interface Horizon {
   keepVersions: number;
   /** Tokens (successful auths) kept per device, newest first: TOKEN-2 judges a use of one of them. */
   keepTokens: number;
-  /** Password changes kept per account, newest first (PASS-2, NOTIFY-4). */
+  /** Password changes kept per account, newest first (PASS-2, NOTIFY-4); as many of those without a wallet refused with 409 besides (PASS-4). */
   keepPasswordChanges: number;
   /** Crashes whose newest acknowledged version is kept (DUR-1). */
   keepCrashes: number;
@@ -62,6 +62,7 @@ export function carryForward(
   keepTokens(window, horizon.keepTokens, keep);
   keepFirstLogins(window, keep);
   keepPasswordChanges(window, findings, horizon.keepPasswordChanges, keep);
+  keepForRefusedChanges(window, horizon.keepPasswordChanges, keep);
   keepAcknowledgedBeforeCrashes(findings.answers.answers, crashes.slice(-horizon.keepCrashes), keep);
   keepForOpenSockets(window, findings, openSockets, framesBefore, horizon.keepUnannounced, keep);
   return { operations: window.filter((op) => keep.has(op)), bottom };
@@ -180,6 +181,12 @@ function keepPasswordChanges(
       }
     }
   }
+}
+
+/** PASS-4: the newest changes without a wallet refused with 409, whose new password must not log in later (they are no writes: no other pass reads them). */
+function keepForRefusedChanges(window: readonly Operation[], keepPasswordChanges: number, keep: Set<Operation>): void {
+  const refused = window.filter((op) => op.kind === "password" && op.request === undefined && op.outcome.type === "refused" && op.outcome.status === 409);
+  for (const change of refused.slice(-keepPasswordChanges)) keep.add(change);
 }
 
 /** DUR-1: the newest version acknowledged before each crash, which answers after it must not lose. */
