@@ -66,7 +66,7 @@ describe("the profiles", () => {
       longLived: {
         accounts: 2,
         devicesPerAccount: 3,
-        moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, listen: 0 },
+        moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
       },
     });
   });
