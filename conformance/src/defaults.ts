@@ -42,6 +42,8 @@ export const shrinkAttempts = 3;
 export const defaultSettleMs = 1_000;
 /** Executions whose accounts are read finally together: one settle wait per batch, and a soak run's memory bounded by it. */
 export const finalReadBatch = 50;
+/** Nor more than this many operations: a batch of deep executions (tens of thousands of versions each) is read well before fifty. */
+export const finalReadBatchOperations = 200_000;
 /** In a soak run, the longest a batch waits for its final reads, so that its memory peaks early and stays flat. */
 export const soakFinalReadIntervalMs = 20_000;
 /** Attempts of one request after the first that a rate limit (429, or 503 with Retry-After) may cost. */

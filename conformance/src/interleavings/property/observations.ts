@@ -4,7 +4,7 @@
 // driven at all.
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
-import { finalReadBatch, soakFinalReadIntervalMs } from "../../defaults.js";
+import { finalReadBatch, finalReadBatchOperations, soakFinalReadIntervalMs } from "../../defaults.js";
 import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../history/coverage.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import { tallyServerErrors, type ServerErrorTally } from "../history/server-errors.js";
@@ -214,6 +214,7 @@ export class Observations {
 
   private finalReadsDue(): boolean {
     if (this.unread.length >= finalReadBatch) return true;
+    if (this.unread.reduce((total, execution) => total + execution.history.operations.length, 0) >= finalReadBatchOperations) return true;
     const soak = this.env.settings.durationMs !== undefined;
     return soak && this.unread.length > 0 && performance.now() - this.unreadSince >= soakFinalReadIntervalMs;
   }
