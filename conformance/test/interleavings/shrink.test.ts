@@ -96,3 +96,18 @@ test("a burst whose POSTs the violation names is cut towards two contenders, nev
   expect(tried).not.toContain(0);
   expect(tried[0]).toBe(2);
 });
+
+test("a shallow advance the failure does not need goes first, in one candidate, before moves are cut", async () => {
+  const execution = (workload: Workload) => ({ workload, check: { violations: [] }, history: { operations: [] } }) as unknown as Execution;
+  const device = { startMs: 0, opening: "get" as const, sharedId: false, moves: [{ kind: "get" as const, pauseMs: 0 }] };
+  const advanced: Workload = { accounts: [{ depth: 128, devices: [device, device] }] };
+  const tried: Workload[] = [];
+  await shrinkWithChecker({
+    failure: execution(advanced),
+    requirement: "TOKEN-2",
+    deadline: performance.now() + 10_000,
+    breaks: async (candidate) => (tried.push(candidate), execution(candidate)),
+  });
+  expect(tried[0]!.accounts.map((account) => account.depth)).toEqual([0]);
+  expect(tried[0]!.accounts[0]!.devices).toHaveLength(2);
+});

@@ -71,6 +71,10 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
   };
   try {
     stats.projected = await projectToViolation(target, keeps);
+    // Every account's advance costs each later candidate its POSTs: one candidate without any comes first.
+    if (current.accounts.some((account) => (account.depth ?? 0) > 0) && !isDeep(current)) {
+      if (await keeps({ ...current, accounts: current.accounts.map((account) => ({ ...account, depth: 0 })) })) stats.simplifyingSteps++;
+    }
     // A deep history costs every candidate its whole advance: cut it first, so that the other steps get time.
     // Its bursts go to two contenders first, one candidate each: the smallest race reads best, and there may be no time later.
     if (isDeep(current)) {
