@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { defaultProfile, isProfileName, profileNames, type ProfileName } from "../../spec/profiles.js";
 import { isPostgresUrl, redactPassword } from "./store/database-url.js";
+import { scryptCostByDefault } from "./store/passwords.js";
 
 /** Where the server keeps its state: in memory (lost on exit) or in a PostgreSQL database. */
 export type StoreChoice = { kind: "memory" } | { kind: "postgres"; url: string };
@@ -33,6 +34,9 @@ Runs the wallet-sync reference server.
                  Without --store, the DATABASE_URL environment variable is used if set.
   -h, --help     print this help
 
+WALLET_SYNC_SCRYPT_COST=N (a power of two) lowers the password hash's cost from
+16384, for test runs only: hashing at the real cost is most of their CPU.
+
 Prints "listening on http://HOST:PORT" once it accepts requests; stops on SIGTERM or SIGINT.
 Exits 2 on a bad flag or when the database cannot be used.`;
 
@@ -41,7 +45,7 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** `env` is read for DATABASE_URL only. */
+/** `env` is read for DATABASE_URL, and WALLET_SYNC_SCRYPT_COST is checked (the store reads it). */
 export function parseCliOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): CliOptions {
   let values: { protocol?: string; host?: string; port?: string; store?: string; help?: boolean };
   try {
@@ -65,6 +69,11 @@ export function parseCliOptions(argv: readonly string[], env: Readonly<Record<st
   const protocol = parseProtocol(values.protocol);
   const storeSource = values.store !== undefined ? "--store" : "DATABASE_URL";
   const store = parseStore(values.store ?? (env["DATABASE_URL"] || "memory"), storeSource);
+  try {
+    scryptCostByDefault(env);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
   return { protocol, host: parseHost(values.host), port: parsePort(values.port), store, help: values.help ?? false };
 }
 

@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it, beforeAll } from "vitest";
 import { parseCliOptions, UsageError } from "../src/cli-options.js";
+import { defaultScryptCost, scryptCostByDefault } from "../src/store/passwords.js";
 import { TestClient } from "./helpers.js";
 import { builtCli as cli, startCli } from "./support/cli-process.js";
 import { freePort } from "../../conformance/test/support/ports.js";
@@ -42,6 +43,14 @@ describe("parseCliOptions", () => {
     );
     expect(() => parseCliOptions([], { DATABASE_URL: "wallets.db" })).toThrow(/^DATABASE_URL must be/);
     expect(() => parseCliOptions(["--store", "postgres://"])).toThrow(UsageError);
+  });
+
+  it("takes WALLET_SYNC_SCRYPT_COST, a power of two above 1, as the password hash's cost of servers made without one", () => {
+    expect(scryptCostByDefault({})).toBe(defaultScryptCost);
+    expect(scryptCostByDefault({ WALLET_SYNC_SCRYPT_COST: "1024" })).toBe(1024);
+    for (const wrong of ["3", "1", "abc", "1024.5"]) {
+      expect(() => parseCliOptions([], { WALLET_SYNC_SCRYPT_COST: wrong })).toThrow(new UsageError(`WALLET_SYNC_SCRYPT_COST must be a power of two above 1, got ${wrong}`));
+    }
   });
 
   it("reads --port and --host, in both spellings, and --help", () => {
