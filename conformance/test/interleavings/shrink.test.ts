@@ -51,63 +51,53 @@ describe("shallowestFailing", () => {
   });
 });
 
-test("a deep counterexample's burst goes to two contenders before its depth is bisected, one candidate", async () => {
-  const execution = (workload: Workload) => ({ workload, check: { violations: [] }, history: { operations: [] } }) as unknown as Execution;
-  const deep: Workload = { accounts: [{ depth: 65_535, burst: 28, devices: [{ startMs: 0, opening: "get", sharedId: false, moves: [] }] }] };
+/** An execution of the workload whose history shows `violations` (none by default: nothing to project on). */
+function executionOf(workload: Workload, history: Pick<Execution, "check" | "history"> = { check: { violations: [] }, history: { operations: [] } } as never): Execution {
+  return { workload, ...history } as unknown as Execution;
+}
+
+/** Shrinks `workload` against a failure that holds while `fails` does; the candidates in the order they were tried. */
+async function candidatesTried(failure: Execution, requirement: string, fails: (candidate: Workload) => boolean): Promise<Workload[]> {
   const tried: Workload[] = [];
-  let smallest = deep;
   await shrinkWithChecker({
-    failure: execution(deep),
-    requirement: "LIN-2",
+    failure,
+    requirement: requirement as never,
     deadline: performance.now() + 10_000,
     breaks: async (candidate) => {
       tried.push(candidate);
-      const account = candidate.accounts[0]!;
-      if ((account.depth ?? 0) < 40_000 || (account.burst ?? 0) < 2) return undefined;
-      smallest = candidate;
-      return execution(candidate);
+      return fails(candidate) ? executionOf(candidate, failure) : undefined;
     },
   });
+  return tried;
+}
+
+const quietDevice = { startMs: 0, opening: "get" as const, sharedId: false, moves: [] };
+
+test("a deep counterexample's burst goes to two contenders before its depth is bisected, one candidate", async () => {
+  const deep: Workload = { accounts: [{ depth: 65_535, burst: 28, devices: [quietDevice] }] };
+  const fails = (candidate: Workload) => (candidate.accounts[0]!.depth ?? 0) >= 40_000 && (candidate.accounts[0]!.burst ?? 0) >= 2;
+  const tried = await candidatesTried(executionOf(deep), "LIN-2", fails);
   expect(tried[0]!.accounts[0]).toMatchObject({ depth: 65_535, burst: 2 });
-  expect(smallest.accounts[0]!.burst).toBe(2);
-  expect(smallest.accounts[0]!.depth! - 40_000).toBeLessThanOrEqual(40_000 / 64 + 1);
+  const smallest = tried.filter(fails).at(-1)!.accounts[0]!;
+  expect(smallest.burst).toBe(2);
+  expect(smallest.depth! - 40_000).toBeLessThanOrEqual(40_000 / 64 + 1);
 });
 
 test("a burst whose POSTs the violation names is cut towards two contenders, never tried without them", async () => {
   // What the checker says of the burst's race: two of its POSTs accepted for one sequence.
-  const burstRace = (workload: Workload) =>
-    ({
-      workload,
-      check: { violations: [{ requirement: "LIN-2", account: "a0", operations: [1, 2] }] },
-      history: { operations: [1, 2].map((id) => ({ id, kind: "post", account: "a0", client: "d0", request: { move: "burst" } })) },
-    }) as unknown as Execution;
-  const racing: Workload = { accounts: [{ burst: 18, devices: [{ startMs: 0, opening: "get", sharedId: false, moves: [] }] }] };
-  const tried: number[] = [];
-  await shrinkWithChecker({
-    failure: burstRace(racing),
-    requirement: "LIN-2",
-    deadline: performance.now() + 10_000,
-    breaks: async (candidate) => {
-      const burst = candidate.accounts[0]!.burst ?? 0;
-      tried.push(burst);
-      return burst >= 2 ? burstRace(candidate) : undefined;
-    },
-  });
+  const burstRace = {
+    check: { violations: [{ requirement: "LIN-2", account: "a0", operations: [1, 2] }] },
+    history: { operations: [1, 2].map((id) => ({ id, kind: "post", account: "a0", client: "d0", request: { move: "burst" } })) },
+  } as never;
+  const racing: Workload = { accounts: [{ burst: 18, devices: [quietDevice] }] };
+  const tried = (await candidatesTried(executionOf(racing, burstRace), "LIN-2", (candidate) => (candidate.accounts[0]!.burst ?? 0) >= 2)).map((candidate) => candidate.accounts[0]!.burst ?? 0);
   expect(tried).not.toContain(0);
   expect(tried[0]).toBe(2);
 });
 
 test("a shallow advance the failure does not need goes first, in one candidate, before moves are cut", async () => {
-  const execution = (workload: Workload) => ({ workload, check: { violations: [] }, history: { operations: [] } }) as unknown as Execution;
-  const device = { startMs: 0, opening: "get" as const, sharedId: false, moves: [{ kind: "get" as const, pauseMs: 0 }] };
-  const advanced: Workload = { accounts: [{ depth: 128, devices: [device, device] }] };
-  const tried: Workload[] = [];
-  await shrinkWithChecker({
-    failure: execution(advanced),
-    requirement: "TOKEN-2",
-    deadline: performance.now() + 10_000,
-    breaks: async (candidate) => (tried.push(candidate), execution(candidate)),
-  });
+  const device = { ...quietDevice, moves: [{ kind: "get" as const, pauseMs: 0 }] };
+  const tried = await candidatesTried(executionOf({ accounts: [{ depth: 128, devices: [device, device] }] }), "TOKEN-2", () => true);
   expect(tried[0]!.accounts.map((account) => account.depth)).toEqual([0]);
   expect(tried[0]!.accounts[0]!.devices).toHaveLength(2);
 });
