@@ -72,7 +72,11 @@ function checkFrames(socket: SocketOperation, group: AccountOperations, versions
     const writes = versions.bySequence.get(sequence)?.writes ?? [];
     if (writes.some((write) => write.outcome.type !== "refused" && write.invokedAt < frame.at)) continue;
     reportedUnstored = true;
-    const refused = writes.filter((write) => write.outcome.type === "refused").slice(0, 2);
+    // Context, not proof: the refused writes sent last before the frame, which a checker that forgot older ones still has.
+    const refused = writes
+      .filter((write) => write.outcome.type === "refused" && write.invokedAt < frame.at)
+      .sort((a, b) => b.invokedAt - a.invokedAt)
+      .slice(0, 2);
     const fates = refused.map((write) => `${narrator.post(write)} was ${narrator.postFate(write)}`);
     const why = fates.length > 0 ? ` (${fates.join("; ")})` : "";
     report(
