@@ -9,13 +9,17 @@ export const defaultScryptCost = 16384;
 /** Lowers the cost of every server made without one (the command lines' too), for test runs: hashing at the real cost is most of their CPU. */
 export const scryptCostVariable = "WALLET_SYNC_SCRYPT_COST";
 
+/** What scrypt takes as its cost N: a power of two above 1. */
+function isScryptCost(cost: number): boolean {
+  return Number.isInteger(cost) && cost >= 2 && (cost & (cost - 1)) === 0;
+}
+
 /** The cost a server uses when none is given: $WALLET_SYNC_SCRYPT_COST, else the real one. */
 export function scryptCostByDefault(environment: NodeJS.ProcessEnv = process.env): number {
   const given = environment[scryptCostVariable];
   if (given === undefined || given === "") return defaultScryptCost;
-  const cost = Number(given);
-  if (!Number.isInteger(cost) || cost < 2 || (cost & (cost - 1)) !== 0) throw new RangeError(`${scryptCostVariable} must be a power of two above 1, got ${given}`);
-  return cost;
+  if (!isScryptCost(Number(given))) throw new RangeError(`${scryptCostVariable} must be a power of two above 1, got ${given}`);
+  return Number(given);
 }
 
 const blockSize = 8;
@@ -45,9 +49,7 @@ export class PasswordHasher {
   private decoy: Promise<PasswordHash> | undefined;
 
   constructor(cost: number = scryptCostByDefault()) {
-    if (!Number.isInteger(cost) || cost < 2 || (cost & (cost - 1)) !== 0) {
-      throw new RangeError(`scrypt cost must be a power of two above 1, got ${cost}`);
-    }
+    if (!isScryptCost(cost)) throw new RangeError(`scrypt cost must be a power of two above 1, got ${cost}`);
     this.cost = cost;
   }
 
