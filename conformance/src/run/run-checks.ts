@@ -247,12 +247,14 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CaseRun>
     const repeatable = finding.exchanges.slice(0, curlPerFinding);
     findings.push(repeatable.length > 0 ? { ...finding, curl: repeatable.map((e) => curlCommand(e, env.curl)) } : finding);
   };
-  const record = (exchange: Exchange) => {
+  /** Keeps the exchange and reports its schema findings, each once in the run. */
+  const keep = (exchange: Exchange, mismatches: readonly SchemaFinding[]) => {
     exchanges.push(exchange);
-    for (const mismatch of schemaFindings(exchange, env.profile)) {
+    for (const mismatch of mismatches) {
       if (env.schemaReports.claim(check, mismatch)) report(mismatch.finding);
     }
   };
+  const record = (exchange: Exchange) => keep(exchange, schemaFindings(exchange, env.profile));
   const nodeUrl = (node: number): string => {
     const url = env.nodeUrls[node];
     if (url === undefined) throw new RangeError(`the deployment has no node ${node + 1}`);
@@ -287,7 +289,8 @@ async function runCase(check: CheckCase, env: CaseEnvironment): Promise<CaseRun>
     report,
     record,
     recordOffSpec: (exchange) => {
-      if (schemaFindings(exchange, env.profile).length > 0) record(exchange);
+      const mismatches = schemaFindings(exchange, env.profile);
+      if (mismatches.length > 0) keep(exchange, mismatches);
     },
     reportProgress: env.progress,
     attachInterleaving: (evidence) => {
