@@ -111,16 +111,28 @@ export interface ShouldMismatch {
   errors: string[];
 }
 
+/** A value against the schema at a pointer: the schema's errors (MUST), and the `x-should` parts it misses besides. */
+export interface PointerValidation {
+  validation: Validation;
+  should: ShouldMismatch[];
+}
+
 /**
- * The `x-should` requirements a value misses at a schema pointer, each with
- * the errors that the schema alone does not have (those are HTTP-2's).
+ * The schema's errors for a value at a schema pointer, and the `x-should`
+ * requirements it misses, each with the errors that the schema alone does
+ * not have (those are HTTP-2's). A requirement's variant holds the schema
+ * and more, so a value it accepts needs no check against the schema alone:
+ * most values are checked once per requirement.
  */
-export function shouldMismatches(pointer: string, value: unknown, profile: ProfileName = defaultProfile): ShouldMismatch[] {
-  const mustErrors = new Set(run(pointer, value, documentIdOf(profile)).errors);
-  return shouldRequirements(profile).flatMap((requirement) => {
-    const errors = run(pointer, value, shouldDocumentId(profile, requirement)).errors.filter((e) => !mustErrors.has(e));
-    return errors.length > 0 ? [{ requirement, errors }] : [];
+export function validateWithShould(pointer: string, value: unknown, profile: ProfileName = defaultProfile): PointerValidation {
+  const variants = shouldRequirements(profile).map((requirement) => ({ requirement, ...run(pointer, value, shouldDocumentId(profile, requirement)) }));
+  const validation = variants.some((variant) => variant.valid) ? { valid: true, errors: [] } : run(pointer, value, documentIdOf(profile));
+  const mustErrors = new Set(validation.errors);
+  const should = variants.flatMap(({ requirement, errors }) => {
+    const own = errors.filter((e) => !mustErrors.has(e));
+    return own.length > 0 ? [{ requirement, errors: own }] : [];
   });
+  return { validation, should };
 }
 
 /** Validates a value against components.schemas[name] of a profile's document. */
@@ -140,6 +152,16 @@ export function responseSchemaPointer(
   status: number,
   profile: ProfileName = defaultProfile,
 ): string | undefined {
+  const key = `${profile} ${method} ${path} ${status}`;
+  if (!pointerCache.has(key)) pointerCache.set(key, findResponseSchemaPointer(path, method, status, profile));
+  return pointerCache.get(key);
+}
+
+/** Looked up once per profile, path, method and status: every response of a run asks. */
+const pointerCache = new Map<string, string | undefined>();
+const statusesCache = new Map<string, number[]>();
+
+function findResponseSchemaPointer(path: string, method: Method, status: number, profile: ProfileName): string | undefined {
   const doc = loadOpenApi(profile);
   const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
   const responses = (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
@@ -155,11 +177,17 @@ export function responseSchemaPointer(
 }
 
 /** The statuses the spec lists for a path and method. */
-export function documentedStatuses(path: string, method: Method, profile: ProfileName = defaultProfile): number[] {
-  const doc = loadOpenApi(profile);
-  const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
-  const responses = (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
-  return Object.keys(responses ?? {}).map(Number);
+export function documentedStatuses(path: string, method: Method, profile: ProfileName = defaultProfile): readonly number[] {
+  const key = `${profile} ${method} ${path}`;
+  let statuses = statusesCache.get(key);
+  if (!statuses) {
+    const doc = loadOpenApi(profile);
+    const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
+    const responses = (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
+    statuses = Object.keys(responses ?? {}).map(Number);
+    statusesCache.set(key, statuses);
+  }
+  return statuses;
 }
 
 /** Validates a response body against the schema the spec gives for it. */

@@ -9,7 +9,7 @@
 // read only through its command line and JSON report, so the benchmark
 // measures whatever the soak does.
 //
-//   npm run bench:soak [-- --duration 30 --traffic default --workers 1 --connections 32 --accounts 16 --gets-per-post 3]
+//   npm run bench:soak [-- --duration 30 --traffic load --workers 1 --connections 32 --accounts 16 --gets-per-post 3]
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -41,7 +41,7 @@ function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
       duration: { type: "string", default: "30" },
-      traffic: { type: "string", default: "default" },
+      traffic: { type: "string", default: "load" },
       workers: { type: "string", default: "1" },
       connections: { type: "string", default: "32" },
       accounts: { type: "string", default: "16" },

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { ReferenceServer } from "../../reference/src/index.js";
 import { accountIdLimit, brokenServers, losesVersionsPast } from "../src/broken/servers.js";
 import { interleavingCasesOf } from "../src/interleavings/property/cases.js";
+import { defaultTrafficProfile } from "../src/interleavings/workload/traffic.js";
 import { loadCounterexample } from "../src/interleavings/property/counterexample-file.js";
 import { runChecks } from "../src/run/run-checks.js";
 import { counterexampleFolder, failedRequirements } from "./interleavings/broken-runs.js";
@@ -41,6 +42,19 @@ describe("account-ids-wrap-after-400", () => {
     for (let account = 0; account < accountIdLimit; account++) expect([200, 409]).toContain(await post(server.url, await device(server.url), 1));
     const old = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, aloneRuns: 0, interleavings });
     expect(failedRequirements(old)).toContain("LIN-3");
+  });
+
+  test(`a soak gets past ${accountIdLimit} accounts by itself: its newcomers sign up until one shares a wallet, and it fails naming LIN-3`, async () => {
+    server = await brokenServers["account-ids-wrap-after-400"]!.start({ scryptCost: 64 });
+    const started = performance.now();
+    const traffic = { ...defaultTrafficProfile, longLived: { ...defaultTrafficProfile.longLived, accounts: 1, devicesPerAccount: 2, newcomers: 8 } };
+    const interleavings = { durationMs: 60_000, seed: 3, settleMs: 100, depthCap: 0, traffic, counterexampleDir: folder() };
+    const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, aloneRuns: 0, interleavings });
+    expect(failedRequirements(run)).toContain("LIN-3");
+    // Stopped at the first violation, long before the soak's time was up.
+    expect(performance.now() - started).toBeLessThan(40_000);
+    expect(run.coverage!.longLived!.newcomers).toBeGreaterThan(0);
+    expect(run.coverage!.accounts).toBeGreaterThan(accountIdLimit);
   });
 });
 

@@ -91,7 +91,7 @@ describe("exit 2", () => {
     [["--timeout", "0"], /--timeout must be an integer/],
     [["--rate-limit", "0"], /--rate-limit must be an integer from 1/],
     [["--rate-limit", "fast"], /--rate-limit must be an integer/],
-    [["--traffic", "heavy"], /^wallet-sync-conformance: --traffic must be one of default, deep, contention, large-wallets, got 'heavy' \(see --help\)\n$/],
+    [["--traffic", "heavy"], /^wallet-sync-conformance: --traffic must be one of default, deep, contention, large-wallets, load, got 'heavy' \(see --help\)\n$/],
     [["--rate", "0"], /--rate must be an integer from 1/],
     [["--traffic", "contention", "--rate", String(contention.minimalRate - 1)], new RegExp(`--rate ${contention.minimalRate - 1} is below the contention traffic profile's minimal rate of ${contention.minimalRate} checked operations per second`)],
     [["--traffic", "deep", "--rate-limit", "5"], new RegExp(`--rate-limit 5 is below the deep traffic profile's minimal rate of ${deep.minimalRate} checked`)],

@@ -51,6 +51,9 @@ describe("a soak with long-lived accounts", () => {
     const coverage = run.coverage!;
     const longLived = coverage.longLived!;
     expect(longLived).toMatchObject({ accounts: 2, devicesPerAccount: 3 });
+    // Newcomers signed up beside them, each counted with the accounts.
+    expect(longLived.newcomers).toBeGreaterThan(0);
+    expect(coverage.accounts).toBeGreaterThanOrEqual(2 + longLived.newcomers);
     expect(longLived.operations).toBeGreaterThan(20);
     expect(longLived.stopped).toBeUndefined();
     // The totals hold the long-lived accounts' operations and depth.
@@ -68,7 +71,7 @@ describe("a soak with long-lived accounts", () => {
     const validate = reportValidator();
     const json = JSON.parse(JSON.stringify(jsonReportOf(run))) as unknown;
     expect(validate(json), schemaErrors(validate).join("\n")).toBe(true);
-    expect(formatTerminalReport(run)).toMatch(/Long-lived: 2 accounts of 3 devices, [\d,]+ operations, deepest version [\d,]+, checked online in [\d,]+ windows/);
+    expect(formatTerminalReport(run)).toMatch(/Long-lived: 2 accounts of 3 devices and [\d,]+ newcomers, [\d,]+ operations, deepest version [\d,]+, checked online in [\d,]+ windows/);
     expect(formatHtmlReport(run)).toMatch(/<svg class="throughput"[^>]*>.*<polyline class="long-lived" points="[\d., ]+"\/><\/svg>/);
     expect(formatJunitReport(run)).toMatch(/<property name="coverage\.longLived\.operations" value="\d+"\/>/);
   });

@@ -44,7 +44,7 @@ test("coverage: counts summed, depths and sizes the largest, the rate per wall s
 });
 
 test("a soak's long-lived accounts: counts summed, depths the largest; the throughput series added up bucket by bucket", () => {
-  const longLived = { accounts: 2, devicesPerAccount: 3, operations: 1000, maxSequence: 500, windows: 10, peakRetainedOperations: 300 };
+  const longLived = { accounts: 2, devicesPerAccount: 3, newcomers: 40, operations: 1000, maxSequence: 500, windows: 10, peakRetainedOperations: 300 };
   const series = [
     { atSeconds: 1, operationsPerSecond: 100, longLivedPerSecond: 60 },
     { atSeconds: 2, operationsPerSecond: 80, longLivedPerSecond: 40 },
@@ -57,7 +57,7 @@ test("a soak's long-lived accounts: counts summed, depths the largest; the throu
     2_000,
     undefined,
   )!;
-  expect(merged.longLived).toEqual({ accounts: 4, devicesPerAccount: 3, operations: 2000, maxSequence: 900, windows: 20, peakRetainedOperations: 300, stopped: "interrupted" });
+  expect(merged.longLived).toEqual({ accounts: 4, devicesPerAccount: 3, newcomers: 80, operations: 2000, maxSequence: 900, windows: 20, peakRetainedOperations: 300, stopped: "interrupted" });
   expect(merged.throughput).toEqual([
     { atSeconds: 1, operationsPerSecond: 200, longLivedPerSecond: 120 },
     { atSeconds: 2, operationsPerSecond: 80, longLivedPerSecond: 40 },

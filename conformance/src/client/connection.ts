@@ -7,7 +7,7 @@
 import type { Agent } from "node:http";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { getProxyForUrl } from "proxy-from-env";
-import { EnvHttpProxyAgent, type Dispatcher } from "undici";
+import { Agent as UndiciAgent, EnvHttpProxyAgent, type Dispatcher } from "undici";
 import { maxResponseHeaderBytes } from "../defaults.js";
 
 export interface ConnectionSettings {
@@ -44,15 +44,16 @@ export function connectionDispatcher(connection: ConnectionSettings, pool: PoolS
     ...(connection.ca !== undefined ? { ca: connection.ca } : {}),
     ...(connection.insecure ? { rejectUnauthorized: false } : {}),
   };
-  const agent = new EnvHttpProxyAgent({
+  const options = {
     headersTimeout: pool.timeoutMs,
     bodyTimeout: pool.timeoutMs,
     connections: pool.connections,
     maxHeaderSize: maxResponseHeaderBytes,
     ...(pool.pipelining !== undefined ? { pipelining: pool.pipelining } : {}),
     connect: tls,
-    requestTls: tls,
-  });
+  };
+  // Without a proxy in the environment, a plain agent: the proxy agent parses every request's origin to look one up.
+  const agent = environmentNamesProxy() ? new EnvHttpProxyAgent({ ...options, requestTls: tls }) : new UndiciAgent(options);
   const extra = Object.entries(connection.headers);
   if (extra.length === 0) return agent;
   return agent.compose((dispatch) => (options, handler) => {
@@ -61,6 +62,11 @@ export function connectionDispatcher(connection: ConnectionSettings, pool: PoolS
     for (const [name, value] of extra) if (!own.has(name.toLowerCase())) headers[name] = value;
     return dispatch({ ...options, headers }, handler);
   });
+}
+
+/** Whether the environment names a proxy for http or https, as EnvHttpProxyAgent reads it. */
+function environmentNamesProxy(): boolean {
+  return ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"].some((name) => (process.env[name] ?? "") !== "");
 }
 
 function headerRecord(headers: Dispatcher.DispatchOptions["headers"]): Record<string, string> {

@@ -2,12 +2,13 @@
 // every call resolves to an Exchange that records the request and either the
 // response or the transport failure, for checks, histories and reports.
 import { performance } from "node:perf_hooks";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { defaultProfile, specProfile, type AuthRequest, type ProfileName, type WalletVersion } from "../../../spec/index.js";
 import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
 import { RateLimits, sendRateLimited, type LimitedResponse } from "./rate-limit.js";
 import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
-import { BodyTooLarge, jsonDepthExceeds, readCappedText } from "./bounded-body.js";
+import { BodyTooLarge, jsonDepthExceeds } from "./bounded-body.js";
+import { boundedRequest } from "./bounded-request.js";
 import { connectionDispatcher, directConnection } from "./connection.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS";
@@ -114,14 +115,24 @@ export class ProtocolClient {
 
   /** A client over the same connections, rate limits and reporting that adds `headers()` to every request. */
   withRequestHeaders(headers: () => Record<string, string>): ProtocolClient {
+    return this.derived({ requestHeaders: headers });
+  }
+
+  /** The same client (rate limits, reporting, headers) over other connections. */
+  withDispatcher(dispatcher: Dispatcher): ProtocolClient {
+    return this.derived({ dispatcher });
+  }
+
+  private derived(changes: Pick<ProtocolClientOptions, "dispatcher" | "requestHeaders">): ProtocolClient {
     return new ProtocolClient({
       baseUrl: this.baseUrl,
       profile: this.profile,
       timeoutMs: this.timeoutMs,
       dispatcher: this.dispatcher,
       rateLimits: this.rateLimits,
-      requestHeaders: headers,
+      ...(this.requestHeaders ? { requestHeaders: this.requestHeaders } : {}),
       ...(this.onExchange ? { onExchange: this.onExchange } : {}),
+      ...changes,
     });
   }
 
@@ -193,28 +204,20 @@ export class ProtocolClient {
     const sent: SentRequest = { method: raw.method, path, headers, ...describeBody(payload) };
     const startedAt = performance.now();
     const exchange: Exchange = { request: sent, startedAt, endedAt: startedAt };
-    const abort = AbortSignal.timeout(this.timeoutMs);
-    let status: number | undefined;
-    try {
-      const answer = await request(`${this.baseUrl}${path}`, {
-        method: raw.method,
-        headers,
-        body: payload,
-        dispatcher: this.dispatcher,
-        signal: abort,
-      });
-      status = answer.statusCode;
-      const text = await readCappedText(answer.body, maxResponseBytes);
-      if (jsonDepthExceeds(text, maxJsonDepth)) {
-        exchange.failure = {
-          kind: "unreadable",
-          message: `the ${status} answer's body nests arrays or objects deeper than ${maxJsonDepth} levels, deeper than the suite parses`,
-        };
-      } else {
-        exchange.response = { status, headers: flattenHeaders(answer.headers), text, json: parseJson(text) };
-      }
-    } catch (error) {
-      exchange.failure = classifyFailure(error, { aborted: abort.aborted, timeoutMs: this.timeoutMs, status });
+    const answer = await boundedRequest(
+      this.dispatcher,
+      { url: new URL(`${this.baseUrl}${path}`), method: raw.method, headers, ...(payload !== undefined ? { body: payload } : {}) },
+      { timeoutMs: this.timeoutMs, maxBytes: maxResponseBytes },
+    );
+    if (!answer.ok) {
+      exchange.failure = classifyFailure(answer.error, { aborted: answer.timedOut, timeoutMs: this.timeoutMs, status: answer.status });
+    } else if (jsonDepthExceeds(answer.text, maxJsonDepth)) {
+      exchange.failure = {
+        kind: "unreadable",
+        message: `the ${answer.status} answer's body nests arrays or objects deeper than ${maxJsonDepth} levels, deeper than the suite parses`,
+      };
+    } else {
+      exchange.response = { status: answer.status, headers: flattenHeaders(answer.headers), text: answer.text, json: parseJson(answer.text) };
     }
     exchange.endedAt = performance.now();
     this.onExchange?.(exchange);

@@ -30,10 +30,13 @@ function sha256Hex(text: string): string {
  * that a new salt seed gives new secrets. The login password is 10 hex digits
  * either way, over api3's minimum of 8 characters.
  */
-export function deriveSecrets(
-  rootPassword: string,
-  clientSaltSeed?: string,
-): { loginPassword: string; sdkPassword: string; hmacKey: string } {
+export interface DerivedSecrets {
+  loginPassword: string;
+  sdkPassword: string;
+  hmacKey: string;
+}
+
+export function deriveSecrets(rootPassword: string, clientSaltSeed?: string): DerivedSecrets {
   const digest = sha256Hex(clientSaltSeed === undefined ? rootPassword : `${clientSaltSeed}:${rootPassword}`);
   return { loginPassword: digest.slice(0, 10), sdkPassword: digest.slice(10, 20), hmacKey: digest.slice(20) };
 }
@@ -127,6 +130,9 @@ export interface WalletClientOptions {
   random?: () => number;
 }
 
+/** Versions whose hmacs a client keeps: its base, what it posted last, and the answers to them. */
+const recentHmacsKept = 4;
+
 const noSaltSeed = "No client salt seed: register, or update the derived secrets (update_derived_secrets()) first.";
 
 export class WalletClient {
@@ -143,6 +149,10 @@ export class WalletClient {
   /** api3: the account's client salt seed the secrets are derived from; undefined until registered or fetched. */
   clientSaltSeed: string | undefined = undefined;
   private readonly print: (line: string) => void;
+  /** Whether printed lines go anywhere: a wallet is formatted for printing only then. */
+  private readonly printing: boolean;
+  private derived: { rootPassword: string; saltSeed: string | undefined; secrets: DerivedSecrets } | undefined;
+  private readonly recentHmacs: Array<WalletState & { key: string; hmac: string }> = [];
   private readonly random: () => number;
   /** The injected randomness, if any: salt seeds otherwise come from the system's random bytes. */
   private readonly seedRandom: (() => number) | undefined;
@@ -156,6 +166,7 @@ export class WalletClient {
   ) {
     this.deviceId = options.deviceId ?? randomUUID();
     this.print = options.print ?? (() => undefined);
+    this.printing = options.print !== undefined;
     this.random = options.random ?? Math.random;
     this.seedRandom = options.random;
   }
@@ -174,10 +185,15 @@ export class WalletClient {
     this.rootPassword = rootPassword;
   }
 
-  private get secrets() {
-    if (!this.algorithm.saltSeeds) return deriveSecrets(this.rootPassword);
-    if (this.clientSaltSeed === undefined) throw new Error(noSaltSeed);
-    return deriveSecrets(this.rootPassword, this.clientSaltSeed);
+  private get secrets(): DerivedSecrets {
+    if (this.algorithm.saltSeeds && this.clientSaltSeed === undefined) throw new Error(noSaltSeed);
+    const saltSeed = this.algorithm.saltSeeds ? this.clientSaltSeed : undefined;
+    // Every POST and every wallet read needs them: derived again only when the password or salt seed changed.
+    const derived = this.derived;
+    if (derived && derived.rootPassword === this.rootPassword && derived.saltSeed === saltSeed) return derived.secrets;
+    const secrets = deriveSecrets(this.rootPassword, saltSeed);
+    this.derived = { rootPassword: this.rootPassword, saltSeed, secrets };
+    return secrets;
   }
 
   /**
@@ -261,14 +277,14 @@ export class WalletClient {
     if (this.walletState === undefined) this.localChanges = "";
     this.walletState = received;
     this.print("Got latest walletState:");
-    this.print(formatWalletState(received));
+    this.printState(received);
     return { kind: "got", state: received, exchange };
   }
 
   /** The hmac of the version the client builds on (the one a server returned or it posted); undefined before it has one. */
   baseHmac(): string | undefined {
     const base = this.walletState;
-    return base && base.sequence > 0 ? walletHmac(base, this.secrets.hmacKey) : undefined;
+    return base && base.sequence > 0 ? this.hmacOf(base) : undefined;
   }
 
   /** The seed profile's request body for the next version: base sequence + 1 with base + local changes. */
@@ -283,7 +299,7 @@ export class WalletClient {
 
   /** A POST of the given version with the client's token and its hmac, whatever the client's base. */
   walletPost(state: WalletState): WalletPost {
-    return { token: this.authToken, encryptedWallet: state.encryptedWallet, sequence: state.sequence, hmac: walletHmac(state, this.secrets.hmacKey) };
+    return { token: this.authToken, encryptedWallet: state.encryptedWallet, sequence: state.sequence, hmac: this.hmacOf(state) };
   }
 
   /**
@@ -319,7 +335,7 @@ export class WalletClient {
     if (status === 200) this.localChanges = "";
     this.walletState = received;
     this.print("Got new walletState:");
-    this.print(formatWalletState(received));
+    this.printState(received);
     return status === 200
       ? { kind: "accepted", state: received, exchange }
       : { kind: "conflict", state: received, exchange };
@@ -384,7 +400,7 @@ export class WalletClient {
   private takeBase(state: WalletState): void {
     this.walletState = state;
     this.print("New base walletState:");
-    this.print(formatWalletState(state));
+    this.printState(state);
   }
 
   /** api3: opens the notification socket with the client's token (NOTIFY-1); one at a time. */
@@ -459,7 +475,7 @@ export class WalletClient {
     const wallet = walletInBody(exchange.response?.json);
     if (!wallet) return "Error - the answer is not a wallet";
     const state = { sequence: wallet.sequence, encryptedWallet: wallet.encryptedWallet };
-    if (wallet.hmac !== walletHmac(state, this.secrets.hmacKey)) return "Error - bad hmac on new wallet";
+    if (wallet.hmac !== this.hmacOf(state)) return "Error - bad hmac on new wallet";
     return state;
   }
 
@@ -472,6 +488,25 @@ export class WalletClient {
     this.print(reason);
     if (exchange.response) this.print(exchange.response.text.trimEnd());
     return { kind: "invalid", reason, exchange };
+  }
+
+  /**
+   * The hmac of a version under the client's key. A version's hmac is asked
+   * for again and again (posted, echoed, read as the base), so the last few
+   * are kept; comparing the wallets costs far less than hashing them.
+   */
+  private hmacOf(state: WalletState): string {
+    const key = this.secrets.hmacKey;
+    const known = this.recentHmacs.find((entry) => entry.key === key && entry.sequence === state.sequence && entry.encryptedWallet === state.encryptedWallet);
+    if (known) return known.hmac;
+    const hmac = walletHmac(state, key);
+    this.recentHmacs.unshift({ key, sequence: state.sequence, encryptedWallet: state.encryptedWallet, hmac });
+    if (this.recentHmacs.length > recentHmacsKept) this.recentHmacs.pop();
+    return hmac;
+  }
+
+  private printState(state: WalletState): void {
+    if (this.printing) this.print(formatWalletState(state));
   }
 
   private printError(exchange: Exchange): void {

@@ -204,6 +204,8 @@ export interface WorkerShare {
 export interface LongLivedCoverage {
   accounts: number;
   devicesPerAccount: number;
+  /** Newcomers signed up beside them, each posting a first wallet and reading it back. */
+  newcomers: number;
   operations: number;
   /** The deepest version they reached. */
   maxSequence: number;

@@ -60,7 +60,7 @@ export function longLivedLine(coverage: RunCoverage): string | undefined {
     interrupted: "; stopped by the interruption",
   }[longLived.stopped ?? "violation"];
   return (
-    `Long-lived: ${number(longLived.accounts)} accounts of ${number(longLived.devicesPerAccount)} devices, ${number(longLived.operations)} operations, ` +
+    `Long-lived: ${number(longLived.accounts)} accounts of ${number(longLived.devicesPerAccount)} devices and ${number(longLived.newcomers)} newcomers, ${number(longLived.operations)} operations, ` +
     `deepest version ${number(longLived.maxSequence)}, checked online in ${number(longLived.windows)} windows ` +
     `(at most ${number(longLived.peakRetainedOperations)} operations held)${longLived.stopped ? stopped : ""}`
   );

@@ -37,7 +37,7 @@ describe("the profiles", () => {
       moveWeights: { ...defaultTrafficProfile.moveWeights, edit: 0, get: 0, stale: 0, "skip-ahead": 0, repeat: 0, reauth: 0, "old-token": 0 },
       bursts: { ...defaultTrafficProfile.bursts, min: 1 },
       minimalRate: -1,
-      longLived: { ...defaultTrafficProfile.longLived, accounts: 9, devicesPerAccount: 0 },
+      longLived: { ...defaultTrafficProfile.longLived, accounts: 9, devicesPerAccount: 0, wallets: { plain: 0, padded: 0, boundary: 1, largest: 1 }, newcomers: 9 },
     };
     expect(trafficProfileProblems(broken)).toEqual([
       "accounts must be integers with min <= max",
@@ -47,6 +47,8 @@ describe("the profiles", () => {
       `bursts must lie within 2 to ${workloadLimits.burst.max}`,
       "minimalRate must be a number of 0 or more",
       `longLived.accounts must lie within 0 to ${longLivedLimits.accounts}`,
+      "longLived.wallets must not all be 0",
+      `longLived.newcomers must lie within 0 to ${longLivedLimits.newcomers}`,
       `longLived.devicesPerAccount must lie within 1 to ${longLivedLimits.devicesPerAccount}`,
     ]);
   });
@@ -64,9 +66,11 @@ describe("the profiles", () => {
       bursts: { none: 3, some: 2, min: 2, max: 32 },
       minimalRate: 0,
       longLived: {
-        accounts: 2,
-        devicesPerAccount: 3,
-        moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
+        accounts: 4,
+        devicesPerAccount: 4,
+        moveWeights: { edit: 400, get: 50, stale: 8, "skip-ahead": 8, repeat: 8, reauth: 1, "old-token": 8, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
+        wallets: { plain: 120, padded: 1, boundary: 4, largest: 1 },
+        newcomers: 2,
       },
     });
   });

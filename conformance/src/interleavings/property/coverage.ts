@@ -51,6 +51,7 @@ function longLivedCoverage(longLived: LongLivedOutcome): LongLivedCoverage {
   return {
     accounts: longLived.accounts,
     devicesPerAccount: longLived.devicesPerAccount,
+    newcomers: longLived.newcomers,
     operations: longLived.coverage.operations,
     maxSequence: longLived.coverage.maxSequence,
     windows: longLived.checker.cuts,

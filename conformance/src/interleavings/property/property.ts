@@ -69,6 +69,7 @@ function startLongLivedAccounts(
   const interrupt = settings.interrupt;
   const accounts = new LongLivedAccounts({
     nodes: env.nodes,
+    ...(env.connection ? { connection: env.connection } : {}),
     unique: env.unique,
     timeoutMs: env.timeoutMs,
     settleMs: settings.settleMs,

@@ -1,6 +1,9 @@
 // A soak's long-lived accounts: signed up once, then worked on by their
 // devices (the workloads' Device, drawing moves from the traffic profile)
-// until the soak ends, so that their histories grow without end. Their
+// until the soak ends, so that their histories grow without end. Beside
+// them, newcomers: accounts signed up one after another for the whole soak,
+// each posting its first wallet and reading it back, so that the server
+// gets as many accounts as it can sign up (ids that wrap after hundreds). Their
 // operations are not kept: the recorder streams them into the online
 // checker (history/online/), which judges windows as they close and keeps
 // only what later operations can still contradict, so memory stays flat
@@ -14,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ProfileName } from "../../../../spec/index.js";
+import { connectionDispatcher, directConnection, type ConnectionSettings } from "../../client/connection.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
 import { AccountPassword } from "../execution/account-password.js";
 import { Device } from "../execution/device.js";
@@ -33,8 +37,8 @@ import { deviceSeed, MoveDraw } from "./move-draw.js";
 import { OperationStream } from "./operation-stream.js";
 import type { ThroughputSeries } from "./throughput.js";
 
-/** A change log longer than this is written anew (Device.compactLog): about 130 changes. */
-const compactAfterChars = 2048;
+/** A change log longer than this is written anew (Device.compactLog): about 35 changes. */
+const compactAfterChars = 512;
 /** Stop the accounts' devices after this many timeouts: the server is not keeping up. */
 const timeoutLimit = 16;
 /** A device that could not log in tries again after this pause. */
@@ -43,12 +47,16 @@ const loginRetryMs = 250;
 const tickMs = 500;
 /** Above the request timeout, what an operation may take from sending to being recorded. */
 const recordingMarginMs = 2000;
+/** Connections kept besides the devices' own, for the final reads. */
+const finalReadConnections = 4;
 /** Violations kept with their operations, per requirement (all are counted). */
 const proofsPerRequirement = 3;
 
 export interface LongLivedEnvironment {
   /** A client for each node of the deployment, in --url order. */
   nodes: readonly ProtocolClient[];
+  /** The run's extra headers and TLS trust: the accounts' own connections are made with them. */
+  connection?: ConnectionSettings;
   unique(label: string): string;
   /** The request timeout: the online checker cuts a window once every request sent before it must have been answered. */
   timeoutMs: number;
@@ -80,6 +88,8 @@ export interface LongLivedOutcome {
   /** Accounts signed up, and devices each. */
   accounts: number;
   devicesPerAccount: number;
+  /** Newcomers signed up. */
+  newcomers: number;
   /** What their operations exercised. */
   coverage: HistoryCoverage;
   /** The first few violations of each requirement with their operations; `violationCounts` counts all. */
@@ -98,6 +108,7 @@ export interface LongLivedOutcome {
 
 /** What the accounts have done so far, for the progress line. */
 export interface LongLivedProgress {
+  /** Long-lived accounts and newcomers signed up. */
   accounts: number;
   operations: number;
   deepestVersion: number;
@@ -116,6 +127,7 @@ export class LongLivedAccounts {
   private readonly proofCounts = new Map<HistoryRequirement, number>();
   private violationsFound = 0;
   private signedUp = 0;
+  private newcomersSignedUp = 0;
   private readonly startedAt = performance.now();
   /** When each busy device (or the final reads) began what it is doing: no request of theirs in flight was sent earlier. */
   private readonly busySince = new Map<object, number>();
@@ -148,7 +160,7 @@ export class LongLivedAccounts {
 
   progress(): LongLivedProgress {
     return {
-      accounts: this.signedUp,
+      accounts: this.signedUp + this.newcomersSignedUp,
       operations: this.stream.operations,
       deepestVersion: this.stream.deepestVersion,
       violations: this.violationsFound,
@@ -166,20 +178,28 @@ export class LongLivedAccounts {
     }, tickMs);
     ticker.unref();
     const readers: FinalReader[] = [];
+    // Kept-alive connections of their own, one per device and a few for the final reads, as a wallet
+    // app holds them: a fresh connection per request, as the workloads make, would cost the suite
+    // more than the server and keep the load far below what the server can take.
+    const devices = accountCount * devicesPerAccount;
+    const dispatcher = connectionDispatcher(env.connection ?? directConnection, { timeoutMs: env.timeoutMs, connections: devices + finalReadConnections });
+    const nodes = env.nodes.map((node) => node.withDispatcher(dispatcher));
     try {
       const tag = env.unique("long-lived");
       // No sockets: a socket held for the whole soak would need its frames streamed to the checker as they come.
-      const traffic = { ...env.traffic, moveWeights: { ...env.traffic.longLived.moveWeights, listen: 0 } };
+      const traffic = { ...env.traffic, moveWeights: { ...env.traffic.longLived.moveWeights, listen: 0 }, wallets: env.traffic.longLived.wallets };
       const moves = moveArbitraryFor({ traffic, profile: env.profile, faults: env.faults });
       const deviceEnv = {
-        nodes: deploymentNodes(env.nodes),
+        nodes: deploymentNodes(nodes),
         recorder: this.recorder,
         control: this.control,
         ...(env.largestWalletBytes !== undefined ? { largestWalletBytes: env.largestWalletBytes } : {}),
       };
-      const nodeCount = env.nodes.length;
-      await Promise.all(
-        Array.from({ length: accountCount }, async (_, a) => {
+      const nodeCount = nodes.length;
+      const newcomers = Array.from({ length: env.traffic.longLived.newcomers }, (_, lane) => this.welcomeNewcomers(tag, lane, deviceEnv));
+      await Promise.all([
+        ...newcomers,
+        ...Array.from({ length: accountCount }, async (_, a) => {
           const account = `long-${accountLabel(a)}`;
           const password = new AccountPassword(`ws-${tag}-${accountLabel(a)}@example.com`, randomBytes(12).toString("hex"));
           const devices = Array.from({ length: devicesPerAccount }, (_, d) => {
@@ -193,22 +213,24 @@ export class LongLivedAccounts {
           const reader = devices.map((device) => device.finalReader()).find((found) => found !== undefined);
           if (reader) readers.push(reader);
         }),
-      );
+      ]);
       if (!env.interrupt?.aborted && readers.length > 0) {
         // As the workloads' accounts are: read once more, and again after the settle period.
         const plan = { finalReads: { recorder: this.recorder, readers } };
-        await this.busy(plan, () => readFinally([plan], env.nodes));
+        await this.busy(plan, () => readFinally([plan], nodes));
         await sleep(env.settleMs);
-        await this.busy(plan, () => readFinally([plan], env.nodes));
+        await this.busy(plan, () => readFinally([plan], nodes));
       }
     } finally {
       clearInterval(ticker);
+      await dispatcher.destroy();
     }
     const check = this.checker.finish();
     const stopped = this.violated.signal.aborted ? "violation" : this.control.stopReason === "timeouts" ? "timeouts" : env.interrupt?.aborted ? "interrupted" : undefined;
     return {
       accounts: this.signedUp,
       devicesPerAccount,
+      newcomers: this.newcomersSignedUp,
       coverage: this.stream.coverage(),
       violations: this.proofs,
       violationCounts: check.violationCounts,
@@ -232,6 +254,30 @@ export class LongLivedAccounts {
       if (!loggedIn && !this.control.stopped) await sleep(loginRetryMs);
       // A move that sends nothing (a repeat before any POST) must not keep the event loop from the others.
       await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * One lane of newcomers until the soak ends: an account signed up, its
+   * device logged in, a first wallet posted and read back; then the account
+   * is judged to its end and forgotten, and the next one comes. Their
+   * numbers run across lanes, so that each name is new.
+   */
+  private async welcomeNewcomers(tag: string, lane: number, deviceEnv: ConstructorParameters<typeof Device>[3]): Promise<void> {
+    const lanes = this.env.traffic.longLived.newcomers;
+    for (let n = lane; !this.control.stopped; n += lanes) {
+      const account = `new-${n}`;
+      const password = new AccountPassword(`ws-${tag}-n${n}@example.com`, randomBytes(12).toString("hex"));
+      const device = new Device({ account, client: deviceLabel(0) }, `${tag}-n${n}-${deviceLabel(0)}`, password, deviceEnv);
+      const signedUp = await this.busy(device, async () => {
+        if (!(await device.signUp())) return false;
+        this.newcomersSignedUp++;
+        await device.run({ startMs: 0, opening: "post", sharedId: false, moves: [] });
+        return true;
+      });
+      // Every operation of the account is recorded: it can be judged to the end.
+      this.checker.endAccount(account);
+      if (!signedUp && !this.control.stopped) await sleep(loginRetryMs);
     }
   }
 

@@ -112,6 +112,7 @@ function mergeLongLived(coverages: readonly RunCoverage[]): Pick<RunCoverage, "l
           longLived: {
             accounts: sum((pool) => pool.accounts),
             devicesPerAccount: max((pool) => pool.devicesPerAccount),
+            newcomers: sum((pool) => pool.newcomers),
             operations: sum((pool) => pool.operations),
             maxSequence: max((pool) => pool.maxSequence),
             windows: sum((pool) => pool.windows),

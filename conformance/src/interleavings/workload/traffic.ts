@@ -63,13 +63,27 @@ export interface TrafficProfile {
    * their histories grow without end (soak/). 0 accounts: none. Their
    * moves are weighted on their own: edits dominate, since their depth is
    * what they are for (a login costs the server a slow hash), and they hold
-   * no socket (listen is never drawn).
+   * no socket (listen is never drawn). Their edits are padded on their own
+   * weights too: rarely, since every padded byte is sent, echoed and read
+   * again many times a second, and the soak's load is its point.
    */
-  longLived: { accounts: number; devicesPerAccount: number; moveWeights: Record<MoveKind, number> };
+  longLived: {
+    accounts: number;
+    devicesPerAccount: number;
+    moveWeights: Record<MoveKind, number>;
+    wallets: TrafficProfile["wallets"];
+    /**
+     * Newcomers signed up at once, one after another for the whole soak:
+     * each logs in, posts its first wallet and reads it back, so that a soak
+     * signs up accounts at the pace the server allows (ids that wrap after
+     * some hundreds). 0: none.
+     */
+    newcomers: number;
+  };
 }
 
 /** The most long-lived accounts a profile may ask for, and devices each: they run for the whole soak, side by side with the workloads. */
-export const longLivedLimits = { accounts: 8, devicesPerAccount: 8 } as const;
+export const longLivedLimits = { accounts: 8, devicesPerAccount: 8, newcomers: 8 } as const;
 
 /**
  * Breadth for a verdict in a minute: every move and dimension now and then.
@@ -92,9 +106,14 @@ const defaultTraffic: TrafficProfile = {
   minimalRate: 0,
   // Two accounts: each gets half the long-lived traffic, so that one passes 10,000 versions in a 10-minute soak.
   longLived: {
-    accounts: 2,
-    devicesPerAccount: 3,
-    moveWeights: { edit: 32, get: 4, stale: 1, "skip-ahead": 1, repeat: 1, reauth: 1, "old-token": 1, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
+    accounts: 4,
+    devicesPerAccount: 4,
+    // A login costs the server a slow hash, about what 500 of its other requests cost: one move in 400 logs in.
+    moveWeights: { edit: 400, get: 50, stale: 8, "skip-ahead": 8, repeat: 8, reauth: 1, "old-token": 8, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
+    // About one edit in 600 padded to the largest wallet, one in 150 to a boundary size.
+    wallets: { plain: 120, padded: 1, boundary: 4, largest: 1 },
+    // Each newcomer costs the server two slow hashes (signup, login): two at once, a few accounts a second.
+    newcomers: 2,
   },
 };
 
@@ -143,12 +162,33 @@ const largeWalletsTraffic: TrafficProfile = {
   longLived: defaultTraffic.longLived,
 };
 
+/**
+ * A soak that drives the server near its capacity: long-lived accounts on
+ * kept-alive connections with few logins, and small workloads beside them.
+ * Without --duration only the workloads run, far below the minimal rate.
+ */
+const loadTraffic: TrafficProfile = {
+  ...defaultTraffic,
+  name: "load",
+  stresses: "a soak (--duration) near the server's capacity, logins rare",
+  accounts: { min: 1, max: 1 },
+  devices: { min: 2, max: 3 },
+  moves: { min: 4, max: 12 },
+  moveWeights: { ...defaultTraffic.moveWeights, edit: 16, get: 4, reauth: 1 },
+  depth: { ...defaultTraffic.depth, weights: { none: 12, shallow: 3, boundary: 1, anywhere: 0 } },
+  wallets: { plain: 60, padded: 1, boundary: 4, largest: 1 },
+  bursts: { none: 4, some: 1, min: 2, max: 16 },
+  minimalRate: 250,
+  // No newcomers: every signup costs the server a slow hash, hundreds of its other requests.
+  longLived: { ...defaultTraffic.longLived, accounts: 8, devicesPerAccount: 3, newcomers: 0 },
+};
+
 // The minimal rates are about a quarter to a third of what the reference, with its real password hash,
 // reached in a process of its own on two cores shared with other jobs: a correct server meets them, a run
 // that barely moved (a throttled gateway, a stalling server, --rate set low) does not.
 
 /** Every profile by name; the first is the default. */
-export const trafficProfiles: readonly TrafficProfile[] = [defaultTraffic, deepTraffic, contentionTraffic, largeWalletsTraffic];
+export const trafficProfiles: readonly TrafficProfile[] = [defaultTraffic, deepTraffic, contentionTraffic, largeWalletsTraffic, loadTraffic];
 
 export const defaultTrafficProfile: TrafficProfile = defaultTraffic;
 
@@ -192,6 +232,9 @@ export function trafficProfileProblems(profile: TrafficProfile): string[] {
   if (!(profile.minimalRate >= 0) || !Number.isFinite(profile.minimalRate)) problems.push("minimalRate must be a number of 0 or more");
   within("longLived.accounts", { min: profile.longLived.accounts, max: profile.longLived.accounts }, { min: 0, max: longLivedLimits.accounts });
   weights("longLived.moveWeights", Object.fromEntries(Object.entries(profile.longLived.moveWeights).filter(([kind]) => !(api3MoveKinds as readonly string[]).includes(kind))));
+  weights("longLived.wallets", { plain: profile.longLived.wallets.plain, padded: profile.longLived.wallets.padded });
+  if (profile.longLived.wallets.padded > 0) weights("longLived.wallets' padded sizes", { boundary: profile.longLived.wallets.boundary, largest: profile.longLived.wallets.largest });
+  within("longLived.newcomers", { min: profile.longLived.newcomers, max: profile.longLived.newcomers }, { min: 0, max: longLivedLimits.newcomers });
   within("longLived.devicesPerAccount", { min: profile.longLived.devicesPerAccount, max: profile.longLived.devicesPerAccount }, { min: 1, max: longLivedLimits.devicesPerAccount });
   return problems;
 }
