@@ -170,7 +170,7 @@ const largeWalletsTraffic: TrafficProfile = {
 const loadTraffic: TrafficProfile = {
   ...defaultTraffic,
   name: "load",
-  stresses: "a soak (--duration) near the server's capacity, logins rare",
+  stresses: "a soak near the server's capacity, logins rare",
   accounts: { min: 1, max: 1 },
   devices: { min: 2, max: 3 },
   moves: { min: 4, max: 12 },
