@@ -12,6 +12,7 @@ import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./
 import { randomSeed } from "./settings.js";
 import { isDeep, shrinkWithChecker } from "./shrink.js";
 import { probeLargestWallet } from "../execution/largest-wallet.js";
+import { collectGarbageEvery } from "../execution/collect-garbage.js";
 import { workloadArbitraryFor } from "../workload/arbitrary.js";
 import type { Counterexample } from "./counterexample-file.js";
 import { LongLivedAccounts, type LongLivedOutcome } from "../soak/long-lived-accounts.js";
@@ -91,7 +92,19 @@ function startLongLivedAccounts(
   return { accounts, finished };
 }
 
+/** How often a soak collects garbage besides after each batch of runs (collect-garbage.ts): a full collection costs it tens of milliseconds. */
+const soakCollectionMs = 5_000;
+
 async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutcome> {
+  const stopCollecting = env.settings.durationMs !== undefined ? collectGarbageEvery(soakCollectionMs) : undefined;
+  try {
+    return await generateAndShrink(env);
+  } finally {
+    stopCollecting?.();
+  }
+}
+
+async function generateAndShrink(env: PropertyEnvironment): Promise<PropertyOutcome> {
   const { settings } = env;
   const observations = new Observations("generated", settings.runs, env);
   const outcome = observations.outcome;
