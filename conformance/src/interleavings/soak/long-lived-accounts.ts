@@ -178,10 +178,10 @@ export class LongLivedAccounts {
     }, tickMs);
     ticker.unref();
     const readers: FinalReader[] = [];
-    // Kept-alive connections of their own, one per device and a few for the final reads, as a wallet
-    // app holds them: a fresh connection per request, as the workloads make, would cost the suite
-    // more than the server and keep the load far below what the server can take.
-    const devices = accountCount * devicesPerAccount;
+    // Kept-alive connections of their own, one per device (and newcomer) and a few for the final reads,
+    // as a wallet app holds them: a fresh connection per request, as the workloads make, would cost the
+    // suite more than the server and keep the load far below what the server can take.
+    const devices = accountCount * devicesPerAccount + env.traffic.longLived.newcomers;
     const dispatcher = connectionDispatcher(env.connection ?? directConnection, { timeoutMs: env.timeoutMs, connections: devices + finalReadConnections });
     const nodes = env.nodes.map((node) => node.withDispatcher(dispatcher));
     try {
