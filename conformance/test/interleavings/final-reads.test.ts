@@ -56,7 +56,8 @@ describe("final reads", () => {
     expect(seedsShownByFinalReads.length).toBeGreaterThan(0);
   });
 
-  test.each([1, 2])("seed %i: a server that acknowledges slowly but honestly passes", async (seed) => {
+  // One seed: its store's delays are random on every run anyway.
+  test.each([1])("seed %i: a server that acknowledges slowly but honestly passes", async (seed) => {
     const server = await startReferenceServer({ port: 0, scryptCost: 64, store: new SlowAcknowledgementStore({ scryptCost: 64 }) });
     try {
       const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server.url, interleavings: { runs: 4, seed, settleMs: 300, counterexampleDir, depthCap: 0 } });

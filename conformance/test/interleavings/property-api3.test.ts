@@ -5,7 +5,7 @@
 // by them, devices logging in again with the new password, sockets that
 // received frames and sockets the server closed. Correct servers that differ
 // where no client can care (frames a while late, frames that announce
-// nothing, sockets cut without a close frame) pass as well.
+// nothing, sockets cut without a close frame) pass as well, at one seed.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../../reference/src/index.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
@@ -81,12 +81,15 @@ describe("the interleaving cases against the api3 reference", () => {
 });
 
 describe.each(Object.entries(correctNotificationHubs))("a correct api3 server with %s", (_name, hub) => {
-  test.each([5, 6, 7])("seed %i: every case passes", async (seed) => {
+  // One seed: its workloads hold sockets that receive frames (asserted), which is where these servers differ.
+  test("seed 6: every case passes, with frames received", async () => {
     const server = await startReferenceServer({ scryptCost: 64, protocol: "api3", notifications: hub() });
     try {
       // What these servers vary is their frames and closes, not depth: no deep accounts.
-      const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { runs: 3, seed, settleMs: 300, depthCap: 0 } });
+      const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { runs: 3, seed: 6, settleMs: 300, depthCap: 0 } });
       expect(run.results.flatMap((r) => r.findings.map((f) => `${r.id}: ${f.requirement} ${f.message}`))).toEqual([]);
+      const operations = run.results.find((r) => r.interleaving)!.interleaving!.history.operations;
+      expect(operations.some((op) => op.kind === "socket" && op.frames.length > 0)).toBe(true);
     } finally {
       await server.close();
     }

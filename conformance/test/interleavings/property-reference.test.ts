@@ -1,7 +1,9 @@
-// No false alarm: the interleaving cases against the reference, over 6
+// No false alarm: the interleaving cases against the reference, over 3
 // seeds, find nothing; and the workloads they ran did exercise what they are
 // for (races for a sequence, concurrent first posts, hostile moves, replaced
-// tokens used again).
+// tokens used again). Three seeds exercise each of those several times over
+// (over 100 honest POSTs refused 409, where 20 are asked for); the api3
+// profile's test runs 8, which its rarer events (frames, password changes) need.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../../reference/src/index.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
@@ -10,7 +12,7 @@ import { runChecks } from "../../src/run/run-checks.js";
 import { expectedVerdict } from "./verdicts.js";
 import { expectCheckersAgree } from "./checker-agreement.js";
 
-const seeds = Array.from({ length: 6 }, (_, index) => 9001 + index * 7919);
+const seeds = Array.from({ length: 3 }, (_, index) => 9001 + index * 7919);
 
 describe("the interleaving cases against the reference", () => {
   let server: ReferenceServer;
