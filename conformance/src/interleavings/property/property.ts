@@ -93,7 +93,7 @@ function startLongLivedAccounts(
 }
 
 /** How often a soak collects garbage besides after each batch of runs (collect-garbage.ts): a full collection costs it tens of milliseconds. */
-const soakCollectionMs = 5_000;
+const soakCollectionMs = 2_000;
 
 async function generateWorkloads(env: PropertyEnvironment): Promise<PropertyOutcome> {
   const stopCollecting = env.settings.durationMs !== undefined ? collectGarbageEvery(soakCollectionMs) : undefined;
