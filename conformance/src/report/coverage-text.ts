@@ -47,7 +47,7 @@ export function trafficLine(coverage: RunCoverage): string | undefined {
 }
 
 /**
- * "Long-lived: 3 accounts of 3 devices, 41,200 operations, deepest version
+ * "Long-lived: 4 accounts of 4 devices and 312 newcomers, 41,200 operations, deepest version
  * 6,310, checked online in 512 windows (at most 2,140 operations held)";
  * undefined when the run was no soak.
  */
