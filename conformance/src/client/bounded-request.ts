@@ -9,7 +9,8 @@ import type { Dispatcher } from "undici";
 import { BodyTooLarge } from "./bounded-body.js";
 
 export interface BoundedRequest {
-  url: URL;
+  /** The whole URL, parsed here: one that does not parse is a failure of the exchange like any other. */
+  url: string;
   method: Dispatcher.HttpMethod;
   headers: Record<string, string>;
   body?: string | Uint8Array;
@@ -87,7 +88,7 @@ export function boundedRequest(dispatcher: Dispatcher, request: BoundedRequest, 
       },
     };
     try {
-      const { url } = request;
+      const url = new URL(request.url);
       dispatcher.dispatch(
         { origin: url.origin, path: `${url.pathname}${url.search}`, method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) },
         handler,

@@ -206,7 +206,7 @@ export class ProtocolClient {
     const exchange: Exchange = { request: sent, startedAt, endedAt: startedAt };
     const answer = await boundedRequest(
       this.dispatcher,
-      { url: new URL(`${this.baseUrl}${path}`), method: raw.method, headers, ...(payload !== undefined ? { body: payload } : {}) },
+      { url: `${this.baseUrl}${path}`, method: raw.method, headers, ...(payload !== undefined ? { body: payload } : {}) },
       { timeoutMs: this.timeoutMs, maxBytes: maxResponseBytes },
     );
     if (!answer.ok) {
