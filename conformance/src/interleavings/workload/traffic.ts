@@ -104,11 +104,11 @@ const defaultTraffic: TrafficProfile = {
   wallets: { plain: 15, padded: 1, boundary: 4, largest: 1 },
   bursts: { none: 3, some: 2, min: 2, max: 32 },
   minimalRate: 0,
-  // Two accounts: each gets half the long-lived traffic, so that one passes 10,000 versions in a 10-minute soak.
+  // Four accounts of four devices: each passes 10,000 versions in a 10-minute soak of a nearby server.
   longLived: {
     accounts: 4,
     devicesPerAccount: 4,
-    // A login costs the server a slow hash, about what 500 of its other requests cost: one move in 400 logs in.
+    // A login costs the server a slow hash, as much as hundreds of its other requests: one move in 400 logs in.
     moveWeights: { edit: 400, get: 50, stale: 8, "skip-ahead": 8, repeat: 8, reauth: 1, "old-token": 8, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
     // About one edit in 600 padded to the largest wallet, one in 150 to a boundary size.
     wallets: { plain: 120, padded: 1, boundary: 4, largest: 1 },
@@ -224,8 +224,11 @@ export function trafficProfileProblems(profile: TrafficProfile): string[] {
   // The seed protocol draws only its own moves: they alone must be drawable.
   weights("moveWeights", Object.fromEntries(Object.entries(profile.moveWeights).filter(([kind]) => !(api3MoveKinds as readonly string[]).includes(kind))));
   weights("depth.weights", { ...profile.depth.weights });
-  weights("wallets", { plain: profile.wallets.plain, padded: profile.wallets.padded });
-  if (profile.wallets.padded > 0) weights("wallets' padded sizes", { boundary: profile.wallets.boundary, largest: profile.wallets.largest });
+  const walletWeights = (what: string, wallets: TrafficProfile["wallets"]) => {
+    weights(what, { plain: wallets.plain, padded: wallets.padded });
+    if (wallets.padded > 0) weights(`${what}' padded sizes`, { boundary: wallets.boundary, largest: wallets.largest });
+  };
+  walletWeights("wallets", profile.wallets);
   weights("bursts", { none: profile.bursts.none, some: profile.bursts.some });
   within("depth cap", { min: profile.depth.cap, max: profile.depth.cap }, { min: 0, max: workloadLimits.depth.max });
   within("depth.shallowMax", { min: profile.depth.shallowMax, max: profile.depth.shallowMax }, { min: 1, max: workloadLimits.depth.max });
@@ -233,8 +236,7 @@ export function trafficProfileProblems(profile: TrafficProfile): string[] {
   if (!(profile.minimalRate >= 0) || !Number.isFinite(profile.minimalRate)) problems.push("minimalRate must be a number of 0 or more");
   within("longLived.accounts", { min: profile.longLived.accounts, max: profile.longLived.accounts }, { min: 0, max: longLivedLimits.accounts });
   weights("longLived.moveWeights", Object.fromEntries(Object.entries(profile.longLived.moveWeights).filter(([kind]) => !(api3MoveKinds as readonly string[]).includes(kind))));
-  weights("longLived.wallets", { plain: profile.longLived.wallets.plain, padded: profile.longLived.wallets.padded });
-  if (profile.longLived.wallets.padded > 0) weights("longLived.wallets' padded sizes", { boundary: profile.longLived.wallets.boundary, largest: profile.longLived.wallets.largest });
+  walletWeights("longLived.wallets", profile.longLived.wallets);
   within("longLived.newcomers", { min: profile.longLived.newcomers, max: profile.longLived.newcomers }, { min: 0, max: longLivedLimits.newcomers });
   within("longLived.devicesPerAccount", { min: profile.longLived.devicesPerAccount, max: profile.longLived.devicesPerAccount }, { min: 1, max: longLivedLimits.devicesPerAccount });
   return problems;
