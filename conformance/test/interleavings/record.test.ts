@@ -97,6 +97,24 @@ describe("HistoryRecorder", () => {
   });
 });
 
+describe("a streaming HistoryRecorder", () => {
+  test("keeps nothing of an account it is told to forget: a later login of it counts from the first generation again", () => {
+    const streamed: number[] = [];
+    const recorder = new HistoryRecorder("append-log", undefined, { sink: (op) => streamed.push(op.id) });
+    const newcomer = { account: "new-7", client: "d0" };
+    const other = { account: "long-a0", client: "d0" };
+    expect(recorder.auth(newcomer, exchange(0, 1, 200, { token: "t1" })).tokenGeneration).toBe(1);
+    expect(recorder.auth(newcomer, exchange(2, 3, 200, { token: "t2" })).tokenGeneration).toBe(2);
+    expect(recorder.auth(other, exchange(2, 3, 200, { token: "t3" })).tokenGeneration).toBe(1);
+    recorder.forgetAccount("new-7");
+    expect(recorder.auth(newcomer, exchange(4, 5, 200, { token: "t4" })).tokenGeneration).toBe(1);
+    // Another account keeps its count, and the numbering of operations goes on.
+    expect(recorder.auth(other, exchange(4, 5, 200, { token: "t5" })).tokenGeneration).toBe(2);
+    expect(streamed).toEqual([1, 2, 3, 4, 5]);
+    expect(recorder.operations).toEqual([]);
+  });
+});
+
 describe("HistoryRecorder in api3", () => {
   test("a password change lists the tokens issued before it was sent; a socket is filled in after its upgrade; the history names its profile", () => {
     const recorder = new HistoryRecorder("append-log", undefined, {}, "api3");

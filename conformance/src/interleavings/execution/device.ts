@@ -281,9 +281,7 @@ export class Device {
     const op = this.env.recorder.auth(labels, exchange, password);
     this.env.control.observe(exchange);
     if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
-      if (this.generation > 0) this.replaced.push({ token: held, generation: this.generation });
-      if (this.replaced.length > replacedTokensKept) this.replaced.shift();
-      this.generation = op.tokenGeneration;
+      this.takeToken(held, op.tokenGeneration);
       return "issued";
     }
     return op.outcome.type === "indeterminate" ? "indeterminate" : "refused";
@@ -507,13 +505,19 @@ export class Device {
     const op = this.env.recorder.auth(labels, exchange, label);
     this.env.control.observe(exchange);
     if (op.outcome.type === "ok" && tokenIn(exchange) !== undefined) {
-      if (this.generation > 0) this.replaced.push({ token: own.token, generation: this.generation });
-      this.generation = op.tokenGeneration;
+      this.takeToken(own.token, op.tokenGeneration);
       this.passwordLabel = label;
       return true;
     }
     Object.assign(this.client, { authToken: own.token, rootPassword: own.rootPassword, clientSaltSeed: own.clientSaltSeed });
     return false;
+  }
+
+  /** A login issued the token the client now holds: the one it held before (`held`) is kept as replaced, the newest few of them. */
+  private takeToken(held: string, tokenGeneration: number): void {
+    if (this.generation > 0) this.replaced.push({ token: held, generation: this.generation });
+    if (this.replaced.length > replacedTokensKept) this.replaced.shift();
+    this.generation = tokenGeneration;
   }
 
   /** Whether a password change without a settling answer took effect: the server then stores its salt seed. */

@@ -99,6 +99,9 @@ export interface OperationLabels {
   node?: string;
 }
 
+/** Token generations are counted per account and client: NUL joins them, which neither name holds. */
+const generationKey = (account: string, client: string): string => `${account}\u0000${client}`;
+
 /**
  * Collects operations in the order they are recorded and numbers them (or
  * streams them to its sink, keeping none). Token
@@ -133,7 +136,7 @@ export class HistoryRecorder {
 
   /** Records an auth request; its tokenGeneration names the token it issued, if it did. `password`: the label of the password it gave (api3). */
   auth(labels: OperationLabels, exchange: Exchange, password?: string): AuthOperation {
-    const key = `${labels.account}\u0000${labels.client}`;
+    const key = generationKey(labels.account, labels.client);
     const tokenGeneration = (this.generations.get(key) ?? 0) + 1;
     this.generations.set(key, tokenGeneration);
     const { id, outcome } = this.next("auth", exchange);
@@ -200,6 +203,18 @@ export class HistoryRecorder {
     const operation: SocketOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "socket", tokenGeneration, frames: [] };
     if (labels.node !== undefined) operation.node = labels.node;
     return this.keep(operation);
+  }
+
+  /**
+   * Drops what the recorder holds of an account that records nothing more
+   * (a soak's newcomer, judged to its end): its token generations and the
+   * tokens it remembers, so that a run of thousands of accounts keeps none
+   * of them. An operation of it recorded later starts it anew.
+   */
+  forgetAccount(account: string): void {
+    const prefix = generationKey(account, "");
+    for (const key of this.generations.keys()) if (key.startsWith(prefix)) this.generations.delete(key);
+    this.issued.delete(account);
   }
 
   /** The operations kept: all of them, none when streaming. */

@@ -20,7 +20,7 @@ import type { ProfileName } from "../../../../spec/index.js";
 import { connectionDispatcher, directConnection, type ConnectionSettings } from "../../client/connection.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
 import { AccountPassword } from "../execution/account-password.js";
-import { Device } from "../execution/device.js";
+import { Device, type DeviceEnvironment } from "../execution/device.js";
 import { readFinally, type FinalReader } from "../execution/final-reads.js";
 import { deploymentNodes } from "../execution/nodes.js";
 import { HistoryRecorder } from "../execution/recorder.js";
@@ -181,8 +181,8 @@ export class LongLivedAccounts {
     // Kept-alive connections of their own, one per device (and newcomer) and a few for the final reads,
     // as a wallet app holds them: a fresh connection per request, as the workloads make, would cost the
     // suite more than the server and keep the load far below what the server can take.
-    const devices = accountCount * devicesPerAccount + env.traffic.longLived.newcomers;
-    const dispatcher = connectionDispatcher(env.connection ?? directConnection, { timeoutMs: env.timeoutMs, connections: devices + finalReadConnections });
+    const connections = accountCount * devicesPerAccount + env.traffic.longLived.newcomers + finalReadConnections;
+    const dispatcher = connectionDispatcher(env.connection ?? directConnection, { timeoutMs: env.timeoutMs, connections });
     const nodes = env.nodes.map((node) => node.withDispatcher(dispatcher));
     try {
       const tag = env.unique("long-lived");
@@ -263,7 +263,7 @@ export class LongLivedAccounts {
    * is judged to its end and forgotten, and the next one comes. Their
    * numbers run across lanes, so that each name is new.
    */
-  private async welcomeNewcomers(tag: string, lane: number, deviceEnv: ConstructorParameters<typeof Device>[3]): Promise<void> {
+  private async welcomeNewcomers(tag: string, lane: number, deviceEnv: DeviceEnvironment): Promise<void> {
     const lanes = this.env.traffic.longLived.newcomers;
     for (let n = lane; !this.control.stopped; n += lanes) {
       const account = `new-${n}`;
@@ -275,8 +275,9 @@ export class LongLivedAccounts {
         await device.run({ startMs: 0, opening: "post", sharedId: false, moves: [] });
         return true;
       });
-      // Every operation of the account is recorded: it can be judged to the end.
+      // Every operation of the account is recorded: it is judged to the end, and neither the checker nor the recorder keeps it.
       this.checker.endAccount(account);
+      this.recorder.forgetAccount(account);
       if (!signedUp && !this.control.stopped) await sleep(loginRetryMs);
     }
   }
