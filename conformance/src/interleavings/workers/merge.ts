@@ -73,11 +73,7 @@ export interface WorkerCoverage {
 export function mergeCoverage(workers: readonly WorkerCoverage[], wallMs: number, cap: number | undefined): RunCoverage | undefined {
   const coverages = workers.map((worker) => worker.coverage);
   if (coverages.length === 0) return undefined;
-  const counts: Partial<Record<Count, number>> = {};
-  for (const key of Object.keys(mergedBy) as Count[]) {
-    const values = coverages.map((coverage) => coverage[key]).filter((value): value is number => value !== undefined);
-    if (values.length > 0) counts[key] = mergedBy[key] === "sum" ? values.reduce((a, b) => a + b, 0) : Math.max(...values);
-  }
+  const counts = mergeFields(coverages, mergedBy);
   const { operations = 0, ...others } = counts;
   const traffics = coverages.map((coverage) => coverage.traffic).filter((traffic) => traffic !== undefined);
   const first = traffics[0];
@@ -99,30 +95,38 @@ export function mergeCoverage(workers: readonly WorkerCoverage[], wallMs: number
   };
 }
 
+/** How workers' figures of their long-lived accounts make the run's; a new figure must be given its way here. */
+const longLivedMergedBy: { [K in Exclude<keyof LongLivedCoverage, "stopped">]-?: "sum" | "max" } = {
+  accounts: "sum",
+  devicesPerAccount: "max",
+  newcomers: "sum",
+  operations: "sum",
+  maxSequence: "max",
+  windows: "sum",
+  peakRetainedOperations: "max",
+};
+
 /** A soak's long-lived accounts of every worker, and the throughput of all of them, as one. */
 function mergeLongLived(coverages: readonly RunCoverage[]): Pick<RunCoverage, "longLived" | "throughput"> {
   const pools = coverages.flatMap((coverage) => (coverage.longLived ? [coverage.longLived] : []));
   const serieses = coverages.flatMap((coverage) => (coverage.throughput ? [coverage.throughput] : []));
-  const sum = (pick: (pool: LongLivedCoverage) => number) => pools.reduce((total, pool) => total + pick(pool), 0);
-  const max = (pick: (pool: LongLivedCoverage) => number) => Math.max(...pools.map(pick));
   const stopped = pools.find((pool) => pool.stopped !== undefined)?.stopped;
   return {
     ...(pools.length > 0
-      ? {
-          longLived: {
-            accounts: sum((pool) => pool.accounts),
-            devicesPerAccount: max((pool) => pool.devicesPerAccount),
-            newcomers: sum((pool) => pool.newcomers),
-            operations: sum((pool) => pool.operations),
-            maxSequence: max((pool) => pool.maxSequence),
-            windows: sum((pool) => pool.windows),
-            peakRetainedOperations: max((pool) => pool.peakRetainedOperations),
-            ...(stopped ? { stopped } : {}),
-          },
-        }
+      ? { longLived: { ...(mergeFields(pools, longLivedMergedBy) as Omit<LongLivedCoverage, "stopped">), ...(stopped ? { stopped } : {}) } }
       : {}),
     ...(serieses.length > 0 ? { throughput: mergeThroughput(serieses) } : {}),
   };
+}
+
+/** Each field of `by` over the records that have it: their sum or their largest; a field none of them has is left out. */
+function mergeFields<K extends string>(records: readonly object[], by: Record<K, "sum" | "max">): Partial<Record<K, number>> {
+  const merged: Partial<Record<K, number>> = {};
+  for (const key of Object.keys(by) as K[]) {
+    const values = records.map((record) => (record as Partial<Record<K, unknown>>)[key]).filter((value): value is number => typeof value === "number");
+    if (values.length > 0) merged[key] = by[key] === "sum" ? values.reduce((a, b) => a + b, 0) : Math.max(...values);
+  }
+  return merged;
 }
 
 /** A dimension is reached when any worker reached it: what no worker reached, with what they reached together. */
