@@ -135,7 +135,7 @@ function reportLongLivedViolations(ctx: CheckContext, requirement: HistoryRequir
   const seconds = Math.round(longLived.elapsedMs / 1000);
   const seed = outcome.seed !== undefined ? `, seed ${outcome.seed}` : "";
   const heading =
-    `the soak's long-lived accounts (${longLived.accounts} accounts of ${longLived.devicesPerAccount} devices, ${longLived.coverage.operations.toLocaleString("en-US")} operations in ${seconds} s${seed}), ` +
+    `the soak's long-lived accounts (${longLived.accounts} accounts of ${longLived.devicesPerAccount} devices and ${longLived.newcomers} newcomers, ${longLived.coverage.operations.toLocaleString("en-US")} operations in ${seconds} s${seed}), ` +
     "checked online: no workload made this history, so it cannot be shrunk or replayed; the operations that prove it are below and in the report's history";
   proven.forEach(({ violation }, index) => {
     const more = index === 0 && total > proven.length ? ` [${total} violations of ${requirement} in the long-lived accounts; ${proven.length} shown.]` : "";
