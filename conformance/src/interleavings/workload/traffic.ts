@@ -129,7 +129,6 @@ const deepTraffic: TrafficProfile = {
   depth: { cap: 3000, weights: { none: 1, shallow: 1, boundary: 2, anywhere: 4 }, shallowMax: 40, anywhereAbove: 0 },
   // An advance is one POST after another: its pace is the server's latency, 50/s at 20 ms.
   minimalRate: 20,
-  longLived: defaultTraffic.longLived,
 };
 
 /** Many devices and bursts on one or two accounts: the sequence check under the most writers at once. */
@@ -146,7 +145,6 @@ const contentionTraffic: TrafficProfile = {
   wallets: { plain: 30, padded: 1, boundary: 4, largest: 1 },
   bursts: { none: 1, some: 3, min: 8, max: 32 },
   minimalRate: 25,
-  longLived: { ...defaultTraffic.longLived, devicesPerAccount: 4 },
 };
 
 /** Edits padded to the sizes where columns and buffers end, and to the largest wallet the server accepts. */
@@ -159,7 +157,6 @@ const largeWalletsTraffic: TrafficProfile = {
   moves: { min: 1, max: 6 },
   wallets: { plain: 2, padded: 1, boundary: 3, largest: 1 },
   minimalRate: 10,
-  longLived: defaultTraffic.longLived,
 };
 
 /**
@@ -222,7 +219,9 @@ export function trafficProfileProblems(profile: TrafficProfile): string[] {
   const devicesInAll = workloadLimits.devicesInAll;
   if (profile.accounts.max * profile.devices.max > devicesInAll) problems.push(`accounts.max × devices.max must be at most ${devicesInAll}`);
   // The seed protocol draws only its own moves: they alone must be drawable.
-  weights("moveWeights", Object.fromEntries(Object.entries(profile.moveWeights).filter(([kind]) => !(api3MoveKinds as readonly string[]).includes(kind))));
+  const moveWeights = (what: string, values: Record<MoveKind, number>) =>
+    weights(what, Object.fromEntries(Object.entries(values).filter(([kind]) => !(api3MoveKinds as readonly string[]).includes(kind))));
+  moveWeights("moveWeights", profile.moveWeights);
   weights("depth.weights", { ...profile.depth.weights });
   const walletWeights = (what: string, wallets: TrafficProfile["wallets"]) => {
     weights(what, { plain: wallets.plain, padded: wallets.padded });
@@ -235,7 +234,7 @@ export function trafficProfileProblems(profile: TrafficProfile): string[] {
   within("bursts", { min: profile.bursts.min, max: profile.bursts.max }, { min: 2, max: workloadLimits.burst.max });
   if (!(profile.minimalRate >= 0) || !Number.isFinite(profile.minimalRate)) problems.push("minimalRate must be a number of 0 or more");
   within("longLived.accounts", { min: profile.longLived.accounts, max: profile.longLived.accounts }, { min: 0, max: longLivedLimits.accounts });
-  weights("longLived.moveWeights", Object.fromEntries(Object.entries(profile.longLived.moveWeights).filter(([kind]) => !(api3MoveKinds as readonly string[]).includes(kind))));
+  moveWeights("longLived.moveWeights", profile.longLived.moveWeights);
   walletWeights("longLived.wallets", profile.longLived.wallets);
   within("longLived.newcomers", { min: profile.longLived.newcomers, max: profile.longLived.newcomers }, { min: 0, max: longLivedLimits.newcomers });
   within("longLived.devicesPerAccount", { min: profile.longLived.devicesPerAccount, max: profile.longLived.devicesPerAccount }, { min: 1, max: longLivedLimits.devicesPerAccount });
