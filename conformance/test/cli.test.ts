@@ -14,6 +14,7 @@ import { runChecks } from "../src/run/run-checks.js";
 import { freePort } from "./support/ports.js";
 import { captured } from "./support/captured-output.js";
 import { startedServers } from "./support/started-servers.js";
+import { builtCli, requireBuiltCli } from "./support/built-cli.js";
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -142,13 +143,11 @@ describe("listing and selecting", () => {
   });
 });
 
-const builtCli = "dist/conformance/src/cli.js";
 const run = promisify(execFile);
 
 describe("the built command", () => {
   beforeAll(() => {
-    // npm test builds first; a bare vitest run needs `npm run build`.
-    if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
+    requireBuiltCli();
   });
 
   const exitOf = async (args: string[]) => {

@@ -3,18 +3,17 @@
 // requested report marked interrupted, within seconds; exit status 3 when
 // nothing that ran failed. A second signal ends the command at once.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { reportValidator, schemaErrors } from "./support/report-schema.js";
+import { builtCli, requireBuiltCli } from "./support/built-cli.js";
 
-const builtCli = "dist/conformance/src/cli.js";
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
+  requireBuiltCli();
   dir = await mkdtemp(join(tmpdir(), "wallet-sync-interrupt-"));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -4,7 +4,6 @@
 // worker, and the replay command it prints reproduces it in one process;
 // SIGINT reaches the workers and the merged report is still written.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,11 +13,11 @@ import type { RunResult } from "../src/model/result.js";
 import { captured } from "./support/captured-output.js";
 import { reportValidator, schemaErrors } from "./support/report-schema.js";
 import { startedServers } from "./support/started-servers.js";
+import { builtCli, requireBuiltCli } from "./support/built-cli.js";
 
-const builtCli = "dist/conformance/src/cli.js";
 let dir: string;
 beforeAll(async () => {
-  if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` first`);
+  requireBuiltCli();
   dir = await mkdtemp(join(tmpdir(), "wallet-sync-workers-"));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
