@@ -5,11 +5,13 @@
 // GET /wallet and POST /wallet of the stored sequence + 1 as fast as it
 // answers), then by the suite's soak (the built wallet-sync-conformance
 // --duration, its interleaving cases only), and the two rates are printed
-// side by side with their ratio and the machine's load average. The soak is
-// read only through its command line and JSON report, so the benchmark
-// measures whatever the soak does.
+// side by side with their ratio and the machine's load average. Each of
+// --rounds rounds has a fresh reference process; the median ratio is the
+// figure, since both rates vary from run to run on a shared machine. The
+// soak is read only through its command line and JSON report, so the
+// benchmark measures whatever the soak does.
 //
-//   npm run bench:soak [-- --duration 30 --traffic load --workers 1 --connections 32 --accounts 16 --gets-per-post 3]
+//   npm run bench:soak [-- --duration 30 --rounds 3 --traffic load --workers 1 --connections 32 --accounts 16 --gets-per-post 3]
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -35,6 +37,7 @@ interface Options {
   connections: number;
   accounts: number;
   getsPerPost: number;
+  rounds: number;
 }
 
 function parseOptions(): Options {
@@ -46,6 +49,7 @@ function parseOptions(): Options {
       connections: { type: "string", default: "32" },
       accounts: { type: "string", default: "16" },
       "gets-per-post": { type: "string", default: "3" },
+      rounds: { type: "string", default: "3" },
     },
   });
   const integer = (flag: string, min: number, max: number): number => {
@@ -62,6 +66,7 @@ function parseOptions(): Options {
     connections: integer("connections", 1, 1024),
     accounts: integer("accounts", 1, 1000),
     getsPerPost: integer("gets-per-post", 0, 20),
+    rounds: integer("rounds", 1, 20),
   };
 }
 
@@ -125,35 +130,70 @@ async function interleavingCaseIds(): Promise<string[]> {
   return ids;
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions();
-  const dir = await mkdtemp(join(tmpdir(), "wallet-sync-soak-bench-"));
+interface Round {
+  plain: PlainLoad;
+  soak: SoakLoad;
+  soakRate: number;
+  ratio: number;
+}
+
+/** One round: a fresh reference loaded by the plain generator, then by the soak. */
+async function round(options: Options, dir: string, index: number): Promise<Round> {
   const server = await startCli(["--port", "0"], { program: referenceCli });
   try {
-    console.log(`The in-memory reference (real scrypt cost) in a process of its own at ${server.url}; node ${process.version}, ${cpus().length} cores`);
-    console.log(`load average ${load()} at start (1, 5, 15 min)\n`);
-
     const started = performance.now();
     const plain = await plainLoad(server.url, options);
     const statuses = [...plain.statuses].map(([status, count]) => `${status}: ${number(count)}`).join(", ");
-    console.log(`plain load (autocannon): ${options.accounts} accounts logged in once, ${options.connections} connections, ${options.getsPerPost} GETs to 1 POST of sequence + 1,`);
-    console.log(`  ${options.seconds} s after ${warmUpSeconds} s of warm-up: ${number(plain.requestsPerSecond)} requests/s (${statuses}; errors ${plain.errors}); load average ${load()}`);
-    console.log(`  (${((performance.now() - started) / 1000).toFixed(0)} s with the accounts' set-up)\n`);
-
-    const run = await soak(server.url, options, dir);
-    const soakRate = run.operations / run.runSeconds;
-    console.log(`suite soak: wallet-sync-conformance --duration ${options.seconds}s --traffic ${options.traffic} --workers ${options.workers}, its interleaving cases only (exit status ${run.exitCode}):`);
-    console.log(`  ${number(run.operations)} requests in ${run.runSeconds.toFixed(1)} s of the run = ${number(soakRate)} requests/s; load average ${load()}`);
-    console.log(`  (${number(run.accounts)} accounts, deepest version ${number(run.maxSequence)}; while the workloads ran: ${run.trafficRate !== undefined ? number(run.trafficRate) : "-"} checked operations/s)\n`);
-
-    console.log(`${"".padEnd(12)}${"requests/s".padStart(12)}`);
-    console.log(`${"plain load".padEnd(12)}${number(plain.requestsPerSecond).padStart(12)}`);
-    console.log(`${"suite soak".padEnd(12)}${number(soakRate).padStart(12)}`);
-    console.log(`ratio soak / plain: ${(soakRate / plain.requestsPerSecond).toFixed(2)}`);
-    console.log("\nThe soak's requests are its histories' operations (signups, logins, GETs, POSTs, final reads; not the");
-    console.log("probe for the largest wallet) over the run's whole duration: probe, final reads and settle periods included.");
+    console.log(`round ${index + 1}: a reference at ${server.url}`);
+    console.log(`  plain load: ${number(plain.requestsPerSecond)} requests/s (${statuses}; errors ${plain.errors}); load average ${load()}`);
+    console.log(`    (${((performance.now() - started) / 1000).toFixed(0)} s with the accounts' set-up)`);
+    const soakRun = await soak(server.url, options, dir);
+    const soakRate = soakRun.operations / soakRun.runSeconds;
+    console.log(`  suite soak (exit status ${soakRun.exitCode}): ${number(soakRun.operations)} requests in ${soakRun.runSeconds.toFixed(1)} s = ${number(soakRate)} requests/s; load average ${load()}`);
+    console.log(
+      `    (${number(soakRun.accounts)} accounts, deepest version ${number(soakRun.maxSequence)}; while the workloads ran: ${soakRun.trafficRate !== undefined ? number(soakRun.trafficRate) : "-"} checked operations/s)`,
+    );
+    const ratio = soakRate / plain.requestsPerSecond;
+    console.log(`  ratio soak / plain: ${ratio.toFixed(2)}\n`);
+    return { plain, soak: soakRun, soakRate, ratio };
   } finally {
     await server.stop();
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const dir = await mkdtemp(join(tmpdir(), "wallet-sync-soak-bench-"));
+  try {
+    console.log(`The in-memory reference (real scrypt cost), a fresh process of its own each round; node ${process.version}, ${cpus().length} cores`);
+    console.log(`load average ${load()} at start (1, 5, 15 min)`);
+    console.log(`plain load (autocannon): ${options.accounts} accounts logged in once, ${options.connections} connections, ${options.getsPerPost} GETs to 1 POST of sequence + 1, ${options.seconds} s after ${warmUpSeconds} s of warm-up`);
+    console.log(`suite soak: wallet-sync-conformance --duration ${options.seconds}s --traffic ${options.traffic} --workers ${options.workers}, its interleaving cases only\n`);
+    const rounds: Round[] = [];
+    for (let index = 0; index < options.rounds; index++) rounds.push(await round(options, dir, index));
+
+    const column = (values: number[]) => values.map((value) => number(value).padStart(12)).join("");
+    console.log(`${"".padEnd(12)}${rounds.map((_, index) => `round ${index + 1}`.padStart(12)).join("")}${"median".padStart(12)}`);
+    const plainRates = rounds.map((r) => r.plain.requestsPerSecond);
+    const soakRates = rounds.map((r) => r.soakRate);
+    const ratios = rounds.map((r) => r.ratio);
+    console.log(`${"plain load".padEnd(12)}${column(plainRates)}${number(median(plainRates)).padStart(12)}`);
+    console.log(`${"suite soak".padEnd(12)}${column(soakRates)}${number(median(soakRates)).padStart(12)}`);
+    console.log(`${"ratio".padEnd(12)}${ratios.map((ratio) => ratio.toFixed(2).padStart(12)).join("")}${median(ratios).toFixed(2).padStart(12)}`);
+    console.log(`\nratio soak / plain (median of ${rounds.length} round${rounds.length === 1 ? "" : "s"}): ${median(ratios).toFixed(2)}`);
+    console.log("\nThe soak's requests are its histories' operations (signups, logins, GETs, POSTs, final reads; not the");
+    console.log("probe for the largest wallet) over the run's whole duration: probe, final reads and settle periods included.");
+    if (rounds.some((r) => r.soak.exitCode !== 0)) {
+      console.error("bench:soak: a soak did not pass (exit status other than 0): its rate is not a correct server's");
+      process.exitCode = 1;
+    }
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -107,6 +107,20 @@ describe("a soak with long-lived accounts", () => {
   });
 });
 
+test("a profile's pause between workloads leaves the server to the long-lived accounts meanwhile", async () => {
+  server = await startReferenceServer({ port: 0, scryptCost: 64 });
+  const runsWithPause = async (workloadPauseMs: number) => {
+    const traffic = { ...shallowWorkloads, longLived: { ...shallowWorkloads.longLived, newcomers: 0, workloadPauseMs } };
+    const run = await runChecks(interleavingCasesOf("seed"), { baseUrl: server!.url, aloneRuns: 0, interleavings: { ...soak(2_000), traffic } });
+    expect(failedRequirements(run)).toEqual([]);
+    expect(run.coverage!.longLived!.operations).toBeGreaterThan(20);
+    return run.results.find((result) => result.interleaving)!.interleaving!.runs!;
+  };
+  // 2 s with 700 ms before each workload but the first: at most 3 workloads; back to back, many more.
+  expect(await runsWithPause(700)).toBeLessThanOrEqual(3);
+  expect(await runsWithPause(0)).toBeGreaterThan(3);
+});
+
 describe("the long-lived accounts' memory", () => {
   test("the recorder keeps no operation once the online checker has it", async () => {
     server = await startReferenceServer({ port: 0, scryptCost: 64 });

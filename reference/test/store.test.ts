@@ -39,6 +39,13 @@ describe("passwords (SEC-1, SEC-2)", () => {
     expect(await hasher.verify("secret", undefined)).toBe(false);
   });
 
+  it("SEC-1: every cost it takes hashes, the smallest (2) and the real one (16384) included", async () => {
+    for (const cost of [2, 4, 16, defaultScryptCost]) {
+      const hasher = new PasswordHasher(cost);
+      expect(await hasher.verify("secret", await hasher.hash("secret")), `cost ${cost}`).toBe(true);
+    }
+  });
+
   it("SEC-1: the scrypt cost must be a power of two", () => {
     for (const cost of [0, 1, 1000, 16383, 1.5, -2]) expect(() => new PasswordHasher(cost)).toThrow(RangeError);
   });

@@ -3,7 +3,7 @@
 // of the ProtocolClient it talks through. It prints the lines of its
 // profile's walkthrough, so the executable walkthrough can compare them, and
 // returns structured results for the interleaving workload.
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { hash, randomBytes, randomUUID } from "node:crypto";
 import { specProfile, type ProfileName, type WalletRequest, type WalletVersion } from "../../../spec/index.js";
 import { validateSchema } from "../../../spec/schemas.js";
 import { notificationWaitMs } from "../defaults.js";
@@ -20,7 +20,7 @@ export interface WalletState {
 }
 
 function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 /**

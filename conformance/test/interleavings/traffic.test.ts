@@ -37,7 +37,7 @@ describe("the profiles", () => {
       moveWeights: { ...defaultTrafficProfile.moveWeights, edit: 0, get: 0, stale: 0, "skip-ahead": 0, repeat: 0, reauth: 0, "old-token": 0 },
       bursts: { ...defaultTrafficProfile.bursts, min: 1 },
       minimalRate: -1,
-      longLived: { ...defaultTrafficProfile.longLived, accounts: 9, devicesPerAccount: 0, wallets: { plain: 0, padded: 0, boundary: 1, largest: 1 }, newcomers: 9 },
+      longLived: { ...defaultTrafficProfile.longLived, accounts: 9, devicesPerAccount: 0, wallets: { plain: 0, padded: 0, boundary: 1, largest: 1 }, newcomers: 9, workloadPauseMs: -1 },
     };
     expect(trafficProfileProblems(broken)).toEqual([
       "accounts must be integers with min <= max",
@@ -50,6 +50,7 @@ describe("the profiles", () => {
       "longLived.wallets must not all be 0",
       `longLived.newcomers must lie within 0 to ${longLivedLimits.newcomers}`,
       `longLived.devicesPerAccount must lie within 1 to ${longLivedLimits.devicesPerAccount}`,
+      `longLived.workloadPauseMs must lie within 0 to ${longLivedLimits.workloadPauseMs}`,
     ]);
   });
 
@@ -71,6 +72,7 @@ describe("the profiles", () => {
         moveWeights: { edit: 400, get: 50, stale: 8, "skip-ahead": 8, repeat: 8, reauth: 1, "old-token": 8, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
         wallets: { plain: 120, padded: 1, boundary: 4, largest: 1 },
         newcomers: 2,
+        workloadPauseMs: 0,
       },
     });
   });

@@ -34,8 +34,8 @@ export interface PasswordHash {
 }
 
 function derive(password: string, salt: Buffer, cost: number): Promise<Buffer> {
-  // scrypt needs 128 * N * r bytes; leave headroom above that for larger costs.
-  const maxmem = 256 * cost * blockSize;
+  // scrypt needs 128 * r * (N + p + 2) bytes (its table and buffers): twice that leaves headroom, the smallest costs included.
+  const maxmem = 2 * 128 * blockSize * (cost + parallelization + 2);
   return new Promise((resolve, reject) => {
     scrypt(password, salt, keyLength, { N: cost, r: blockSize, p: parallelization, maxmem }, (error, key) =>
       error ? reject(error) : resolve(key),

@@ -2,7 +2,7 @@
 // only their SHA-256 digests, so a lookup's timing depends on the digest and
 // not on how much of a guessed token is right (SEC-2), and a dump of the store
 // holds no usable token.
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 /** Tokens stop working this long after they are issued (TOKEN-6). */
 export const tokenLifetimeMs = 14 * 24 * 60 * 60 * 1000;
@@ -12,5 +12,5 @@ export function newToken(): string {
 }
 
 export function tokenDigest(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return hash("sha256", token, "hex");
 }

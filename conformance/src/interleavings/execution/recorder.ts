@@ -4,6 +4,7 @@ import type { WalletVersion } from "../../../../spec/index.js";
 import type { Exchange } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
 import { faultHeader } from "../../faults/fault-kinds.js";
+import { noteBodySize } from "./collect-garbage.js";
 import {
   historyFormat,
   tokensIssuedBefore,
@@ -261,6 +262,7 @@ export class HistoryRecorder {
     if (labels.node !== undefined) operation.node = labels.node;
     const fault = exchange.request.headers[faultHeader];
     if (fault !== undefined) operation.fault = fault;
+    noteBodySize(Math.max(exchange.request.bodyBytes ?? 0, exchange.response?.text.length ?? 0));
     return this.keep(operation);
   }
 

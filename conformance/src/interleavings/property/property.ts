@@ -8,6 +8,7 @@
 // until it fails.
 import fc from "fast-check";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Observations, type PropertyEnvironment, type PropertyOutcome } from "./observations.js";
 import { randomSeed } from "./settings.js";
 import { isDeep, shrinkWithChecker } from "./shrink.js";
@@ -63,11 +64,12 @@ function startLongLivedAccounts(
   seed: number,
   durationMs: number,
   soakOver: AbortSignal,
-): { accounts: LongLivedAccounts; finished: Promise<LongLivedOutcome> } | undefined {
+): { accounts: LongLivedAccounts; finished: Promise<LongLivedOutcome>; until: number } | undefined {
   const { settings } = env;
   const traffic = settings.traffic ?? defaultTrafficProfile;
   if (traffic.longLived.accounts === 0 || settings.restarts) return undefined;
   const interrupt = settings.interrupt;
+  const until = Math.min(performance.now() + durationMs, settings.deadline ?? Number.POSITIVE_INFINITY);
   const accounts = new LongLivedAccounts({
     nodes: env.nodes,
     ...(env.connection ? { connection: env.connection } : {}),
@@ -79,7 +81,7 @@ function startLongLivedAccounts(
     profile: env.nodes[0]?.profile ?? "seed",
     faults: settings.faults === true,
     seed,
-    until: Math.min(performance.now() + durationMs, settings.deadline ?? Number.POSITIVE_INFINITY),
+    until,
     stop: interrupt ? AbortSignal.any([soakOver, interrupt]) : soakOver,
     ...(interrupt ? { interrupt } : {}),
     throughput: observations.throughput,
@@ -89,7 +91,7 @@ function startLongLivedAccounts(
   const finished = accounts.run();
   // Awaited once the workloads are over; a fault of the suite in it must not go unhandled meanwhile.
   finished.catch(() => {});
-  return { accounts, finished };
+  return { accounts, finished, until };
 }
 
 /** How often a soak collects garbage besides after each batch of runs (collect-garbage.ts): a full collection costs it tens of milliseconds. */
@@ -129,6 +131,8 @@ async function generateAndShrink(env: PropertyEnvironment): Promise<PropertyOutc
   // fast-check's time limit (a soak's --duration, --max-time) ends its loop without waiting for the
   // workload in flight: the run waits for it, so that what it sent is read finally, checked and counted.
   let inFlight: Promise<boolean> | undefined;
+  let workloadsStarted = 0;
+  const workloadPauseMs = (settings.traffic ?? defaultTrafficProfile).longLived.workloadPauseMs;
   const property = fc.asyncProperty(workloads, (workload) => (inFlight = checkWorkload(workload)));
   const checkWorkload = async (workload: Workload): Promise<boolean> => {
     // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
@@ -137,6 +141,7 @@ async function generateAndShrink(env: PropertyEnvironment): Promise<PropertyOutc
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;
+    if (longLived && workloadsStarted++ > 0 && !(await pauseForLongLived(workloadPauseMs, longLived.until, settings.interrupt))) return true;
     try {
       // Replaying fast-check's path: the first value is the counterexample, worth a few tries.
       const attempts = settings.path !== undefined && outcome.executions === 0 ? settings.replayAttempts : 1;
@@ -181,6 +186,21 @@ async function generateAndShrink(env: PropertyEnvironment): Promise<PropertyOutc
   await shrinkFirstFailure(observations, firstFailureAt ?? performance.now(), env);
   await observations.readFinally();
   return outcome;
+}
+
+/**
+ * The pause a traffic profile puts between a soak's workloads, for the
+ * long-lived accounts to have the server meanwhile; false when the soak is
+ * over by its end, or on an interruption: no further workload is started.
+ */
+async function pauseForLongLived(pauseMs: number, until: number, interrupt: AbortSignal | undefined): Promise<boolean> {
+  if (pauseMs <= 0) return true;
+  try {
+    await sleep(Math.max(0, Math.min(pauseMs, until - performance.now())), undefined, interrupt ? { signal: interrupt } : undefined);
+  } catch {
+    return false;
+  }
+  return performance.now() < until;
 }
 
 /** Shrinks the first failure with the checker's help until the shrink budget (or the run's time) is spent. */

@@ -79,11 +79,18 @@ export interface TrafficProfile {
      * some hundreds). 0: none.
      */
     newcomers: number;
+    /**
+     * A pause before each of the soak's workloads, in which the long-lived
+     * accounts have the server to themselves: a workload signs up its
+     * accounts and logs its devices in, each a slow hash that costs the
+     * server as much as hundreds of its other requests. 0: back to back.
+     */
+    workloadPauseMs: number;
   };
 }
 
 /** The most long-lived accounts a profile may ask for, and devices each: they run for the whole soak, side by side with the workloads. */
-export const longLivedLimits = { accounts: 8, devicesPerAccount: 8, newcomers: 8 } as const;
+export const longLivedLimits = { accounts: 8, devicesPerAccount: 8, newcomers: 8, workloadPauseMs: 60_000 } as const;
 
 /**
  * Breadth for a verdict in a minute: every move and dimension now and then.
@@ -114,6 +121,7 @@ const defaultTraffic: TrafficProfile = {
     wallets: { plain: 120, padded: 1, boundary: 4, largest: 1 },
     // Each newcomer costs the server two slow hashes (signup, login): two at once, a few accounts a second.
     newcomers: 2,
+    workloadPauseMs: 0,
   },
 };
 
@@ -177,8 +185,17 @@ const loadTraffic: TrafficProfile = {
   wallets: { plain: 60, padded: 1, boundary: 4, largest: 1 },
   bursts: { none: 4, some: 1, min: 2, max: 16 },
   minimalRate: 250,
-  // No newcomers: every signup costs the server a slow hash, hundreds of its other requests.
-  longLived: { ...defaultTraffic.longLived, accounts: 8, devicesPerAccount: 3, newcomers: 0 },
+  longLived: {
+    accounts: 8,
+    devicesPerAccount: 3,
+    // Re-logins and password changes (each a slow hash) one move in about 5,000 each, and no wallet
+    // padded (the large-wallets profile pads them): a request costs the server and the suite as little as a wallet app's.
+    moveWeights: { ...defaultTraffic.longLived.moveWeights, edit: 4000, get: 500, stale: 80, "skip-ahead": 80, repeat: 80, "old-token": 80 },
+    wallets: { ...defaultTraffic.longLived.wallets, padded: 0 },
+    // No newcomers, and a second between workloads: every signup and login costs the server a slow hash.
+    newcomers: 0,
+    workloadPauseMs: 1000,
+  },
 };
 
 // The minimal rates are about a quarter to a third of what the reference, with its real password hash,
@@ -238,5 +255,6 @@ export function trafficProfileProblems(profile: TrafficProfile): string[] {
   walletWeights("longLived.wallets", profile.longLived.wallets);
   within("longLived.newcomers", { min: profile.longLived.newcomers, max: profile.longLived.newcomers }, { min: 0, max: longLivedLimits.newcomers });
   within("longLived.devicesPerAccount", { min: profile.longLived.devicesPerAccount, max: profile.longLived.devicesPerAccount }, { min: 1, max: longLivedLimits.devicesPerAccount });
+  within("longLived.workloadPauseMs", { min: profile.longLived.workloadPauseMs, max: profile.longLived.workloadPauseMs }, { min: 0, max: longLivedLimits.workloadPauseMs });
   return problems;
 }
