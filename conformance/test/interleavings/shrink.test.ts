@@ -101,3 +101,31 @@ test("a shallow advance the failure does not need goes first, in one candidate, 
   expect(tried[0]!.accounts.map((account) => account.depth)).toEqual([0]);
   expect(tried[0]!.accounts[0]!.devices).toHaveLength(2);
 });
+
+describe("a candidate is kept when it breaks the requirement in two of its three executions", () => {
+  const failure = executionOf({ accounts: [{ devices: [{ ...quietDevice, moves: [{ kind: "get", pauseMs: 3 }] }] }] });
+  const isWithoutMoves = (candidate: Workload) => candidate.accounts[0]!.devices[0]!.moves.length === 0;
+
+  /** Shrinks `failure` where the candidate without moves breaks the requirement on the executions `failingOn` (1, 2, 3) and every other candidate passes. */
+  async function shrinkWith(failingOn: readonly number[]) {
+    let executions = 0;
+    const result = await shrinkWithChecker({
+      failure,
+      requirement: "PASS-4" as never,
+      deadline: performance.now() + 10_000,
+      breaks: async (candidate) => (isWithoutMoves(candidate) && failingOn.includes(++executions) ? executionOf(candidate) : undefined),
+    });
+    return { kept: isWithoutMoves(result.counterexample.workload), executions };
+  }
+
+  test("a race that came back once in three is not kept: the counterexample stays one that fails", async () => {
+    expect(await shrinkWith([1])).toEqual({ kept: false, executions: 3 });
+    expect(await shrinkWith([2])).toEqual({ kept: false, executions: 3 });
+  });
+
+  test("twice is kept, with no third execution once two have failed, nor once two have passed", async () => {
+    expect(await shrinkWith([1, 2])).toEqual({ kept: true, executions: 2 });
+    expect(await shrinkWith([2, 3])).toEqual({ kept: true, executions: 3 });
+    expect(await shrinkWith([])).toEqual({ kept: false, executions: 2 });
+  });
+});
