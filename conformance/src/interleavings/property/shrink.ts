@@ -1,7 +1,8 @@
 // Shrinking a failing workload with what the checker knows. The violation
 // names its account and the operations that contradict each other, so the
 // workload is first cut to that account (two where the requirement is about
-// two, as TOKEN-1) and to the devices those operations came from; then moves
+// two, as TOKEN-1) and to the devices those operations came from; then its
+// devices start together without pauses, if it still fails so; then moves
 // go by delta debugging, depths by binary search, and bursts, wallets,
 // pauses and hostile moves are made plainer one by one (a deep history
 // first of all: it costs every candidate). Races reproduce only sometimes, so
@@ -79,6 +80,11 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<ShrinkRes
   };
   try {
     stats.projected = await projectToViolation(target, keeps);
+    // Devices that start together and never pause, in one candidate before the cuts: a race then rests on the
+    // requests each device sends, not on offsets of a few milliseconds, which a loaded machine's latencies swamp.
+    // Kept, every later candidate inherits it; dropping moves also shifts the ones after them, so pauses kept
+    // until the end could leave a race that depends on them alone.
+    if (await keeps(withoutWaits(current))) stats.simplifyingSteps++;
     // Every account's advance costs each later candidate its POSTs: one candidate without any comes first.
     if (current.accounts.some((account) => (account.depth ?? 0) > 0) && !isDeep(current)) {
       if (await keeps({ ...current, accounts: current.accounts.map((account) => ({ ...account, depth: 0 })) })) stats.simplifyingSteps++;
@@ -251,6 +257,11 @@ async function projectToViolation(target: ShrinkTarget, keeps: (candidate: Workl
   ];
   for (const candidate of candidates) if (await keeps(candidate)) return true;
   return false;
+}
+
+/** Every device starting at 0 ms and making its moves without pauses. */
+function withoutWaits(workload: Workload): Workload {
+  return mapDevices(workload, (device) => ({ ...device, startMs: 0, moves: device.moves.map((move) => ({ ...move, pauseMs: 0 })) }));
 }
 
 function withoutMoves(workload: Workload): Workload {
