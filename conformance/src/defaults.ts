@@ -28,11 +28,19 @@ export const defaultShrinkBudgetMs = 3_000;
  */
 export const deepShrinkExecutions = 20;
 /**
- * Executions of one shrink candidate before it counts as not failing: a
- * race met once in a few tries; more would spend the shrink budget on the
- * candidates that really pass.
+ * Executions of one shrink candidate at most: a race met in a few tries;
+ * more would spend the shrink budget on the candidates that really pass.
  */
 export const shrinkAttempts = 3;
+/**
+ * Of those, how many must break the requirement for the candidate to be
+ * kept. Once is not enough: a candidate whose race came back once in three
+ * (a pause that now lets the other device finish first) is kept a quarter
+ * of the time even when it fails one execution in ten, and ends as a
+ * counterexample that seldom fails when replayed. A failure that does not
+ * hang on timing costs two executions a kept candidate and two a dropped one.
+ */
+export const shrinkFailuresNeeded = 2;
 
 /**
  * The quiet period before the second round of final reads: covers ordinary

@@ -101,3 +101,40 @@ test("a shallow advance the failure does not need goes first, in one candidate, 
   expect(tried[0]!.accounts.map((account) => account.depth)).toEqual([0]);
   expect(tried[0]!.accounts[0]!.devices).toHaveLength(2);
 });
+
+test("starts and pauses go to 0 ms in one candidate before moves are cut, and the cuts go on from it", async () => {
+  const waiting = { ...quietDevice, startMs: 4, moves: [{ kind: "edit" as const, changes: 1, pauseMs: 3 }, { kind: "get" as const, pauseMs: 5 }] };
+  const tried = await candidatesTried(executionOf({ accounts: [{ devices: [waiting, { ...waiting, startMs: 1 }] }] }), "PASS-4", () => true);
+  const waits = (candidate: Workload) => candidate.accounts.flatMap((account) => account.devices.flatMap((device) => [device.startMs, ...device.moves.map((move) => move.pauseMs)]));
+  expect(tried[0]!.accounts[0]!.devices.map((device) => device.moves.length)).toEqual([2, 2]);
+  expect(waits(tried[0]!)).toEqual([0, 0, 0, 0, 0, 0]);
+  expect(tried.every((candidate) => waits(candidate).every((ms) => ms === 0))).toBe(true);
+});
+
+describe("a candidate is kept when it breaks the requirement in two of its three executions", () => {
+  const failure = executionOf({ accounts: [{ devices: [{ ...quietDevice, moves: [{ kind: "get", pauseMs: 3 }] }] }] });
+  const isWithoutMoves = (candidate: Workload) => candidate.accounts[0]!.devices[0]!.moves.length === 0;
+
+  /** Shrinks `failure` where the candidate without moves breaks the requirement on the executions `failingOn` (1, 2, 3) and every other candidate passes. */
+  async function shrinkWith(failingOn: readonly number[]) {
+    let executions = 0;
+    const result = await shrinkWithChecker({
+      failure,
+      requirement: "PASS-4" as never,
+      deadline: performance.now() + 10_000,
+      breaks: async (candidate) => (isWithoutMoves(candidate) && failingOn.includes(++executions) ? executionOf(candidate) : undefined),
+    });
+    return { kept: isWithoutMoves(result.counterexample.workload), executions };
+  }
+
+  test("a race that came back once in three is not kept: the counterexample stays one that fails", async () => {
+    expect(await shrinkWith([1])).toEqual({ kept: false, executions: 3 });
+    expect(await shrinkWith([2])).toEqual({ kept: false, executions: 3 });
+  });
+
+  test("twice is kept, with no third execution once two have failed, nor once two have passed", async () => {
+    expect(await shrinkWith([1, 2])).toEqual({ kept: true, executions: 2 });
+    expect(await shrinkWith([2, 3])).toEqual({ kept: true, executions: 3 });
+    expect(await shrinkWith([])).toEqual({ kept: false, executions: 2 });
+  });
+});

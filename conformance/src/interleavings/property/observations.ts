@@ -262,6 +262,16 @@ export class Observations {
     }
   }
 
+  /**
+   * The execution shrinking ended with becomes the counterexample, reported
+   * for each requirement it breaks: a candidate executed after it and not
+   * kept (it failed only once) may have broken them too.
+   */
+  adoptCounterexample(execution: Execution): void {
+    this.outcome.counterexample = execution;
+    for (const requirement of brokenRequirements(execution)) this.outcome.byRequirement.set(requirement, execution);
+  }
+
   private noteStart(execution: Execution): void {
     const outcome = this.outcome;
     if (this.driven) return;

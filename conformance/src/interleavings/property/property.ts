@@ -213,20 +213,15 @@ async function shrinkFirstFailure(observations: Observations, firstFailureAt: nu
   const budget = Math.max(settings.shrinkBudgetMs, isDeep(failure.workload) ? settings.deepShrinkExecutions * failure.durationMs : 0);
   const deadline = Math.min(firstFailureAt + budget, settings.deadline ?? Infinity);
   const finalReads = outcome.leadByFinalReads === true;
-  outcome.domainShrink = await shrinkWithChecker({
+  const { shrink, counterexample } = await shrinkWithChecker({
     failure,
     requirement: lead,
     deadline,
-    breaks: async (workload, attempts) => {
-      // One attempt at a time: past the deadline a candidate gets no further attempt.
-      for (let attempt = 0; attempt < attempts && (attempt === 0 || performance.now() <= deadline); attempt++) {
-        const execution = await observations.executionBreaking(workload, lead, 1, finalReads);
-        if (execution) return (outcome.counterexample = execution);
-      }
-      return undefined;
-    },
+    breaks: (workload) => observations.executionBreaking(workload, lead, 1, finalReads),
   });
-  outcome.shrinkCut = outcome.domainShrink.cut;
+  outcome.domainShrink = shrink;
+  observations.adoptCounterexample(counterexample);
+  outcome.shrinkCut = shrink.cut;
 }
 
 /**

@@ -1,14 +1,17 @@
 // Shrinking a failing workload with what the checker knows. The violation
 // names its account and the operations that contradict each other, so the
 // workload is first cut to that account (two where the requirement is about
-// two, as TOKEN-1) and to the devices those operations came from; then moves
+// two, as TOKEN-1) and to the devices those operations came from; then its
+// devices start together without pauses, if it still fails so; then moves
 // go by delta debugging, depths by binary search, and bursts, wallets,
 // pauses and hostile moves are made plainer one by one (a deep history
 // first of all: it costs every candidate). Races reproduce only sometimes, so
 // each candidate gets a few executions and is kept when the same
-// requirement fails again. Everything stops when the time is up.
+// requirement fails in two of them: a candidate kept on one lucky
+// execution makes a counterexample that seldom fails when replayed.
+// Everything stops when the time is up.
 import { performance } from "node:perf_hooks";
-import { defaultDepthCap, shrinkAttempts } from "../../defaults.js";
+import { defaultDepthCap, shrinkAttempts, shrinkFailuresNeeded } from "../../defaults.js";
 import type { Execution } from "../execution/execute.js";
 import type { HistoryRequirement } from "../history/findings.js";
 import { accountLabel, deviceLabel, sharedIdSlots, type AccountScript, type DeviceScript, type FaultyMove, type NodeRestart, type Workload } from "../workload/workload.js";
@@ -32,29 +35,35 @@ export interface ShrinkTarget {
   /** The failing execution to shrink. */
   failure: Execution;
   requirement: HistoryRequirement;
-  /** performance.now() past which no candidate is started. */
+  /** performance.now() past which no candidate, nor a further execution of one, is started. */
   deadline: number;
-  /** Executes a workload up to `attempts` times; the execution that broke `requirement`, if one did. */
-  breaks(workload: Workload, attempts: number): Promise<Execution | undefined>;
+  /** Executes a workload once; the execution, if it broke `requirement`. */
+  breaks(workload: Workload): Promise<Execution | undefined>;
+}
+
+export interface ShrinkResult {
+  shrink: DomainShrink;
+  /** An execution of the smallest workload kept that broke the requirement (the failure itself when none was kept). */
+  counterexample: Execution;
 }
 
 class OutOfTime extends Error {}
 
-export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShrink> {
+export async function shrinkWithChecker(target: ShrinkTarget): Promise<ShrinkResult> {
   const started = performance.now();
   const stats: DomainShrink = { projected: false, deltaDebuggingSteps: 0, simplifyingSteps: 0, candidates: 0, cut: false, elapsedMs: 0 };
   let current = target.failure.workload;
   /** The execution of `current` that broke the requirement: what its violation names guides the next steps. */
   let failing = target.failure;
   let lastFailing = failing;
-  /** Candidates that did not fail, so that a simplification tried again skips them. */
+  /** Candidates that did not fail often enough, so that a simplification tried again skips them. */
   const passed = new Set<string>();
   const fails = async (candidate: Workload): Promise<boolean> => {
     const key = JSON.stringify(candidate);
     if (passed.has(key)) return false;
     if (performance.now() > target.deadline) throw new OutOfTime();
     stats.candidates++;
-    const execution = await target.breaks(candidate, shrinkAttempts);
+    const execution = await failsOften(target, candidate);
     if (execution === undefined) passed.add(key);
     else lastFailing = execution;
     return execution !== undefined;
@@ -71,6 +80,11 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
   };
   try {
     stats.projected = await projectToViolation(target, keeps);
+    // Devices that start together and never pause, in one candidate before the cuts: a race then rests on the
+    // requests each device sends, not on offsets of a few milliseconds, which a loaded machine's latencies swamp.
+    // Kept, every later candidate inherits it; dropping moves also shifts the ones after them, so pauses kept
+    // until the end could leave a race that depends on them alone.
+    if (await keeps(withoutWaits(current))) stats.simplifyingSteps++;
     // Every account's advance costs each later candidate its POSTs: one candidate without any comes first.
     if (current.accounts.some((account) => (account.depth ?? 0) > 0) && !isDeep(current)) {
       if (await keeps({ ...current, accounts: current.accounts.map((account) => ({ ...account, depth: 0 })) })) stats.simplifyingSteps++;
@@ -96,7 +110,7 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
     stats.cut = true;
   }
   stats.elapsedMs = performance.now() - started;
-  return stats;
+  return { shrink: stats, counterexample: failing };
 
   async function someKept(candidates: Array<Workload | undefined>): Promise<boolean> {
     for (const candidate of candidates) if (await keeps(candidate)) return true;
@@ -127,6 +141,22 @@ export async function shrinkWithChecker(target: ShrinkTarget): Promise<DomainShr
       return failed;
     });
   }
+}
+
+/**
+ * Executes the candidate up to shrinkAttempts times, until it has broken the
+ * requirement shrinkFailuresNeeded times (its last such execution) or no
+ * longer can; past the deadline no further execution is started, and a
+ * candidate not yet confirmed is not kept.
+ */
+async function failsOften(target: ShrinkTarget, candidate: Workload): Promise<Execution | undefined> {
+  let failures = 0;
+  for (let attempt = 0; attempt < shrinkAttempts && shrinkAttempts - attempt >= shrinkFailuresNeeded - failures; attempt++) {
+    if (attempt > 0 && performance.now() > target.deadline) return undefined;
+    const execution = await target.breaks(candidate);
+    if (execution !== undefined && ++failures >= shrinkFailuresNeeded) return execution;
+  }
+  return undefined;
 }
 
 /** Whether some account is advanced past the default depth cap: then each execution of the workload is long, and shrinking it needs time of its own. */
@@ -227,6 +257,11 @@ async function projectToViolation(target: ShrinkTarget, keeps: (candidate: Workl
   ];
   for (const candidate of candidates) if (await keeps(candidate)) return true;
   return false;
+}
+
+/** Every device starting at 0 ms and making its moves without pauses. */
+function withoutWaits(workload: Workload): Workload {
+  return mapDevices(workload, (device) => ({ ...device, startMs: 0, moves: device.moves.map((move) => ({ ...move, pauseMs: 0 })) }));
 }
 
 function withoutMoves(workload: Workload): Workload {
