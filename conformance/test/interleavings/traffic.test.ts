@@ -70,7 +70,7 @@ describe("the profiles", () => {
         accounts: 4,
         devicesPerAccount: 4,
         moveWeights: { edit: 400, get: 50, stale: 8, "skip-ahead": 8, repeat: 8, reauth: 1, "old-token": 8, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
-        wallets: { plain: 120, padded: 1, boundary: 4, largest: 1 },
+        wallets: { plain: 120, padded: 1, boundary: 40, largest: 1 },
         newcomers: 2,
         workloadPauseMs: 0,
       },

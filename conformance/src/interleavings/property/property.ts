@@ -134,14 +134,20 @@ async function generateAndShrink(env: PropertyEnvironment): Promise<PropertyOutc
   let workloadsStarted = 0;
   const workloadPauseMs = (settings.traffic ?? defaultTrafficProfile).longLived.workloadPauseMs;
   const property = fc.asyncProperty(workloads, (workload) => (inFlight = checkWorkload(workload)));
-  const checkWorkload = async (workload: Workload): Promise<boolean> => {
-    // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
+  // fast-check takes no signal: an interruption ends its loop as a failure of its own, told apart below.
+  const endGenerationIfOver = (): void => {
     if (settings.interrupt?.aborted) throw new GenerationEnded("the run was interrupted");
     if (longLived?.accounts.failed) throw new GenerationEnded("a long-lived account broke a requirement");
+  };
+  const checkWorkload = async (workload: Workload): Promise<boolean> => {
+    endGenerationIfOver();
     if (crash !== undefined || observations.hopeless) return true;
     // Past the run's time budget (--max-time), no further workload is started.
     if (settings.deadline !== undefined && performance.now() > settings.deadline) return true;
-    if (longLived && workloadsStarted++ > 0 && !(await pauseForLongLived(workloadPauseMs, longLived.until, settings.interrupt))) return true;
+    if (longLived && workloadsStarted++ > 0) {
+      if (!(await pauseForLongLived(workloadPauseMs, longLived.until, settings.interrupt))) return true;
+      endGenerationIfOver();
+    }
     try {
       // Replaying fast-check's path: the first value is the counterexample, worth a few tries.
       const attempts = settings.path !== undefined && outcome.executions === 0 ? settings.replayAttempts : 1;

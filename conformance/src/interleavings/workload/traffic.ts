@@ -117,8 +117,10 @@ const defaultTraffic: TrafficProfile = {
     devicesPerAccount: 4,
     // A login costs the server a slow hash, as much as hundreds of its other requests: one move in 400 logs in.
     moveWeights: { edit: 400, get: 50, stale: 8, "skip-ahead": 8, repeat: 8, reauth: 1, "old-token": 8, "password-change": 1, "password-change-without-wallet": 1, listen: 0 },
-    // About one edit in 600 padded to the largest wallet, one in 150 to a boundary size.
-    wallets: { plain: 120, padded: 1, boundary: 4, largest: 1 },
+    // About one edit in 120 padded to a boundary size and one in 5,000 to the largest wallet: a wallet of 1 MB
+    // is read by every device of its account, several copies at once, and more of them at once than that make
+    // the suite's memory swing by tens of megabytes.
+    wallets: { plain: 120, padded: 1, boundary: 40, largest: 1 },
     // Each newcomer costs the server two slow hashes (signup, login): two at once, a few accounts a second.
     newcomers: 2,
     workloadPauseMs: 0,
