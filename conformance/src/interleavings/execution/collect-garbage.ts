@@ -22,6 +22,7 @@ let collect: (() => void) | undefined;
 let soaks = 0;
 let soon: NodeJS.Timeout | undefined;
 let lastCollectedAt = Number.NEGATIVE_INFINITY;
+let collections = 0;
 
 export function collectGarbage(): void {
   if (!collect) {
@@ -29,7 +30,13 @@ export function collectGarbage(): void {
     collect = runInNewContext("gc") as () => void;
   }
   collect();
+  collections++;
   lastCollectedAt = performance.now();
+}
+
+/** How many full collections the suite has asked for so far (V8 makes others of its own). */
+export function collectionsAskedFor(): number {
+  return collections;
 }
 
 /** Collects every `ms`, and soon after large bodies, until the returned function is called (the timers keep no process alive). */
