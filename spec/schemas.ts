@@ -152,20 +152,27 @@ export function responseSchemaPointer(
   status: number,
   profile: ProfileName = defaultProfile,
 ): string | undefined {
-  const key = `${profile} ${method} ${path} ${status}`;
-  if (!pointerCache.has(key)) pointerCache.set(key, findResponseSchemaPointer(path, method, status, profile));
-  return pointerCache.get(key);
+  return memoized(pointerCache, `${profile} ${method} ${path} ${status}`, () => findResponseSchemaPointer(path, method, status, profile));
 }
 
-/** Looked up once per profile, path, method and status: every response of a run asks. */
+/** Looked up once per profile, path, method (and status): every response of a run asks. */
 const pointerCache = new Map<string, string | undefined>();
-const statusesCache = new Map<string, number[]>();
+const statusesCache = new Map<string, readonly number[]>();
+
+function memoized<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  if (!cache.has(key)) cache.set(key, compute());
+  return cache.get(key) as T;
+}
+
+/** The `responses` object the spec gives for a path and method. */
+function operationResponses(doc: JsonObject, path: string, method: Method): JsonObject | undefined {
+  const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
+  return (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
+}
 
 function findResponseSchemaPointer(path: string, method: Method, status: number, profile: ProfileName): string | undefined {
   const doc = loadOpenApi(profile);
-  const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
-  const responses = (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
-  let response = responses?.[String(status)] as JsonObject | undefined;
+  let response = operationResponses(doc, path, method)?.[String(status)] as JsonObject | undefined;
   if (!response) return undefined;
   const ref = response["$ref"];
   if (typeof ref === "string") response = resolvePointer(doc, ref.slice(1)) as JsonObject | undefined;
@@ -178,16 +185,12 @@ function findResponseSchemaPointer(path: string, method: Method, status: number,
 
 /** The statuses the spec lists for a path and method. */
 export function documentedStatuses(path: string, method: Method, profile: ProfileName = defaultProfile): readonly number[] {
-  const key = `${profile} ${method} ${path}`;
-  let statuses = statusesCache.get(key);
-  if (!statuses) {
-    const doc = loadOpenApi(profile);
-    const operation = (doc["paths"] as JsonObject | undefined)?.[path] as JsonObject | undefined;
-    const responses = (operation?.[method] as JsonObject | undefined)?.["responses"] as JsonObject | undefined;
-    statuses = Object.keys(responses ?? {}).map(Number);
-    statusesCache.set(key, statuses);
-  }
-  return statuses;
+  return memoized(statusesCache, `${profile} ${method} ${path}`, () => Object.keys(operationResponses(loadOpenApi(profile), path, method) ?? {}).map(Number));
+}
+
+/** The error of a response the spec gives no schema for. */
+export function unlistedResponse(path: string, method: Method, status: number): string {
+  return `the spec lists no ${status} response for ${method.toUpperCase()} ${path}`;
 }
 
 /** Validates a response body against the schema the spec gives for it. */
@@ -199,7 +202,7 @@ export function validateResponse(
   profile: ProfileName = defaultProfile,
 ): Validation {
   const pointer = responseSchemaPointer(path, method, status, profile);
-  if (!pointer) return { valid: false, errors: [`the spec lists no ${status} response for ${method.toUpperCase()} ${path}`] };
+  if (!pointer) return { valid: false, errors: [unlistedResponse(path, method, status)] };
   return run(pointer, body, documentIdOf(profile));
 }
 

@@ -15,20 +15,40 @@ interface DestroyableBody extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
 }
 
+/** A body's chunks gathered up to a byte cap: once past it, nothing is kept. */
+export class CappedChunks {
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Keeps the chunk; false (and the chunks dropped) once the body has passed the cap. */
+  add(chunk: Uint8Array): boolean {
+    this.size += chunk.byteLength;
+    if (this.size > this.maxBytes) {
+      this.chunks = [];
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  /** The body as UTF-8 text; only while within the cap. */
+  text(): string {
+    return Buffer.concat(this.chunks, this.size).toString("utf8");
+  }
+}
+
 /** The body as UTF-8 text; throws BodyTooLarge as soon as it passes maxBytes. */
 export async function readCappedText(body: DestroyableBody, maxBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  const capped = new CappedChunks(maxBytes);
   for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      chunks.length = 0;
+    if (!capped.add(chunk)) {
       body.destroy();
       throw new BodyTooLarge(maxBytes);
     }
-    chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return capped.text();
 }
 
 /**

@@ -6,7 +6,7 @@
 // was near half of what a request cost the suite.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
-import { BodyTooLarge } from "./bounded-body.js";
+import { BodyTooLarge, CappedChunks } from "./bounded-body.js";
 
 export interface BoundedRequest {
   /** The whole URL, parsed here: one that does not parse is a failure of the exchange like any other. */
@@ -40,8 +40,7 @@ export function boundedRequest(dispatcher: Dispatcher, request: BoundedRequest, 
     let controller: Dispatcher.DispatchController | undefined;
     let status: number | undefined;
     let headers: IncomingHttpHeaders = {};
-    let chunks: Buffer[] = [];
-    let size = 0;
+    const body = new CappedChunks(bounds.maxBytes);
     let settled = false;
     const settle = (result: BoundedResult): void => {
       if (settled) return;
@@ -68,20 +67,15 @@ export function boundedRequest(dispatcher: Dispatcher, request: BoundedRequest, 
         headers = responseHeaders;
       },
       onResponseData(started, chunk) {
-        if (settled) return;
-        size += chunk.byteLength;
-        if (size > bounds.maxBytes) {
-          chunks = [];
-          const error = new BodyTooLarge(bounds.maxBytes);
-          fail(error);
-          started.abort(error);
-          return;
-        }
-        chunks.push(chunk);
+        if (settled || body.add(chunk)) return;
+        const error = new BodyTooLarge(bounds.maxBytes);
+        fail(error);
+        started.abort(error);
       },
       onResponseEnd() {
+        if (settled) return;
         if (status === undefined) fail(new Error("the connection ended without a final answer"));
-        else settle({ ok: true, status, headers, text: Buffer.concat(chunks, size).toString("utf8") });
+        else settle({ ok: true, status, headers, text: body.text() });
       },
       onResponseError(_controller, error) {
         fail(error);

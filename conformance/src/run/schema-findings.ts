@@ -1,7 +1,7 @@
 // HTTP-2 for every response a check gets: the spec's schema for the path,
 // method and status is the oracle; any other 4xx must still be an error body.
 // The `x-should` parts of a schema give SHOULD findings under their own IDs.
-import { documentedStatuses, responseSchemaPointer, validateWithShould, type Method } from "../../../spec/schemas.js";
+import { documentedStatuses, responseSchemaPointer, unlistedResponse, validateWithShould, type Method } from "../../../spec/schemas.js";
 import { defaultProfile, loadOpenApi, specProfile, type JsonObject, type ProfileName } from "../../../spec/index.js";
 import { isRateLimited } from "../client/rate-limit.js";
 import type { Exchange } from "../client/protocol-client.js";
@@ -46,7 +46,7 @@ export function schemaFindings(exchange: Exchange, profile: ProfileName = defaul
   if (response.json === undefined) mismatches.push({ requirement: "HTTP-2", errors: ["the body is not JSON"] });
   else {
     const pointer = documented ? responseSchemaPointer(path, method, response.status, profile) : "/components/schemas/Error";
-    if (pointer === undefined) mismatches.push({ requirement: "HTTP-2", errors: [`the spec lists no ${response.status} response for ${method.toUpperCase()} ${path}`] });
+    if (pointer === undefined) mismatches.push({ requirement: "HTTP-2", errors: [unlistedResponse(path, method, response.status)] });
     else {
       const { validation, should } = validateWithShould(pointer, response.json, profile);
       if (!validation.valid) mismatches.push({ requirement: "HTTP-2", errors: validation.errors });
