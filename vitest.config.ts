@@ -20,20 +20,26 @@ import { BaseSequencer } from "vitest/node";
  * then it orders by file size, which put some of these last.
  */
 const slowestFiles = [
+  "conformance/test/broken-servers.test.ts",
   "conformance/test/hostile-bounds.test.ts",
   "conformance/test/correct-variants.test.ts",
-  "conformance/test/interleavings/property-api3.test.ts",
-  "conformance/test/broken-servers.test.ts",
+  "conformance/test/faults.test.ts",
   "conformance/test/broken-deployments.test.ts",
-  "conformance/test/interleavings/broken-api3-concurrency.test.ts",
+  "conformance/test/interleavings/property-api3.test.ts",
+  "conformance/test/package.test.ts",
   "conformance/test/gateway.test.ts",
-  "conformance/test/interleavings/broken-concurrency.test.ts",
-  "conformance/test/interleavings/final-reads.test.ts",
-  "conformance/test/interleavings/property-reference.test.ts",
+  "conformance/test/interleavings/broken-api3-concurrency.test.ts",
+  "conformance/test/cli.test.ts",
   "conformance/test/broken-soak.test.ts",
-  "conformance/test/broken-depth.test.ts",
+  "reference/test/postgres-deployment.test.ts",
+  "conformance/test/workers.test.ts",
+  "conformance/test/interleavings/replay.test.ts",
+  "conformance/test/api3-reference-passes.test.ts",
+  "conformance/test/interleavings/final-reads.test.ts",
+  "conformance/test/rolling-restarts.test.ts",
+  "conformance/test/soak-long-lived.test.ts",
+  "conformance/test/interleavings/broken-concurrency.test.ts",
   "scripts/check-deployment.test.ts",
-  "conformance/test/interleavings/minimal-counterexamples.test.ts",
 ];
 // A file renamed or gone from the list would silently lose its place.
 for (const file of slowestFiles) if (!existsSync(join(import.meta.dirname, file))) throw new Error(`vitest.config.ts lists ${file}, which does not exist`);
