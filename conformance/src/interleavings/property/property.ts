@@ -201,12 +201,14 @@ async function generateAndShrink(env: PropertyEnvironment): Promise<PropertyOutc
  */
 async function pauseForLongLived(pauseMs: number, until: number, interrupt: AbortSignal | undefined): Promise<boolean> {
   if (pauseMs <= 0) return true;
+  const remaining = until - performance.now();
   try {
-    await sleep(Math.max(0, Math.min(pauseMs, until - performance.now())), undefined, interrupt ? { signal: interrupt } : undefined);
+    await sleep(Math.max(0, Math.min(pauseMs, remaining)), undefined, interrupt ? { signal: interrupt } : undefined);
   } catch {
     return false;
   }
-  return performance.now() < until;
+  // A pause cut short by the soak's end ends it, even when the timer fired a millisecond early.
+  return pauseMs < remaining && performance.now() < until;
 }
 
 /** Shrinks the first failure with the checker's help until the shrink budget (or the run's time) is spent. */
