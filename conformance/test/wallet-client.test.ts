@@ -118,6 +118,14 @@ function walletOf(sequence: number, encryptedWallet: string, clientSaltSeed = se
   return { ...state, hmac: walletHmac(state, deriveSecrets(rootPassword, clientSaltSeed).hmacKey) };
 }
 
+test("a wallet's hmac is sha256 of key, sequence and content joined by colons, for short and long wallets of any characters", () => {
+  const key = deriveSecrets(root).hmacKey;
+  for (const encryptedWallet of ["-", "é€😀".repeat(10), "x".repeat(16 * 1024 - 1), "x".repeat(16 * 1024), `${"é€😀".repeat(100_000)}~pad`]) {
+    const expected = createHash("sha256").update(Buffer.from(`${key}:7:${encryptedWallet}`, "utf8")).digest("hex");
+    expect(walletHmac({ sequence: 7, encryptedWallet }, key)).toBe(expected);
+  }
+});
+
 describe("secrets and salt seeds", () => {
   test("the seed profile derives from the root password alone, as before", () => {
     const digest = createHash("sha256").update(root).digest("hex");

@@ -5,6 +5,7 @@ import type { Exchange } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
 import { faultHeader } from "../../faults/fault-kinds.js";
 import { noteBodySize } from "./collect-garbage.js";
+import { SharedWallets } from "./shared-wallets.js";
 import {
   historyFormat,
   tokensIssuedBefore,
@@ -116,6 +117,7 @@ export class HistoryRecorder {
   private count = 0;
   /** Streaming: per account, per client, the newest tokens issued (answered 200), oldest first. */
   private readonly issued = new Map<string, Map<string, Array<{ tokenGeneration: number; completedAt: number }>>>();
+  private readonly wallets = new SharedWallets();
 
   constructor(
     private readonly contentModel: ContentModel = "append-log",
@@ -161,7 +163,7 @@ export class HistoryRecorder {
    */
   post(labels: OperationLabels, tokenGeneration: number, sent: PostedWallet, exchange: Exchange): PostOperation {
     const request: PostedWallet = {
-      encryptedWallet: sent.encryptedWallet,
+      encryptedWallet: this.wallets.share(sent.encryptedWallet),
       sequence: sent.sequence,
       hmac: sent.hmac,
       baseSequence: sent.baseSequence,
@@ -188,7 +190,7 @@ export class HistoryRecorder {
     const operation: PasswordOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "password", oldPassword, newPassword, endsTokens };
     const walletShownBy = walletShownBefore(this.recorded, account, invokedAt);
     if (walletShownBy !== undefined) operation.walletShownBy = walletShownBy;
-    if (change.request) operation.request = change.request;
+    if (change.request) operation.request = { ...change.request, encryptedWallet: this.wallets.share(change.request.encryptedWallet) };
     return this.add(operation, labels, exchange);
   }
 
@@ -254,7 +256,10 @@ export class HistoryRecorder {
   }
 
   private next(kind: OperationKind, exchange: Exchange): { id: number; outcome: Outcome } {
-    return { id: ++this.count, outcome: outcomeOf(kind, exchange) };
+    const outcome = outcomeOf(kind, exchange);
+    // outcomeOf's wallet is an object of its own.
+    if (outcome.type !== "indeterminate" && outcome.wallet) outcome.wallet.encryptedWallet = this.wallets.share(outcome.wallet.encryptedWallet);
+    return { id: ++this.count, outcome };
   }
 
   /** Labels the operation with its node, and notes the fault the request named for the proxy, if any. */
