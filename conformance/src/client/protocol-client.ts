@@ -10,6 +10,7 @@ import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
 import { BodyTooLarge, jsonDepthExceeds } from "./bounded-body.js";
 import { boundedRequest } from "./bounded-request.js";
 import { connectionDispatcher, directConnection } from "./connection.js";
+import { shareWalletIn, type SharedWallets } from "./shared-wallets.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS";
 
@@ -76,6 +77,8 @@ export interface ProtocolClientOptions {
   rateLimits?: RateLimits;
   /** Headers added to each request as it is sent (the request's own win); asked again for every request. */
   requestHeaders?: () => Record<string, string>;
+  /** Where the large wallets it sends and reads are shared (shared-wallets.ts), by whoever outlives them (a workload's execution); none when absent. */
+  sharedWallets?: SharedWallets;
 }
 
 export interface RawRequest {
@@ -99,6 +102,7 @@ export class ProtocolClient {
   private readonly onExchange: ((exchange: Exchange) => void) | undefined;
   private readonly rateLimits: RateLimits;
   private readonly requestHeaders: (() => Record<string, string>) | undefined;
+  private readonly sharedWallets: SharedWallets | undefined;
 
   constructor(options: ProtocolClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -108,6 +112,7 @@ export class ProtocolClient {
     this.onExchange = options.onExchange;
     this.rateLimits = options.rateLimits ?? new RateLimits();
     this.requestHeaders = options.requestHeaders;
+    this.sharedWallets = options.sharedWallets;
     this.dispatcher =
       options.dispatcher ??
       connectionDispatcher(directConnection, { timeoutMs: this.timeoutMs, connections: 64, pipelining: 0 });
@@ -123,13 +128,19 @@ export class ProtocolClient {
     return this.derived({ dispatcher });
   }
 
-  private derived(changes: Pick<ProtocolClientOptions, "dispatcher" | "requestHeaders">): ProtocolClient {
+  /** The same client, sharing the large wallets it sends and reads in `wallets`. */
+  withSharedWallets(wallets: SharedWallets): ProtocolClient {
+    return this.derived({ sharedWallets: wallets });
+  }
+
+  private derived(changes: Pick<ProtocolClientOptions, "dispatcher" | "requestHeaders" | "sharedWallets">): ProtocolClient {
     return new ProtocolClient({
       baseUrl: this.baseUrl,
       profile: this.profile,
       timeoutMs: this.timeoutMs,
       dispatcher: this.dispatcher,
       rateLimits: this.rateLimits,
+      ...(this.sharedWallets ? { sharedWallets: this.sharedWallets } : {}),
       ...(this.requestHeaders ? { requestHeaders: this.requestHeaders } : {}),
       ...(this.onExchange ? { onExchange: this.onExchange } : {}),
       ...changes,
@@ -198,6 +209,8 @@ export class ProtocolClient {
     let payload: string | Uint8Array | undefined;
     if (typeof raw.body === "string" || raw.body instanceof Uint8Array) payload = raw.body;
     else if (raw.body !== undefined) {
+      // A wallet sent is remembered, so that reads of it share the sender's string.
+      if (this.sharedWallets) shareWalletIn(raw.body, this.sharedWallets);
       payload = JSON.stringify(raw.body);
       headers["content-type"] ??= "application/json";
     }
@@ -217,7 +230,9 @@ export class ProtocolClient {
         message: `the ${answer.status} answer's body nests arrays or objects deeper than ${maxJsonDepth} levels, deeper than the suite parses`,
       };
     } else {
-      exchange.response = { status: answer.status, headers: flattenHeaders(answer.headers), text: answer.text, json: parseJson(answer.text) };
+      const json = parseJson(answer.text);
+      if (this.sharedWallets) shareWalletIn(json, this.sharedWallets);
+      exchange.response = { status: answer.status, headers: flattenHeaders(answer.headers), text: answer.text, json };
     }
     exchange.endedAt = performance.now();
     this.onExchange?.(exchange);
@@ -249,8 +264,14 @@ function describeBody(payload: string | Uint8Array | undefined): Pick<SentReques
   if (payload === undefined) return {};
   const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
   const text = typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
-  const body = text.length > recordedBodyLimit ? `${text.slice(0, recordedBodyLimit)}… (${bytes} bytes)` : text;
+  // The prefix is copied out: a slice of it would keep the whole body alive as long as the exchange is kept.
+  const body = text.length > recordedBodyLimit ? `${copyOf(text.slice(0, recordedBodyLimit))}… (${bytes} bytes)` : text;
   return { body, bodyBytes: bytes };
+}
+
+/** A string equal to `text` that shares no storage with it (every character, lone surrogates included, as it was). */
+function copyOf(text: string): string {
+  return text.split("").join("");
 }
 
 function parseJson(text: string): unknown {

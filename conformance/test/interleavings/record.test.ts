@@ -4,8 +4,6 @@ import type { Exchange } from "../../src/client/protocol-client.js";
 import { checkHistory } from "../../src/interleavings/history/checker.js";
 import { walletInBody } from "../../src/client/wallet-body.js";
 import { HistoryRecorder, outcomeOf } from "../../src/interleavings/execution/recorder.js";
-import { collectGarbage } from "../../src/interleavings/execution/collect-garbage.js";
-import { sharedFromLength } from "../../src/interleavings/execution/shared-wallets.js";
 
 function exchange(startedAt: number, endedAt: number, status?: number, json?: unknown): Exchange {
   const request = { method: "POST" as const, path: "/wallet", headers: {} };
@@ -96,38 +94,6 @@ describe("HistoryRecorder", () => {
     expect(history).toMatchObject({ format: "wallet-sync-history/2", contentModel: "append-log", meta: { seed: 3 } });
     expect(history.operations.map((op) => op.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(checkHistory(history).passed).toBe(true);
-  });
-});
-
-describe("large wallets in a history", () => {
-  /** The heap a history of `reads` GETs of one wallet of `length` characters holds, each answer parsed anew as it comes from the wire. */
-  const heldByReads = (length: number, reads: number): { bytes: number; history: ReturnType<HistoryRecorder["toHistory"]> } => {
-    const a = { account: "joe@example.com", client: "device-a" };
-    const text = JSON.stringify({ ...wallet, encryptedWallet: "A".repeat(length) });
-    collectGarbage();
-    const before = process.memoryUsage().heapUsed;
-    const recorder = new HistoryRecorder();
-    for (let read = 0; read < reads; read++) {
-      const json = JSON.parse(text) as unknown;
-      recorder.get(a, 1, { ...exchange(read, read + 1, 200, json), response: { status: 200, headers: {}, text, json } });
-    }
-    const history = recorder.toHistory();
-    collectGarbage();
-    return { bytes: process.memoryUsage().heapUsed - before, history };
-  };
-
-  test("reads of one large version share one copy of it; their contents are as read", () => {
-    const megabyte = 1024 * 1024;
-    const { bytes, history } = heldByReads(megabyte, 20);
-    expect(history.operations).toHaveLength(20);
-    for (const op of history.operations) expect(op.outcome.type === "ok" && op.outcome.wallet?.encryptedWallet).toBe("A".repeat(megabyte));
-    // Twenty parsed copies would hold 20 MB.
-    expect(bytes).toBeLessThan(4 * megabyte);
-  });
-
-  test("below the size worth sharing, each read keeps its own copy", () => {
-    const length = sharedFromLength - 1;
-    expect(heldByReads(length, 40).bytes).toBeGreaterThan(30 * length);
   });
 });
 

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ConnectionSettings } from "../../client/connection.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
+import { SharedWallets } from "../../client/shared-wallets.js";
 import { checkHistory, type HistoryCheck } from "../history/checker.js";
 import { Device } from "./device.js";
 import type { FinalReader, FinalReadPlan } from "./final-reads.js";
@@ -79,8 +80,10 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit, env.interrupt);
   const shared = sharedIdSlots(workload);
   const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit, env.connection) : undefined;
+  // The execution's devices share the large wallets they send and read, for as long as it lasts.
+  const wallets = new SharedWallets();
   const deviceEnv = {
-    nodes: deploymentNodes(env.nodes),
+    nodes: deploymentNodes(env.nodes.map((node) => node.withSharedWallets(wallets))),
     recorder,
     control,
     ...(sockets ? { sockets } : {}),

@@ -5,7 +5,6 @@ import type { Exchange } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
 import { faultHeader } from "../../faults/fault-kinds.js";
 import { noteBodySize } from "./collect-garbage.js";
-import { SharedWallets } from "./shared-wallets.js";
 import {
   historyFormat,
   tokensIssuedBefore,
@@ -117,7 +116,6 @@ export class HistoryRecorder {
   private count = 0;
   /** Streaming: per account, per client, the newest tokens issued (answered 200), oldest first. */
   private readonly issued = new Map<string, Map<string, Array<{ tokenGeneration: number; completedAt: number }>>>();
-  private readonly wallets = new SharedWallets();
 
   constructor(
     private readonly contentModel: ContentModel = "append-log",
@@ -163,7 +161,7 @@ export class HistoryRecorder {
    */
   post(labels: OperationLabels, tokenGeneration: number, sent: PostedWallet, exchange: Exchange): PostOperation {
     const request: PostedWallet = {
-      encryptedWallet: this.wallets.share(sent.encryptedWallet),
+      encryptedWallet: sent.encryptedWallet,
       sequence: sent.sequence,
       hmac: sent.hmac,
       baseSequence: sent.baseSequence,
@@ -190,7 +188,7 @@ export class HistoryRecorder {
     const operation: PasswordOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "password", oldPassword, newPassword, endsTokens };
     const walletShownBy = walletShownBefore(this.recorded, account, invokedAt);
     if (walletShownBy !== undefined) operation.walletShownBy = walletShownBy;
-    if (change.request) operation.request = { ...change.request, encryptedWallet: this.wallets.share(change.request.encryptedWallet) };
+    if (change.request) operation.request = change.request;
     return this.add(operation, labels, exchange);
   }
 
@@ -256,10 +254,7 @@ export class HistoryRecorder {
   }
 
   private next(kind: OperationKind, exchange: Exchange): { id: number; outcome: Outcome } {
-    const outcome = outcomeOf(kind, exchange);
-    // outcomeOf's wallet is an object of its own.
-    if (outcome.type !== "indeterminate" && outcome.wallet) outcome.wallet.encryptedWallet = this.wallets.share(outcome.wallet.encryptedWallet);
-    return { id: ++this.count, outcome };
+    return { id: ++this.count, outcome: outcomeOf(kind, exchange) };
   }
 
   /** Labels the operation with its node, and notes the fault the request named for the proxy, if any. */
