@@ -10,6 +10,7 @@ import { maxJsonDepth, maxResponseBytes } from "../defaults.js";
 import { BodyTooLarge, jsonDepthExceeds } from "./bounded-body.js";
 import { boundedRequest } from "./bounded-request.js";
 import { connectionDispatcher, directConnection } from "./connection.js";
+import { detachedCopy } from "./detached-copy.js";
 import { shareWalletIn, type SharedWallets } from "./shared-wallets.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS";
@@ -77,7 +78,7 @@ export interface ProtocolClientOptions {
   rateLimits?: RateLimits;
   /** Headers added to each request as it is sent (the request's own win); asked again for every request. */
   requestHeaders?: () => Record<string, string>;
-  /** Where the large wallets it sends and reads are shared (shared-wallets.ts), by whoever outlives them (a workload's execution); none when absent. */
+  /** Where the large wallets it reads are shared (shared-wallets.ts), by whoever outlives them (a workload's execution); none when absent. */
   sharedWallets?: SharedWallets;
 }
 
@@ -128,7 +129,7 @@ export class ProtocolClient {
     return this.derived({ dispatcher });
   }
 
-  /** The same client, sharing the large wallets it sends and reads in `wallets`. */
+  /** The same client, sharing the large wallets it reads in `wallets`. */
   withSharedWallets(wallets: SharedWallets): ProtocolClient {
     return this.derived({ sharedWallets: wallets });
   }
@@ -209,8 +210,6 @@ export class ProtocolClient {
     let payload: string | Uint8Array | undefined;
     if (typeof raw.body === "string" || raw.body instanceof Uint8Array) payload = raw.body;
     else if (raw.body !== undefined) {
-      // A wallet sent is remembered, so that reads of it share the sender's string.
-      if (this.sharedWallets) shareWalletIn(raw.body, this.sharedWallets);
       payload = JSON.stringify(raw.body);
       headers["content-type"] ??= "application/json";
     }
@@ -264,14 +263,8 @@ function describeBody(payload: string | Uint8Array | undefined): Pick<SentReques
   if (payload === undefined) return {};
   const bytes = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
   const text = typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
-  // The prefix is copied out: a slice of it would keep the whole body alive as long as the exchange is kept.
-  const body = text.length > recordedBodyLimit ? `${copyOf(text.slice(0, recordedBodyLimit))}… (${bytes} bytes)` : text;
+  const body = text.length > recordedBodyLimit ? `${detachedCopy(text.slice(0, recordedBodyLimit))}… (${bytes} bytes)` : text;
   return { body, bodyBytes: bytes };
-}
-
-/** A string equal to `text` that shares no storage with it (every character, lone surrogates included, as it was). */
-function copyOf(text: string): string {
-  return text.split("").join("");
 }
 
 function parseJson(text: string): unknown {

@@ -1,9 +1,8 @@
 // A large wallet comes again and again: every device of an account reads the
 // version one of them posted, and a 409 answers with it once more. Each answer
-// is parsed into a copy of its own, which its device keeps as its base, its
-// history keeps as what it read, and its hmac cache keeps besides. Handing
-// out one string per large version instead keeps a 1 MB wallet read by four
-// devices once instead of four times.
+// is parsed into a copy of its own, which its device keeps as its base and its
+// history keeps as what it read. Handing out one string per large version
+// instead keeps a 1 MB wallet read by four devices once instead of four times.
 
 /** Wallets shorter than this are kept as they come: sharing them saves little. */
 export const sharedFromLength = 64 * 1024;

@@ -139,6 +139,8 @@ export interface WalletClientOptions {
 
 /** Versions whose hmacs a client keeps: its base, what it posted last, and the answers to them. */
 const recentHmacsKept = 4;
+/** Wallets from this length on are not kept with their hmacs. */
+const hmacsKeptBelowLength = 64 * 1024;
 
 const noSaltSeed = "No client salt seed: register, or update the derived secrets (update_derived_secrets()) first.";
 
@@ -507,6 +509,8 @@ export class WalletClient {
     const known = this.recentHmacs.find((entry) => entry.key === key && entry.sequence === state.sequence && entry.encryptedWallet === state.encryptedWallet);
     if (known) return known.hmac;
     const hmac = walletHmac(state, key);
+    // A large wallet is hashed again when asked: kept here, the versions a device lost races with would outlive their use.
+    if (state.encryptedWallet.length >= hmacsKeptBelowLength) return hmac;
     this.recentHmacs.unshift({ key, sequence: state.sequence, encryptedWallet: state.encryptedWallet, hmac });
     if (this.recentHmacs.length > recentHmacsKept) this.recentHmacs.pop();
     return hmac;

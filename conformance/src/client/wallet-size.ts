@@ -39,3 +39,16 @@ export function padWallet(log: string, size: WalletSize | undefined): string {
   const rest = room - Buffer.byteLength(lead, "utf8");
   return log + paddingMarker + lead + base64Alphabet.repeat(Math.ceil(rest / base64Alphabet.length)).slice(0, rest);
 }
+
+/**
+ * The size `encryptedWallet` was padded to, when padWallet writes exactly it
+ * again from its change log; undefined for any other content (no padding,
+ * or padding this module did not write).
+ */
+export function paddedSizeOf(encryptedWallet: string): WalletSize | undefined {
+  const marker = encryptedWallet.indexOf(paddingMarker);
+  if (marker < 0) return undefined;
+  // JSON padding starts with the JSON range, whose first character base64 has not.
+  const size: WalletSize = { bytes: Buffer.byteLength(encryptedWallet, "utf8"), text: encryptedWallet.startsWith(jsonRange[0]!, marker + 1) ? "json" : "base64" };
+  return padWallet(encryptedWallet.slice(0, marker), size) === encryptedWallet ? size : undefined;
+}

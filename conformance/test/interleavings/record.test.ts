@@ -4,6 +4,8 @@ import type { Exchange } from "../../src/client/protocol-client.js";
 import { checkHistory } from "../../src/interleavings/history/checker.js";
 import { walletInBody } from "../../src/client/wallet-body.js";
 import { HistoryRecorder, outcomeOf } from "../../src/interleavings/execution/recorder.js";
+import { collectGarbage } from "../../src/interleavings/execution/collect-garbage.js";
+import { paddedSizeOf, padWallet } from "../../src/client/wallet-size.js";
 
 function exchange(startedAt: number, endedAt: number, status?: number, json?: unknown): Exchange {
   const request = { method: "POST" as const, path: "/wallet", headers: {} };
@@ -94,6 +96,49 @@ describe("HistoryRecorder", () => {
     expect(history).toMatchObject({ format: "wallet-sync-history/2", contentModel: "append-log", meta: { seed: 3 } });
     expect(history.operations.map((op) => op.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(checkHistory(history).passed).toBe(true);
+  });
+});
+
+describe("padded wallets a history posted", () => {
+  const a = { account: "joe@example.com", client: "device-a" };
+  const megabyte = 1024 * 1024;
+  const postAll = (recorder: HistoryRecorder, wallets: string[]) =>
+    wallets.map((encryptedWallet, i) => recorder.post(a, 1, { encryptedWallet, sequence: i + 1, hmac: `h${i}`, baseSequence: i }, exchange(i, i + 1, 409, {})));
+
+  test("read back as they were sent, in the history and in its JSON, of base64 and of JSON padding", () => {
+    const wallets = (["base64", "json"] as const).map((text, i) => padWallet(`-:a0d${i}-1`, { bytes: megabyte, text }));
+    const recorder = new HistoryRecorder();
+    postAll(recorder, wallets);
+    const history = recorder.toHistory();
+    expect(history.operations.map((op) => op.kind === "post" && op.request.encryptedWallet)).toEqual(wallets);
+    const parsed = JSON.parse(JSON.stringify(history)) as typeof history;
+    expect(parsed.operations.map((op) => op.kind === "post" && op.request.encryptedWallet)).toEqual(wallets);
+    expect({ ...(history.operations[1] as { request: object }).request }).toEqual({ encryptedWallet: wallets[1], sequence: 2, hmac: "h1", baseSequence: 1 });
+  });
+
+  test("held as their change logs: twenty versions of 1 MB hold far less than 20 MB", () => {
+    const recorder = new HistoryRecorder();
+    // The wallets are made and dropped in a frame of their own: the test's frame may keep what it made alive.
+    const postTwenty = () => void postAll(recorder, Array.from({ length: 20 }, (_, i) => padWallet(`-:a0d0-${i}`, { bytes: megabyte, text: i % 2 === 0 ? "json" : "base64" })));
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    postTwenty();
+    collectGarbage();
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(4 * megabyte);
+    expect(recorder.operations).toHaveLength(20);
+  });
+
+  test("padding the suite did not write is kept as it is", () => {
+    const written = padWallet("-:a0d0-1", { bytes: 100_000, text: "base64" });
+    const altered = `${written.slice(0, -1)}!`;
+    const unpadded = "x".repeat(100_000);
+    expect(paddedSizeOf(written)).toEqual({ bytes: 100_000, text: "base64" });
+    expect(paddedSizeOf(altered)).toBeUndefined();
+    expect(paddedSizeOf(unpadded)).toBeUndefined();
+    const recorder = new HistoryRecorder();
+    const posts = postAll(recorder, [altered, unpadded]);
+    expect(posts.map((post) => post.request.encryptedWallet)).toEqual([altered, unpadded]);
+    expect(posts.every((post) => Object.getOwnPropertyDescriptor(post.request, "encryptedWallet")!.value !== undefined)).toBe(true);
   });
 });
 

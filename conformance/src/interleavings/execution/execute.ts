@@ -80,7 +80,7 @@ export async function executeWorkload(workload: Workload, env: ExecutionEnvironm
   const control = new RunControl(executionTimeLimitMs(env.timeoutMs), timeoutLimit, env.interrupt);
   const shared = sharedIdSlots(workload);
   const sockets = profile === "api3" ? new HeldSockets(recorder, socketLimit, env.connection) : undefined;
-  // The execution's devices share the large wallets they send and read, for as long as it lasts.
+  // The execution's devices share the large wallets they read, for as long as it lasts.
   const wallets = new SharedWallets();
   const deviceEnv = {
     nodes: deploymentNodes(env.nodes.map((node) => node.withSharedWallets(wallets))),

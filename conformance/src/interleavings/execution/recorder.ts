@@ -5,6 +5,7 @@ import type { Exchange } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
 import { faultHeader } from "../../faults/fault-kinds.js";
 import { noteBodySize } from "./collect-garbage.js";
+import { heldCompactly } from "./padded-wallets.js";
 import {
   historyFormat,
   tokensIssuedBefore,
@@ -168,6 +169,7 @@ export class HistoryRecorder {
     };
     if (sent.baseHmac !== undefined) request.baseHmac = sent.baseHmac;
     if (sent.move !== undefined) request.move = sent.move;
+    heldCompactly(request);
     const { id, outcome } = this.next("post", exchange);
     const { account, client } = labels;
     const { startedAt: invokedAt, endedAt: completedAt } = exchange;
@@ -188,7 +190,7 @@ export class HistoryRecorder {
     const operation: PasswordOperation = { id, account, client, invokedAt, completedAt, outcome, kind: "password", oldPassword, newPassword, endsTokens };
     const walletShownBy = walletShownBefore(this.recorded, account, invokedAt);
     if (walletShownBy !== undefined) operation.walletShownBy = walletShownBy;
-    if (change.request) operation.request = change.request;
+    if (change.request) operation.request = heldCompactly({ ...change.request });
     return this.add(operation, labels, exchange);
   }
 
