@@ -15,7 +15,7 @@
 import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { checkHistory } from "../src/interleavings/history/checker.js";
+import { checkHistory } from "../src/history/checker.js";
 import { onlineMemoryBench } from "./online-memory.js";
 import { generateHistory } from "./synthetic-history.js";
 

@@ -10,8 +10,8 @@
 //   npm run bench:checker -- --online
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { History } from "../src/interleavings/history/history.js";
-import { OnlineChecker } from "../src/interleavings/history/online/online-checker.js";
+import type { History } from "../src/history/history.js";
+import { OnlineChecker } from "../src/history/online/online-checker.js";
 import { generateHistory } from "./synthetic-history.js";
 
 type Shape = "one-account" | "many-accounts";

@@ -17,7 +17,7 @@ import {
   type PostedWallet,
   type SignupOperation,
   type WalletVersion,
-} from "../src/interleavings/history/history.js";
+} from "../src/history/history.js";
 
 export interface SyntheticOptions {
   accounts: number;

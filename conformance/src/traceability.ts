@@ -4,7 +4,7 @@
 // the test that keeps the suite complete both read it from here.
 import { readFileSync } from "node:fs";
 import { loadRequirements, requirementsOf, specFiles, type ProfileName, type Requirement } from "../../spec/index.js";
-import { historyPasses } from "./interleavings/history/passes.js";
+import { historyPasses } from "./history/passes.js";
 import type { CheckCase } from "./model/case.js";
 import { casesOf } from "./registry.js";
 
@@ -93,7 +93,7 @@ export function traceRequirements(
   };
 }
 
-const historyFolder = "conformance/src/interleavings/history";
+const historyFolder = "conformance/src/history";
 
 function passesChecking(requirement: string): TracedRequirement["historyPasses"] {
   return historyPasses

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { importCycles, readImportGraph } from "./support/import-graph.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const historyCore = "conformance/src/interleavings/history/";
+const historyCore = "conformance/src/history/";
 
 describe("architecture", () => {
   const graph = readImportGraph(root, ["conformance/src", "reference/src", "spec"]);

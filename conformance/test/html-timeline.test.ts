@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { checkHistory } from "../src/interleavings/history/checker.js";
+import { checkHistory } from "../src/history/checker.js";
 import { formatHtmlReport } from "../src/report/html/page.js";
 import { renderInterleaving } from "../src/report/html/interleaving.js";
 import { cropAround, planTimeline } from "../src/report/html/timeline-plan.js";

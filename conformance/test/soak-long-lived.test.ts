@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../reference/src/index.js";
 import { ProtocolClient } from "../src/client/protocol-client.js";
 import { brokenServers, tinyintMax } from "../src/broken/servers.js";
-import { coverageOf } from "../src/interleavings/history/coverage.js";
+import { coverageOf } from "../src/history/coverage.js";
 import { interleavingCasesOf } from "../src/interleavings/property/cases.js";
 import { LongLivedAccounts } from "../src/interleavings/soak/long-lived-accounts.js";
 import { defaultTrafficProfile, type TrafficProfile } from "../src/interleavings/workload/traffic.js";

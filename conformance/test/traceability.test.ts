@@ -45,7 +45,7 @@ describe("this suite against spec/protocol.md, seed profile details", () => {
 
   test("a history requirement leads to the checker pass that judges it, in one step", () => {
     const passes = (id: string) => traceability.requirements.find((t) => t.requirement.id === id)?.historyPasses ?? [];
-    expect(passes("LIN-4")).toContainEqual({ name: "checkRealTimeOrder", file: "conformance/src/interleavings/history/real-time.ts" });
+    expect(passes("LIN-4")).toContainEqual({ name: "checkRealTimeOrder", file: "conformance/src/history/real-time.ts" });
     expect(passes("TOKEN-2").map((pass) => pass.name)).toEqual(["checkReplacedTokens"]);
     for (const pass of traceability.requirements.flatMap((t) => t.historyPasses)) {
       expect(readFileSync(join(repositoryRoot, pass.file), "utf8"), pass.file).toContain(`export function ${pass.name}(`);

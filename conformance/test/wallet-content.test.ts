@@ -10,7 +10,7 @@ import { walletPostBody } from "../src/client/protocol-client.js";
 import { brokenServers } from "../src/broken/servers.js";
 import { recommendedBodyBytes, walletPostOfSize } from "../src/checks/wallet-content.js";
 import { walletDifference } from "../src/checks/support/steps.js";
-import { firstDifference } from "../src/interleavings/history/text-difference.js";
+import { firstDifference } from "../src/history/text-difference.js";
 import { casesOf } from "../src/registry.js";
 import { runChecks } from "../src/run/run-checks.js";
 

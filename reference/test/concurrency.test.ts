@@ -8,8 +8,8 @@ import type { Readable } from "node:stream";
 import { InspectableStore, startTestServer, TestClient, testScryptCost, type Reply, type TestServer } from "./helpers.js";
 import { ProtocolClient } from "../../conformance/src/client/protocol-client.js";
 import { WalletClient } from "../../conformance/src/client/wallet-client.js";
-import { checkHistory } from "../../conformance/src/interleavings/history/checker.js";
-import type { History } from "../../conformance/src/interleavings/history/history.js";
+import { checkHistory } from "../../conformance/src/history/checker.js";
+import type { History } from "../../conformance/src/history/history.js";
 import { HistoryRecorder } from "../../conformance/src/interleavings/execution/recorder.js";
 
 /**

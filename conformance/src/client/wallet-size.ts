@@ -4,7 +4,7 @@
 // kind of character a JSON string may hold. Padding belongs to one version:
 // the next version a client builds keeps its base's change log and drops
 // the padding (the history checker reads the log the same way, in
-// interleavings/history/bases.ts).
+// history/bases.ts).
 
 /** What fills the padding: base64, as real clients send, or the JSON string range (escapes, NUL, non-ASCII, U+2028). */
 export type WalletText = "base64" | "json";

@@ -4,9 +4,8 @@
 import { requirementById, type Level, type ProfileName } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
 import type { RateLimitTotals } from "../client/rate-limit.js";
-import type { Violation } from "../interleavings/history/findings.js";
-import type { History } from "../interleavings/history/history.js";
-import type { ShrinkSummary, WorkloadSize } from "../interleavings/property/shrink-summary.js";
+import type { Violation } from "../history/findings.js";
+import type { History } from "../history/history.js";
 
 /** What a check observed that breaks a requirement. */
 export interface Finding {
@@ -27,6 +26,31 @@ export interface Finding {
   curl?: string[];
   /** Set on the findings of a failed case that was run again alone after the run: how that went. */
   alone?: AloneRuns;
+}
+
+/** How large a workload is: a counterexample's, or the first failing one's. */
+export interface WorkloadSize {
+  accounts: number;
+  devices: number;
+  moves: number;
+}
+
+/** The way from the first failure to the final counterexample. */
+export interface ShrinkSummary {
+  /** The size of the first failing workload, before shrinking. */
+  from: WorkloadSize;
+  /** fast-check's path to the first failure: with the seed it generates that workload again, not the shrunk one. */
+  firstFailurePath?: string;
+  /** Whether cutting to the violating accounts and devices kept the failure. */
+  projected: boolean;
+  deltaDebuggingSteps: number;
+  simplifyingSteps: number;
+  fastCheckSteps: number;
+  /** Shrink candidates executed, kept or not. */
+  candidates: number;
+  elapsedMs: number;
+  /** Whether the shrink budget ran out before every candidate was tried. */
+  budgetSpent: boolean;
 }
 
 /** A failed case run again with nothing else in flight: does it fail only under load? */

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ServerEvent } from "../interleavings/history/history.js";
+import type { ServerEvent } from "../history/history.js";
 
 /** How long a start may take until the URL answers. */
 const startTimeoutMs = 30_000;

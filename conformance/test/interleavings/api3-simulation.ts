@@ -8,7 +8,7 @@
 // valid: the checker must report nothing on it.
 import fc from "fast-check";
 import { seededRandom } from "../../bench/synthetic-history.js";
-import type { History, SocketOperation } from "../../src/interleavings/history/history.js";
+import type { History, SocketOperation } from "../../src/history/history.js";
 import { changed, conflict, HistoryBuilder, notFound, returns, serverError, timeout, unauthorized, upgraded, version, type Answer } from "./history-builder.js";
 
 export interface SimulationOptions {

@@ -4,12 +4,12 @@
 // offline checker's violations of that requirement names too: the proof it
 // gives is part of the offline one.
 import { expect } from "vitest";
-import { checkHistory } from "../../src/interleavings/history/checker.js";
-import type { Violation } from "../../src/interleavings/history/findings.js";
-import type { History } from "../../src/interleavings/history/history.js";
-import type { OnlineCheck, OnlineOptions } from "../../src/interleavings/history/online/online-checker.js";
-import { checkHistoryOnline } from "../../src/interleavings/history/online/replay.js";
-import type { Horizon } from "../../src/interleavings/history/online/carry.js";
+import { checkHistory } from "../../src/history/checker.js";
+import type { Violation } from "../../src/history/findings.js";
+import type { History } from "../../src/history/history.js";
+import type { OnlineCheck, OnlineOptions } from "../../src/history/online/online-checker.js";
+import { checkHistoryOnline } from "../../src/history/online/replay.js";
+import type { Horizon } from "../../src/history/online/carry.js";
 
 /** The online checker cutting each account as often as the history lets it: after every operation, as soon as nothing sent before is running. */
 export const eagerCuts: Partial<OnlineOptions> = { segmentOperations: 1, judgeAfterMs: 0 };

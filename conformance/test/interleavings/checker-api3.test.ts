@@ -6,9 +6,9 @@
 // outcomes, tokens issued while a change ran), and a violating one that must
 // name exactly that rule.
 import { describe, expect, test } from "vitest";
-import { checkHistory } from "../../src/interleavings/history/checker.js";
-import { historyPasses } from "../../src/interleavings/history/passes.js";
-import { announcedSequence } from "../../src/interleavings/history/notifications.js";
+import { checkHistory } from "../../src/history/checker.js";
+import { historyPasses } from "../../src/history/passes.js";
+import { announcedSequence } from "../../src/history/notifications.js";
 import { announcedSequence as specAnnouncedSequence } from "../../../spec/notifications.js";
 import {
   accepted,

@@ -1,7 +1,7 @@
 // Legal histories, many of them tricky: the checker must report nothing.
 // A false alarm is as bad as a missed bug.
 import { describe, expect, test } from "vitest";
-import { checkHistory } from "../../src/interleavings/history/checker.js";
+import { checkHistory } from "../../src/history/checker.js";
 import {
   accepted,
   conflict,

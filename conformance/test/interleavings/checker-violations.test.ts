@@ -1,9 +1,9 @@
 // Histories that break one requirement each: the checker must name exactly
 // that requirement, and the operations that contradict each other.
 import { describe, expect, test } from "vitest";
-import { checkHistory, type HistoryCheck } from "../../src/interleavings/history/checker.js";
+import { checkHistory, type HistoryCheck } from "../../src/history/checker.js";
 import { requirementById } from "../../../spec/index.js";
-import { historyRequirements } from "../../src/interleavings/history/findings.js";
+import { historyRequirements } from "../../src/history/findings.js";
 import {
   accepted,
   conflict,

@@ -6,9 +6,9 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { changeLogOf, padWallet } from "../../src/client/wallet-size.js";
-import { changeLog } from "../../src/interleavings/history/bases.js";
-import { coverageOf } from "../../src/interleavings/history/coverage.js";
-import { firstDifference } from "../../src/interleavings/history/text-difference.js";
+import { changeLog } from "../../src/history/bases.js";
+import { coverageOf } from "../../src/history/coverage.js";
+import { firstDifference } from "../../src/history/text-difference.js";
 import { workloadArbitraryFor } from "../../src/interleavings/workload/arbitrary.js";
 import { depthArbitrary } from "../../src/interleavings/workload/depth.js";
 import { describeWorkload, parseWorkload, type Move, type Workload } from "../../src/interleavings/workload/workload.js";

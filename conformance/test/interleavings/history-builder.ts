@@ -19,7 +19,7 @@ import {
   type SocketFrame,
   type SocketOperation,
   type WalletVersion,
-} from "../../src/interleavings/history/history.js";
+} from "../../src/history/history.js";
 
 export type Interval = [sent: number, answered: number];
 

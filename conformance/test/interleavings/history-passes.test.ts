@@ -2,12 +2,12 @@
 // named exists in the module named, and every requirement a history check
 // can report has a pass that checks it.
 import { describe, expect, it } from "vitest";
-import { historyRequirements } from "../../src/interleavings/history/findings.js";
-import { historyPasses } from "../../src/interleavings/history/passes.js";
+import { historyRequirements } from "../../src/history/findings.js";
+import { historyPasses } from "../../src/history/passes.js";
 
 describe("history checker contract", () => {
   it.each(historyPasses.map((pass) => [pass.name, pass.module] as const))("%s is exported by %s", async (name, module) => {
-    const loaded = (await import(`../../src/interleavings/history/${module.replace(/\.ts$/, ".js")}`)) as Record<string, unknown>;
+    const loaded = (await import(`../../src/history/${module.replace(/\.ts$/, ".js")}`)) as Record<string, unknown>;
     expect(typeof loaded[name]).toBe("function");
   });
 

@@ -8,10 +8,10 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { generateHistory } from "../../bench/synthetic-history.js";
-import { checkHistory } from "../../src/interleavings/history/checker.js";
-import type { Operation } from "../../src/interleavings/history/history.js";
-import { OnlineChecker } from "../../src/interleavings/history/online/online-checker.js";
-import { checkHistoryOnline } from "../../src/interleavings/history/online/replay.js";
+import { checkHistory } from "../../src/history/checker.js";
+import type { Operation } from "../../src/history/history.js";
+import { OnlineChecker } from "../../src/history/online/online-checker.js";
+import { checkHistoryOnline } from "../../src/history/online/replay.js";
 import { largeBrokenHistory, smallBrokenHistory } from "../fixtures/interleaving-run.js";
 import { eagerCuts, expectCheckersAgree, smallestHorizon } from "./checker-agreement.js";
 import { simulateApi3, simulations } from "./api3-simulation.js";

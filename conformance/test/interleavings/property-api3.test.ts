@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../../reference/src/index.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
-import type { History, Operation } from "../../src/interleavings/history/history.js";
+import type { History, Operation } from "../../src/history/history.js";
 import { runChecks } from "../../src/run/run-checks.js";
 import { expectedVerdict } from "./verdicts.js";
 import { expectCheckersAgree } from "./checker-agreement.js";

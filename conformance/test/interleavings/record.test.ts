@@ -1,7 +1,7 @@
 // Recording Exchanges of the protocol client as history operations.
 import { describe, expect, test } from "vitest";
 import type { Exchange } from "../../src/client/protocol-client.js";
-import { checkHistory } from "../../src/interleavings/history/checker.js";
+import { checkHistory } from "../../src/history/checker.js";
 import { walletInBody } from "../../src/client/wallet-body.js";
 import { HistoryRecorder, outcomeOf } from "../../src/interleavings/execution/recorder.js";
 import { collectGarbage } from "../../src/interleavings/execution/collect-garbage.js";

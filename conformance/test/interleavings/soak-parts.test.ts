@@ -3,7 +3,7 @@
 // series, and the progress line that counts them.
 import { describe, expect, test } from "vitest";
 import type { Exchange } from "../../src/client/protocol-client.js";
-import type { Operation } from "../../src/interleavings/history/history.js";
+import type { Operation } from "../../src/history/history.js";
 import { HistoryRecorder } from "../../src/interleavings/execution/recorder.js";
 import { deviceSeed, MoveDraw } from "../../src/interleavings/soak/move-draw.js";
 import { ThroughputSeries } from "../../src/interleavings/soak/throughput.js";

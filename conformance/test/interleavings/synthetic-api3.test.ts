@@ -4,8 +4,8 @@
 // open, or a token that still works after a change is found.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { checkHistory } from "../../src/interleavings/history/checker.js";
-import type { History, Operation, SocketOperation } from "../../src/interleavings/history/history.js";
+import { checkHistory } from "../../src/history/checker.js";
+import type { History, Operation, SocketOperation } from "../../src/history/history.js";
 import { simulateApi3, simulations } from "./api3-simulation.js";
 import { expectCheckersAgree } from "./checker-agreement.js";
 

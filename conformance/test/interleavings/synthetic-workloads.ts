@@ -2,7 +2,7 @@
 // correct server, and server bugs injected into a busy history, each with
 // the requirements it breaks.
 import fc from "fast-check";
-import type { GetOperation, Operation, PostOperation } from "../../src/interleavings/history/history.js";
+import type { GetOperation, Operation, PostOperation } from "../../src/history/history.js";
 import type { SyntheticOptions } from "../../bench/synthetic-history.js";
 
 export const workloads: fc.Arbitrary<SyntheticOptions> = fc.record({

@@ -3,8 +3,8 @@
 // POSTs; and each kind of injected server bug must be found.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { checkHistory } from "../../src/interleavings/history/checker.js";
-import type { History, PostOperation } from "../../src/interleavings/history/history.js";
+import { checkHistory } from "../../src/history/checker.js";
+import type { History, PostOperation } from "../../src/history/history.js";
 import { generateHistory } from "../../bench/synthetic-history.js";
 import { busy, injectedBugs, workloads, type Injection } from "./synthetic-workloads.js";
 

@@ -2,7 +2,7 @@
 // itself (it imports nothing outside its folder); they must stay the spec's.
 import { describe, expect, expectTypeOf, test } from "vitest";
 import { loadOpenApi, type ProfileName, type WalletVersion as SpecWalletVersion } from "../../../spec/index.js";
-import { versionOf, type HistoryProfile, type PostOperation, type WalletVersion } from "../../src/interleavings/history/history.js";
+import { versionOf, type HistoryProfile, type PostOperation, type WalletVersion } from "../../src/history/history.js";
 
 describe("the history's WalletVersion", () => {
   test("is the spec's WalletVersion type (a compile-time check: npm run typecheck fails on drift)", () => {

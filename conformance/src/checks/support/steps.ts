@@ -10,7 +10,7 @@ import { walletInBody } from "../../client/wallet-body.js";
 import { CheckAborted, SetupRefused, type CheckContext } from "../../model/context.js";
 import { describeRequest, describeResponse, exchangeFinding } from "../../report/describe.js";
 import { expectStatus, jsonObject, requireSetupStatus, requireStatus, type StatusExpectation } from "./expect.js";
-import { firstDifference } from "../../interleavings/history/text-difference.js";
+import { firstDifference } from "../../history/text-difference.js";
 
 export interface Account {
   email: string;

@@ -5,7 +5,7 @@
 // down and starting again (their requests then fail to connect:
 // indeterminate). A run that ends before its moment came has its crash at
 // its end. The next run starts once the server answers again.
-import type { Operation, ServerEvent } from "../history/history.js";
+import type { Operation, ServerEvent } from "../../history/history.js";
 import type { Workload } from "../workload/workload.js";
 
 /** What the schedule needs of the server: ServerProcess (target/server-process.ts). */

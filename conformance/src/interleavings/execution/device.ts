@@ -11,7 +11,7 @@ import type { Exchange, WalletPost } from "../../client/protocol-client.js";
 import type { NotificationSocket } from "../../client/notification-socket.js";
 import { WalletClient, type GetOutcome, type PostOutcome, type WalletState } from "../../client/wallet-client.js";
 import { changeLogOf, type WalletSize } from "../../client/wallet-size.js";
-import type { PostedWallet, PostOperation } from "../history/history.js";
+import type { PostedWallet, PostOperation } from "../../history/history.js";
 import type { AccountPassword } from "./account-password.js";
 import type { FinalReader } from "./final-reads.js";
 import { RouteCursor, type DeploymentNode } from "./nodes.js";

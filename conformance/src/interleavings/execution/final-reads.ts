@@ -9,8 +9,8 @@
 // it here.
 import { forEachBounded } from "../../run/pool.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
-import { checkHistory, type HistoryCheck } from "../history/checker.js";
-import type { History } from "../history/history.js";
+import { checkHistory, type HistoryCheck } from "../../history/checker.js";
+import type { History } from "../../history/history.js";
 import { deploymentNodes } from "./nodes.js";
 import type { HistoryRecorder, OperationLabels } from "./recorder.js";
 

@@ -5,7 +5,7 @@
 // devices routed to the one that is down get connection failures
 // (indeterminate). A restart the workload did not reach happens at its end,
 // and the next workload starts once every node answers again.
-import type { Operation, ServerEvent } from "../history/history.js";
+import type { Operation, ServerEvent } from "../../history/history.js";
 import { nodeLabel } from "../workload/routing.js";
 import type { Workload } from "../workload/workload.js";
 import type { RestartableServer, ServerRestarts } from "./crash-schedule.js";

@@ -5,7 +5,7 @@
 // U+00FF). The suite wrote that padding itself: a history keeps such a
 // version as its change log and size, and writes it out again whenever it is
 // read, which the checker does for a few of them at most.
-import type { PostedWallet } from "../history/history.js";
+import type { PostedWallet } from "../../history/history.js";
 import { detachedCopy } from "../../client/detached-copy.js";
 import { changeLogOf, paddedSizeOf, padWallet } from "../../client/wallet-size.js";
 

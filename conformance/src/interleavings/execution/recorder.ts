@@ -25,8 +25,8 @@ import {
   type SignupOperation,
   type SocketOperation,
   type TokenRef,
-} from "../history/history.js";
-import { defaultHorizon } from "../history/online/carry.js";
+} from "../../history/history.js";
+import { defaultHorizon } from "../../history/online/carry.js";
 
 /** The status that means success for each kind of request. */
 export const successStatus: Readonly<Record<OperationKind, number>> = { signup: 201, auth: 200, get: 200, post: 200, password: 200, socket: 101 };

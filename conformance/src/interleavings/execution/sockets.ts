@@ -9,8 +9,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { ConnectionSettings } from "../../client/connection.js";
 import { openSocket, type NotificationSocket } from "../../client/notification-socket.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
-import { checkHistory } from "../history/checker.js";
-import type { History, SocketClose, SocketFrame, SocketOperation } from "../history/history.js";
+import { checkHistory } from "../../history/checker.js";
+import type { History, SocketClose, SocketFrame, SocketOperation } from "../../history/history.js";
 import { outcomeOf, type HistoryRecorder, type OperationLabels } from "./recorder.js";
 
 /** How often the settle period looks whether anything is still awaited. */

@@ -4,7 +4,7 @@
 // answered 5xx settles nothing, and is at most a warning (LIN-7): the suite
 // makes no timing assumptions.
 import type { Execution } from "./execute.js";
-import type { Operation } from "../history/history.js";
+import type { Operation } from "../../history/history.js";
 
 /** What a start failure may name, whichever interleaving case reports it. */
 export const startupRequirements = ["SIGNUP-1", "AUTH-1", "LIN-7"] as const;

@@ -13,10 +13,10 @@ import { describeOperation, describeReplayAttempts, operationDescriber } from ".
 import { SetupRefused, type CheckContext } from "../../model/context.js";
 import type { Execution } from "../execution/execute.js";
 import { startupRequirements } from "../execution/startup.js";
-import { Narrator, type HistoryRequirement, type Violation } from "../history/findings.js";
-import { historyFormat, type History } from "../history/history.js";
+import { Narrator, type HistoryRequirement, type Violation } from "../../history/findings.js";
+import { historyFormat, type History } from "../../history/history.js";
 import type { ProvenViolation } from "../soak/long-lived-accounts.js";
-import { describeTally } from "../history/server-errors.js";
+import { describeTally } from "../../history/server-errors.js";
 import type { PropertyOutcome } from "./property.js";
 import { notExercisedReason, runCoverage } from "./coverage.js";
 import { generatesAgain, replayCommandsFor, sharedRun, shrinkSummaryOf, type FinishedRun } from "./shared-run.js";

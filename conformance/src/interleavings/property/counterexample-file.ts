@@ -6,10 +6,10 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { defaultProfile, isProfileName, type ProfileName } from "../../../../spec/index.js";
-import type { Violation } from "../history/findings.js";
-import { historyFormat, isReadableHistoryFormat, type History } from "../history/history.js";
+import type { Violation } from "../../history/findings.js";
+import { historyFormat, isReadableHistoryFormat, type History } from "../../history/history.js";
 import { parseWorkload, type Workload } from "../workload/workload.js";
-import type { ShrinkSummary, WorkloadSize } from "./shrink-summary.js";
+import type { ShrinkSummary, WorkloadSize } from "../../model/result.js";
 
 export const counterexampleFormat = "wallet-sync-counterexample/1";
 

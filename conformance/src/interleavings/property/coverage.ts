@@ -6,8 +6,8 @@
 import type { ProfileName } from "../../../../spec/index.js";
 import type { LongLivedCoverage, RunCoverage } from "../../model/result.js";
 import type { LongLivedOutcome } from "../soak/long-lived-accounts.js";
-import type { HistoryCoverage } from "../history/coverage.js";
-import type { HistoryRequirement } from "../history/findings.js";
+import type { HistoryCoverage } from "../../history/coverage.js";
+import type { HistoryRequirement } from "../../history/findings.js";
 import type { PropertyOutcome } from "./observations.js";
 import type { InterleavingSettings } from "./settings.js";
 import { defaultTrafficProfile } from "../workload/traffic.js";

@@ -2,8 +2,8 @@
 // the findings of the interleaving cases, the HTML timeline (tooltips, the
 // list of contradictions) and JUnit text.
 import type { WalletVersion } from "../../../../spec/index.js";
-import { Narrator, type Violation } from "../history/findings.js";
-import type { History, Operation, Outcome, SocketOperation } from "../history/history.js";
+import { Narrator, type Violation } from "../../history/findings.js";
+import type { History, Operation, Outcome, SocketOperation } from "../../history/history.js";
 import type { InterleavingEvidence, ReplayAttempts } from "../../model/result.js";
 
 /** Wallet contents are opaque and can be long; their end shows the latest changes of an append log. */

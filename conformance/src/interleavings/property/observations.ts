@@ -5,9 +5,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import { finalReadBatch, finalReadBatchOperations, soakFinalReadIntervalMs } from "../../defaults.js";
-import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../history/coverage.js";
-import type { HistoryRequirement } from "../history/findings.js";
-import { tallyServerErrors, type ServerErrorTally } from "../history/server-errors.js";
+import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../../history/coverage.js";
+import type { HistoryRequirement } from "../../history/findings.js";
+import { tallyServerErrors, type ServerErrorTally } from "../../history/server-errors.js";
 import { CrashSchedule, type ServerRestarts } from "../execution/crash-schedule.js";
 import { RollingRestarts } from "../execution/node-restarts.js";
 import { executeWorkload, type Execution, type ExecutionEnvironment } from "../execution/execute.js";

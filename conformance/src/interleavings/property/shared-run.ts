@@ -13,7 +13,8 @@ import { counterexampleFile, counterexampleFormat, saveCounterexample } from "./
 import type { Execution } from "../execution/execute.js";
 import { brokenRequirements, runProperty, type PropertyOutcome } from "./property.js";
 import type { InterleavingSettings } from "./settings.js";
-import { workloadSize, type ShrinkSummary } from "./shrink-summary.js";
+import type { ShrinkSummary } from "../../model/result.js";
+import { workloadSize } from "./shrink-summary.js";
 import { defaultTrafficProfile } from "../workload/traffic.js";
 import { hasFaults } from "../workload/workload.js";
 import { replayFileCommand, replaySeedCommand, type ReplayTarget } from "./words.js";

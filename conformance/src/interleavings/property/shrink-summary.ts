@@ -1,31 +1,8 @@
 // How small a reported counterexample is and how it got so small, for the
 // finding's heading, the JSON report and the counterexample file alike.
 import { countDevices, countMoves, type Workload } from "../workload/workload.js";
+import type { ShrinkSummary, WorkloadSize } from "../../model/result.js";
 import { count } from "./words.js";
-
-export interface WorkloadSize {
-  accounts: number;
-  devices: number;
-  moves: number;
-}
-
-/** The way from the first failure to the final counterexample. */
-export interface ShrinkSummary {
-  /** The size of the first failing workload, before shrinking. */
-  from: WorkloadSize;
-  /** fast-check's path to the first failure: with the seed it generates that workload again, not the shrunk one. */
-  firstFailurePath?: string;
-  /** Whether cutting to the violating accounts and devices kept the failure. */
-  projected: boolean;
-  deltaDebuggingSteps: number;
-  simplifyingSteps: number;
-  fastCheckSteps: number;
-  /** Shrink candidates executed, kept or not. */
-  candidates: number;
-  elapsedMs: number;
-  /** Whether the shrink budget ran out before every candidate was tried. */
-  budgetSpent: boolean;
-}
 
 export function workloadSize(workload: Workload): WorkloadSize {
   return { accounts: workload.accounts.length, devices: countDevices(workload), moves: countMoves(workload) };

@@ -13,7 +13,7 @@
 import { performance } from "node:perf_hooks";
 import { defaultDepthCap, shrinkAttempts, shrinkFailuresNeeded } from "../../defaults.js";
 import type { Execution } from "../execution/execute.js";
-import type { HistoryRequirement } from "../history/findings.js";
+import type { HistoryRequirement } from "../../history/findings.js";
 import { accountLabel, deviceLabel, sharedIdSlots, type AccountScript, type DeviceScript, type FaultyMove, type NodeRestart, type Workload } from "../workload/workload.js";
 
 /** How the domain shrinker reached the counterexample. */

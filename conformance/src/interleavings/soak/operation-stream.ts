@@ -3,10 +3,10 @@
 // operations cannot contradict, and into small batches that are counted
 // (coverage, server errors, throughput) and dropped. Nothing here grows with
 // the run: a batch holds at most `batchOperations` operations.
-import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../history/coverage.js";
-import { historyFormat, type HistoryProfile, type Operation } from "../history/history.js";
-import type { OnlineChecker } from "../history/online/online-checker.js";
-import { countServerErrors, tallyServerErrors, type ServerErrorTally } from "../history/server-errors.js";
+import { addCoverage, coverageOf, emptyCoverage, type HistoryCoverage } from "../../history/coverage.js";
+import { historyFormat, type HistoryProfile, type Operation } from "../../history/history.js";
+import type { OnlineChecker } from "../../history/online/online-checker.js";
+import { countServerErrors, tallyServerErrors, type ServerErrorTally } from "../../history/server-errors.js";
 import type { ThroughputSeries } from "./throughput.js";
 
 /** Operations counted together: coverage that spans two requests (contenders, replaced tokens) is counted within a batch. */

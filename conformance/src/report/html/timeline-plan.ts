@@ -3,8 +3,8 @@
 // the accounts its violations touch), cropped to the operations around the
 // contradicting ones, so a picture never holds more than a few hundred bars
 // whatever the size of the run.
-import type { Violation } from "../../interleavings/history/findings.js";
-import type { History, Operation, ServerEvent } from "../../interleavings/history/history.js";
+import type { Violation } from "../../history/findings.js";
+import type { History, Operation, ServerEvent } from "../../history/history.js";
 
 export interface TimelineLimits {
   /** Bars in one picture at most. */

@@ -14,8 +14,8 @@
 // bar followed by a thin line while it was open, a dot per frame it received
 // (the frame in the dot's tooltip) and a mark where it ended: × closed by the
 // server, ⌁ dropped, | closed by its client at the end of the run.
-import type { Narrator } from "../../interleavings/history/findings.js";
-import type { Operation, ServerEvent, SocketOperation } from "../../interleavings/history/history.js";
+import type { Narrator } from "../../history/findings.js";
+import type { Operation, ServerEvent, SocketOperation } from "../../history/history.js";
 import { describeOperation } from "../../interleavings/property/history-text.js";
 import { escapeMarkup } from "../markup.js";
 import { naturalOrder, type TimelinePanel } from "./timeline-plan.js";
