@@ -4,8 +4,8 @@
 // history keeps as what it read. Handing out one string per large version
 // instead keeps a 1 MB wallet read by four devices once instead of four times.
 
-/** Wallets shorter than this are kept as they come: sharing them saves little. */
-export const sharedFromLength = 64 * 1024;
+import { largeWalletLength } from "./wallet-size.js";
+
 /** Distinct large wallets remembered, newest first: a workload's accounts each have a version or two in flight. */
 const remembered = 8;
 
@@ -15,7 +15,7 @@ export class SharedWallets {
 
   /** `content`, or an earlier string equal to it; remembered either way. */
   share(content: string): string {
-    if (content.length < sharedFromLength) return content;
+    if (content.length < largeWalletLength) return content;
     const recent = this.recent;
     // === compares lengths first, and contents only of equal lengths.
     const index = recent.indexOf(content);

@@ -10,7 +10,7 @@ import { notificationWaitMs } from "../defaults.js";
 import { openSocket, type NotificationSocket } from "./notification-socket.js";
 import type { Exchange, ProtocolClient, WalletPost } from "./protocol-client.js";
 import { walletInBody } from "./wallet-body.js";
-import { changeLogOf, padWallet, type WalletSize } from "./wallet-size.js";
+import { changeLogOf, largeWalletLength, padWallet, type WalletSize } from "./wallet-size.js";
 
 export const protocolVersion = 1;
 
@@ -139,8 +139,6 @@ export interface WalletClientOptions {
 
 /** Versions whose hmacs a client keeps: its base, what it posted last, and the answers to them. */
 const recentHmacsKept = 4;
-/** Wallets from this length on are not kept with their hmacs. */
-const hmacsKeptBelowLength = 64 * 1024;
 
 const noSaltSeed = "No client salt seed: register, or update the derived secrets (update_derived_secrets()) first.";
 
@@ -510,7 +508,7 @@ export class WalletClient {
     if (known) return known.hmac;
     const hmac = walletHmac(state, key);
     // A large wallet is hashed again when asked: kept here, the versions a device lost races with would outlive their use.
-    if (state.encryptedWallet.length >= hmacsKeptBelowLength) return hmac;
+    if (state.encryptedWallet.length >= largeWalletLength) return hmac;
     this.recentHmacs.unshift({ key, sequence: state.sequence, encryptedWallet: state.encryptedWallet, hmac });
     if (this.recentHmacs.length > recentHmacsKept) this.recentHmacs.pop();
     return hmac;

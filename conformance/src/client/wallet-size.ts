@@ -6,6 +6,13 @@
 // the padding (the history checker reads the log the same way, in
 // history/bases.ts).
 
+/**
+ * From this length on (UTF-16 units) a wallet is large: the suite takes care
+ * not to hold it more often than it must (shared between the reads of one
+ * version, not kept beside its hmac, held by a history as its change log).
+ */
+export const largeWalletLength = 64 * 1024;
+
 /** What fills the padding: base64, as real clients send, or the JSON string range (escapes, NUL, non-ASCII, U+2028). */
 export type WalletText = "base64" | "json";
 

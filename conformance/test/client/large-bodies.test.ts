@@ -5,7 +5,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ProtocolClient } from "../../src/client/protocol-client.js";
-import { sharedFromLength, SharedWallets } from "../../src/client/shared-wallets.js";
+import { SharedWallets } from "../../src/client/shared-wallets.js";
+import { largeWalletLength } from "../../src/client/wallet-size.js";
 import { collectGarbage } from "../../src/interleavings/execution/collect-garbage.js";
 
 const megabyte = 1024 * 1024;
@@ -55,7 +56,7 @@ describe("large wallets read again", () => {
   });
 
   test("below the size worth sharing, each answer keeps its own copy", async () => {
-    const content = "A".repeat(sharedFromLength - 1);
+    const content = "A".repeat(largeWalletLength - 1);
     expect((await heldByReads(content, 40)).bytes).toBeGreaterThan(30 * content.length);
   });
 

@@ -7,10 +7,7 @@
 // read, which the checker does for a few of them at most.
 import type { PostedWallet } from "../../history/history.js";
 import { detachedCopy } from "../../client/detached-copy.js";
-import { changeLogOf, paddedSizeOf, padWallet } from "../../client/wallet-size.js";
-
-/** Wallets shorter than this are kept as they are. */
-export const heldCompactlyFromLength = 64 * 1024;
+import { changeLogOf, largeWalletLength, paddedSizeOf, padWallet } from "../../client/wallet-size.js";
 
 /**
  * `request`, with its wallet turned into a property that writes it again
@@ -18,7 +15,7 @@ export const heldCompactlyFromLength = 64 * 1024;
  */
 export function heldCompactly<T extends PostedWallet>(request: T): T {
   const wallet = request.encryptedWallet;
-  if (wallet.length < heldCompactlyFromLength) return request;
+  if (wallet.length < largeWalletLength) return request;
   const size = paddedSizeOf(wallet);
   if (size === undefined) return request;
   const log = detachedCopy(changeLogOf(wallet));
