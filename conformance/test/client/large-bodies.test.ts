@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ProtocolClient } from "../../src/client/protocol-client.js";
 import { SharedWallets } from "../../src/client/shared-wallets.js";
 import { largeWalletLength } from "../../src/client/wallet-size.js";
-import { collectGarbage } from "../../src/interleavings/execution/collect-garbage.js";
+import { heapHeldBy } from "../support/heap-held.js";
 
 const megabyte = 1024 * 1024;
 let server: Server;
@@ -36,12 +36,11 @@ async function heldByReads(content: string, reads: number): Promise<{ bytes: num
   stored = content;
   const client = new ProtocolClient({ baseUrl: url, sharedWallets: new SharedWallets() });
   const devices = [client, client.withRequestHeaders(() => ({ "x-device": "b" }))];
-  collectGarbage();
-  const before = process.memoryUsage().heapUsed;
-  const read: unknown[] = [];
-  for (let i = 0; i < reads; i++) read.push((await devices[i % 2]!.getWallet("t")).response!.json);
-  collectGarbage();
-  const bytes = process.memoryUsage().heapUsed - before;
+  const { bytes, kept: read } = await heapHeldBy(async () => {
+    const read: unknown[] = [];
+    for (let i = 0; i < reads; i++) read.push((await devices[i % 2]!.getWallet("t")).response!.json);
+    return read;
+  });
   await client.close();
   return { bytes, read };
 }
@@ -73,14 +72,14 @@ test("a kept exchange holds the recorded prefix of a large body it sent, not the
   stored = "";
   const client = new ProtocolClient({ baseUrl: url });
   const wallet = "é€😀".repeat(300_000);
-  collectGarbage();
-  const before = process.memoryUsage().heapUsed;
-  const kept = [];
-  for (let i = 0; i < 5; i++) kept.push((await client.postWallet({ token: "t", encryptedWallet: `${i}${wallet}`, sequence: 1, hmac: "h" })).request);
-  stored = "";
-  collectGarbage();
+  const { bytes, kept } = await heapHeldBy(async () => {
+    const kept = [];
+    for (let i = 0; i < 5; i++) kept.push((await client.postWallet({ token: "t", encryptedWallet: `${i}${wallet}`, sequence: 1, hmac: "h" })).request);
+    stored = "";
+    return kept;
+  });
   expect(kept[0]!.body).toMatch(/^\{"version":1,"token":"t","encryptedWallet":"0é€😀.*… \(\d+ bytes\)$/s);
   // Each body is 2.4 MB in the heap: kept whole, five hold more than 12 MB.
-  expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 1024 * 1024);
+  expect(bytes).toBeLessThan(8 * 1024 * 1024);
   await client.close();
 });

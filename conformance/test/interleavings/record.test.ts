@@ -4,7 +4,7 @@ import type { Exchange } from "../../src/client/protocol-client.js";
 import { checkHistory } from "../../src/history/checker.js";
 import { walletInBody } from "../../src/client/wallet-body.js";
 import { HistoryRecorder, outcomeOf } from "../../src/interleavings/execution/recorder.js";
-import { collectGarbage } from "../../src/interleavings/execution/collect-garbage.js";
+import { heapHeldBy } from "../support/heap-held.js";
 import { paddedSizeOf, padWallet } from "../../src/client/wallet-size.js";
 
 function exchange(startedAt: number, endedAt: number, status?: number, json?: unknown): Exchange {
@@ -116,15 +116,13 @@ describe("padded wallets a history posted", () => {
     expect({ ...(history.operations[1] as { request: object }).request }).toEqual({ encryptedWallet: wallets[1], sequence: 2, hmac: "h1", baseSequence: 1 });
   });
 
-  test("held as their change logs: twenty versions of 1 MB hold far less than 20 MB", () => {
-    const recorder = new HistoryRecorder();
-    // The wallets are made and dropped in a frame of their own: the test's frame may keep what it made alive.
-    const postTwenty = () => void postAll(recorder, Array.from({ length: 20 }, (_, i) => padWallet(`-:a0d0-${i}`, { bytes: megabyte, text: i % 2 === 0 ? "json" : "base64" })));
-    collectGarbage();
-    const before = process.memoryUsage().heapUsed;
-    postTwenty();
-    collectGarbage();
-    expect(process.memoryUsage().heapUsed - before).toBeLessThan(4 * megabyte);
+  test("held as their change logs: twenty versions of 1 MB hold far less than 20 MB", async () => {
+    const { bytes, kept: recorder } = await heapHeldBy(() => {
+      const recorder = new HistoryRecorder();
+      postAll(recorder, Array.from({ length: 20 }, (_, i) => padWallet(`-:a0d0-${i}`, { bytes: megabyte, text: i % 2 === 0 ? "json" : "base64" })));
+      return recorder;
+    });
+    expect(bytes).toBeLessThan(4 * megabyte);
     expect(recorder.operations).toHaveLength(20);
   });
 
