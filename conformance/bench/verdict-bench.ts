@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { startCli } from "../../reference/test/support/cli-process.js";
 import { concurrencyDefects } from "../src/broken/servers.js";
 import type { CheckResult, RunResult } from "../src/model/result.js";
+import { median } from "./median.js";
 
 const suite = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 const brokenCli = fileURLToPath(new URL("../src/broken/cli.js", import.meta.url));
@@ -61,12 +62,6 @@ function sizeOf(run: SeedRun): string {
   const { accounts, devices, moves } = counterexample.size;
   return `${accounts}/${devices}/${moves}${counterexample.shrink?.budgetSpent ? "+" : ""}`;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 const seeds = Array.from({ length: Number(process.argv[2] ?? 5) }, (_, index) => index + 1);
 console.log(`Time to a verdict of the default run, ${seeds.length} seeds per broken server (node ${process.version}, load average ${loadavg()[0]!.toFixed(1)}):`);
