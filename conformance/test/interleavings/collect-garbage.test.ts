@@ -8,12 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, expect, test } from "vitest";
 import { collectGarbageEvery, collectionsAskedFor, largeBodyBytes, noteBodySize } from "../../src/interleavings/execution/collect-garbage.js";
 
-/** Waits until `done()` holds, up to `limitMs` (a loaded machine delays timers); whether it did. */
-async function eventually(done: () => boolean, limitMs = 5_000): Promise<boolean> {
-  const until = performance.now() + limitMs;
-  while (!done() && performance.now() < until) await sleep(10);
-  return done();
-}
+/** How long a collection may take to come and be reported: a loaded machine delays timers. */
+const patience = { timeout: 5_000, interval: 10 };
 
 let stop: (() => void) | undefined;
 afterEach(() => {
@@ -40,8 +36,8 @@ test("in a soak, a large body is followed soon by a full collection, which V8 ma
   observer.observe({ entryTypes: ["gc"] });
   try {
     noteBodySize(largeBodyBytes);
-    expect(await eventually(() => collectionsAskedFor() === before + 1)).toBe(true);
-    expect(await eventually(() => major > 0)).toBe(true);
+    await expect.poll(collectionsAskedFor, patience).toBe(before + 1);
+    await expect.poll(() => major, patience).toBeGreaterThan(0);
   } finally {
     observer.disconnect();
   }
@@ -51,7 +47,7 @@ test("many large bodies at once ask for one collection, and none outside a soak"
   stop = collectGarbageEvery(soakPeriodMs);
   const before = collectionsAskedFor();
   for (let body = 0; body < 50; body++) noteBodySize(largeBodyBytes * 4);
-  expect(await eventually(() => collectionsAskedFor() > before)).toBe(true);
+  await expect.poll(collectionsAskedFor, patience).toBeGreaterThan(before);
   await sleep(quietMs);
   expect(collectionsAskedFor()).toBe(before + 1);
 
