@@ -16,7 +16,9 @@ test("--max-time: a run asked for 100000 workloads ends within its budget, repor
   const result = await runCli(["--url", servers.reference.url, "--only", "LIN-1", "--runs", "100000", "--max-time", "5", "--quiet"], output);
   const seconds = (performance.now() - started) / 1000;
   expect(result.exitCode).toBe(0);
-  expect(seconds).toBeLessThan(9);
+  // Ignoring the budget would run for hours; the slack is for a loaded CI machine, where the workload
+  // in flight at the budget's 90% may take seconds to finish.
+  expect(seconds).toBeLessThan(15);
   const runs = result.run?.results[0]?.interleaving?.runs ?? 0;
   expect(runs).toBeGreaterThan(0);
   expect(runs).toBeLessThan(100_000);
