@@ -26,6 +26,21 @@ describe("architecture", () => {
     expect(importCycles(cyclic)).toEqual([["a.ts", "b.ts", "c.ts"]]);
   });
 
+  it("points its stages one way: the model imports none of the stages that build on it, the interleavings none of those after them", () => {
+    const later = {
+      "conformance/src/model/": ["checks/", "walkthrough/", "interleavings/", "target/", "run/", "report/", "cli/", "broken/"],
+      "conformance/src/interleavings/": ["run/", "report/", "cli/", "broken/"],
+    };
+    const backward = Object.entries(later).flatMap(([stage, laterStages]) =>
+      [...graph.local.entries()]
+        .filter(([module]) => module.startsWith(stage))
+        .flatMap(([module, targets]) =>
+          targets.filter((target) => laterStages.some((later) => target.startsWith(`conformance/src/${later}`))).map((target) => `${module} -> ${target}`),
+        ),
+    );
+    expect(backward).toEqual([]);
+  });
+
   it("keeps the history checker core to its own folder: no package, no node: module, nothing outside", () => {
     const core = [...graph.local.keys()].filter((module) => module.startsWith(historyCore));
     expect(core.length).toBeGreaterThanOrEqual(13);

@@ -3,7 +3,6 @@
 import type { ProfileName } from "../../../spec/index.js";
 import type { ConnectionSettings } from "../client/connection.js";
 import type { Exchange, ProtocolClient, ProtocolClientOptions, RawRequest } from "../client/protocol-client.js";
-import type { InterleavingSettings } from "../interleavings/property/settings.js";
 import type { FindingInput, InterleavingEvidence, RunCoverage } from "./result.js";
 
 /** How far a long case (a randomized property) has got, for progress output. */
@@ -26,7 +25,15 @@ export interface CaseProgress {
   rssBytes?: number;
 }
 
-export interface CheckContext {
+/**
+ * What the stages that build on this folder give every check of a run,
+ * each in its own folder by declaration merging (`declare module`), so that
+ * the model imports none of them: interleavings/property/settings.ts adds
+ * `interleavings`, the run's budget for the interleaving properties.
+ */
+export interface StageSettings {}
+
+export interface CheckContext extends StageSettings {
   /** The profile the server is checked against: its paths, its bodies, its requirements. */
   readonly profile: ProfileName;
   /** The server under test, without a trailing slash; the first node of a deployment. */
@@ -37,8 +44,6 @@ export interface CheckContext {
   readonly timeoutMs: number;
   /** Extra headers and TLS trust of the run, for connections made outside `client` (the api3 WebSocket). */
   readonly connection: ConnectionSettings;
-  /** The run's budget for the interleaving properties; one object per run. */
-  readonly interleavings: InterleavingSettings;
   /** Random id of this run; part of every name from unique(). */
   readonly runId: string;
   /**

@@ -16,7 +16,7 @@ import { curlCommand, type CurlContext } from "../report/curl.js";
 import { withAloneRuns } from "./alone.js";
 import { judgeAgainstBaseline, type Baseline } from "./baseline.js";
 import { onlyRefused, settleBlocked, type SetupRefusal } from "./blocked.js";
-import { forEachBounded } from "./pool.js";
+import { forEachBounded } from "../for-each-bounded.js";
 import { RetryingClient } from "./retrying-client.js";
 import { RateLimits } from "../client/rate-limit.js";
 import { schemaFindings, type SchemaFinding } from "./schema-findings.js";

@@ -7,7 +7,7 @@
 // other: the acknowledged POST, the later read, their times. In a deployment
 // every account is read on every node: a node that lags or lost a write shows
 // it here.
-import { forEachBounded } from "../../run/pool.js";
+import { forEachBounded } from "../../for-each-bounded.js";
 import type { ProtocolClient } from "../../client/protocol-client.js";
 import { checkHistory, type HistoryCheck } from "../../history/checker.js";
 import type { History } from "../../history/history.js";

@@ -58,6 +58,12 @@ export interface InterleavingSettings {
   workers?: { count: number; requestsPerSecond?: number };
 }
 
+declare module "../../model/context.js" {
+  interface StageSettings {
+    /** The run's budget for the interleaving properties; one object per run. */
+    readonly interleavings: InterleavingSettings;
+  }
+}
 
 export function resolveInterleavingSettings(given: Partial<InterleavingSettings> = {}): InterleavingSettings {
   return {

@@ -4,7 +4,7 @@
 // without reporting is a fault of the suite: the others are stopped, and the
 // error names the worker and the last words of its stderr.
 import { fork, type ChildProcess } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { CaseProgress } from "../../model/context.js";
@@ -25,11 +25,15 @@ export interface WorkersOptions {
   onProgress?: (progress: CaseProgress) => void;
 }
 
-/** The compiled worker beside this module; the tests run the TypeScript sources, whose compiled worker is under dist/. */
+/**
+ * The compiled worker, a runner of the run stage (run/worker-process.ts): a
+ * path, not an import, so that this stage imports none of the run's. The
+ * tests run the TypeScript sources, whose compiled worker is under dist/.
+ */
 function workerEntry(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith(".js")) return join(dirname(here), "worker-process.js");
-  return resolve(dirname(here), "../../../../dist/conformance/src/interleavings/workers/worker-process.js");
+  if (here.endsWith(".js")) return resolve(dirname(here), "../../run/worker-process.js");
+  return resolve(dirname(here), "../../../../dist/conformance/src/run/worker-process.js");
 }
 
 /** Bytes of a worker's stderr kept to say why it ended. */

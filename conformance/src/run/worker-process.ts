@@ -1,14 +1,14 @@
-// A worker process of --workers N (started by pool.ts): it runs the
-// interleaving cases against the server as one process of --workers 1
-// would, with the plan its parent sends, reports progress as it goes and
-// its results at the end. Signals are the parent's to take (a Ctrl-C
+// A worker process of --workers N (started by interleavings/workers/pool.ts):
+// it runs the interleaving cases against the server as one process of
+// --workers 1 would, with the plan its parent sends, reports progress as it
+// goes and its results at the end. Signals are the parent's to take (a Ctrl-C
 // reaches the whole process group): it passes an interruption on, and a
 // worker whose parent is gone ends at once.
 import { performance } from "node:perf_hooks";
-import { interleavingCasesOf } from "../property/cases.js";
-import { runChecks } from "../../run/run-checks.js";
-import { trafficProfileNamed } from "../workload/traffic.js";
-import type { FromWorker, ToWorker, WorkerPlan } from "./plan.js";
+import { interleavingCasesOf } from "../interleavings/property/cases.js";
+import { runChecks } from "./run-checks.js";
+import { trafficProfileNamed } from "../interleavings/workload/traffic.js";
+import type { FromWorker, ToWorker, WorkerPlan } from "../interleavings/workers/plan.js";
 
 const interrupt = new AbortController();
 process.on("SIGINT", () => undefined);
