@@ -10,6 +10,7 @@ import {
   isWrite,
   sameVersion,
   type GetOperation,
+  type Millis,
   type Operation,
   type WalletVersion,
   type WriteOperation,
@@ -41,9 +42,13 @@ export interface WalletAnswers {
   badEchoes: Set<WriteOperation>;
 }
 
-/** Finds the write of another account that sent a given version (TOKEN-1). */
+/**
+ * Finds the write of another account that sent a given version (TOKEN-1)
+ * before `sentBefore`, when the answer that shows it came: a version no
+ * request had sent by then was made up, whatever a later one sends.
+ */
 export interface WriterIndex {
-  find(wallet: WalletVersion, account: string): WriteOperation | undefined;
+  find(wallet: WalletVersion, account: string, sentBefore: Millis): WriteOperation | undefined;
 }
 
 /**
@@ -56,9 +61,9 @@ export class ForeignWriters implements WriterIndex {
 
   constructor(private readonly operations: readonly Operation[]) {}
 
-  find(wallet: WalletVersion, account: string): WriteOperation | undefined {
+  find(wallet: WalletVersion, account: string, sentBefore: Millis): WriteOperation | undefined {
     this.byHmac ??= this.index();
-    return this.byHmac.get(wallet.hmac)?.find((post) => post.account !== account && sameVersion(post.request, wallet));
+    return this.byHmac.get(wallet.hmac)?.find((post) => post.account !== account && post.invokedAt < sentBefore && sameVersion(post.request, wallet));
   }
 
   private index(): Map<string, WriteOperation[]> {
@@ -172,7 +177,7 @@ function examineRead(
     op.kind === "get"
       ? `${narrator.op(op)} returned version ${wallet.sequence} at ${narrator.at(op.completedAt)}`
       : `${narrator.post(op)} got version ${wallet.sequence} in its 409 body at ${narrator.at(op.completedAt)}`;
-  const stranger = foreign.find(wallet, group.account);
+  const stranger = foreign.find(wallet, group.account, op.completedAt);
   if (stranger) {
     log.add({
       requirement: "TOKEN-1",
@@ -224,7 +229,7 @@ function reportBadEcho(
   narrator: Narrator,
   log: ViolationLog,
 ): void {
-  const stranger = foreign.find(wallet, group.account);
+  const stranger = foreign.find(wallet, group.account, post.completedAt);
   if (stranger) {
     log.add({
       requirement: "TOKEN-1",

@@ -261,6 +261,16 @@ describe("violations", () => {
     expect(violation.operations).toEqual([leak.id, theirs.id]);
   });
 
+  test("LIN-3, not TOKEN-1: a wallet that another account sends only after the answer that shows it was made up", () => {
+    const h = new HistoryBuilder();
+    h.post("A", 1, "-:y1", [0, 1], accepted, { account: "y" });
+    const shown = h.get("B", [2, 3], returns(version(1, "-:x1", "x")), { account: "y" });
+    h.post("A", 1, "-:x1", [4, 5], accepted, { account: "x" });
+    const violation = expectOnly(h, "LIN-3");
+    expect(violation.account).toBe("y");
+    expect(violation.operations).toEqual([shown.id]);
+  });
+
   test("TOKEN-1: one account's POST lands in another account's wallet", () => {
     const h = new HistoryBuilder();
     h.post("A", 1, "-:x1", [0, 1], accepted, { account: "x" });

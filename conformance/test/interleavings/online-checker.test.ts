@@ -7,16 +7,23 @@
 // their histories too (checker-agreement.ts).
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { generateHistory } from "../../bench/synthetic-history.js";
+import { generateHistory, type SyntheticOptions } from "../../bench/synthetic-history.js";
 import { checkHistory } from "../../src/history/checker.js";
-import type { Operation } from "../../src/history/history.js";
+import type { Operation, ServerEvent } from "../../src/history/history.js";
 import { OnlineChecker } from "../../src/history/online/online-checker.js";
 import { checkHistoryOnline } from "../../src/history/online/replay.js";
 import { largeBrokenHistory, smallBrokenHistory } from "../fixtures/interleaving-run.js";
 import { eagerCuts, expectCheckersAgree, smallestHorizon } from "./checker-agreement.js";
 import { simulateApi3, simulations } from "./api3-simulation.js";
-import { accepted, authorized, HistoryBuilder, returns, version, versionOf } from "./history-builder.js";
+import { accepted, authorized, conflict, HistoryBuilder, returns, serverError, version, versionOf } from "./history-builder.js";
 import { busy, injectedBugs, workloads } from "./synthetic-workloads.js";
+
+/** More versions than a synthetic history of `workloads` has. */
+const everyVersion = 1000;
+
+/** CHECKER_SWEEP_RUNS=N runs the randomized agreement tests on N histories each (a sweep before a change to a checker lands). */
+const sweepRuns = process.env.CHECKER_SWEEP_RUNS ? Number(process.env.CHECKER_SWEEP_RUNS) : undefined;
+const sweepTimeout = 30_000 + (sweepRuns ?? 0) * 100;
 
 const cuts = fc.record({
   segmentOperations: fc.integer({ min: 1, max: 40 }),
@@ -30,9 +37,9 @@ describe("the online checker agrees with the offline one", () => {
         const online = expectCheckersAgree(generateHistory(options), { ...cut, ...(smallest ? { horizon: smallestHorizon } : {}) });
         expect(online.violations).toEqual([]);
       }),
-      { numRuns: 40 },
+      { numRuns: sweepRuns ?? 40 },
     );
-  });
+  }, sweepTimeout);
 
   test("on simulated api3 histories of a correct server (password changes, sockets), however little it keeps", () => {
     fc.assert(
@@ -40,9 +47,9 @@ describe("the online checker agrees with the offline one", () => {
         const online = expectCheckersAgree(simulateApi3(options), { ...eagerCuts, ...(smallest ? { horizon: smallestHorizon } : {}) });
         expect(online.violations).toEqual([]);
       }),
-      { numRuns: 40 },
+      { numRuns: sweepRuns ?? 40 },
     );
-  });
+  }, sweepTimeout);
 
   test.each(injectedBugs)("on histories with $name", ({ inject }) => {
     let injected = 0;
@@ -53,21 +60,31 @@ describe("the online checker agrees with the offline one", () => {
         injected++;
         expect(expectCheckersAgree(history, { segmentOperations: 8, judgeAfterMs: 0 }).passed).toBe(false);
       }),
-      { numRuns: 5 },
+      // Histories of busy accounts take ten times as long as the others.
+      { numRuns: sweepRuns !== undefined ? Math.ceil(sweepRuns / 10) : 5 },
     );
     expect(injected).toBeGreaterThan(0);
-  });
+  }, sweepTimeout);
 
-  test("on histories with random faults: answers flipped, reads of other versions of the account, older tokens, lost wallets", () => {
+  test("on histories with random faults (answers flipped, reads of other versions, older tokens, lost wallets), an injected bug and a crash, however it cuts them", () => {
+    const faultsAndCuts = fc.record({
+      faults: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+      bug: fc.option(fc.nat()),
+      // Where in the history the server crashes and restarts, as a fraction of its span.
+      crash: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+    });
     fc.assert(
-      fc.property(workloads, fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 10 }), (options, faults, segmentOperations) => {
+      fc.property(workloads, faultsAndCuts, cuts, (options, { faults, bug, crash }, cut) => {
         const history = structuredClone(generateHistory(options));
         for (const fault of faults) injectFault(history.operations, fault);
-        expectCheckersAgree(history, { segmentOperations, judgeAfterMs: 0 });
+        if (bug !== null) injectedBugs[bug % injectedBugs.length]!.inject(history.operations, bug);
+        if (crash !== null) history.events = crashAt(history.operations, crash);
+        // A read of a version beyond the horizon is worded differently (LIN-3 for LIN-4, see "beyond the horizon"): these keep every version.
+        expectCheckersAgree(history, { ...cut, horizon: { keepVersions: everyVersion } });
       }),
-      { numRuns: 60 },
+      { numRuns: sweepRuns ?? 60 },
     );
-  });
+  }, sweepTimeout);
 
   test("on histories with crashes: a version or an account lost across one (DUR-1, DUR-2), and none lost", () => {
     const withCrash = (lose: "version" | "account" | "nothing") => {
@@ -94,6 +111,17 @@ describe("the online checker agrees with the offline one", () => {
     expect(large.stats.cuts).toBeGreaterThan(40);
   });
 });
+
+/** A crash and restart of the server at `fraction` of the history's span. */
+function crashAt(operations: readonly Operation[], fraction: number): ServerEvent[] {
+  const first = Math.min(...operations.map((op) => op.invokedAt));
+  const last = Math.max(...operations.map((op) => op.completedAt));
+  const at = first + (last - first) * fraction;
+  return [
+    { kind: "crash", at },
+    { kind: "restart", at: at + 0.001 },
+  ];
+}
 
 function requirementsOf(check: { violations: readonly { requirement: string }[] }): string[] {
   return [...new Set(check.violations.map((v) => v.requirement))].sort();
@@ -188,6 +216,64 @@ describe("memory", () => {
   });
 });
 
+describe("a violation that names a request still running", () => {
+  test("waits for it, its proof carried across every cut until then, and is reported as the offline checker reports it", () => {
+    const h = new HistoryBuilder();
+    const first = h.post("A", 1, "-:a", [0, 1], accepted);
+    h.get("D", [1.2, 1.5], returns(version(1, "-:a")));
+    // B reads a version that only C's POST, sent just after, carries; that POST is refused: no accepted POST stored it.
+    const refused = h.post("C", 1, "-:c", [3.5, 10], conflict(version(1, "-:a")));
+    const read = h.get("B", [2, 3], returns(version(1, "-:c")));
+    // Then B reads a later version: its read of version 1 is no longer the newest it saw.
+    h.post("A", 2, "-:a:b", [3.2, 3.8], accepted, { builtOn: first });
+    h.get("B", [4.1, 4.4], returns(version(2, "-:a:b")));
+    // With requests of at most 8 ms, the cuts at 4 (judging the read) and at 6 and 8 come while C's POST runs.
+    for (const [sent, answered] of [[4.5, 5], [5.5, 7], [5, 12], [6, 14], [7, 16]] as const) h.get("D", [sent, answered], returns(version(2, "-:a:b")));
+    const online = expectCheckersAgree(h.build(), { ...eagerCuts, maxOperationMs: 8 });
+    expect(online.violations.map((v) => [v.requirement, v.operations])).toEqual([["LIN-3", [read.id, refused.id]]]);
+  });
+});
+
+describe("histories the randomized agreement tests once found the checkers to disagree on", () => {
+  interface Found {
+    options: SyntheticOptions;
+    faults: number[];
+    bug?: number;
+    crash?: number;
+  }
+  /** A synthetic workload as fast-check drew it: no faults of its own but those given. */
+  const drawn = (accounts: number, operationsPerAccount: number, clientsPerAccount: number, seed: number, rates: Partial<SyntheticOptions> = {}): SyntheticOptions => ({
+    accounts,
+    operationsPerAccount,
+    clientsPerAccount,
+    seed,
+    lostAnswerRate: 0,
+    serverErrorRate: 0,
+    reauthRate: 0,
+    hostileRate: 0,
+    concurrentAccounts: 1,
+    ...rates,
+  });
+  // Each was a proof the online checker dropped: of a violation waiting for a request still running (LIN-3, twice),
+  // of a device's first token (TOKEN-2, twice), of the answer that first showed a second version (LIN-2, reported again);
+  // or one the offline checker took from the future: another account's wallet that it sent only later (TOKEN-1, now LIN-3).
+  const found: Found[] = [
+    { options: drawn(1, 48, 9, 1994502967), faults: [1739789486, 0] },
+    { options: drawn(1, 54, 7, 604807785), faults: [16, 0] },
+    { options: drawn(1, 86, 1, 2147479475, { reauthRate: 0.14749704371206465 }), faults: [], bug: 890433887 },
+    { options: drawn(3, 151, 2, 1834291058, { reauthRate: 0.19997747591696682, concurrentAccounts: 3 }), faults: [], bug: 1695803285 },
+    { options: drawn(1, 101, 7, 28102816, { serverErrorRate: 0.09279076266102494 }), faults: [514739176, 868583371], crash: 0 },
+    { options: drawn(2, 63, 2, 1484197556, { hostileRate: 0.39289576094597584, concurrentAccounts: 2 }), faults: [1991292566], bug: 1505529183 },
+  ];
+  test.each(found)("%#: both find it broken, alike", ({ options, faults, bug, crash }) => {
+    const history = structuredClone(generateHistory(options));
+    for (const fault of faults) injectFault(history.operations, fault);
+    if (bug !== undefined) injectedBugs[bug % injectedBugs.length]!.inject(history.operations, bug);
+    if (crash !== undefined) history.events = crashAt(history.operations, crash);
+    expect(expectCheckersAgree(history, { ...eagerCuts, horizon: { keepVersions: everyVersion } }).passed).toBe(false);
+  });
+});
+
 describe("beyond the horizon", () => {
   test("a stale read of a version no longer kept is still reported, as a version no kept POST sent", () => {
     const h = new HistoryBuilder();
@@ -201,6 +287,18 @@ describe("beyond the horizon", () => {
     const online = checkHistoryOnline(history, { ...eagerCuts, horizon: { keepVersions: 2 } });
     expect(online.violations.map((v) => v.requirement)).toEqual(["LIN-3"]);
     expect(online.violations[0]!.operations).toEqual([history.operations.at(-1)!.id]);
+  });
+
+  test("a use of a device's first token, after more re-logins than tokens kept, names the login that first replaced it", () => {
+    const h = new HistoryBuilder();
+    h.auth("B", [0, 0.5]);
+    const firstLogin = h.auth("A", [0, 1]);
+    const firstReplacement = h.auth("A", [2, 3], authorized, { gen: 2 });
+    for (let gen = 3; gen <= 8; gen++) h.auth("A", [gen * 2, gen * 2 + 1], authorized, { gen });
+    const stale = h.get("A", [20, 21], returns(version(1, "-:a")), { gen: 1 });
+    const history = h.build();
+    const online = expectCheckersAgree(history, { ...eagerCuts, horizon: { keepTokens: 2 } });
+    expect(online.violations.filter((v) => v.requirement === "TOKEN-2").map((v) => v.operations)).toEqual([[stale.id, firstReplacement.id, firstLogin.id]]);
   });
 });
 

@@ -4,7 +4,7 @@
 // serves; the horizon bounds what each keeps, so that an account's retained
 // operations stay bounded however long it runs.
 import type { AccountFindings } from "../checker.js";
-import { isWrite, type AuthOperation, type Millis, type Operation, type ServerEvent, type SocketOperation } from "../history.js";
+import { isWrite, type AuthOperation, type Millis, type Operation, type ServerEvent, type SocketOperation, type WriteOperation } from "../history.js";
 import { announcedSequence } from "../notifications.js";
 import { tokenKey } from "../password-changes.js";
 import { sortByCompletion } from "../order.js";
@@ -43,7 +43,8 @@ export interface Carried {
  * `window`: the account's real operations of the window (carried and new);
  * `cutAt`: every later operation was sent at or after it; `openSockets`:
  * the account's sockets still open after the cut, whose frames before
- * `framesBefore` were judged.
+ * `framesBefore` were judged; `proofsWaiting`: the ids of operations named
+ * by violations that wait for the next window.
  */
 export function carryForward(
   window: readonly Operation[],
@@ -53,10 +54,12 @@ export function carryForward(
   openSockets: readonly SocketOperation[],
   framesBefore: Millis,
   horizon: Horizon,
+  proofsWaiting: ReadonlySet<number>,
 ): Carried {
   const keep = new Set<Operation>();
-  // Still running at the cut: later operations overlap them.
-  for (const op of window) if (op.completedAt >= cutAt) keep.add(op);
+  // Still running at the cut: later operations overlap them. Named by a violation that names one of those too:
+  // the next window judges it, with its whole proof.
+  for (const op of window) if (op.completedAt >= cutAt || proofsWaiting.has(op.id)) keep.add(op);
   const bottom = keepVersions(findings, cutAt, horizon.keepVersions, keep);
   keepNewestShown(findings.answers.answers, cutAt, bottom, keep);
   keepTokens(window, horizon.keepTokens, keep);
@@ -71,8 +74,8 @@ export function carryForward(
 /**
  * LIN-1..LIN-3, LIN-5: every write of the versions that may be current when
  * the next request is sent (from the newest one shown stored by then), and of
- * keepVersions - 1 below them, with the first answer that returned each,
- * which names its writer and dates it. The lowest kept version has a named
+ * keepVersions - 1 below them, with the first answer that returned each
+ * write's version, which names its writer and dates it. The lowest kept version has a named
  * writer where one is near, so the content chain of later versions starts
  * where the history shows it.
  */
@@ -93,8 +96,13 @@ function keepVersions({ versions, predecessors, writers }: AccountFindings, cutA
   for (const facts of versions.ascending) {
     if (facts.sequence < bottom) continue;
     for (const write of facts.writes) keep.add(write);
-    const firstSeen = facts.observed[0];
-    if (firstSeen) keep.add(firstSeen.op);
+    // The first answer that returned each write's version (in order of completion): LIN-2 names the first one to show a second version.
+    const shown = new Set<WriteOperation>();
+    for (const answer of facts.observed) {
+      if (!answer.writer || shown.has(answer.writer)) continue;
+      shown.add(answer.writer);
+      keep.add(answer.op);
+    }
   }
   return bottom;
 }
@@ -138,12 +146,30 @@ function keepTokens(window: readonly Operation[], keepTokens: number, keep: Set<
   });
 }
 
-/** DUR-2: the account existed before a crash: its first successful signup and login. */
+/**
+ * DUR-2: the account existed before a crash: its first successful signup and
+ * login. TOKEN-2: each device's first token (a server that never ends it is
+ * a common defect), and the login that first replaced it (the earliest
+ * answered of the device's sent after it), which a use of it names as the
+ * offline checker does.
+ */
 function keepFirstLogins(window: readonly Operation[], keep: Set<Operation>): void {
   const signup = window.find((op) => op.kind === "signup" && op.outcome.type === "ok");
-  const auth = window.find((op) => op.kind === "auth" && op.outcome.type === "ok");
   if (signup) keep.add(signup);
-  if (auth) keep.add(auth);
+  // The window is in order of completion: the first found is the earliest answered.
+  const firstByDevice = new Map<string, AuthOperation>();
+  const replaced = new Set<string>();
+  for (const op of window) {
+    if (op.kind !== "auth" || op.outcome.type !== "ok" || replaced.has(op.client)) continue;
+    const first = firstByDevice.get(op.client);
+    if (!first) {
+      firstByDevice.set(op.client, op);
+      keep.add(op);
+    } else if (op.invokedAt > first.completedAt) {
+      replaced.add(op.client);
+      keep.add(op);
+    }
+  }
 }
 
 /**

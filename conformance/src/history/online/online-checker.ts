@@ -26,14 +26,16 @@
 // versions (more while none of them is settled), a few answers, the newest
 // keepTokens tokens per device, keepPasswordChanges changes, and per open
 // socket up to keepUnannounced accepted POSTs it was not yet told of. A socket
-// stays open as long as its holder keeps it; its frames are the holder's.
+// stays open as long as its holder keeps it; its frames are the holder's. A
+// violation that names a request still running waits for the next window,
+// and the operations it names are carried to it.
 //
 // Beyond the horizon the two checkers may word a violation differently but
 // this one still reports it: an answer showing a version older than the
 // kept ones names no writer it knows (LIN-3 where the offline checker, which
 // remembers that version, says LIN-4), a foreign wallet of a dropped version
 // is LIN-3 rather than TOKEN-1, a use of a token older than the newest
-// keepTokens of its device is not judged, and a request that completes more
+// keepTokens of its device, other than its first, is not judged, and a request that completes more
 // than maxOperationMs after it was sent is judged with what was carried
 // (stats.lateOperations counts them).
 import { checkAccount, type AccountContext } from "../checker.js";
@@ -283,9 +285,17 @@ export class OnlineChecker {
     const judged = new Set<number>(fresh.map((op) => op.id));
     for (const view of views.judged) judged.add(view.id);
     const waiting = new Set<number>(running.map((op) => op.id));
+    // What a violation that waits for the next window names: carried, so that the next window has its proof.
+    const proofsWaiting = new Set<number>();
     for (const violation of windowLog.kept) {
       const ops = violation.operations;
-      if (ops.some((id) => id < 0 || waiting.has(id)) || !ops.some((id) => judged.has(id))) continue;
+      if (ops.some((id) => id < 0)) continue;
+      // Named a request still running: never reported yet, whether or not it names one judged now.
+      if (ops.some((id) => waiting.has(id))) {
+        for (const id of ops) proofsWaiting.add(id);
+        continue;
+      }
+      if (!ops.some((id) => judged.has(id))) continue;
       if (!views.firstReport(violation)) continue;
       this.log.add(violation);
       if (this.options.onViolation) {
@@ -298,7 +308,7 @@ export class OnlineChecker {
     let from = cutAt;
     for (const op of running) if (op.invokedAt < from) from = op.invokedAt;
     const stillOpen = views.stillOpen.map((open) => open.socket);
-    const carried = carryForward(real, findings, from, this.crashes, stillOpen, cutAt, this.horizon);
+    const carried = carryForward(real, findings, from, this.crashes, stillOpen, cutAt, this.horizon, proofsWaiting);
     const kept = new Set(carried.operations);
     for (const op of real) if (!kept.has(op)) this.writers.remove(op);
     this.retain(carried.operations.length - state.carried.length - fresh.length - (state.openSockets.length - views.stillOpen.length));

@@ -2,7 +2,7 @@
 // the account whose write sent a wallet that no write of its own sent
 // (TOKEN-1). Kept up to date as operations come and cuts drop them, so a
 // lookup costs no pass over other accounts.
-import { isWrite, sameVersion, type Operation, type WalletVersion, type WriteOperation } from "../history.js";
+import { isWrite, sameVersion, type Millis, type Operation, type WalletVersion, type WriteOperation } from "../history.js";
 import type { WriterIndex } from "../returned-wallets.js";
 
 export class RetainedWriters implements WriterIndex {
@@ -23,9 +23,9 @@ export class RetainedWriters implements WriterIndex {
     if (writes.size === 0) this.byHmac.delete(op.request.hmac);
   }
 
-  find(wallet: WalletVersion, account: string): WriteOperation | undefined {
+  find(wallet: WalletVersion, account: string, sentBefore: Millis): WriteOperation | undefined {
     for (const write of this.byHmac.get(wallet.hmac) ?? []) {
-      if (write.account !== account && sameVersion(write.request, wallet)) return write;
+      if (write.account !== account && write.invokedAt < sentBefore && sameVersion(write.request, wallet)) return write;
     }
     return undefined;
   }
