@@ -75,9 +75,9 @@ export function carryForward(
  * LIN-1..LIN-3, LIN-5: every write of the versions that may be current when
  * the next request is sent (from the newest one shown stored by then), and of
  * keepVersions - 1 below them, with the first answer that returned each
- * write's version, which names its writer and dates it. The lowest kept version has a named
- * writer where one is near, so the content chain of later versions starts
- * where the history shows it.
+ * write's version, which names its writer and dates it. The lowest kept
+ * version has a named writer where one is near, so the content chain of
+ * later versions starts where the history shows it.
  */
 function keepVersions({ versions, predecessors, writers }: AccountFindings, cutAt: Millis, keepVersions: number, keep: Set<Operation>): number {
   let top = 0;

@@ -35,9 +35,9 @@
 // kept ones names no writer it knows (LIN-3 where the offline checker, which
 // remembers that version, says LIN-4), a foreign wallet of a dropped version
 // is LIN-3 rather than TOKEN-1, a use of a token older than the newest
-// keepTokens of its device, other than its first, is not judged, and a request that completes more
-// than maxOperationMs after it was sent is judged with what was carried
-// (stats.lateOperations counts them).
+// keepTokens of its device, other than its first, is not judged, and a
+// request that completes more than maxOperationMs after it was sent is
+// judged with what was carried (stats.lateOperations counts them).
 import { checkAccount, type AccountContext } from "../checker.js";
 import { groupByAccount } from "../account-operations.js";
 import { historyRequirements, Narrator, ViolationLog, type HistoryRequirement, type Violation } from "../findings.js";
