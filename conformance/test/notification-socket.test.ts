@@ -123,7 +123,8 @@ describe("frames", () => {
     cleanups.push(() => socket?.close() ?? Promise.resolve());
     const started = performance.now();
     expect(await socket?.waitUntil(() => (socket?.frames.length ?? 0) > 0, 200)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Without its bound the wait would never end; the slack is for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });
 
@@ -148,7 +149,8 @@ describe("ending", () => {
     cleanups.push(() => socket?.close() ?? Promise.resolve());
     const started = performance.now();
     expect(await socket?.waitForEnd(3_000)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // ws alone would end it after 30 s; the slack is for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(2_500);
   });
 
   test("close() ends the connection in bounded time even when the server ignores the closing handshake", async () => {

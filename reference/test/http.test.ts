@@ -145,7 +145,8 @@ describe("close()", () => {
       await reply.body.dump();
       const started = performance.now();
       await t.server.close();
-      expect(performance.now() - started).toBeLessThan(500);
+      // Node's server would wait for the idle connection to time out (5 s); the slack is for a loaded machine.
+      expect(performance.now() - started).toBeLessThan(2_500);
       await expect(request(`${t.server.url}/nope`, { dispatcher: agent })).rejects.toThrow();
     } finally {
       await agent.destroy();
@@ -182,7 +183,8 @@ describe("close()", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = performance.now();
     await t.server.close();
-    expect(performance.now() - started).toBeLessThan(1000);
+    // The request never ends by itself: only the grace period (100 ms) ends it; the slack is for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(await stuck).toBe("cut");
     store.open();
   });
