@@ -22,7 +22,7 @@
 // online one (online/), which runs them on a window of an account at a time.
 import { groupByAccount, type AccountOperations } from "./account-operations.js";
 import { checkContentChain } from "./content-chain.js";
-import { checkDurability, crashesOf } from "./durability.js";
+import { checkDurability, crashesOf, type DurabilityFindings } from "./durability.js";
 import { checkPredecessors } from "./predecessors.js";
 import {
   historyRequirements,
@@ -136,6 +136,7 @@ export interface AccountFindings extends VersionFindings {
   answers: WalletAnswers;
   versions: AccountVersions;
   passwordChanges: PasswordChanges;
+  durability: DurabilityFindings;
 }
 
 /** Runs every pass of `historyPasses` on one account, in its order, reporting into `log`. */
@@ -160,8 +161,8 @@ export function checkAccount(
   checkRefusedPasswordChanges(group, crashes, narrator, log);
   checkClosedSockets(group, passwordChanges, narrator, log);
   checkNotifications(group, versions, passwordChanges, narrator, log);
-  checkDurability(crashes, group, signups, answers, narrator, log);
-  return { answers, versions, acceptance, predecessors, writers, passwordChanges };
+  const durability = checkDurability(crashes, group, signups, answers, narrator, log);
+  return { answers, versions, acceptance, predecessors, writers, passwordChanges, durability };
 }
 
 /** When the first request of a history was sent: explanations count time from it. */

@@ -16,6 +16,11 @@ export function crashesOf(events: readonly ServerEvent[] | undefined): ServerEve
   return (events ?? []).filter((event) => event.kind === "crash").sort((a, b) => a.at - b.at);
 }
 
+/** What the durability pass reported: the operations its violations name, at most two per crash and two for the account. */
+export interface DurabilityFindings {
+  proofs: Operation[];
+}
+
 export function checkDurability(
   crashes: readonly ServerEvent[],
   group: AccountOperations,
@@ -23,8 +28,9 @@ export function checkDurability(
   found: WalletAnswers,
   narrator: Narrator,
   log: ViolationLog,
-): void {
-  if (crashes.length === 0) return;
+): DurabilityFindings {
+  const proofs: Operation[] = [];
+  if (crashes.length === 0) return { proofs };
   const reported = new Set<WalletAnswer>();
   let accountReported = false;
   for (const crash of crashes) {
@@ -39,6 +45,7 @@ export function checkDurability(
       const lost = found.answers.find((answer) => after(answer.op) && answer.sequence < acknowledged.sequence);
       if (lost) {
         reported.add(acknowledged);
+        proofs.push(lost.op, acknowledged.op);
         log.add({
           requirement: "DUR-1",
           related: ["LIN-4"],
@@ -62,6 +69,7 @@ export function checkDurability(
     });
     if (existed && refused && refused.outcome.type === "refused") {
       accountReported = true;
+      proofs.push(refused, existed);
       log.add({
         requirement: "DUR-2",
         account: group.account,
@@ -72,6 +80,7 @@ export function checkDurability(
       });
     }
   }
+  return { proofs };
 }
 
 /** The label of the password an operation gave: a signup's is "p0", as is every auth's where passwords never change. */

@@ -255,7 +255,8 @@ describe("histories the randomized agreement tests once found the checkers to di
     ...rates,
   });
   // Each was a proof the online checker dropped: of a violation waiting for a request still running (LIN-3, twice),
-  // of a device's first token (TOKEN-2, twice), of the answer that first showed a second version (LIN-2, reported again);
+  // of a device's first token (TOKEN-2, twice), of the answer that first showed a second version (LIN-2, reported again),
+  // of the answer that first showed a version lost in a crash (DUR-1, reported again);
   // or one the offline checker took from the future: another account's wallet that it sent only later (TOKEN-1, now LIN-3).
   const found: Found[] = [
     { options: drawn(1, 48, 9, 1994502967), faults: [1739789486, 0] },
@@ -264,6 +265,7 @@ describe("histories the randomized agreement tests once found the checkers to di
     { options: drawn(3, 151, 2, 1834291058, { reauthRate: 0.19997747591696682, concurrentAccounts: 3 }), faults: [], bug: 1695803285 },
     { options: drawn(1, 101, 7, 28102816, { serverErrorRate: 0.09279076266102494 }), faults: [514739176, 868583371], crash: 0 },
     { options: drawn(2, 63, 2, 1484197556, { hostileRate: 0.39289576094597584, concurrentAccounts: 2 }), faults: [1991292566], bug: 1505529183 },
+    { options: drawn(1, 20, 1, 987618219), faults: [842732588], bug: 350619247, crash: 0.1502025946689499 },
   ];
   test.each(found)("%#: both find it broken, alike", ({ options, faults, bug, crash }) => {
     const history = structuredClone(generateHistory(options));

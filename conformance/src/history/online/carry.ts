@@ -67,6 +67,8 @@ export function carryForward(
   keepPasswordChanges(window, findings, horizon.keepPasswordChanges, keep);
   keepForRefusedChanges(window, horizon.keepPasswordChanges, keep);
   keepAcknowledgedBeforeCrashes(findings.answers.answers, crashes.slice(-horizon.keepCrashes), keep);
+  // DUR-1, DUR-2 are reported once per crash and account: their proofs stay, so that a later answer does not report them again.
+  for (const op of findings.durability.proofs) keep.add(op);
   keepForOpenSockets(window, findings, openSockets, framesBefore, horizon.keepUnannounced, keep);
   return { operations: window.filter((op) => keep.has(op)), bottom };
 }
