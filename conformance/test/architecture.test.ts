@@ -35,7 +35,7 @@ describe("architecture", () => {
       [...graph.local.entries()]
         .filter(([module]) => module.startsWith(stage))
         .flatMap(([module, targets]) =>
-          targets.filter((target) => laterStages.some((later) => target.startsWith(`conformance/src/${later}`))).map((target) => `${module} -> ${target}`),
+          targets.filter((target) => laterStages.some((folder) => target.startsWith(`conformance/src/${folder}`))).map((target) => `${module} -> ${target}`),
         ),
     );
     expect(backward).toEqual([]);
