@@ -28,5 +28,5 @@ export { jsonReportOf, jsonReportFormat, type JsonReport } from "./report/json.j
 export { formatHtmlReport } from "./report/html/page.js";
 export { ProgressDisplay } from "./report/progress.js";
 export { loadTraceability, type Traceability, type TracedRequirement } from "./traceability.js";
-export { describeExchangeLine, describeFailure, describeRequest, describeResponse } from "./report/describe.js";
+export { describeExchangeLine, describeFailure, describeRequest, describeResponse } from "./model/describe.js";
 export { main, runCli } from "./cli/main.js";

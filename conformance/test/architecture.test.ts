@@ -26,10 +26,14 @@ describe("architecture", () => {
     expect(importCycles(cyclic)).toEqual([["a.ts", "b.ts", "c.ts"]]);
   });
 
-  it("points its stages one way: the model imports none of the stages that build on it, the interleavings none of those after them", () => {
+  it("points its stages one way: none imports a stage that builds on it", () => {
+    // Each stage, and the stages after it. (The walkthrough still borrows from checks/ and run/.)
     const later = {
       "conformance/src/model/": ["checks/", "walkthrough/", "interleavings/", "target/", "run/", "report/", "cli/", "broken/"],
+      "conformance/src/checks/": ["run/", "report/", "cli/", "broken/"],
       "conformance/src/interleavings/": ["run/", "report/", "cli/", "broken/"],
+      "conformance/src/target/": ["run/", "report/", "cli/"],
+      "conformance/src/run/": ["report/", "cli/", "broken/"],
     };
     const backward = Object.entries(later).flatMap(([stage, laterStages]) =>
       [...graph.local.entries()]

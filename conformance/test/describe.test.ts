@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, test } from "vitest";
 import { ProtocolClient } from "../src/client/protocol-client.js";
-import { describeRequest, describeResponse } from "../src/report/describe.js";
+import { describeRequest, describeResponse } from "../src/model/describe.js";
 import { freePort } from "./support/ports.js";
 
 async function sent(body: string): Promise<string> {

@@ -2,7 +2,7 @@
 // issued, what is refused, and that a refusal creates or issues nothing.
 import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
-import { exchangeFinding } from "../report/describe.js";
+import { exchangeFinding } from "../model/describe.js";
 import {
   emptyStringBodies,
   missingFieldBodies,

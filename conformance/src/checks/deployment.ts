@@ -8,7 +8,7 @@
 import type { WalletVersion } from "../../../spec/index.js";
 import type { CheckContext } from "../model/context.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
-import { exchangeFinding } from "../report/describe.js";
+import { exchangeFinding } from "../model/describe.js";
 import { nodeLabel } from "../interleavings/workload/routing.js";
 import { expectEveryoneHears, store } from "./notifications.js";
 import { changePassword } from "./support/account-steps.js";

@@ -5,7 +5,7 @@ import { documentedStatuses, type Method } from "../../../spec/schemas.js";
 import { walletPostBody, type Exchange, type RawRequest } from "../client/protocol-client.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
 import type { CheckContext } from "../model/context.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { describeRequest, describeResponse } from "../model/describe.js";
 import { accountState, expectSaltSeed, nextWallet, passwordChangeBody, refusedPasswordChange } from "./support/account-steps.js";
 import { expectStatus, jsonObject, requireSetupStatus } from "./support/expect.js";
 import { withSockets } from "./support/sockets.js";

@@ -6,7 +6,7 @@ import type { Api3PasswordChangeRequest } from "../../../spec/api3.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
 import { CheckAborted, type CheckContext } from "../model/context.js";
 import { walletPostBody, type Exchange } from "../client/protocol-client.js";
-import { describeRequest, describeResponse } from "../report/describe.js";
+import { describeRequest, describeResponse } from "../model/describe.js";
 import {
   accountState,
   accountUnchanged,

@@ -3,7 +3,7 @@
 import { walletPostBody, type Exchange } from "../client/protocol-client.js";
 import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
-import { describeResponse, exchangeFinding } from "../report/describe.js";
+import { describeResponse, exchangeFinding } from "../model/describe.js";
 import { expectStatus, jsonObject } from "./support/expect.js";
 import { binds, sameWallet, Steps, stepsTaken, storedPart, walletOf, walletRequest, type Device } from "./support/steps.js";
 

@@ -2,7 +2,7 @@
 // same device, and never reaching another account's wallet.
 import type { WalletVersion } from "../../../spec/index.js";
 import { defineCheck, type CheckCase } from "../model/case.js";
-import { exchangeFinding } from "../report/describe.js";
+import { exchangeFinding } from "../model/describe.js";
 import { expectStatus } from "./support/expect.js";
 import { describeWallet, sameWallet, Steps, stepsTaken, walletRequest, type Device } from "./support/steps.js";
 

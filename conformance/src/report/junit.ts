@@ -15,7 +15,7 @@ import { hostname } from "node:os";
 import { requirementById } from "../../../spec/index.js";
 import type { Exchange } from "../client/protocol-client.js";
 import { targetName, type CheckResult, type Finding, type RunCoverage, type RunResult } from "../model/result.js";
-import { describeRequest, describeResponse } from "./describe.js";
+import { describeRequest, describeResponse } from "../model/describe.js";
 import { describeEvidence, describeReplay } from "../interleavings/property/history-text.js";
 import { escapeAttribute, escapeMarkup } from "./markup.js";
 import { formatFinding } from "./terminal.js";

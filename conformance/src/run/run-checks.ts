@@ -12,7 +12,7 @@ import { resolveInterleavingSettings, type InterleavingSettings } from "../inter
 import { notTrustedReason } from "../interleavings/property/traffic-rate.js";
 import { CheckAborted, SetupRefused, type CaseProgress, type CheckContext } from "../model/context.js";
 import { aloneBudgetMs, defaultAloneRuns, defaultConcurrency, defaultTimeoutMs } from "../defaults.js";
-import { curlCommand, type CurlContext } from "../report/curl.js";
+import { curlCommand, type CurlContext } from "../client/curl.js";
 import { withAloneRuns } from "./alone.js";
 import { judgeAgainstBaseline, type Baseline } from "./baseline.js";
 import { onlyRefused, settleBlocked, type SetupRefusal } from "./blocked.js";

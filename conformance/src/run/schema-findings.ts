@@ -6,7 +6,7 @@ import { defaultProfile, loadOpenApi, specProfile, type JsonObject, type Profile
 import { isRateLimited } from "../client/rate-limit.js";
 import type { Exchange } from "../client/protocol-client.js";
 import type { FindingInput } from "../model/result.js";
-import { exchangeFinding } from "../report/describe.js";
+import { exchangeFinding } from "../model/describe.js";
 
 /** What every response of every case is checked against, whatever the case. */
 export const schemaRequirement = "HTTP-2";

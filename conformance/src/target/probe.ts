@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectionDispatcher, directConnection, type ConnectionSettings } from "../client/connection.js";
 import { ProtocolClient } from "../client/protocol-client.js";
-import { describeFailure } from "../report/describe.js";
+import { describeFailure } from "../model/describe.js";
 
 export type ProbeResult = { reachable: true } | { reachable: false; reason: string };
 

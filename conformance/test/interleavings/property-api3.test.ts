@@ -5,7 +5,8 @@
 // by them, devices logging in again with the new password, sockets that
 // received frames and sockets the server closed. Correct servers that differ
 // where no client can care (frames a while late, frames that announce
-// nothing, sockets cut without a close frame) pass as well, at one seed.
+// nothing, sockets cut without a close frame) pass as well, at one seed or
+// the few it takes for a socket to receive frames.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startReferenceServer, type ReferenceServer } from "../../../reference/src/index.js";
 import { interleavingCasesOf } from "../../src/interleavings/property/cases.js";
@@ -81,17 +82,22 @@ describe("the interleaving cases against the api3 reference", () => {
 });
 
 describe.each(Object.entries(correctNotificationHubs))("a correct api3 server with %s", (_name, hub) => {
-  // One seed: its workloads hold sockets that receive frames (asserted), which is where these servers differ.
-  test("seed 6: every case passes, with frames received", async () => {
+  // Frames are where these servers differ, so the workloads must hold sockets that receive some (asserted). Seed 6
+  // usually does; timing decides whether a socket is open when another device posts, so up to two more seeds may follow.
+  test("seed 6, or the next ones until a socket received frames: every case passes", async () => {
     const server = await startReferenceServer({ scryptCost: 64, protocol: "api3", notifications: hub() });
     try {
-      // What these servers vary is their frames and closes, not depth: no deep accounts.
-      const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { runs: 3, seed: 6, settleMs: 300, depthCap: 0 } });
-      expect(run.results.flatMap((r) => r.findings.map((f) => `${r.id}: ${f.requirement} ${f.message}`))).toEqual([]);
-      const operations = run.results.find((r) => r.interleaving)!.interleaving!.history.operations;
-      expect(operations.some((op) => op.kind === "socket" && op.frames.length > 0)).toBe(true);
+      let framesReceived = false;
+      for (let seed = 6; seed <= 8 && !framesReceived; seed++) {
+        // What these servers vary is their frames and closes, not depth: no deep accounts.
+        const run = await runChecks(cases, { profile: "api3", baseUrl: server.url, interleavings: { runs: 3, seed, settleMs: 300, depthCap: 0 } });
+        expect(run.results.flatMap((r) => r.findings.map((f) => `${r.id}: ${f.requirement} ${f.message}`))).toEqual([]);
+        const operations = run.results.find((r) => r.interleaving)!.interleaving!.history.operations;
+        framesReceived = operations.some((op) => op.kind === "socket" && op.frames.length > 0);
+      }
+      expect(framesReceived).toBe(true);
     } finally {
       await server.close();
     }
-  }, 30_000);
+  }, 60_000);
 });

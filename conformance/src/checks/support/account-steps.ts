@@ -5,7 +5,7 @@ import type { WalletVersion } from "../../../../spec/index.js";
 import type { Api3PasswordChangeRequest } from "../../../../spec/api3.js";
 import type { Exchange } from "../../client/protocol-client.js";
 import { CheckAborted } from "../../model/context.js";
-import { describeRequest, describeResponse, exchangeFinding } from "../../report/describe.js";
+import { describeRequest, describeResponse, exchangeFinding } from "../../model/describe.js";
 import { expectStatus, jsonObject, requireStatus, type StatusExpectation } from "./expect.js";
 import {
   clientSaltSeed,

@@ -2,7 +2,7 @@
 // the requirement, what was sent, what came back and what was expected.
 import type { Exchange } from "../../client/protocol-client.js";
 import { CheckAborted, SetupRefused, type CheckContext } from "../../model/context.js";
-import { describeFailure, exchangeFinding } from "../../report/describe.js";
+import { describeFailure, exchangeFinding } from "../../model/describe.js";
 
 export interface StatusExpectation {
   /** The requirement a different answer breaks. */

@@ -7,7 +7,7 @@ import { openSocket, type NotificationSocket, type SocketOpening } from "../../c
 import type { Exchange } from "../../client/protocol-client.js";
 import { notificationQuietMs, notificationWaitMs } from "../../defaults.js";
 import { CheckAborted, type CheckContext } from "../../model/context.js";
-import { describeExchangeLine, describeRequest } from "../../report/describe.js";
+import { describeExchangeLine, describeRequest } from "../../model/describe.js";
 import { expectStatus, type StatusExpectation } from "./expect.js";
 import type { Device } from "./steps.js";
 

@@ -8,7 +8,7 @@ import { requirementById, type AuthRequest, type ProfileName, type WalletVersion
 import { walletBodyVersion, walletPostBody, type Exchange, type WalletPost } from "../../client/protocol-client.js";
 import { walletInBody } from "../../client/wallet-body.js";
 import { CheckAborted, SetupRefused, type CheckContext } from "../../model/context.js";
-import { describeRequest, describeResponse, exchangeFinding } from "../../report/describe.js";
+import { describeRequest, describeResponse, exchangeFinding } from "../../model/describe.js";
 import { expectStatus, jsonObject, requireSetupStatus, requireStatus, type StatusExpectation } from "./expect.js";
 import { firstDifference } from "../../history/text-difference.js";
 

@@ -2,7 +2,7 @@
 // body) side by side, or why no response came. Bodies are shown as sent and
 // received, escaped and clipped.
 import type { Exchange } from "../../client/protocol-client.js";
-import { describeExchangeLine, describeFailure } from "../describe.js";
+import { describeExchangeLine, describeFailure } from "../../model/describe.js";
 import { clipText, escapeMarkup } from "../markup.js";
 
 const bodyLimit = 16_384;

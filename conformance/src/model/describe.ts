@@ -1,6 +1,6 @@
 // Plain-text descriptions of exchanges, shared by findings and reports.
 import { bodyRecordedWhole, type Exchange, type SentRequest, type TransportFailure } from "../client/protocol-client.js";
-import type { FindingInput } from "../model/result.js";
+import type { FindingInput } from "./result.js";
 
 const bodyPreviewLength = 300;
 

@@ -2,8 +2,8 @@
 // exchange in every report. Headers the run added to every request
 // (--header) are named with their values redacted; the TLS options the run
 // used come along (--cacert, -k).
-import type { Exchange } from "../client/protocol-client.js";
-import { redacted } from "../client/connection.js";
+import type { Exchange } from "./protocol-client.js";
+import { redacted } from "./connection.js";
 
 export interface CurlContext {
   /** The server's base URL, path prefix included. */
