@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { generateHistory, type SyntheticOptions } from "../../bench/synthetic-history.js";
 import { checkHistory } from "../../src/history/checker.js";
-import type { Operation, ServerEvent } from "../../src/history/history.js";
+import type { History, Operation, ServerEvent } from "../../src/history/history.js";
 import { OnlineChecker } from "../../src/history/online/online-checker.js";
 import { checkHistoryOnline } from "../../src/history/online/replay.js";
 import { largeBrokenHistory, smallBrokenHistory } from "../fixtures/interleaving-run.js";
@@ -75,10 +75,7 @@ describe("the online checker agrees with the offline one", () => {
     });
     fc.assert(
       fc.property(workloads, faultsAndCuts, cuts, (options, { faults, bug, crash }, cut) => {
-        const history = structuredClone(generateHistory(options));
-        for (const fault of faults) injectFault(history.operations, fault);
-        if (bug !== null) injectedBugs[bug % injectedBugs.length]!.inject(history.operations, bug);
-        if (crash !== null) history.events = crashAt(history.operations, crash);
+        const history = brokenHistory(options, { faults, bug, crash });
         // A read of a version beyond the horizon is worded differently (LIN-3 for LIN-4, see "beyond the horizon"): these keep every version.
         expectCheckersAgree(history, { ...cut, horizon: { keepVersions: everyVersion } });
       }),
@@ -111,6 +108,22 @@ describe("the online checker agrees with the offline one", () => {
     expect(large.stats.cuts).toBeGreaterThan(40);
   });
 });
+
+/** What the random tests break in a synthetic history: faults (injectFault), an injected bug, a crash (crashAt); null or absent: none. */
+interface Breakage {
+  faults: readonly number[];
+  bug?: number | null;
+  crash?: number | null;
+}
+
+/** A synthetic history of `options`, broken as `breakage` says. */
+function brokenHistory(options: SyntheticOptions, { faults, bug, crash }: Breakage): History {
+  const history = structuredClone(generateHistory(options));
+  for (const fault of faults) injectFault(history.operations, fault);
+  if (bug != null) injectedBugs[bug % injectedBugs.length]!.inject(history.operations, bug);
+  if (crash != null) history.events = crashAt(history.operations, crash);
+  return history;
+}
 
 /** A crash and restart of the server at `fraction` of the history's span. */
 function crashAt(operations: readonly Operation[], fraction: number): ServerEvent[] {
@@ -235,11 +248,8 @@ describe("a violation that names a request still running", () => {
 });
 
 describe("histories the randomized agreement tests once found the checkers to disagree on", () => {
-  interface Found {
+  interface Found extends Breakage {
     options: SyntheticOptions;
-    faults: number[];
-    bug?: number;
-    crash?: number;
   }
   /** A synthetic workload as fast-check drew it: no faults of its own but those given. */
   const drawn = (accounts: number, operationsPerAccount: number, clientsPerAccount: number, seed: number, rates: Partial<SyntheticOptions> = {}): SyntheticOptions => ({
@@ -267,11 +277,8 @@ describe("histories the randomized agreement tests once found the checkers to di
     { options: drawn(2, 63, 2, 1484197556, { hostileRate: 0.39289576094597584, concurrentAccounts: 2 }), faults: [1991292566], bug: 1505529183 },
     { options: drawn(1, 20, 1, 987618219), faults: [842732588], bug: 350619247, crash: 0.1502025946689499 },
   ];
-  test.each(found)("%#: both find it broken, alike", ({ options, faults, bug, crash }) => {
-    const history = structuredClone(generateHistory(options));
-    for (const fault of faults) injectFault(history.operations, fault);
-    if (bug !== undefined) injectedBugs[bug % injectedBugs.length]!.inject(history.operations, bug);
-    if (crash !== undefined) history.events = crashAt(history.operations, crash);
+  test.each(found)("%#: both find it broken, alike", ({ options, ...breakage }) => {
+    const history = brokenHistory(options, breakage);
     expect(expectCheckersAgree(history, { ...eagerCuts, horizon: { keepVersions: everyVersion } }).passed).toBe(false);
   });
 });
